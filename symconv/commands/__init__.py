@@ -1,0 +1,7 @@
+"""Subcommands, in the order ``symconv --help`` lists them. Each name maps to the module
+``symconv.commands.<name with - as _>``."""
+
+COMMANDS: tuple[str, ...] = (
+    "relations",
+    "prove",
+)

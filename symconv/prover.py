@@ -1,0 +1,191 @@
+"""Claims (hypotheses ⇒ goal) and the Z3 prover.
+
+Negate and check, as ``z3.prove`` does: ``hypotheses ∧ ¬(defined ∧ goal)`` unsatisfiable means
+the goal holds for every integer assignment satisfying the hypotheses. ``defined`` is the
+conjunction of the translator's division-by-zero obligations, so an undefined point is a
+counterexample, not a vacuous truth. On ``unknown`` the model is never read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+import sympy as sp
+import z3
+
+from symconv.evaluate import EvaluationError, evaluate
+from symconv.z3bridge import Z3Translator
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class Status(Enum):
+    PROVED = "proved"
+    PROVED_BOUNDED = "proved-bounded"
+    REFUTED = "refuted"
+    UNKNOWN = "unknown"
+
+    @property
+    def exit_code(self) -> int:
+        return {"proved": 0, "proved-bounded": 0, "refuted": 1, "unknown": 3}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """``hypotheses ⇒ goal`` over integer symbols."""
+
+    goal: sp.Basic
+    hypotheses: tuple[sp.Basic, ...] = ()
+    statement: str = ""
+
+    def describe(self) -> str:
+        if self.statement:
+            return self.statement
+        goal = _text(self.goal)
+        if not self.hypotheses:
+            return goal
+        return f"{' ∧ '.join(_text(h) for h in self.hypotheses)} ⇒ {goal}"
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One comparison of the goal evaluated at a counterexample, in plain Python."""
+
+    text: str
+    lhs: int | None
+    rhs: int | None
+    holds: bool | None
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    status: Status
+    seconds: float
+    counterexample: Mapping[str, int] | None = None
+    evaluations: tuple[Evaluation, ...] = ()
+    reason: str = ""
+    bounds: tuple[int, int] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (Status.PROVED, Status.PROVED_BOUNDED)
+
+
+def _text(expr: sp.Basic) -> str:
+    return str(expr).replace("_prime", "′").replace("i_tilde", "ĩ′")
+
+
+def _atoms(goal: sp.Basic) -> list[sp.Basic]:
+    if isinstance(goal, sp.core.relational.Relational):
+        return [goal]
+    out: list[sp.Basic] = []
+    for arg in goal.args:
+        out.extend(_atoms(arg))
+    return out
+
+
+def _evaluate_atoms(goal: sp.Basic, env: Mapping[str, int]) -> tuple[Evaluation, ...]:
+    rows = []
+    for atom in _atoms(goal):
+        try:
+            lhs, rhs = evaluate(atom.lhs, env), evaluate(atom.rhs, env)
+            holds = evaluate(atom, env)
+            assert isinstance(lhs, int) and isinstance(rhs, int) and isinstance(holds, bool)
+            rows.append(Evaluation(_text(atom), lhs, rhs, holds))
+        except EvaluationError as exc:
+            rows.append(Evaluation(_text(atom), None, None, None, str(exc)))
+    return tuple(rows)
+
+
+def _free(claim: Claim) -> list[sp.Symbol]:
+    free: set[sp.Symbol] = set(claim.goal.free_symbols)
+    for hyp in claim.hypotheses:
+        free |= hyp.free_symbols
+    return sorted(free, key=lambda x: x.name)
+
+
+@dataclass(slots=True)
+class _Encoded:
+    hypotheses: list[z3.BoolRef]
+    negation: z3.BoolRef
+    variables: dict[str, z3.ArithRef] = field(default_factory=dict)
+
+
+def _encode(claim: Claim) -> _Encoded:
+    tr = Z3Translator()
+    hyps = [tr.translate(h) for h in claim.hypotheses]
+    goal = tr.translate(claim.goal)
+    for x in _free(claim):
+        tr.translate(x)
+    defined = z3.And(*tr.obligations) if tr.obligations else z3.BoolVal(True)
+    return _Encoded(hyps, z3.Not(z3.And(defined, goal)), tr.variables)
+
+
+def prove(
+    claim: Claim,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    bounds: tuple[int, int] | None = None,
+) -> Result:
+    """Prove ``claim`` for all integers, or, with ``bounds=(lo, hi)``, for every free variable in
+    ``lo..hi`` (then the best verdict is ``proved-bounded``, never ``proved``).
+
+    Raises :class:`~symconv.z3bridge.TranslationError` for untranslatable input.
+    """
+    start = time.perf_counter()
+    enc = _encode(claim)
+    solver = z3.Solver()
+    solver.set("timeout", max(1, int(timeout * 1000)))
+    solver.add(*enc.hypotheses)
+    if bounds is not None:
+        lo, hi = bounds
+        for var in enc.variables.values():
+            solver.add(var >= lo, var <= hi)
+    solver.add(enc.negation)
+    verdict = solver.check()
+    if verdict == z3.unsat:
+        status = Status.PROVED if bounds is None else Status.PROVED_BOUNDED
+        return Result(status, time.perf_counter() - start, bounds=bounds)
+    if verdict == z3.sat:
+        model = solver.model()
+        cx = {
+            name: model.eval(var, model_completion=True).as_long()
+            for name, var in sorted(enc.variables.items())
+        }
+        return Result(
+            Status.REFUTED,
+            time.perf_counter() - start,
+            counterexample=cx,
+            evaluations=_evaluate_atoms(claim.goal, cx),
+            reason=_refutation_reason(claim, cx),
+            bounds=bounds,
+        )
+    return Result(
+        Status.UNKNOWN,
+        time.perf_counter() - start,
+        reason=solver.reason_unknown() or "unknown",
+        bounds=bounds,
+    )
+
+
+def _refutation_reason(claim: Claim, cx: Mapping[str, int]) -> str:
+    try:
+        holds = evaluate(claim.goal, cx)
+    except EvaluationError as exc:
+        return f"goal undefined: {exc}"
+    return "goal is false" if holds is False else "goal undefined"
+
+
+def prove_all(claims: Iterable[Claim], *, timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
+    return [prove(c, timeout=timeout) for c in claims]
+
+
+def holds_at(claim: Claim, env: Mapping[str, int]) -> bool:
+    """Plain-Python truth of the claim at one point (hypotheses false ⇒ True)."""
+    if not all(evaluate(h, env) for h in claim.hypotheses):
+        return True
+    return evaluate(claim.goal, env) is True

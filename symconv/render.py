@@ -1,0 +1,61 @@
+"""Text and JSON rendering of results for the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from symconv.prover import Result
+
+
+def result_json(result: Result, **extra: Any) -> dict[str, Any]:
+    obj: dict[str, Any] = dict(extra)
+    obj.update(
+        status=result.status.value,
+        counterexample=dict(result.counterexample) if result.counterexample is not None else None,
+        seconds=round(result.seconds, 6),
+    )
+    if result.evaluations:
+        obj["evaluations"] = [
+            {"comparison": e.text, "lhs": e.lhs, "rhs": e.rhs, "holds": e.holds}
+            | ({"error": e.error} if e.error else {})
+            for e in result.evaluations
+        ]
+    if result.reason:
+        obj["reason"] = result.reason
+    if result.bounds is not None:
+        obj["bounds"] = list(result.bounds)
+    return obj
+
+
+def dump_json(obj: Any, out: TextIO) -> None:
+    json.dump(obj, out, indent=2, ensure_ascii=False, sort_keys=False)
+    out.write("\n")
+
+
+def table(rows: Sequence[Sequence[str]], header: Sequence[str], out: TextIO) -> None:
+    widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header))]
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(x).ljust(w) for x, w in zip(cells, widths, strict=True)).rstrip()
+    print(line(header), file=out)
+    print(line(["-" * w for w in widths]), file=out)
+    for r in rows:
+        print(line(r), file=out)
+
+
+def describe_result(result: Result) -> str:
+    """Multi-line human description of a verdict, with the counterexample evaluated."""
+    lines = [result.status.value + (f" (bounds {result.bounds[0]}..{result.bounds[1]} on every "
+             "variable)" if result.bounds else "")]
+    if result.counterexample is not None:
+        cx = ", ".join(f"{k}={v}" for k, v in result.counterexample.items())
+        lines.append(f"counterexample: {cx}")
+        for e in result.evaluations:
+            if e.error:
+                lines.append(f"  {e.text}: {e.error}")
+            else:
+                lines.append(f"  {e.text}: {e.lhs} vs {e.rhs} -> {'holds' if e.holds else 'fails'}")
+    if result.reason:
+        lines.append(f"reason: {result.reason}")
+    return "\n".join(lines)

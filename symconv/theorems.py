@@ -1,0 +1,66 @@
+"""Everything ``symconv prove`` proves, as one registry.
+
+A provider is a module with ``theorems() -> list[Theorem]``; each theorem checks itself and
+returns a :class:`~symconv.prover.Result`. Most are a single Z3 claim; others (bounded or
+polynomial checks) bring their own check, and say their bounds in the result.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from symconv.prover import DEFAULT_TIMEOUT, Claim, Result, prove
+
+PROVIDERS: tuple[str, ...] = (
+    "symconv.identities",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Theorem:
+    id: str
+    group: str
+    statement: str
+    check: Callable[[float], Result]
+    assumptions: tuple[str, ...] = ()
+
+
+def from_claim(tid: str, group: str, claim: Claim) -> Theorem:
+    return Theorem(
+        tid,
+        group,
+        claim.describe(),
+        lambda timeout: prove(claim, timeout=timeout),
+        tuple(str(h) for h in claim.hypotheses),
+    )
+
+
+def all_theorems() -> list[Theorem]:
+    out: list[Theorem] = []
+    for name in PROVIDERS:
+        out.extend(importlib.import_module(name).theorems())
+    return out
+
+
+def select(theorems: Sequence[Theorem], ids: Sequence[str]) -> list[Theorem]:
+    """Theorems whose id equals or starts with one of ``ids`` (``R1`` selects R1 only, ``restore``
+    every ``restore…``); unknown ids raise KeyError."""
+    if not ids:
+        return list(theorems)
+    chosen: list[Theorem] = []
+    for want in ids:
+        key = want.lower()
+        hits = [t for t in theorems if t.id.lower() == key] or [
+            t for t in theorems if t.id.lower().startswith(key + "-")
+            or t.id.lower().startswith(key + ".")
+        ]
+        if not hits:
+            raise KeyError(want)
+        chosen.extend(t for t in hits if t not in chosen)
+    return chosen
+
+
+def run(theorem: Theorem, timeout: float = DEFAULT_TIMEOUT) -> Result:
+    return theorem.check(timeout)
