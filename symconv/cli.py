@@ -40,6 +40,8 @@ def main(
     except UsageError as exc:
         print(f"error: {exc}", file=err)
         return 2
+    except BrokenPipeError:
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return 130
