@@ -1,0 +1,1 @@
+"""Code generation: shape functions as data (``spec``), one module per target."""
