@@ -16,9 +16,12 @@ Semantic traps encoded here:
   is not evaluated cannot raise.
 * A name assigned anywhere in a function is local to it: reading it before assignment raises
   ``UnboundLocalError`` even if a module-level name exists.
-* Float arithmetic (``/``, ``float()``, float constants) is refused as :class:`Unsupported`: it is
-  never proved. (An exact IEEE-754 model of Python's correctly rounded ``int / int`` needs a real →
-  float rounding that Z3 does not decide in practice.)
+* Float arithmetic (``/``, ``float()``, float constants, ``math.floor(x / y)``) on symbolic values
+  is refused as :class:`Unsupported`: it is never proved. (An exact IEEE-754 model of Python's
+  correctly rounded ``int / int`` needs a real-to-float rounding that Z3 does not decide in
+  practice.) On constant operands (every input bound to an int) it is computed with Python's own
+  float operations on plain numbers, so a float-based function can still be evaluated at a point
+  -- that is how a counterexample above 2**53 is found and re-checked.
 
 Everything outside the supported subset raises :class:`Unsupported` naming the construct and its
 ``line:col``. Source size, AST nesting, inlining depth, loop iterations, paths, work and wall time
@@ -28,6 +31,7 @@ are bounded (:class:`Limits`); exceeding one raises :class:`LimitExceeded`.
 from __future__ import annotations
 
 import ast
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -86,8 +90,23 @@ NONE = NoneV()
 
 
 @dataclass(frozen=True, slots=True)
+class FloatV:
+    """A float known exactly (computed by Python's float operations on constants)."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return repr(self.value)
+
+
+@dataclass(frozen=True, slots=True)
 class StrV:
+    """A string; ``exact`` is False for an f-string or ``.format`` result, whose ``text`` is the
+    template as written (its value is never needed except as an exception message)."""
+
     text: str
+    exact: bool = True
+    nonempty: bool = False  # known non-empty even when not exact
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +155,8 @@ class TypeV:
 
 
 Value: TypeAlias = (
-    z3.ArithRef | z3.BoolRef | NoneV | StrV | TupleV | ListV | ListRef | RangeV | FuncV | BuiltinV
-    | ModuleV | TypeV
+    z3.ArithRef | z3.BoolRef | FloatV | NoneV | StrV | TupleV | ListV | ListRef | RangeV | FuncV
+    | BuiltinV | ModuleV | TypeV
 )
 
 
@@ -156,6 +175,8 @@ def _type_name(v: Value) -> str:
         return "int"
     if isinstance(v, NoneV):
         return "NoneType"
+    if isinstance(v, FloatV):
+        return "float"
     if isinstance(v, StrV):
         return "str"
     if isinstance(v, TupleV):
@@ -231,7 +252,7 @@ class FunctionSemantics:
         for path in self.paths:
             if path.outcome.kind is not Kind.RETURN:
                 continue
-            pieces.append((path.condition, _select(path.outcome.value, index)))
+            pieces.append((path.condition, select_int(path.outcome.value, index)))
         if not pieces:
             raise Unsupported(f"{self.name} never returns")
         term = pieces[-1][1]
@@ -299,7 +320,7 @@ def _fold(v: Value, subst: list[tuple[z3.ExprRef, z3.ExprRef]]) -> Value:
     return v
 
 
-def _select(v: Value | None, index: int | None) -> z3.ExprRef:
+def select_int(v: Value | None, index: int | None) -> z3.ExprRef:
     if index is not None:
         if isinstance(v, TupleV | ListV):
             if not -len(v.items) <= index < len(v.items):
@@ -333,7 +354,11 @@ def as_python(v: Value | None) -> object:
     ):
         return range(v.start.as_long(), v.stop.as_long(), v.step)
     if isinstance(v, StrV):
+        if not v.exact:
+            raise Unsupported(f"formatted string {v.text!r} (its value is not computed)")
         return v.text
+    if isinstance(v, FloatV):
+        return v.value
     raise Unsupported(f"value {show(v)} is not constant")
 
 
@@ -843,7 +868,7 @@ class _Executor:
         if isinstance(v, str):
             return [(st, StrV(v))]
         if isinstance(v, float):
-            raise Unsupported("float constant (float arithmetic is never proved)", *_pos(node))
+            return [(st, FloatV(v))]
         raise Unsupported(f"{type(v).__name__} constant", *_pos(node))
 
     def intval(self, v: int, node: ast.AST) -> z3.ArithRef:
@@ -904,9 +929,13 @@ class _Executor:
         out: list[tuple[_State, Value]] = []
         for s, vals in self.exprs(inner, st):
             for v, part in zip(vals, inner, strict=True):
-                if not isinstance(v, z3.ExprRef | NoneV | StrV | TupleV | ListRef):
+                if not isinstance(v, z3.ExprRef | FloatV | NoneV | StrV | TupleV | ListRef):
                     raise Unsupported(f"formatting a {_type_name(v)}", *_pos(part))
-            out.append((s, StrV(text)))
+            nonempty = any(
+                (isinstance(part, ast.Constant) and part.value)
+                or (isinstance(v, z3.ExprRef | FloatV | NoneV | TupleV | ListRef))
+                for part, v in zip(node.values, _spread(node.values, vals), strict=True))
+            out.append((s, StrV(text, exact=not inner, nonempty=nonempty)))
         return out
 
     def e_UnaryOp(self, node: ast.UnaryOp, st: _State) -> list[tuple[_State, Value]]:
@@ -914,6 +943,9 @@ class _Executor:
         for s, v in self.expr(node.operand, st):
             if isinstance(node.op, ast.Not):
                 out.extend((s2, z3.Not(c)) for s2, c in self.truth(v, s, node.operand))
+                continue
+            if isinstance(v, FloatV) and not isinstance(node.op, ast.Invert):
+                out.append((s, FloatV(-v.value if isinstance(node.op, ast.USub) else v.value)))
                 continue
             if not (_is_int(v) or _is_bool(v)):
                 self.type_error(s, node, f"bad operand type for unary op: {_type_name(v)}")
@@ -939,8 +971,8 @@ class _Executor:
 
     def binop(self, op: ast.operator, left: Value, right: Value, st: _State, node: ast.AST
               ) -> list[tuple[_State, Value]]:
-        if isinstance(op, ast.Div):
-            raise Unsupported("true division / (float arithmetic is never proved)", *_pos(node))
+        if isinstance(op, ast.Div) or isinstance(left, FloatV) or isinstance(right, FloatV):
+            return self.float_binop(op, left, right, st, node)
         numeric = (_is_int(left) or _is_bool(left)) and (_is_int(right) or _is_bool(right))
         if not numeric:
             if isinstance(left, NoneV) or isinstance(right, NoneV):
@@ -989,6 +1021,46 @@ class _Executor:
                  ast.BitXor: "^", ast.MatMult: "@"}
         raise Unsupported(f"operator {names.get(type(op), type(op).__name__)}", *_pos(node))
 
+    def float_binop(self, op: ast.operator, left: Value, right: Value, st: _State,
+                    node: ast.AST) -> list[tuple[_State, Value]]:
+        what = "true division /" if isinstance(op, ast.Div) else "float arithmetic"
+        x, y = self.concrete_number(left, what, node), self.concrete_number(right, what, node)
+        ops: dict[type, Callable[[Any, Any], Any]] = {
+            ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+            ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+            ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+        }
+        fn = ops.get(type(op))
+        if fn is None:
+            raise Unsupported(f"operator {type(op).__name__} with a float", *_pos(node))
+        return self.python_number(lambda: fn(x, y), st, node)
+
+    def concrete_number(self, v: Value, what: str, node: ast.AST) -> int | float:
+        """The plain number behind a constant operand of float arithmetic."""
+        if isinstance(v, FloatV):
+            return v.value
+        if _is_int(v) or _is_bool(v):
+            c = _const(_as_int(v))
+            if c is not None:
+                return c
+            raise Unsupported(f"{what} on a symbolic value (float arithmetic is never proved)",
+                              *_pos(node))
+        raise Unsupported(f"{what} on a {_type_name(v)}", *_pos(node))
+
+    def python_number(self, compute: Callable[[], Any], st: _State, node: ast.AST
+                      ) -> list[tuple[_State, Value]]:
+        """Run one float operation of plain Python numbers; its exception becomes a path."""
+        try:
+            result = compute()
+        except (ZeroDivisionError, OverflowError, ValueError) as exc:
+            self.raise_(st, None, type(exc).__name__, node, str(exc))
+            return []
+        if isinstance(result, bool):
+            return [(st, z3.BoolVal(result))]
+        if isinstance(result, int):
+            return [(st, self.intval(result, node))]
+        return [(st, FloatV(float(result)))]
+
     def checked(self, term: z3.ArithRef, node: ast.AST) -> z3.ArithRef:
         c = _const(term)
         if c is not None and c.bit_length() > self.limits.int_bits:
@@ -1002,12 +1074,16 @@ class _Executor:
             return [(st, v != 0)]
         if isinstance(v, NoneV):
             return [(st, z3.BoolVal(False))]
+        if isinstance(v, FloatV):
+            return [(st, z3.BoolVal(bool(v.value)))]
         if isinstance(v, TupleV):
             return [(st, z3.BoolVal(bool(v.items)))]
         if isinstance(v, ListRef):
             return [(st, z3.BoolVal(bool(st.heap[v.ref])))]
         if isinstance(v, StrV):
-            return [(st, z3.BoolVal(bool(v.text)))]
+            if not v.exact and not v.nonempty:
+                raise Unsupported("truth of a formatted string", *_pos(node))
+            return [(st, z3.BoolVal(bool(v.text) if v.exact else True))]
         if isinstance(v, RangeV):
             return [(st, _range_len(v) > 0)]
         return [(st, z3.BoolVal(True))]
@@ -1082,6 +1158,13 @@ class _Executor:
         if isinstance(op, ast.Eq | ast.NotEq):
             res = self.equal(left, right, st, node)
             return [(st, z3.Not(res) if isinstance(op, ast.NotEq) else res)]
+        if isinstance(left, FloatV) or isinstance(right, FloatV):
+            x_, y_ = (self.concrete_number(v, "float comparison", node) for v in (left, right))
+            ordering: dict[type, Callable[[Any, Any], bool]] = {
+                ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+                ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+            }
+            return [(st, z3.BoolVal(ordering[type(op)](x_, y_)))]
         numeric = (_is_int(left) or _is_bool(left)) and (_is_int(right) or _is_bool(right))
         if not numeric:
             unorderable = isinstance(left, NoneV | StrV | TypeV) or isinstance(
@@ -1101,6 +1184,12 @@ class _Executor:
     def equal(self, left: Value, right: Value, st: _State, node: ast.AST) -> z3.BoolRef:
         if (_is_int(left) or _is_bool(left)) and (_is_int(right) or _is_bool(right)):
             return _as_int(left) == _as_int(right)
+        if isinstance(left, FloatV) or isinstance(right, FloatV):
+            other = right if isinstance(left, FloatV) else left
+            if not (isinstance(other, FloatV) or _is_int(other) or _is_bool(other)):
+                return z3.BoolVal(False)
+            x_, y_ = (self.concrete_number(v, "float comparison", node) for v in (left, right))
+            return z3.BoolVal(x_ == y_)
         if isinstance(left, ListRef):
             left = ListV(tuple(st.heap[left.ref]))
         if isinstance(right, ListRef):
@@ -1112,6 +1201,9 @@ class _Executor:
                             zip(left.items, right.items, strict=True)])
         if isinstance(left, RangeV) or isinstance(right, RangeV):
             raise Unsupported("range equality", *_pos(node))
+        if (isinstance(left, StrV) and not left.exact) or (
+                isinstance(right, StrV) and not right.exact):
+            raise Unsupported("comparing a formatted string", *_pos(node))
         if isinstance(left, z3.ExprRef) or isinstance(right, z3.ExprRef):
             return z3.BoolVal(False)  # a number never equals None, a str, a tuple, a type...
         return z3.BoolVal(left == right)
@@ -1203,7 +1295,7 @@ class _Executor:
         if func.attr == "format" and isinstance(func.value, ast.Constant) and isinstance(
             func.value.value, str
         ):
-            return [(s, StrV(func.value.value))
+            return [(s, StrV(func.value.value, exact=False))
                     for s, _ in self.exprs([*node.args, *[k.value for k in node.keywords]], st)]
         raise Unsupported(f"attribute access .{func.attr}", *_pos(func))
 
@@ -1234,6 +1326,13 @@ class _Executor:
                     _as_int(x) > _as_int(best))
                 best = _ite(better, x, best)
             return [(st, best)]
+        if len(args) == 1 and isinstance(args[0], FloatV) and name in (
+                "abs", "math.floor", "math.ceil", "math.trunc"):
+            fx = args[0].value
+            fns: dict[str, Callable[[float], Any]] = {
+                "abs": abs, "math.floor": math.floor, "math.ceil": math.ceil,
+                "math.trunc": math.trunc}
+            return self.python_number(lambda: fns[name](fx), st, node)
         if name == "abs":
             x = self.one_int(name, args, node)
             return [(st, z3.If(x >= 0, x, -x))]
@@ -1256,7 +1355,7 @@ class _Executor:
                 return [(st, z3.IntVal(len(v.items)))]
             if isinstance(v, ListRef):
                 return [(st, z3.IntVal(len(st.heap[v.ref])))]
-            if isinstance(v, StrV):
+            if isinstance(v, StrV) and v.exact:
                 return [(st, z3.IntVal(len(v.text)))]
             if isinstance(v, RangeV):
                 return [(st, _range_len(v))]
@@ -1296,10 +1395,14 @@ class _Executor:
                 ) -> list[tuple[_State, Value]]:
         if name == "int" and len(args) == 1 and (_is_int(args[0]) or _is_bool(args[0])):
             return [(st, _as_int(args[0]))]
+        if name == "int" and len(args) == 1 and isinstance(args[0], FloatV):
+            fx = args[0].value
+            return self.python_number(lambda: int(fx), st, node)
         if name == "bool" and len(args) == 1:
             return [(s, c) for s, c in self.truth(args[0], st, node)]
-        if name == "float":
-            raise Unsupported("float() (float arithmetic is never proved)", *_pos(node))
+        if name == "float" and len(args) == 1:
+            fx = self.concrete_number(args[0], "float()", node)
+            return self.python_number(lambda: float(fx), st, node)
         if name == "tuple" and len(args) == 1 and isinstance(args[0], ListRef | TupleV):
             v = args[0]
             items = tuple(st.heap[v.ref]) if isinstance(v, ListRef) else v.items
@@ -1328,6 +1431,12 @@ class _Executor:
                 return []
             step = c
         return [(st, RangeV(ints[0], ints[1], step))]
+
+
+def _spread(parts: Sequence[ast.expr], vals: Sequence[Value]) -> list[Value | None]:
+    """The formatted values of an f-string aligned with its parts (None for literal parts)."""
+    it = iter(vals)
+    return [next(it) if isinstance(part, ast.FormattedValue) else None for part in parts]
 
 
 def _range_len(v: RangeV) -> z3.ArithRef:
@@ -1482,6 +1591,36 @@ def _check_function(fdef: ast.FunctionDef) -> None:
 def parameter_names(fdef: ast.FunctionDef) -> tuple[str, ...]:
     a = fdef.args
     return tuple(x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs])
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    annotation: str  # as written, "" if none
+    has_default: bool
+    default: Value | None  # the default's value when has_default
+
+
+def signature(source: str, name: str, *, limits: Limits = Limits()) -> tuple[Param, ...]:
+    """The parameters of ``name`` with their annotations and (constant) defaults."""
+    mod = parse_module(source, limits)
+    fdef = mod.functions.get(name)
+    if fdef is None:
+        raise Unsupported(f"no top-level function named {name!r} (defined once) in the source")
+    a = fdef.args
+    positional = [*a.posonlyargs, *a.args]
+    defaults: dict[str, ast.expr] = dict(
+        zip([x.arg for x in positional][len(positional) - len(a.defaults):], a.defaults,
+            strict=True))
+    defaults.update({x.arg: d for x, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)
+                     if d is not None})
+    out = []
+    for param in [*positional, *a.kwonlyargs]:
+        ann = ast.unparse(param.annotation) if param.annotation is not None else ""
+        node = defaults.get(param.arg)
+        out.append(Param(param.arg, ann, node is not None,
+                         _default_value(node) if node is not None else None))
+    return tuple(out)
 
 
 def default_inputs(fdef: ast.FunctionDef) -> dict[str, Value]:

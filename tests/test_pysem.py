@@ -194,7 +194,8 @@ REFUSED = [
     ("def f(a):\n    return __import__('os')\n", "name __import__", (2, 12)),
     ("def f(a):\n    return eval('a')\n", "name eval", (2, 12)),
     ("def f(a):\n    return a / 2\n", "true division", (2, 12)),
-    ("def f(a):\n    return a * 0.5\n", "float constant", (2, 16)),
+    ("def f(a):\n    return a * 0.5\n", "float arithmetic on a symbolic value", (2, 12)),
+    ("def f(a):\n    return 1.5 < a\n", "float comparison on a symbolic value", (2, 12)),
     ("def f(a):\n    return float(a)\n", "float()", (2, 12)),
     ("import math\ndef f(a, b):\n    return math.floor(a / b)\n", "true division", (3, 23)),
     ("def f(a):\n    while a:\n        a -= 1\n    return a\n", "while loop", (2, 5)),
@@ -234,6 +235,27 @@ def test_unsupported_constructs_are_named_with_position(
     assert construct in str(info.value)
     if where is not None:
         assert (info.value.line, info.value.col) == where, str(info.value)
+
+
+FLOATS = [
+    "def f(a, b):\n    return math.floor(a / b) + 1\n",
+    "def f(a, b):\n    return int(a / b) + math.ceil(float(a) * 0.5) - abs(-a / 3.0)\n",
+    "def f(a, b):\n    x = a / b\n    return x if x < 2.5 else (x == a, -x)\n",
+    "def f(a, b):\n    return 1 if f'{a / b}' and a / b else a // 1.5 + a % 2.5\n",
+]
+
+
+@pytest.mark.parametrize("body", FLOATS)
+@pytest.mark.parametrize("args", [(7, 2), (-7, 2), (7, -3), (0, 5), (5, 0), (2**53 + 1, 1),
+                                  (2**60 + 3, 3), (10**400, 1), (3, 10**400)])
+def test_floats_on_constants_are_computed_like_python(body: str, args: tuple[int, int]) -> None:
+    source = "import math\n" + body
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<test-oracle>", "exec"), namespace)  # the test's own oracle code
+    fn = namespace["f"]
+    assert callable(fn)
+    sem = translate_function(source, "f", {"a": args[0], "b": args[1]})
+    assert run_translation(sem, ()) == run_python(fn, args)
 
 
 def test_unreachable_unsupported_code_is_not_reported() -> None:
