@@ -4,4 +4,5 @@
 COMMANDS: tuple[str, ...] = (
     "relations",
     "prove",
+    "verify-function",
 )
