@@ -130,10 +130,11 @@ def make_spec(
         raise UsageError(f"dims must be an integer >= 1, got {dims!r}")
     vals = {name: _per_axis(name, v, dims) for name, v in given.items()}
     lows = {"input": 1, "kernel": 1, "stride": 1, "padding": 0, "dilation": 1}
+    per_axis = {name for name, v in given.items() if not isinstance(v, int) and len(v) > 1}
     for name, low in lows.items():
         for ax, v in enumerate(vals[name]):
             if v < low:
-                where = f" on axis {ax + 1}" if dims > 1 else ""
+                where = f" on axis {ax + 1}" if name in per_axis else ""
                 raise UsageError(f"{name} must be >= {low}{where}, got {v}")
     axes = tuple(
         Axis(vals["input"][n], vals["kernel"][n], vals["stride"][n], vals["padding"][n],
