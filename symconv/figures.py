@@ -155,7 +155,7 @@ def axis_facts(kind: str, axis: Axis) -> AxisFacts:
                                         sp.Symbol("a", integer=True)), env)
         pp = axis.extent - axis.padding - 1
         it = env["i_tilde"]
-        title = "dilated, transposed (relation 14 with the dilated kernel)"
+        title = "dilated, transposed, with $\\hat{k} = k + (k - 1)(d - 1)$ in place of $k$"
     return AxisFacts(rel.id, title, o_prime, 0, env["i_prime"], it, pp, env["a"])
 
 
