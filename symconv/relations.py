@@ -22,6 +22,7 @@ from enum import Enum
 
 import sympy as sp
 
+from symconv.printing import pretty
 from symconv.prover import Claim
 from symconv.symbols import a, d, i, i_prime, i_tilde, k, k_hat, k_prime, n, o, o_prime, p
 from symconv.symbols import p_prime, s, s_prime, domains_for
@@ -66,7 +67,7 @@ class Relation:
         return (*domains_for(self.symbols), *self.conditions)
 
     def statement(self) -> str:
-        return f"{self.output} = {self.expr}"
+        return f"{pretty(self.output)} = {pretty(self.expr)}"
 
 
 def _fits(extent: sp.Expr = k) -> sp.Basic:
@@ -182,7 +183,7 @@ def meaning(rel: Relation) -> Claim:
     """The first-principles claim behind a relation (see the module docstring)."""
     if rel.kind is not Kind.TRANSPOSED:
         goal = placements(rel.expr, i + 2 * p, rel.kernel_extent, s)
-        text = f"o = {rel.expr} counts kernel placements: (o−1)s + k̂ ≤ i+2p < o·s + k̂"
+        text = f"o = {pretty(rel.expr)} counts kernel placements: (o−1)s + k̂ ≤ i+2p < o·s + k̂"
         return Claim(goal, rel.hypotheses(), text)
     eq = rel.equivalent
     stretched = eq.get(i_tilde, i_prime)
@@ -196,8 +197,8 @@ def meaning(rel: Relation) -> Claim:
         ),
     )
     text = (
-        f"o′ = {rel.expr} restores i, and equals the direct convolution with k′ = k, s′ = 1,"
-        f" p′ = {eq[p_prime]} over {'ĩ′' if i_tilde in eq else 'i′'}"
+        f"o′ = {pretty(rel.expr)} restores i, and equals the direct convolution with k′ = k,"
+        f" s′ = 1, p′ = {pretty(eq[p_prime])} over {'ĩ′' if i_tilde in eq else 'i′'}"
         f"{' plus a zeros' if a in rel.expr.free_symbols else ''}"
     )
     return Claim(goal, rel.hypotheses(), text)

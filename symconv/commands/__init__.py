@@ -4,4 +4,6 @@
 COMMANDS: tuple[str, ...] = (
     "relations",
     "prove",
+    "derive",
+    "check",
 )
