@@ -9,7 +9,8 @@ Grammar (lowest precedence first; ``->`` is right-associative, comparisons chain
     compare := sum ( ("<" | "<=" | ">" | ">=" | "==" | "!=") sum )*
     sum     := term ( ("+" | "-") term )*
     term    := unary ( ("*" | "//" | "%") unary )*
-    unary   := ("-" | "+") unary | atom
+    unary   := ("-" | "+") unary | power
+    power   := atom ( "**" INT )?          (a constant exponent 0..16)
     atom    := INT | NAME | "(" implies ")" | NAME "(" args ")"
     args    := floor(sum "/" sum) | ceil(sum "/" sum) | min(sum, sum, ...) | max(...) | abs(sum)
 
@@ -27,8 +28,9 @@ from symconv.errors import UsageError
 from symconv.symbols import domains_for, symbol
 
 MAX_LENGTH = 10_000
-MAX_DEPTH = 100
+MAX_DEPTH = 50
 MAX_DIGITS = 1_000
+MAX_POWER = 16
 _KEYWORDS = {"and", "or", "not"}
 _FUNCTIONS = {"floor", "ceil", "min", "max", "abs"}
 
@@ -36,7 +38,7 @@ _TOKEN = re.compile(
     r"""(?P<ws>\s+)
       | (?P<int>\d+)
       | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
-      | (?P<op>->|<=|>=|==|!=|//|[-+*%/<>(),])
+      | (?P<op>->|<=|>=|==|!=|//|\*\*|[-+*%/<>(),])
     """,
     re.VERBOSE,
 )
@@ -239,7 +241,20 @@ class _Parser:
             value = self._int(self.unary(), op)
             self.depth -= 1
             return -value if op.text == "-" else value
-        return self.atom()
+        return self.power()
+
+    def power(self) -> sp.Basic:
+        start = self.tok
+        base = self.atom()
+        if self.tok.text != "**":
+            return base
+        op = self.tok
+        self.at += 1
+        exp = self.tok
+        if exp.kind != "int" or int(exp.text) > MAX_POWER:
+            raise self._error(f"the exponent must be an integer literal 0..{MAX_POWER}", exp)
+        self.at += 1
+        return self._int(base, start) ** int(exp.text)
 
     def atom(self) -> sp.Basic:
         tok = self.tok
@@ -311,7 +326,10 @@ class _Parser:
 
 def parse(text: str) -> sp.Basic:
     """An integer expression or a formula."""
-    return _Parser(text).parse()
+    try:
+        return _Parser(text).parse()
+    except RecursionError:  # SymPy's own recursion on a pathological but shallow input
+        raise ClaimSyntaxError(text, 0, "expression too deeply nested") from None
 
 
 def parse_condition(text: str) -> sp.Basic:

@@ -28,8 +28,18 @@ class ClaimPrinter(StrPrinter):  # type: ignore[misc]
         prec = precedence(expr)
         return f"{self.parenthesize(x, prec)} % {self.parenthesize(y, prec + 1)}"
 
+    def _quotient(self, name: str, expr: Any) -> str:
+        num, den = sp.fraction(sp.together(expr.args[0]))
+        if den == 1:
+            return f"{name}({self._print(num)})"
+        prec = precedence(sp.Mul(num, 1 / den, evaluate=False))
+        return f"{name}({self.parenthesize(num, prec)}/{self.parenthesize(den, prec + 1)})"
+
+    def _print_floor(self, expr: Any) -> str:
+        return self._quotient("floor", expr)
+
     def _print_ceiling(self, expr: Any) -> str:
-        return f"ceil({self._print(expr.args[0])})"
+        return self._quotient("ceil", expr)
 
     def _print_Abs(self, expr: Any) -> str:
         return f"abs({self._print(expr.args[0])})"
