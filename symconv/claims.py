@@ -248,7 +248,6 @@ class _Parser:
         base = self.atom()
         if self.tok.text != "**":
             return base
-        op = self.tok
         self.at += 1
         exp = self.tok
         if exp.kind != "int" or int(exp.text) > MAX_POWER:

@@ -235,7 +235,8 @@ class NDRelation:
 
     def meaning(self) -> Claim:
         """Every axis's output is its own count of kernel placements."""
-        goals, hyps = [], []
+        goals: list[sp.Basic] = []
+        hyps: list[sp.Basic] = []
         base = meaning(self.relation)
         for axis in range(1, self.dims + 1):
             mapping = _axis_map(self.relation, axis)
@@ -252,7 +253,8 @@ def _axis_map(rel: Relation, axis: int) -> dict[sp.Symbol, sp.Symbol]:
 def nd(rel: Relation, dims: int) -> NDRelation:
     if dims < 1:
         raise ValueError(f"dims must be >= 1, got {dims}")
-    outputs, conditions = [], []
+    outputs: list[sp.Expr] = []
+    conditions: list[sp.Basic] = []
     for axis in range(1, dims + 1):
         mapping = _axis_map(rel, axis)
         outputs.append(rel.expr.xreplace(mapping))

@@ -26,7 +26,9 @@ def run(*argv: str) -> tuple[int, str, str]:
 def test_check_proved_exit_0_with_domains_shown() -> None:
     code, out, _ = run("check", "ceil(i/s) == (i + s - 1) // s")
     assert code == 0
-    assert "proved" in out and "i >= 1  (domain)" in out and "s >= 1  (domain)" in out
+    assert "proved" in out
+    assert "i >= 1  (domain)" in out
+    assert "s >= 1  (domain)" in out
 
 
 def test_check_refuted_exit_1_with_a_counterexample_that_violates() -> None:
@@ -47,7 +49,8 @@ def test_check_assume_turns_it_into_a_proof() -> None:
                        "--json")
     assert code == 0
     obj = json.loads(out)
-    assert obj["status"] == "proved" and obj["counterexample"] is None
+    assert obj["status"] == "proved"
+    assert obj["counterexample"] is None
     assert "i + 2*p >= k" in obj["assumptions"]
 
 
@@ -64,14 +67,16 @@ def test_unknown_exit_3() -> None:
                        "--timeout", "0.001", "--json")
     assert code == 3
     obj = json.loads(out)
-    assert obj["status"] == "unknown" and obj["reason"]
+    assert obj["status"] == "unknown"
+    assert obj["reason"]
 
 
 def test_bounded_mode() -> None:
     code, out, _ = run("check", "x * x >= x", "--bounds", "-20", "20", "--json")
     assert code == 0
     obj = json.loads(out)
-    assert obj["status"] == "proved-bounded" and obj["bounds"] == [-20, 20]
+    assert obj["status"] == "proved-bounded"
+    assert obj["bounds"] == [-20, 20]
 
 
 @pytest.mark.parametrize(
@@ -99,7 +104,8 @@ def test_bad_input_exit_2_with_a_message(argv: tuple[str, ...]) -> None:
 def test_parse_error_points_at_the_position() -> None:
     code, _, err = run("check", "i + (k")
     assert code == 2
-    assert "position 7" in err and "^" in err
+    assert "position 7" in err
+    assert "^" in err
 
 
 def test_prove_all_json() -> None:
@@ -108,7 +114,8 @@ def test_prove_all_json() -> None:
     rows = json.loads(out)
     ids = [r["id"] for r in rows]
     assert [f"R{n}" for n in range(1, 16)] == [x for x in ids if x[1:].isdigit() and x[0] == "R"]
-    assert "restore" in ids and "ambiguity-bijection" in ids
+    assert "restore" in ids
+    assert "ambiguity-bijection" in ids
     for r in rows:
         assert {"id", "status", "counterexample", "assumptions", "seconds"} <= set(r)
         assert r["status"] in ("proved", "proved-bounded")

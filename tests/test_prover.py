@@ -38,14 +38,16 @@ def test_false_claim_gives_a_real_counterexample() -> None:
     assert all(isinstance(v, int) for v in result.counterexample.values())
     assert violates(claim, dict(result.counterexample))
     (ev,) = result.evaluations
-    assert ev.holds is False and ev.lhs != ev.rhs
+    assert ev.holds is False
+    assert ev.lhs != ev.rhs
 
 
 def test_division_by_zero_is_a_refutation_not_a_vacuous_truth() -> None:
     claim = Claim(sp.Eq(y * sp.floor(x / y) + sp.Mod(x, y), x))
     result = prove(claim)
     assert result.status is Status.REFUTED
-    assert result.counterexample is not None and result.counterexample["y"] == 0
+    assert result.counterexample is not None
+    assert result.counterexample["y"] == 0
     assert violates(claim, dict(result.counterexample))
     assert "division by zero" in result.reason
 
@@ -70,5 +72,6 @@ def test_bounded_refutation_is_still_a_refutation() -> None:
     claim = Claim(sp.Lt(x, 3))
     result = prove(claim, bounds=(0, 10))
     assert result.status is Status.REFUTED
-    assert result.counterexample is not None and 3 <= result.counterexample["x"] <= 10
+    assert result.counterexample is not None
+    assert 3 <= result.counterexample["x"] <= 10
     assert violates(claim, dict(result.counterexample))

@@ -13,7 +13,8 @@ from symconv.reference import (
 )
 
 
-@given(st.integers(1, 12), st.integers(1, 5), st.integers(1, 4), st.integers(0, 4), st.integers(1, 3))
+@given(st.integers(1, 12), st.integers(1, 5), st.integers(1, 4), st.integers(0, 4),
+       st.integers(1, 3))
 def test_count_is_length_of_real_convolution(i: int, k: int, s: int, p: int, d: int) -> None:
     x = list(range(1, i + 1))
     w = [1] * k
