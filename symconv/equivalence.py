@@ -377,29 +377,46 @@ def _bounded_result(
                   reason=f"{mismatch.claim} fails: {mismatch.detail}")
 
 
+def _timed_out(start: float, timeout: float, done: int, total: int) -> Result | None:
+    seconds = time.perf_counter() - start
+    if seconds <= timeout:
+        return None
+    return Result(Status.UNKNOWN, seconds,
+                  reason=f"timeout ({timeout:g} s) after {done} of {total} configurations")
+
+
 def run_family(
     configs: Sequence[Config],
     check: Callable[[Config], Mismatch | None],
     bounds: str,
+    timeout: float = float("inf"),
 ) -> Result:
+    """Check every configuration; the first mismatch refutes, running past ``timeout`` seconds
+    is ``unknown``."""
     start = time.perf_counter()
     for n, cfg in enumerate(configs):
         found = check(cfg)
         if found is not None:
             return _bounded_result(start, n + 1, found, bounds)
+        late = _timed_out(start, timeout, n + 1, len(configs))
+        if late is not None and n + 1 < len(configs):
+            return late
     return _bounded_result(start, len(configs), None, bounds)
 
 
 def run_figures(
-    check: Callable[[Config], str | None], bounds: str
+    check: Callable[[Config], str | None], bounds: str, timeout: float = float("inf")
 ) -> Result:
     start = time.perf_counter()
     configs = guide_configs()
-    for number, cfg in configs:
+    for n, (number, cfg) in enumerate(configs):
         problem = check(cfg)
         if problem is not None:
             return Result(Status.REFUTED, time.perf_counter() - start,
                           counterexample=cfg.env(), reason=f"figure {number}: {problem}")
+        late = _timed_out(start, timeout, n + 1, len(configs))
+        if late is not None and n + 1 < len(configs):
+            return late
     return Result(Status.PROVED_BOUNDED, time.perf_counter() - start,
                   reason=f"exact SymPy polynomial identity for {bounds}")
 
@@ -414,15 +431,15 @@ def theorems() -> list[Theorem]:
     grad = "C = ∂conv(x)/∂x, so Cᵀ is the convolution's gradient w.r.t. its input"
     return [
         Theorem("transposed-equals-direct-figures", "matrix", f"{eq}; SymPy identity for {figs}",
-                lambda timeout: run_figures(sympy_equivalence, figs)),
+                lambda timeout: run_figures(sympy_equivalence, figs, timeout)),
         Theorem("transposed-equals-direct-1d", "matrix", f"{eq}; bounded: {b1}",
-                lambda timeout: run_family(family(1), check_equivalence, b1)),
+                lambda timeout: run_family(family(1), check_equivalence, b1, timeout)),
         Theorem("transposed-equals-direct-2d", "matrix", f"{eq}; bounded: {b2}",
-                lambda timeout: run_family(family(2), check_equivalence, b2)),
+                lambda timeout: run_family(family(2), check_equivalence, b2, timeout)),
         Theorem("transpose-is-gradient-figures", "matrix", f"{grad}; SymPy identity for {figs}",
-                lambda timeout: run_figures(sympy_gradient, figs)),
+                lambda timeout: run_figures(sympy_gradient, figs, timeout)),
         Theorem("transpose-is-gradient-1d", "matrix", f"{grad}; bounded: {b1}",
-                lambda timeout: run_family(family(1), check_gradient, b1)),
+                lambda timeout: run_family(family(1), check_gradient, b1, timeout)),
         Theorem("transpose-is-gradient-2d", "matrix", f"{grad}; bounded: {b2}",
-                lambda timeout: run_family(family(2), check_gradient, b2)),
+                lambda timeout: run_family(family(2), check_gradient, b2, timeout)),
     ]

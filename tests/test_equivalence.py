@@ -5,9 +5,12 @@ import time
 from collections.abc import Mapping
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from numeric_reference import Grid, conv2d, shape, transpose_by_basis, transposed_direct, zeros
 from symconv import equivalence as eq
+from symconv import reference
 from symconv.matrix import Axis
 from symconv.prover import Status
 from symconv.theorems import all_theorems, select
@@ -186,3 +189,43 @@ def test_prove_is_fast() -> None:
     for theorem in eq.theorems():
         assert theorem.check(10.0).ok
     assert time.perf_counter() - start < 60
+
+
+def test_running_past_the_timeout_is_unknown() -> None:
+    result = eq.run_family(eq.family(1), eq.check_equivalence, "b", timeout=0.0)
+    assert result.status is Status.UNKNOWN
+    assert "timeout" in result.reason
+    result = eq.run_figures(eq.sympy_gradient, "figs", timeout=0.0)
+    assert result.status is Status.UNKNOWN
+
+
+big_axis = st.tuples(st.integers(1, 6), st.integers(1, 5), st.integers(1, 4), st.integers(0, 4),
+                     st.integers(1, 3), st.integers(0, 3)).filter(
+    lambda t: t[3] <= t[1] - 1 and t[5] <= t[2] - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(big_axis, big_axis, st.randoms(use_true_random=False))
+def test_equivalence_beyond_the_bounds(ax0: tuple[int, ...], ax1: tuple[int, ...],
+                                       rnd: random.Random) -> None:
+    """Random non-square configurations outside the proved box (k ≤ 5, s ≤ 4, d ≤ 3): the
+    structural check and the numeric reference agree that the claims hold."""
+    cfg = eq.Config((ax0, ax1))  # type: ignore[arg-type]
+    assume(all(ax.input >= 1 for ax in cfg.direct.axes))
+    assert eq.check_equivalence(cfg) is None
+    assert eq.check_gradient(cfg) is None
+    y, w, _ = _grids(cfg, rnd)
+    lhs, rhs = _numeric_sides(cfg, y, w)
+    assert lhs == rhs
+
+
+def test_1d_family_against_the_scatter_reference() -> None:
+    """A third route: symconv.reference.transposed_convolve scatters each output through the
+    kernel and crops p; it must equal Cᵀy (by the basis) on the whole 1-D family."""
+    rnd = random.Random(9)
+    for cfg in eq.family(1):
+        ((ip, k, s, p, d, a),) = cfg.axes
+        y = [rnd.randint(-9, 9) for _ in range(ip)]
+        w = [rnd.randint(-9, 9) for _ in range(k)]
+        lhs, rhs = _numeric_sides(cfg, [y], [w])
+        assert lhs[0] == rhs[0] == reference.transposed_convolve(y, w, s, p, a, d), cfg

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from numeric_reference import conv2d, shape
+from symconv import reference
 from symconv.cli import main
 from symconv.errors import UsageError
 from symconv.matrix import conv_matrix, make_spec, output_size
@@ -88,6 +89,7 @@ def test_1d_matrix(ax: tuple[int, ...], rnd: random.Random) -> None:
     x = [rnd.randint(-9, 9) for _ in range(i)]
     w = [rnd.randint(-9, 9) for _ in range(k)]
     ref = conv2d([x], [w], (1, s), (0, p), (1, d))[0]
+    assert ref == reference.convolve(x, w, s, p, d)
     c = _numeric(conv_matrix(spec), [w])
     assert [sum(a * b for a, b in zip(row, x, strict=True)) for row in c] == ref
     assert output_size(i, k, s, p, d) == len(ref)
