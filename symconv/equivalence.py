@@ -429,17 +429,26 @@ def theorems() -> list[Theorem]:
     eq = ("Cᵀy = flipped kernel (dilation d, stride 1) over y stretched by s−1 zeros, "
           "padded p′ = k̂−p−1 (+a at the end)")
     grad = "C = ∂conv(x)/∂x, so Cᵀ is the convolution's gradient w.r.t. its input"
+    setting = (
+        "direct convolution: input i, kernel k, stride s, padding 0 ≤ p ≤ k−1, dilation d; "
+        "tap m at offset m·d, k̂ = k + (k−1)(d−1); C flattens row-major",
+        "transposed: input y of i′ units; i = s(i′−1) + a + k̂ − 2p with 0 ≤ a ≤ s−1 "
+        "(so a = (i + 2p − k̂) mod s and i′ = ⌊(i + 2p − k̂)/s⌋ + 1)",
+        "equivalent: w′[m] = w[k−1−m] at offsets m·d, stride 1, over y with s−1 zeros between "
+        "units, p′ = k̂−p−1 zeros before and p′ + a after (per axis; a at the bottom/right)",
+        "equality: as polynomials in the symbolic weights and inputs (both sides bilinear)",
+    )
     return [
         Theorem("transposed-equals-direct-figures", "matrix", f"{eq}; SymPy identity for {figs}",
-                lambda timeout: run_figures(sympy_equivalence, figs, timeout)),
+                lambda timeout: run_figures(sympy_equivalence, figs, timeout), setting),
         Theorem("transposed-equals-direct-1d", "matrix", f"{eq}; bounded: {b1}",
-                lambda timeout: run_family(family(1), check_equivalence, b1, timeout)),
+                lambda timeout: run_family(family(1), check_equivalence, b1, timeout), setting),
         Theorem("transposed-equals-direct-2d", "matrix", f"{eq}; bounded: {b2}",
-                lambda timeout: run_family(family(2), check_equivalence, b2, timeout)),
+                lambda timeout: run_family(family(2), check_equivalence, b2, timeout), setting),
         Theorem("transpose-is-gradient-figures", "matrix", f"{grad}; SymPy identity for {figs}",
-                lambda timeout: run_figures(sympy_gradient, figs, timeout)),
+                lambda timeout: run_figures(sympy_gradient, figs, timeout), setting),
         Theorem("transpose-is-gradient-1d", "matrix", f"{grad}; bounded: {b1}",
-                lambda timeout: run_family(family(1), check_gradient, b1, timeout)),
+                lambda timeout: run_family(family(1), check_gradient, b1, timeout), setting),
         Theorem("transpose-is-gradient-2d", "matrix", f"{grad}; bounded: {b2}",
-                lambda timeout: run_family(family(2), check_gradient, b2, timeout)),
+                lambda timeout: run_family(family(2), check_gradient, b2, timeout), setting),
     ]
