@@ -4,5 +4,9 @@
 COMMANDS: tuple[str, ...] = (
     "relations",
     "prove",
+    "derive",
+    "check",
+    "matrix",
+    "figure",
     "verify-function",
 )
