@@ -9,4 +9,5 @@ COMMANDS: tuple[str, ...] = (
     "matrix",
     "figure",
     "verify-function",
+    "audit",
 )
