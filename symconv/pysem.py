@@ -73,6 +73,7 @@ class Limits:
     seconds: float = 10.0
     power: int = 64
     int_bits: int = 4096
+    degree: int = 64  # polynomial degree of any integer term (x = x * x doubles it)
     tuple_length: int = 256
 
 
@@ -344,7 +345,7 @@ def as_python(v: Value | None) -> object:
     if _is_bool(v):
         return z3.is_true(v)
     if isinstance(v, z3.IntNumRef):
-        return v.as_long()
+        return _long(v)
     if isinstance(v, TupleV):
         return tuple(as_python(x) for x in v.items)
     if isinstance(v, ListV):
@@ -352,7 +353,7 @@ def as_python(v: Value | None) -> object:
     if isinstance(v, RangeV) and isinstance(v.start, z3.IntNumRef) and isinstance(
         v.stop, z3.IntNumRef
     ):
-        return range(v.start.as_long(), v.stop.as_long(), v.step)
+        return range(_long(v.start), _long(v.stop), v.step)
     if isinstance(v, StrV):
         if not v.exact:
             raise Unsupported(f"formatted string {v.text!r} (its value is not computed)")
@@ -535,6 +536,7 @@ class _Executor:
         self.stack: list[str] = []
         self.next_ref = 0
         self.live = 0
+        self.degrees: dict[int, int] = {}
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -984,6 +986,10 @@ class _Executor:
                 *_pos(node),
             )
         x, y = _as_int(left), _as_int(right)
+        if not isinstance(op, ast.FloorDiv | ast.Mod) or _const(y) not in (None, 0):
+            folded = self.fold(op, x, y, node)
+            if folded is not None:
+                return [(st, folded)]
         if isinstance(op, ast.Add):
             return [(st, self.checked(x + y, node))]
         if isinstance(op, ast.Sub):
@@ -1013,6 +1019,8 @@ class _Executor:
             ):
                 raise LimitExceeded(f"constant power of {abs(base_const).bit_length() * e} bits",
                                     *_pos(node))
+            if base_const is not None:
+                return [(st, self.intval(base_const**e, node))]
             result: z3.ArithRef = z3.IntVal(1)
             for _ in range(e):
                 result = result * x
@@ -1062,10 +1070,55 @@ class _Executor:
         return [(st, FloatV(float(result)))]
 
     def checked(self, term: z3.ArithRef, node: ast.AST) -> z3.ArithRef:
-        c = _const(term)
-        if c is not None and c.bit_length() > self.limits.int_bits:
-            raise LimitExceeded(f"integer of {c.bit_length()} bits", *_pos(node))
+        if isinstance(term, z3.IntNumRef):
+            c = _long(term)
+            if c.bit_length() > self.limits.int_bits:
+                raise LimitExceeded(f"integer of {c.bit_length()} bits", *_pos(node))
+            return term
+        # Z3's simplifier (and any later evaluation) is exponential in the degree of a term:
+        # bound it before anything simplifies it.
+        if self.degree(term) > self.limits.degree:
+            raise LimitExceeded(f"polynomial of degree above {self.limits.degree}", *_pos(node))
         return term
+
+    def degree(self, term: z3.ExprRef) -> int:
+        memo = self.degrees
+        stack: list[tuple[z3.ExprRef, bool]] = [(term, False)]
+        while stack:
+            t, ready = stack.pop()
+            key = t.get_id()
+            if key in memo:
+                continue
+            kids = t.children()
+            if not ready and kids:
+                stack.append((t, True))
+                stack.extend((c, False) for c in kids if c.get_id() not in memo)
+                continue
+            if not kids:
+                memo[key] = 1 if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED \
+                    and z3.is_int(t) else 0
+            elif z3.is_mul(t):
+                memo[key] = sum(memo[c.get_id()] for c in kids)
+            else:
+                memo[key] = max(memo[c.get_id()] for c in kids)
+        return memo[term.get_id()]
+
+    def fold(self, op: ast.operator, x: z3.ArithRef, y: z3.ArithRef, node: ast.AST
+             ) -> z3.ArithRef | None:
+        """Python's own arithmetic on two constants (None unless both are constants)."""
+        if not (isinstance(x, z3.IntNumRef) and isinstance(y, z3.IntNumRef)):
+            return None
+        a_, b_ = _long(x), _long(y)
+        if isinstance(op, ast.Mult) and a_.bit_length() + b_.bit_length() > \
+                self.limits.int_bits + 1:
+            raise LimitExceeded("integer product too large", *_pos(node))
+        table: dict[type, Callable[[int, int], int]] = {
+            ast.Add: lambda u, v: u + v, ast.Sub: lambda u, v: u - v,
+            ast.Mult: lambda u, v: u * v, ast.FloorDiv: lambda u, v: u // v,
+            ast.Mod: lambda u, v: u % v,
+        }
+        fn = table.get(type(op))
+        return None if fn is None else self.intval(fn(a_, b_), node)
 
     def truth(self, v: Value, st: _State, node: ast.AST) -> list[tuple[_State, z3.BoolRef]]:
         if _is_bool(v):
@@ -1466,8 +1519,37 @@ def _as_int(v: Value) -> z3.ArithRef:
 
 
 def _const(v: z3.ExprRef) -> int | None:
+    if isinstance(v, z3.IntNumRef):
+        return _long(v)
+    if not _ground(v):
+        return None
     s = z3.simplify(v)
-    return s.as_long() if isinstance(s, z3.IntNumRef) else None
+    return _long(s) if isinstance(s, z3.IntNumRef) else None
+
+
+def _ground(term: z3.ExprRef) -> bool:
+    """No variables in the term (a DAG walk, each shared subterm once)."""
+    seen: set[int] = set()
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            return False
+        stack.extend(t.children())
+    return True
+
+
+_MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300 digits)
+
+
+def _long(v: z3.IntNumRef) -> int:
+    text = v.as_string()
+    if len(text) > _MAX_DIGITS:
+        raise LimitExceeded(f"integer of {len(text)} digits")
+    return int(text)
 
 
 def _text(v: Value, node: ast.AST) -> str:

@@ -282,6 +282,7 @@ LIMITED = [
     ("def f(a):\n" + "    a\n" * 21_000, "syntax nodes"),
     ("def f(a):\n    return " + " + ".join(["a"] * 30_000) + "\n", "too deeply to parse"),
     ("x = 1\n" * 100_000, "characters"),
+    ("def f(a):\n    x = a\n" + "    x = x * x\n" * 7 + "    return x\n", "degree"),
 ]
 
 
