@@ -387,7 +387,8 @@ _EXCEPTIONS = frozenset(
     }
 )
 _BUILTINS = frozenset({"min", "max", "abs", "len", "range", "isinstance", "type", "divmod"})
-_TYPES = frozenset({"int", "bool", "float", "str", "tuple", "list"})
+_TYPES = frozenset({"int", "bool", "float", "str", "bytes", "tuple", "list"})
+_SEQUENCES = frozenset({"list", "tuple", "str", "bytes", "range"})
 _MATH = frozenset({"ceil", "floor", "trunc"})
 
 
@@ -397,7 +398,8 @@ class Module:
 
     functions: Mapping[str, ast.FunctionDef]
     constants: Mapping[str, int]
-    math_names: Mapping[str, str]  # local name -> "math" (module) or "math.floor" etc.
+    math_names: Mapping[str, str]  # local name -> "math" (module), "math.floor" etc., or
+    # "type:Sequence" (collections.abc.Sequence)
     other_globals: frozenset[str]
 
 
@@ -439,6 +441,9 @@ def parse_module(source: str, limits: Limits = Limits()) -> Module:
                 names.append(local)
                 if node.module == "math" and node.level == 0 and alias.name in _MATH:
                     math_names[local] = f"math.{alias.name}"
+                if node.module in ("collections.abc", "typing") and node.level == 0 and \
+                        alias.name == "Sequence":
+                    math_names[local] = "type:Sequence"
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
@@ -893,6 +898,8 @@ class _Executor:
             return [(st, self.intval(mod.constants[name], node))]
         if name in mod.math_names:
             target = mod.math_names[name]
+            if target.startswith("type:"):
+                return [(st, TypeV(target[5:]))]
             return [(st, ModuleV("math") if target == "math" else BuiltinV(target))]
         if name in mod.other_globals:
             raise Unsupported(f"module-level name {name} (not a function or int constant)",
@@ -981,6 +988,9 @@ class _Executor:
                 self.type_error(st, node, f"unsupported operand types: {_type_name(left)}, "
                                 f"{_type_name(right)}")
                 return []
+            joined = self.sequence_op(op, left, right, st, node)
+            if joined is not None:
+                return [(st, joined)]
             raise Unsupported(
                 f"operator {type(op).__name__} on {_type_name(left)} and {_type_name(right)}",
                 *_pos(node),
@@ -1028,6 +1038,38 @@ class _Executor:
         names = {ast.LShift: "<<", ast.RShift: ">>", ast.BitAnd: "&", ast.BitOr: "|",
                  ast.BitXor: "^", ast.MatMult: "@"}
         raise Unsupported(f"operator {names.get(type(op), type(op).__name__)}", *_pos(node))
+
+    def sequence_op(self, op: ast.operator, left: Value, right: Value, st: _State,
+                    node: ast.AST) -> Value | None:
+        """tuple/list + tuple/list of the same kind, and repetition by a constant int."""
+        def items(v: Value) -> tuple[Value, ...] | None:
+            if isinstance(v, TupleV):
+                return v.items
+            if isinstance(v, ListRef):
+                return tuple(st.heap[v.ref])
+            return None
+
+        def make(like: Value, values: tuple[Value, ...]) -> Value:
+            self.check_length(len(values), node)
+            return TupleV(values) if isinstance(like, TupleV) else self.new_list(st, list(values))
+
+        lx, ly = items(left), items(right)
+        if isinstance(op, ast.Add) and lx is not None and ly is not None and \
+                type(left) is type(right):
+            return make(left, lx + ly)
+        if isinstance(op, ast.Mult) and (lx is None) != (ly is None):
+            seq, times = (left, right) if lx is not None else (right, left)
+            if not (_is_int(times) or _is_bool(times)):
+                return None
+            n_ = _const(_as_int(times))
+            if n_ is None:
+                raise Unsupported("sequence repeated a symbolic number of times", *_pos(node))
+            base = lx if lx is not None else ly
+            assert base is not None
+            if len(base) * max(n_, 0) > self.limits.tuple_length:
+                raise LimitExceeded(f"sequence of {len(base) * n_} elements", *_pos(node))
+            return make(seq, base * max(n_, 0))
+        return None
 
     def float_binop(self, op: ast.operator, left: Value, right: Value, st: _State,
                     node: ast.AST) -> list[tuple[_State, Value]]:
@@ -1294,7 +1336,15 @@ class _Executor:
         return out
 
     def e_Attribute(self, node: ast.Attribute, st: _State) -> list[tuple[_State, Value]]:
-        raise Unsupported(f"attribute access .{node.attr}", *_pos(node))
+        if node.attr != "__name__":
+            raise Unsupported(f"attribute access .{node.attr}", *_pos(node))
+        out: list[tuple[_State, Value]] = []
+        for s, v in self.expr(node.value, st):
+            if not isinstance(v, TypeV):
+                raise Unsupported(f"attribute access .__name__ of a {_type_name(v)}",
+                                  *_pos(node))
+            out.append((s, StrV(v.name)))
+        return out
 
     # -- calls -------------------------------------------------------------------------------
 
@@ -1428,7 +1478,8 @@ class _Executor:
                     raise Unsupported("isinstance with a non-type", *_pos(node))
                 names.add(kind.name)
             actual = _type_name(args[0])
-            hit = actual in names or (actual == "bool" and "int" in names)
+            hit = actual in names or (actual == "bool" and "int" in names) or (
+                actual in _SEQUENCES and "Sequence" in names)
             return [(st, z3.BoolVal(hit))]
         if name == "type":
             if len(args) != 1:

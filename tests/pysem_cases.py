@@ -2,6 +2,7 @@
 (they are the test suite's own code) to compare the translation with real Python."""
 
 import math
+from collections.abc import Sequence
 
 LIMIT = 10
 
@@ -212,3 +213,11 @@ def alias(a):
     else:
         xs.append(1)
     return len(xs) + xs[1] + xs[2] * 10
+
+
+def sequences(a, b):
+    xs = (a,) * 3 + (b, a)
+    ys = [b] * 2 + [a]
+    if not isinstance(xs, Sequence) or isinstance(a, Sequence):
+        raise TypeError(f"not a sequence: {type(a).__name__}")
+    return xs[-1] + ys[0] * len(xs) + len(ys) + len(2 * (a,))

@@ -80,7 +80,7 @@ ONE = ["alias", "powers", "unary", "classify", "asserted", "inlined", "loop", "i
        "unbound", "none_type_error", "bools", "falls_off"]
 TWO = ["arith", "fdiv", "fmod", "ceil_div", "dm", "minmaxabs", "chain_div", "chain_short",
        "andor", "notted", "guard", "aug", "unpack", "checked", "math_int", "in_range", "lists",
-       "tuple_eq", "ifs_no_else", "range_len"]
+       "tuple_eq", "ifs_no_else", "range_len", "sequences"]
 
 
 @pytest.mark.parametrize("name", ONE)
