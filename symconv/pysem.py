@@ -261,6 +261,18 @@ class FunctionSemantics:
             term = z3.If(cond, value, term)
         return term
 
+    def feasible(self, timeout: float = 1.0) -> FunctionSemantics:
+        """The same function without the paths Z3 shows impossible (e.g. a division by s after
+        ``if s < 1: raise``); a path the solver cannot decide in ``timeout`` is kept."""
+        kept = []
+        for path in self.paths:
+            solver = z3.Solver()
+            solver.set("timeout", max(1, int(timeout * 1000)))
+            solver.add(path.condition)
+            if solver.check() != z3.unsat:
+                kept.append(path)
+        return replace(self, paths=tuple(kept))
+
     def at(self, env: Mapping[str, int]) -> Outcome:
         """The outcome at one concrete input (``env`` maps the inputs' Z3 variable names to
         ints), with the returned value folded to constants."""

@@ -362,7 +362,10 @@ def verify_source(
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(*z_hyps, *hyp_defined)
     solver.add(z3.Not(z3.And(defined, goal)))
-    answer = solver.check()
+    try:
+        answer = solver.check()
+    except z3.Z3Exception as exc:
+        return verdict("unknown", reason=f"solver error: {exc}", paths=len(sem.paths))
     if answer == z3.unsat:
         return verdict("proved", paths=len(sem.paths))
     if answer != z3.sat:
@@ -370,7 +373,11 @@ def verify_source(
                        paths=len(sem.paths))
     model = solver.model()
     names = sorted({*(x.name for x in relation.symbols), *_free_names(sem)})
-    cx = {n: model.eval(z3.Int(n), model_completion=True).as_long() for n in names}
+    try:
+        cx = {n: model.eval(z3.Int(n), model_completion=True).as_long() for n in names}
+    except ValueError as exc:  # a model value beyond Python's int/str conversion limit
+        return verdict("unknown", reason=f"counterexample too large to report: {exc}",
+                       paths=len(sem.paths))
     for n in _bool_names(sem):
         cx[n] = int(z3.is_true(model.eval(z3.Bool(n), model_completion=True)))
     return _recheck(verdict, relation, sem, cx, index, hyps, len(sem.paths))
@@ -405,7 +412,11 @@ def _recheck(verdict: Callable[..., Verdict], relation: Relation, sem: pysem.Fun
     if not hyps_hold:
         return verdict("unknown", reason=f"solver model violates the assumptions {bad}".strip(),
                        paths=paths)
-    out = sem.at(cx)
+    try:
+        out = sem.at(cx)
+    except pysem.Unsupported as exc:
+        return verdict("unknown", reason=f"cannot re-evaluate the counterexample: {exc}",
+                       paths=paths)
     try:
         expected = evaluate(relation.expr, cx)
         out_name = _O_PRIME if relation.kind is Kind.TRANSPOSED else "o"

@@ -112,6 +112,15 @@ def test_defaults_are_symbolic_unless_bound() -> None:
     agree("checked", grid(1), b=3)
 
 
+def test_feasible_drops_impossible_paths_only() -> None:
+    src = "def f(a, s):\n    if s < 1:\n        raise ValueError('s')\n    return a // s\n"
+    sem = translate_function(src, "f")
+    assert [p.outcome.kind for p in sem.paths].count(Kind.ZERO_DIVISION) == 1
+    kept = sem.feasible()
+    assert [p.outcome.kind for p in kept.paths] == [Kind.RAISE, Kind.RETURN]
+    paths_partition(kept)
+
+
 def test_zero_division_is_its_own_outcome_with_position() -> None:
     sem = translate_function(SOURCE, "fdiv")
     out = sem.at({"a": 3, "b": 0})
