@@ -285,3 +285,21 @@ def test_pytorch_conv_output_size_rejects_through_its_own_checks() -> None:
     v = verify_source(path.read_text(), "conv_output_size", rel, maps, index=2)
     assert v.status == "refuted"
     assert "ZeroDivisionError" in v.function_side
+
+
+def test_pytorch_pooling_helper_does_not_check_the_window_fits() -> None:
+    """Without the "kernel fits" condition the helper still equals the formula: it returns
+    o <= 0 (no error) where the window does not fit; only stride 0 raises (AssertionError)."""
+    from symconv.pysem import as_python, translate_function
+
+    path = torch_shape_functions()
+    source = path.read_text()
+    rel = RELATIONS["R15"]
+    loose = dataclasses.replace(rel, conditions=())
+    maps = parse_maps([*POOL, "ceil_mode=False"], loose)
+    assert verify_source(source, "pooling_output_shape", loose, maps).status == "proved"
+    sem = translate_function(source, "pooling_output_shape", {"ceil_mode": False})
+    out = sem.at({"inputSize": 1, "kernelSize": 3, "pad_l": 0, "stride": 1, "dilation": 1})
+    assert as_python(out.value) == -1
+    zero = sem.at({"inputSize": 5, "kernelSize": 3, "pad_l": 0, "stride": 0, "dilation": 1})
+    assert zero.exception == "AssertionError"
