@@ -803,6 +803,11 @@ class _Executor:
             for item in items:
                 states = [x for y in states for x in self.assign(node.target, item, y)]
                 states = self.block(node.body, states, frame)
+                if isinstance(it, ListRef) and any(
+                        len(x.heap[it.ref]) != len(items) for x in states):
+                    # Python iterates the live list: growing it inside the loop changes the
+                    # iterations, which this translation does not follow.
+                    raise Unsupported("list modified while iterating over it", *_pos(node))
                 if len(states) > 1:
                     states = self.merge_states(s, states)
             out.extend(states)
@@ -1432,8 +1437,10 @@ class _Executor:
             if not items:
                 self.type_error(st, node, f"{name} expected at least 1 argument")
                 return []
-            if not all(_is_int(x) or _is_bool(x) for x in items):
-                raise Unsupported(f"{name} of non-integers", *_pos(node))
+            if not all(_is_int(x) for x in items) and not all(_is_bool(x) for x in items):
+                # min(True, 5) is the bool True: mixing would need the winner's type
+                raise Unsupported(f"{name} of values other than all ints or all bools",
+                                  *_pos(node))
             # Python returns the first of equal extremes; all are ints of equal value then.
             best = items[0]
             for x in items[1:]:

@@ -221,3 +221,7 @@ def sequences(a, b):
     if not isinstance(xs, Sequence) or isinstance(a, Sequence):
         raise TypeError(f"not a sequence: {type(a).__name__}")
     return xs[-1] + ys[0] * len(xs) + len(ys) + len(2 * (a,))
+
+
+def bool_minmax(a, b):
+    return min(a > 0, b > 0), max(a < b, a == b)

@@ -80,7 +80,7 @@ ONE = ["alias", "powers", "unary", "classify", "asserted", "inlined", "loop", "i
        "unbound", "none_type_error", "bools", "falls_off"]
 TWO = ["arith", "fdiv", "fmod", "ceil_div", "dm", "minmaxabs", "chain_div", "chain_short",
        "andor", "notted", "guard", "aug", "unpack", "checked", "math_int", "in_range", "lists",
-       "tuple_eq", "ifs_no_else", "range_len", "sequences"]
+       "tuple_eq", "ifs_no_else", "range_len", "sequences", "bool_minmax"]
 
 
 @pytest.mark.parametrize("name", ONE)
@@ -225,6 +225,9 @@ REFUSED = [
     ("def f(a):\n    for i in range(a):\n        a += 1\n    return a\n",
      "symbolic bounds", (2, 14)),
     ("def f(a):\n    return [a][a]\n", "symbolic index", (2, 12)),
+    ("def f(a):\n    xs = [a]\n    for v in xs:\n        if len(xs) < 3:\n"
+     "            xs.append(v)\n    return len(xs)\n", "modified while iterating", (3, 5)),
+    ("def f(a):\n    return min(True, a)\n", "all ints or all bools", (2, 12)),
     ("X = []\ndef f(a):\n    return X\n", "module-level name X", (3, 12)),
     ("def f(a):\n    return open('x')\n", "name open", (2, 12)),
     ("def f(a):\n    return a if a else undefined_name\n", "name undefined_name", (2, 24)),
