@@ -138,3 +138,43 @@ def int_exprs(names: tuple[str, ...] = ("a", "b"), *, python: bool = True,
         return st.one_of(*parts)
 
     return st.recursive(_leaf(names), extend, max_leaves=max_leaves)
+
+
+# --- random straight-line and branching programs (text only; the test runs its own copy) -----
+
+
+def programs(max_stmts: int = 6) -> st.SearchStrategy[str]:
+    """Bodies of ``def f(a, b)`` over locals x, y: assignments, augmented assignments, if/else,
+    small for loops over range, raise ValueError; returns (x, y)."""
+    exprs = int_exprs(("a", "b", "x", "y"), max_leaves=5).map(lambda e: e.text)
+    names = st.sampled_from(["x", "y"])
+    augops = st.sampled_from(["+=", "-=", "*=", "//=", "%="])
+
+    def block(depth: int) -> st.SearchStrategy[list[str]]:
+        simple = st.one_of(
+            st.builds(lambda n, e: [f"{n} = {e}"], names, exprs),
+            st.builds(lambda n, o, e: [f"{n} {o} {e}"], names, augops, exprs),
+            st.builds(lambda e: [f"if {e} == 0:", "    raise ValueError('zero')"], exprs),
+        )
+        if depth == 0:
+            return st.lists(simple, min_size=1, max_size=3).map(_flatten)
+        inner = block(depth - 1)
+        compound = st.one_of(
+            st.builds(lambda e, t, f: [f"if {e} > 0:", *_indent(t), "else:", *_indent(f)],
+                      exprs, inner, inner),
+            st.builds(lambda c, t: [f"for j in range({c}):", *_indent(t)],
+                      st.integers(0, 3), inner),
+        )
+        return st.lists(st.one_of(simple, compound), min_size=1, max_size=max_stmts).map(_flatten)
+
+    return block(2).map(
+        lambda lines: "def f(a, b):\n    x = 0\n    y = 0\n"
+        + "".join(f"    {line}\n" for line in lines) + "    return x, y\n")
+
+
+def _flatten(parts: list[list[str]]) -> list[str]:
+    return [line for part in parts for line in part]
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return [f"    {line}" for line in lines]

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 import z3
-from fuzz_support import int_exprs, no_execution, within
+from fuzz_support import int_exprs, no_execution, programs, within
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symconv.cli import main
-from symconv.pysem import Kind, Limits, Unsupported, as_python, translate_function
+from symconv.pysem import Kind, LimitExceeded, Limits, Unsupported, as_python, translate_function
 from symconv.relations import RELATIONS
 from symconv.verify import parse_map_value, verify_source
 
@@ -204,3 +204,26 @@ def test_map_values_parse_or_fail_cleanly(text: str) -> None:
     except UsageError as exc:
         message = str(exc)
     assert not message or "--map x" in message
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs(), st.lists(st.tuples(st.integers(-20, 20), st.integers(-20, 20)),
+                            min_size=1, max_size=4))
+def test_random_programs_match_python(source: str, points: list[tuple[int, int]]) -> None:
+    sem = translate(source)
+    if isinstance(sem, Unsupported):
+        assert isinstance(sem, LimitExceeded), (source, sem)
+        return
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<test-oracle>", "exec"), namespace)  # the test's own generated oracle
+    fn = namespace["f"]
+    assert callable(fn)
+    for x, y in points:
+        try:
+            expected: object = ("return", fn(x, y))
+        except (ZeroDivisionError, ValueError) as exc:
+            expected = ("raise", type(exc).__name__)
+        out = sem.at({"a": x, "b": y})  # type: ignore[attr-defined]
+        got = ("return", as_python(out.value)) if out.kind is Kind.RETURN else (
+            "raise", out.exception)
+        assert got == expected, (source, x, y)
