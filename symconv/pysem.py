@@ -226,7 +226,17 @@ class Path:
 
 @dataclass(frozen=True, slots=True)
 class FunctionSemantics:
-    """Every path of ``name``: disjoint conditions over ``inputs`` covering every input."""
+    """Every path of ``name``: disjoint conditions over ``inputs`` covering every input.
+
+    Translation validation of a generated function against its spec, for all integers::
+
+        sem = translate_function(source, "conv_output_size", {"i": z3.Int("i"), ...})
+        domain ⇒ sem.returns() ∧ sem.return_term() == spec     (no exception, right value)
+        ¬domain ⇒ sem.raises("ValueError")                      (and only ValueError)
+
+    ``paths`` may include impossible ones (e.g. a division after its divisor was checked);
+    :meth:`feasible` drops those Z3 refutes.
+    """
 
     name: str
     params: tuple[str, ...]
