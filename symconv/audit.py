@@ -1051,7 +1051,8 @@ def report_markdown(findings: Sequence[Finding]) -> str:
     lines += ["", "## Wrong as printed", ""]
     for f in wrong:
         lines += [f"### {f.id} ({f.location})", "", "Printed:", ""]
-        lines += [f"> {t}" for t in f.printed]
+        for n_, t in enumerate(f.printed):
+            lines += ([">"] if n_ else []) + [f"> {t}"]
         lines += ["", f"Finding: {f.detail}", ""]
     lines += ["## Every claim with its checks", ""]
     for f in findings:
