@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import importlib
 
-PROVIDERS: tuple[str, ...] = ()
+PROVIDERS: tuple[str, ...] = (
+    "symconv.codegen.python",
+    "symconv.codegen.latex",
+    "symconv.codegen.validate_python",
+)
 
 COMMAND = "symconv generate"
 

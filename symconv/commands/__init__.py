@@ -4,4 +4,7 @@
 COMMANDS: tuple[str, ...] = (
     "relations",
     "prove",
+    "generate",
+    "shape",
+    "bench",
 )
