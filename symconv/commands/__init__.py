@@ -4,6 +4,8 @@
 COMMANDS: tuple[str, ...] = (
     "relations",
     "prove",
+    "derive",
+    "check",
     "generate",
     "shape",
     "bench",

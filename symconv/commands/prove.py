@@ -9,7 +9,8 @@ HELP = "prove the relations and identities for all integers in their domains"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ids", nargs="*", metavar="ID", help="theorem ids or prefixes (default: all)")
+    parser.add_argument("ids", nargs="*", metavar="ID",
+                        help="theorem ids or prefixes (default: all)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
