@@ -90,8 +90,16 @@ def smt2(q: Query) -> str:
 
 
 def check(source: str, spec: ShapeFunction, timeout: float) -> Result:
+    """Prove the query; text outside the translatable subset (a float ``/``, say) is ``unknown``
+    with the construct named, never proved."""
+    from symconv.pysem import Unsupported
+
     start = time.perf_counter()
-    q = query(source, spec)
+    try:
+        q = query(source, spec)
+    except Unsupported as exc:
+        return Result(Status.UNKNOWN, time.perf_counter() - start,
+                      reason=f"unsupported: {exc}")
     solver = z3.Solver()
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(q.negation)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import timeit
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
@@ -51,11 +52,15 @@ def cases(cs: Any, sf: Any | None) -> list[tuple[str, Callable[[], Any], Callabl
     return out
 
 
-def _torch_shape_functions() -> Any | None:
-    try:
-        return importlib.import_module("torch.jit._shape_functions")
-    except ImportError:
-        return None
+def torch_shape_functions() -> Any | None:
+    """``torch.jit._shape_functions``, or None without torch. Its import scripts functions with
+    ``torch.jit.script``, which torch 2.13 marks deprecated: not our warning to raise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return importlib.import_module("torch.jit._shape_functions")
+        except ImportError:
+            return None
 
 
 def _c_numbers() -> tuple[Mapping[str, float] | None, str]:
@@ -79,7 +84,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.repeat < 1:
         raise UsageError(f"--repeat must be >= 1, got {args.repeat}")
     cs = load_convshape()
-    sf = _torch_shape_functions()
+    sf = torch_shape_functions()
     if sf is None:
         print("PyTorch not installed: timing the generated helpers only", file=out)
     else:
