@@ -333,3 +333,20 @@ def test_printer_refuses_non_integer_arithmetic() -> None:
         py(i / s)
     with pytest.raises(PrintError):
         py(sp.Rational(1, 2) * i)
+
+
+def test_bool_is_refused_in_whole_tensor_helpers(cs: ModuleType) -> None:
+    with pytest.raises(TypeError, match="^spatial axis 0: s must be an int, got bool$"):
+        cs.conv_shape((1, 3, 8, 8), (4, 3, 3, 3), True)
+    with pytest.raises(TypeError, match="^input_shape must contain ints"):
+        cs.pool_shape((1, True, 8), 2)
+
+
+@pytest.mark.slow
+def test_generated_module_is_strictly_typed_and_lint_clean() -> None:
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(MODULE)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert mypy.returncode == 0, mypy.stdout
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", str(MODULE.parent)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert ruff.returncode == 0, ruff.stdout

@@ -280,12 +280,11 @@ def input_size_range(o: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> rang
 
 def _per_axis(name: str, value: int | Sequence[int], rank: int) -> tuple[int, ...]:
     """One int per spatial axis: an int broadcasts; a sequence must have ``rank`` entries (their
-    types are checked by the per-axis function that receives them)."""
-    kind = type(value)
-    if kind is int:
-        return (value,) * rank  # type: ignore[return-value]
-    if kind is not tuple and kind is not list and (
-        isinstance(value, (str, bytes)) or not hasattr(value, "__len__")
+    types, bool included, are checked by the per-axis function that receives them)."""
+    if isinstance(value, int):
+        return (value,) * rank
+    if not isinstance(value, (list, tuple)) and (
+        isinstance(value, (str, bytes)) or not isinstance(value, Sequence)
     ):
         raise TypeError(
             f"{name} must be an int or a sequence of ints, got {type(value).__name__}"
@@ -299,9 +298,8 @@ def _per_axis(name: str, value: int | Sequence[int], rank: int) -> tuple[int, ..
 
 def _shape(name: str, shape: Sequence[int], rank: int | None = None) -> tuple[int, ...]:
     """(N, C, *spatial) with N >= 0 and C >= 1; the spatial sizes are checked per axis."""
-    kind = type(shape)
-    if kind is not tuple and kind is not list and (
-        isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__")
+    if not isinstance(shape, (list, tuple)) and (
+        isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence)
     ):
         raise TypeError(f"{name} must be a sequence of ints, got {type(shape).__name__}")
     x = tuple(shape)
