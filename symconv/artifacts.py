@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 
 PROVIDERS: tuple[str, ...] = (
+    "symconv.figures",
     "symconv.codegen.python",
     "symconv.codegen.latex",
     "symconv.codegen.validate_python",

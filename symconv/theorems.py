@@ -16,6 +16,7 @@ from symconv.prover import DEFAULT_TIMEOUT, Claim, Result, prove
 
 PROVIDERS: tuple[str, ...] = (
     "symconv.identities",
+    "symconv.equivalence",
     "symconv.codegen.validate_python",
 )
 

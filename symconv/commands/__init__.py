@@ -6,6 +6,8 @@ COMMANDS: tuple[str, ...] = (
     "prove",
     "derive",
     "check",
+    "matrix",
+    "figure",
     "generate",
     "shape",
     "bench",
