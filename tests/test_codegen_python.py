@@ -336,9 +336,9 @@ def test_printer_refuses_non_integer_arithmetic() -> None:
 
 
 def test_bool_is_refused_in_whole_tensor_helpers(cs: ModuleType) -> None:
-    with pytest.raises(TypeError, match="^spatial axis 0: s must be an int, got bool$"):
+    with pytest.raises(TypeError, match=r"^spatial axis 0: s must be an int, got bool$"):
         cs.conv_shape((1, 3, 8, 8), (4, 3, 3, 3), True)
-    with pytest.raises(TypeError, match="^input_shape must contain ints"):
+    with pytest.raises(TypeError, match=r"^input_shape must contain ints"):
         cs.pool_shape((1, True, 8), 2)
 
 
@@ -350,3 +350,16 @@ def test_generated_module_is_strictly_typed_and_lint_clean() -> None:
     ruff = subprocess.run([sys.executable, "-m", "ruff", "check", str(MODULE.parent)],
                           capture_output=True, text=True, cwd=ROOT)
     assert ruff.returncode == 0, ruff.stdout
+
+
+def test_generated_text_has_no_float_arithmetic() -> None:
+    import ast
+
+    tree = ast.parse(MODULE.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        assert not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)), ast.dump(node)
+        assert not (isinstance(node, ast.Constant) and type(node.value) is float)
+        assert not (isinstance(node, ast.Name) and node.id in {"float", "math", "round"})
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+            assert not any(n.startswith("math") for n in names)
