@@ -363,3 +363,64 @@ def test_generated_text_has_no_float_arithmetic() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
             assert not any(n.startswith("math") for n in names)
+
+
+@given(
+    shape=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+    data=st.data(),
+)
+def test_conv_shape_matches_counting_every_nd_window(
+    cs: ModuleType, shape: list[int], data: st.DataObject
+) -> None:
+    from symconv.reference import count_placements_nd
+
+    rank = len(shape)
+    per_axis = st.lists(st.integers(1, 4), min_size=rank, max_size=rank)
+    kernel, stride, dilation = data.draw(per_axis), data.draw(per_axis), data.draw(per_axis)
+    padding = data.draw(st.lists(st.integers(0, 3), min_size=rank, max_size=rank))
+    groups = data.draw(st.sampled_from([1, 2]))
+    x, w = (2, 2 * groups, *shape), (3 * groups, 2, *kernel)
+    want = count_placements_nd(shape, kernel, stride, padding, dilation)
+    if min(want) >= 1:
+        got = cs.conv_shape(x, w, stride, padding, dilation, groups)
+        assert got == (2, 3 * groups, *want)
+    else:
+        with pytest.raises(ValueError, match="window does not fit"):
+            cs.conv_shape(x, w, stride, padding, dilation, groups)
+
+
+HAS_TORCH = __import__("importlib").util.find_spec("torch") is not None
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch not installed")
+@given(i=st.integers(1, 12), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 3),
+       d=st.integers(1, 3), a=st.integers(0, 3))
+def test_against_pytorch_itself(
+    cs: ModuleType, i: int, k: int, s: int, p: int, d: int, a: int
+) -> None:
+    """The real framework is the judge: shapes of actual torch ops on tiny tensors."""
+    import torch
+    import torch.nn.functional as F
+
+    x = torch.zeros(1, 1, i)
+    w = torch.zeros(1, 1, k)
+    ours_ok = placements(i, k, s, p, d) >= 1
+    if ours_ok:
+        assert F.conv1d(x, w, stride=s, padding=p, dilation=d).shape[-1] == (
+            cs.conv_output_size(i, k, s, p, d))
+    else:
+        with pytest.raises(RuntimeError):
+            F.conv1d(x, w, stride=s, padding=p, dilation=d)
+    # PyTorch pools only with p <= k/2; it agrees with floor mode there
+    if ours_ok and 2 * p <= k:
+        got = F.max_pool1d(x, k, stride=s, padding=p, dilation=d).shape[-1]
+        assert got == cs.pool_output_size(i, k, s, p, d)
+    if a < s:
+        want = cs.transposed_conv_output_size(i, k, s, p, a, d) if (
+            s * (i - 1) + a + d * (k - 1) + 1 - 2 * p >= 1) else None
+        try:
+            got_t = F.conv_transpose1d(x, w, stride=s, padding=p, output_padding=a,
+                                       dilation=d).shape[-1]
+        except RuntimeError:
+            got_t = None
+        assert got_t == want
