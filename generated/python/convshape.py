@@ -208,8 +208,9 @@ def same_padding(i: int, k: int, s: int = 1, d: int = 1) -> tuple[int, int]:
     """(before, after) zero padding that makes the output ceil(i/s), extra element at the end.
 
     Relation R15 (guide section 5.1, dilated convolution):
-        total = max(0, (ceil(i/s) - 1)s + d(k-1) + 1 - i); before = total // 2; after = total -
-            before
+        total = max(0, (ceil(i/s) - 1)s + d(k-1) + 1 - i)
+        before = total // 2
+        after = total - before
     Requires:
         i >= 1
         k >= 1
@@ -243,8 +244,8 @@ def input_size_range(o: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> rang
     """Every input size whose output is o (the ambiguity range), as range(lo, hi + 1).
 
     Relation R15 (guide section 5.1, dilated convolution):
-        lo = max(1, (o-1)s + d(k-1) + 1 - 2p); hi = (o-1)s + d(k-1) + 1 - 2p + s - 1 (empty when
-            hi < lo)
+        lo = max(1, (o-1)s + d(k-1) + 1 - 2p)
+        hi = (o-1)s + d(k-1) + 1 - 2p + s - 1 (empty when hi < lo)
     Requires:
         o >= 1
         k >= 1

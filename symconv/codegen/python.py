@@ -125,7 +125,7 @@ def _doc(f: ShapeFunction) -> tuple[str, ...]:
     requires += [py(c.condition) for c in f.requires]
     lines = [
         f"Relation {rel.id} (guide section {rel.section}, {rel.title}):",
-        f"    {f.formula}",
+        *(f"    {part}" for part in f.formula.split("; ")),
         "Requires:",
         *(f"    {r}" for r in requires),
     ]
