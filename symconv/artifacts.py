@@ -11,6 +11,7 @@ import importlib
 
 PROVIDERS: tuple[str, ...] = (
     "symconv.figures",
+    "symconv.audit",
     "symconv.codegen.python",
     "symconv.codegen.latex",
     "symconv.codegen.validate_python",

@@ -8,6 +8,8 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "matrix",
     "figure",
+    "verify-function",
+    "audit",
     "generate",
     "shape",
     "bench",
