@@ -29,8 +29,9 @@ _DERIVED: dict[str, sp.Expr] = {
     "out": s * (i - 1) + a + d * (k - 1) + 1 - 2 * p,
 }
 
-# How each function returns its results (default: one int, or a tuple of several).
-_RANGE = {"input_size_range"}
+# Functions returning range(lo, hi + 1) for results (lo, hi); the others return one int or a
+# tuple of several.
+RANGE_FUNCTIONS = frozenset({"input_size_range"})
 
 _WIDTH = 78  # message pieces, so that generated lines stay under 100 columns
 
@@ -96,7 +97,7 @@ def _signature(f: ShapeFunction) -> str:
 
 
 def _returns(f: ShapeFunction) -> str:
-    if f.name in _RANGE:
+    if f.name in RANGE_FUNCTIONS:
         return "range"
     if len(f.results) == 1:
         return "int"
@@ -109,7 +110,7 @@ def _body(f: ShapeFunction) -> tuple[tuple[tuple[str, str], ...], str]:
         list(f.results), symbols=sp.numbered_symbols("t", integer=True), optimizations=None
     )
     values = [py(r) for r in reduced]
-    if f.name in _RANGE:
+    if f.name in RANGE_FUNCTIONS:
         lo, hi = reduced
         result = f"range({py(lo)}, {py(hi + 1)})"
     elif len(values) == 1:

@@ -22,6 +22,7 @@ import sympy as sp
 import z3
 
 from symconv.artifacts import banner
+from symconv.codegen.python import RANGE_FUNCTIONS, render_module
 from symconv.codegen.spec import FUNCTIONS, ShapeFunction
 from symconv.evaluate import EvaluationError, evaluate
 from symconv.prover import Evaluation, Result, Status
@@ -61,7 +62,7 @@ def query(source: str, spec: ShapeFunction) -> Query:
     domain = tr.translate(spec.domain)
     expected = [tr.translate(r) for r in spec.results]
     defined = z3.And(*tr.obligations) if tr.obligations else z3.BoolVal(True)
-    is_range = len(spec.results) == 2 and spec.result_names == ("lo", "hi")
+    is_range = spec.name in RANGE_FUNCTIONS
     returned = []
     for j, want in enumerate(expected):
         got = sem.return_term(j if len(expected) > 1 else None)
@@ -162,8 +163,6 @@ def _as_values(got: object) -> list[int]:
 
 
 def _source() -> str:
-    from symconv.codegen.python import render_module
-
     return render_module()
 
 
