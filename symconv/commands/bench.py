@@ -39,6 +39,8 @@ def cases(cs: Any, sf: Any | None) -> list[tuple[str, Callable[[], Any], Callabl
         ),
         ("conv per axis: conv_output_size(32, 3, 2, 1, 1)",
          lambda: cs.conv_output_size(32, 3, 2, 1, 1), None),
+        ("floor: one Python call of the bare formula, no checks (not generated)",
+         lambda: _bare(32, 3, 2, 1, 1), None),
         ("transposed per axis: transposed_conv_output_size(16, 3, 2, 1, 1, 1)",
          lambda: cs.transposed_conv_output_size(16, 3, 2, 1, 1, 1), None),
     ]
@@ -50,6 +52,11 @@ def cases(cs: Any, sf: Any | None) -> list[tuple[str, Callable[[], Any], Callabl
             ):
                 raise AssertionError(f"generated helper gives {mine}, PyTorch {ref}")
     return out
+
+
+def _bare(i: int, k: int, s: int, p: int, d: int) -> int:
+    """What any pure-Python per-axis helper costs at least: one call and the formula."""
+    return (i + 2 * p - d * (k - 1) - 1) // s + 1
 
 
 def torch_shape_functions() -> Any | None:
