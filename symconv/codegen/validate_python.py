@@ -13,7 +13,6 @@ The same query is written as SMT-LIB2 under ``generated/proofs/python/`` for a s
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,18 +75,47 @@ def query(source: str, spec: ShapeFunction) -> Query:
     return Query(spec, claim, z3.Not(claim), variables)
 
 
+_SMT_OPS = {
+    z3.Z3_OP_ADD: "+", z3.Z3_OP_SUB: "-", z3.Z3_OP_UMINUS: "-", z3.Z3_OP_MUL: "*",
+    z3.Z3_OP_IDIV: "div", z3.Z3_OP_MOD: "mod", z3.Z3_OP_LT: "<", z3.Z3_OP_LE: "<=",
+    z3.Z3_OP_GT: ">", z3.Z3_OP_GE: ">=", z3.Z3_OP_EQ: "=", z3.Z3_OP_DISTINCT: "distinct",
+    z3.Z3_OP_ITE: "ite", z3.Z3_OP_AND: "and", z3.Z3_OP_OR: "or", z3.Z3_OP_NOT: "not",
+    z3.Z3_OP_IMPLIES: "=>",
+}
+
+
+def _smt_term(e: z3.ExprRef, indent: int) -> str:
+    """SMT-LIB2 of one term, from the term's structure only (not Z3's printer, whose let-names
+    follow internal AST ids and whose layout may change between Z3 versions)."""
+    if z3.is_int_value(e):
+        v = e.as_long()
+        return str(v) if v >= 0 else f"(- {-v})"
+    if z3.is_true(e):
+        return "true"
+    if z3.is_false(e):
+        return "false"
+    if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+        return str(e.decl().name())
+    kind = e.decl().kind()
+    if kind not in _SMT_OPS:
+        raise ValueError(f"no SMT-LIB2 rendering for {e.decl().name()}")
+    args = e.children()
+    if kind in (z3.Z3_OP_AND, z3.Z3_OP_OR) and len(args) < 2:
+        if not args:
+            return "true" if kind == z3.Z3_OP_AND else "false"
+        return _smt_term(args[0], indent)
+    parts = [_smt_term(a, indent + 2) for a in args]
+    flat = f"({_SMT_OPS[kind]} {' '.join(parts)})"
+    if len(flat) + indent <= 96 and "\n" not in flat:
+        return flat
+    pad = "\n" + " " * (indent + 2)
+    return f"({_SMT_OPS[kind]}{pad}{pad.join(parts)})"
+
+
 def smt2(q: Query) -> str:
-    """SMT-LIB2 of the query. Z3 names let-bound subterms after internal AST ids, which depend
-    on every term built before in the process; renumbering them in order of appearance makes
-    the text a function of the query alone."""
-    solver = z3.Solver()
-    solver.add(q.negation)
-    names: dict[str, str] = {}
-
-    def rename(m: re.Match[str]) -> str:
-        return names.setdefault(m.group(0), f"{m.group(1)}x{len(names) + 1}")
-
-    return re.sub(r"([?$])x\d+\b", rename, solver.to_smt2())
+    """The query as an SMT-LIB2 script: ``unsat`` means the claim holds for all integers."""
+    decls = "".join(f"(declare-fun {name} () Int)\n" for name in sorted(q.variables))
+    return f"{decls}(assert\n  {_smt_term(q.negation, 2)})\n(check-sat)\n"
 
 
 def check(source: str, spec: ShapeFunction, timeout: float) -> Result:

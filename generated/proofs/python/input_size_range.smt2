@@ -2,28 +2,44 @@
 ; Translation validation of input_size_range in generated/python/convshape.py (R15).
 ; unsat = for every integer input it returns the spec's result exactly on the domain
 ; and raises ValueError exactly outside it. Check: z3 proofs/python/input_size_range.smt2
-; benchmark generated from python API
-(set-info :status unknown)
-(declare-fun o () Int)
-(declare-fun s () Int)
-(declare-fun k () Int)
 (declare-fun d () Int)
+(declare-fun k () Int)
+(declare-fun o () Int)
 (declare-fun p () Int)
+(declare-fun s () Int)
 (assert
- (let ((?x1 (+ (- 1) o)))
-(let ((?x2 (* s ?x1)))
-(let ((?x3 (+ (+ (+ (+ s (* (- 2) p)) (* d (+ (- 1) k))) ?x2) 1)))
-(let ((?x4 (* 2 p)))
-(let ((?x5 (- (+ (* d (- k 1)) (* s (- o 1))) ?x4)))
-(let ((?x6 (+ (+ (+ 1 (* (- 2) p)) (* d (+ (- 1) k))) ?x2)))
-(let (($x7 (= (ite (< 1 (+ ?x5 1)) (+ ?x5 1) 1) (ite (>= 1 ?x6) 1 ?x6))))
-(let (($x8 (<= 1 s)))
-(let (($x9 (<= 0 p)))
-(let (($x10 (<= 1 o)))
-(let (($x11 (<= 1 k)))
-(let (($x12 (<= 1 d)))
-(let (($x13 (and $x12 $x11 $x10 $x9 $x8)))
-(let (($x14 (or (not $x10) (and $x10 (not $x11)) (and $x10 $x11 (not $x8)) (and $x10 $x11 $x8 (not $x9)) (and $x10 $x11 $x8 $x9 (not $x12)))))
-(let (($x15 (and (= (or (and $x10 $x11 $x8 $x9 $x12)) $x13) (=> $x14 $x14) (=> $x13 (and true $x7 (= (+ (+ s ?x5) 1) ?x3))))))
-(not $x15)))))))))))))))))
+  (not
+    (and
+      (=
+        (and (<= 1 o) (<= 1 k) (<= 1 s) (<= 0 p) (<= 1 d))
+        (and (<= 1 d) (<= 1 k) (<= 1 o) (<= 0 p) (<= 1 s)))
+      (=>
+        (or
+          (not (<= 1 o))
+          (and (<= 1 o) (not (<= 1 k)))
+          (and (<= 1 o) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 o) (<= 1 k) (<= 1 s) (not (<= 0 p)))
+          (and (<= 1 o) (<= 1 k) (<= 1 s) (<= 0 p) (not (<= 1 d))))
+        (or
+          (not (<= 1 o))
+          (and (<= 1 o) (not (<= 1 k)))
+          (and (<= 1 o) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 o) (<= 1 k) (<= 1 s) (not (<= 0 p)))
+          (and (<= 1 o) (<= 1 k) (<= 1 s) (<= 0 p) (not (<= 1 d)))))
+      (=>
+        (and (<= 1 d) (<= 1 k) (<= 1 o) (<= 0 p) (<= 1 s))
+        (and
+          true
+          (=
+            (ite
+              (< 1 (+ (- (+ (* d (- k 1)) (* s (- o 1))) (* 2 p)) 1))
+              (+ (- (+ (* d (- k 1)) (* s (- o 1))) (* 2 p)) 1)
+              1)
+            (ite
+              (>= 1 (+ (+ (+ 1 (* (- 2) p)) (* d (+ (- 1) k))) (* s (+ (- 1) o))))
+              1
+              (+ (+ (+ 1 (* (- 2) p)) (* d (+ (- 1) k))) (* s (+ (- 1) o)))))
+          (=
+            (+ (+ s (- (+ (* d (- k 1)) (* s (- o 1))) (* 2 p))) 1)
+            (+ (+ (+ (+ s (* (- 2) p)) (* d (+ (- 1) k))) (* s (+ (- 1) o))) 1)))))))
 (check-sat)

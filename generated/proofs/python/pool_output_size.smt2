@@ -2,37 +2,86 @@
 ; Translation validation of pool_output_size in generated/python/convshape.py (R7).
 ; unsat = for every integer input it returns the spec's result exactly on the domain
 ; and raises ValueError exactly outside it. Check: z3 proofs/python/pool_output_size.smt2
-; benchmark generated from python API
-(set-info :status unknown)
-(declare-fun s () Int)
-(declare-fun k () Int)
 (declare-fun d () Int)
-(declare-fun p () Int)
 (declare-fun i () Int)
+(declare-fun k () Int)
+(declare-fun p () Int)
+(declare-fun s () Int)
 (assert
- (let ((?x1 (- s)))
-(let ((?x2 (+ (+ (+ (- 1) i) (* 2 p)) (* (* (- 1) d) (+ (- 1) k)))))
-(let (($x3 (> s 0)))
-(let ((?x4 (div (- (- (- (+ i (* 2 p)) (* d (- k 1))) 1)) ?x1)))
-(let ((?x5 (- (- (+ i (* 2 p)) (* d (- k 1))) 1)))
-(let (($x6 (= (+ (ite $x3 (div ?x5 s) ?x4) 1) (+ 1 (ite $x3 (div ?x2 s) (div (- ?x2) ?x1))))))
-(let (($x7 (<= 1 s)))
-(let (($x8 (<= 0 p)))
-(let (($x9 (<= 1 k)))
-(let (($x10 (<= 1 i)))
-(let (($x11 (<= 1 d)))
-(let (($x12 (and $x11 $x10 $x9 $x8 $x7 (>= (+ i (* 2 p)) (+ 1 (* d (+ (- 1) k)))))))
-(let (($x13 (and $x10 $x9 $x7 $x8 $x11 (not (<= (* d (+ (- 1) k)) (+ (- 1) i (* 2 p)))))))
-(let (($x14 (and $x10 $x9 $x7 $x8 (not $x11))))
-(let (($x15 (and $x10 $x9 $x7 (not $x8))))
-(let (($x16 (and $x10 $x9 (not $x7))))
-(let (($x17 (and $x10 (not $x9))))
-(let (($x18 (not $x10)))
-(let (($x19 (= s 0)))
-(let ((?x20 (+ (- 1) k)))
-(let ((?x21 (* d ?x20)))
-(let (($x22 (<= ?x21 (+ (- 1) i (* 2 p)))))
-(let (($x23 (or $x18 $x17 $x16 $x15 $x14 $x13 (and $x10 $x9 $x7 $x8 $x11 $x22 $x19))))
-(let (($x24 (and (= (or (and $x10 $x9 $x7 $x8 $x11 $x22 (not $x19))) $x12) (=> $x23 (or $x18 $x17 $x16 $x15 $x14 $x13)) (=> $x12 (and (and (and (distinct s 0) true)) $x6)))))
-(not $x24))))))))))))))))))))))))))
+  (not
+    (and
+      (=
+        (and
+          (<= 1 i)
+          (<= 1 k)
+          (<= 1 s)
+          (<= 0 p)
+          (<= 1 d)
+          (<= (* d (+ (- 1) k)) (+ (- 1) i (* 2 p)))
+          (not (= s 0)))
+        (and
+          (<= 1 d)
+          (<= 1 i)
+          (<= 1 k)
+          (<= 0 p)
+          (<= 1 s)
+          (>= (+ i (* 2 p)) (+ 1 (* d (+ (- 1) k))))))
+      (=>
+        (or
+          (not (<= 1 i))
+          (and (<= 1 i) (not (<= 1 k)))
+          (and (<= 1 i) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (not (<= 0 p)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (<= 0 p) (not (<= 1 d)))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (<= 1 d)
+            (not (<= (* d (+ (- 1) k)) (+ (- 1) i (* 2 p)))))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (<= 1 d)
+            (<= (* d (+ (- 1) k)) (+ (- 1) i (* 2 p)))
+            (= s 0)))
+        (or
+          (not (<= 1 i))
+          (and (<= 1 i) (not (<= 1 k)))
+          (and (<= 1 i) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (not (<= 0 p)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (<= 0 p) (not (<= 1 d)))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (<= 1 d)
+            (not (<= (* d (+ (- 1) k)) (+ (- 1) i (* 2 p)))))))
+      (=>
+        (and
+          (<= 1 d)
+          (<= 1 i)
+          (<= 1 k)
+          (<= 0 p)
+          (<= 1 s)
+          (>= (+ i (* 2 p)) (+ 1 (* d (+ (- 1) k)))))
+        (and
+          (distinct s 0)
+          (=
+            (+
+              (ite
+                (> s 0)
+                (div (- (- (+ i (* 2 p)) (* d (- k 1))) 1) s)
+                (div (- (- (- (+ i (* 2 p)) (* d (- k 1))) 1)) (- s)))
+              1)
+            (+
+              1
+              (ite
+                (> s 0)
+                (div (+ (+ (+ (- 1) i) (* 2 p)) (* (* (- 1) d) (+ (- 1) k))) s)
+                (div (- (+ (+ (+ (- 1) i) (* 2 p)) (* (* (- 1) d) (+ (- 1) k)))) (- s))))))))))
 (check-sat)

@@ -2,30 +2,128 @@
 ; Translation validation of same_padding in generated/python/convshape.py (R15).
 ; unsat = for every integer input it returns the spec's result exactly on the domain
 ; and raises ValueError exactly outside it. Check: z3 proofs/python/same_padding.smt2
-; benchmark generated from python API
-(set-info :status unknown)
-(declare-fun s () Int)
+(declare-fun d () Int)
 (declare-fun i () Int)
 (declare-fun k () Int)
-(declare-fun d () Int)
+(declare-fun s () Int)
 (assert
- (let ((?x1 (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s))))))
-(let ((?x2 (+ (+ (+ 1 (* (- 1) i)) (* d (+ (- 1) k))) (* s (+ (- 1) ?x1)))))
-(let ((?x3 (ite (>= 0 ?x2) 0 ?x2)))
-(let ((?x4 (+ (- (+ (* d (- k 1)) (* s (- ?x1 1))) i) 1)))
-(let ((?x5 (ite (< 0 ?x4) ?x4 0)))
-(let ((?x6 (div ?x5 2)))
-(let (($x7 (and (and (and (distinct s 0) true) (and (distinct s 0) true) (and (distinct s 0) true)) (= ?x6 (div ?x3 2)) (= (- ?x5 ?x6) (+ (* (- 1) (div ?x3 2)) ?x3)))))
-(let (($x8 (<= 1 s)))
-(let (($x9 (<= 1 k)))
-(let (($x10 (<= 1 i)))
-(let (($x11 (<= 1 d)))
-(let (($x12 (and $x11 $x10 $x9 $x8)))
-(let (($x13 (and $x10 $x9 $x8 (not $x11))))
-(let (($x14 (and $x10 $x9 (not $x8))))
-(let (($x15 (and $x10 (not $x9))))
-(let (($x16 (not $x10)))
-(let (($x17 (=> (or $x16 $x15 $x14 $x13 (and $x10 $x9 $x8 $x11 (= s 0))) (or $x16 $x15 $x14 $x13))))
-(let (($x18 (and (= (or (and $x10 $x9 $x8 $x11 (not (= s 0)))) $x12) $x17 (=> $x12 $x7))))
-(not $x18))))))))))))))))))))
+  (not
+    (and
+      (=
+        (and (<= 1 i) (<= 1 k) (<= 1 s) (<= 1 d) (not (= s 0)))
+        (and (<= 1 d) (<= 1 i) (<= 1 k) (<= 1 s)))
+      (=>
+        (or
+          (not (<= 1 i))
+          (and (<= 1 i) (not (<= 1 k)))
+          (and (<= 1 i) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (not (<= 1 d)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (<= 1 d) (= s 0)))
+        (or
+          (not (<= 1 i))
+          (and (<= 1 i) (not (<= 1 k)))
+          (and (<= 1 i) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (not (<= 1 d)))))
+      (=>
+        (and (<= 1 d) (<= 1 i) (<= 1 k) (<= 1 s))
+        (and
+          (and (distinct s 0) (distinct s 0) (distinct s 0))
+          (=
+            (div
+              (ite
+                (<
+                  0
+                  (+
+                    (-
+                      (+
+                        (* d (- k 1))
+                        (* s (- (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s)))) 1)))
+                      i)
+                    1))
+                (+
+                  (-
+                    (+
+                      (* d (- k 1))
+                      (* s (- (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s)))) 1)))
+                    i)
+                  1)
+                0)
+              2)
+            (div
+              (ite
+                (>=
+                  0
+                  (+
+                    (+ (+ 1 (* (- 1) i)) (* d (+ (- 1) k)))
+                    (* s (+ (- 1) (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s))))))))
+                0
+                (+
+                  (+ (+ 1 (* (- 1) i)) (* d (+ (- 1) k)))
+                  (* s (+ (- 1) (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s))))))))
+              2))
+          (=
+            (-
+              (ite
+                (<
+                  0
+                  (+
+                    (-
+                      (+
+                        (* d (- k 1))
+                        (* s (- (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s)))) 1)))
+                      i)
+                    1))
+                (+
+                  (-
+                    (+
+                      (* d (- k 1))
+                      (* s (- (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s)))) 1)))
+                    i)
+                  1)
+                0)
+              (div
+                (ite
+                  (<
+                    0
+                    (+
+                      (-
+                        (+
+                          (* d (- k 1))
+                          (* s (- (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s)))) 1)))
+                        i)
+                      1))
+                  (+
+                    (-
+                      (+
+                        (* d (- k 1))
+                        (* s (- (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s)))) 1)))
+                      i)
+                    1)
+                  0)
+                2))
+            (+
+              (*
+                (- 1)
+                (div
+                  (ite
+                    (>=
+                      0
+                      (+
+                        (+ (+ 1 (* (- 1) i)) (* d (+ (- 1) k)))
+                        (* s (+ (- 1) (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s))))))))
+                    0
+                    (+
+                      (+ (+ 1 (* (- 1) i)) (* d (+ (- 1) k)))
+                      (* s (+ (- 1) (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s))))))))
+                  2))
+              (ite
+                (>=
+                  0
+                  (+
+                    (+ (+ 1 (* (- 1) i)) (* d (+ (- 1) k)))
+                    (* s (+ (- 1) (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s))))))))
+                0
+                (+
+                  (+ (+ 1 (* (- 1) i)) (* d (+ (- 1) k)))
+                  (* s (+ (- 1) (- (ite (> s 0) (div (- i) s) (div (- (- i)) (- s)))))))))))))))
 (check-sat)

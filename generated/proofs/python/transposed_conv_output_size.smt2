@@ -2,33 +2,99 @@
 ; Translation validation of transposed_conv_output_size in generated/python/convshape.py (R14).
 ; unsat = for every integer input it returns the spec's result exactly on the domain
 ; and raises ValueError exactly outside it. Check: z3 proofs/python/transposed_conv_output_size.smt2
-; benchmark generated from python API
-(set-info :status unknown)
-(declare-fun i () Int)
-(declare-fun s () Int)
-(declare-fun k () Int)
-(declare-fun d () Int)
-(declare-fun p () Int)
 (declare-fun a () Int)
+(declare-fun d () Int)
+(declare-fun i () Int)
+(declare-fun k () Int)
+(declare-fun p () Int)
+(declare-fun s () Int)
 (assert
- (let ((?x1 (+ (- 1) i)))
-(let ((?x2 (* s ?x1)))
-(let ((?x3 (+ (+ (+ (+ 1 a) (* (- 2) p)) (* d (+ (- 1) k))) ?x2)))
-(let ((?x4 (* 2 p)))
-(let ((?x5 (+ (- (+ (+ a (* d (- k 1))) (* s (- i 1))) ?x4) 1)))
-(let (($x6 (<= a (+ (- 1) s))))
-(let (($x7 (<= 1 s)))
-(let (($x8 (<= 0 p)))
-(let (($x9 (<= 1 k)))
-(let (($x10 (<= 1 i)))
-(let (($x11 (<= 1 d)))
-(let (($x12 (<= 0 a)))
-(let (($x13 (and $x12 $x11 $x10 $x9 $x8 $x7 $x6 (<= 1 ?x3))))
-(let (($x14 (ite $x12 (not $x6) (not $x12))))
-(let (($x15 (not $x14)))
-(let (($x16 (and $x10 $x9 $x7 $x8 $x15 $x11 (not (<= 0 (+ a (* d (+ (- 1) k)) ?x2 (* (- 2) p)))))))
-(let (($x17 (or (not $x10) (and $x10 (not $x9)) (and $x10 $x9 (not $x7)) (and $x10 $x9 $x7 (not $x8)) (and $x10 $x9 $x7 $x8 $x14) (and $x10 $x9 $x7 $x8 $x15 (not $x11)) $x16)))
-(let (($x18 (<= 0 (+ a (* d (+ (- 1) k)) ?x2 (* (- 2) p)))))
-(let (($x19 (and (= (or (and $x10 $x9 $x7 $x8 $x15 $x11 $x18)) $x13) (=> $x17 $x17) (=> $x13 (and true (= ?x5 ?x3))))))
-(not $x19)))))))))))))))))))))
+  (not
+    (and
+      (=
+        (and
+          (<= 1 i)
+          (<= 1 k)
+          (<= 1 s)
+          (<= 0 p)
+          (not (ite (<= 0 a) (not (<= a (+ (- 1) s))) (not (<= 0 a))))
+          (<= 1 d)
+          (<= 0 (+ a (* d (+ (- 1) k)) (* s (+ (- 1) i)) (* (- 2) p))))
+        (and
+          (<= 0 a)
+          (<= 1 d)
+          (<= 1 i)
+          (<= 1 k)
+          (<= 0 p)
+          (<= 1 s)
+          (<= a (+ (- 1) s))
+          (<= 1 (+ (+ (+ (+ 1 a) (* (- 2) p)) (* d (+ (- 1) k))) (* s (+ (- 1) i))))))
+      (=>
+        (or
+          (not (<= 1 i))
+          (and (<= 1 i) (not (<= 1 k)))
+          (and (<= 1 i) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (not (<= 0 p)))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (ite (<= 0 a) (not (<= a (+ (- 1) s))) (not (<= 0 a))))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (not (ite (<= 0 a) (not (<= a (+ (- 1) s))) (not (<= 0 a))))
+            (not (<= 1 d)))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (not (ite (<= 0 a) (not (<= a (+ (- 1) s))) (not (<= 0 a))))
+            (<= 1 d)
+            (not (<= 0 (+ a (* d (+ (- 1) k)) (* s (+ (- 1) i)) (* (- 2) p))))))
+        (or
+          (not (<= 1 i))
+          (and (<= 1 i) (not (<= 1 k)))
+          (and (<= 1 i) (<= 1 k) (not (<= 1 s)))
+          (and (<= 1 i) (<= 1 k) (<= 1 s) (not (<= 0 p)))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (ite (<= 0 a) (not (<= a (+ (- 1) s))) (not (<= 0 a))))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (not (ite (<= 0 a) (not (<= a (+ (- 1) s))) (not (<= 0 a))))
+            (not (<= 1 d)))
+          (and
+            (<= 1 i)
+            (<= 1 k)
+            (<= 1 s)
+            (<= 0 p)
+            (not (ite (<= 0 a) (not (<= a (+ (- 1) s))) (not (<= 0 a))))
+            (<= 1 d)
+            (not (<= 0 (+ a (* d (+ (- 1) k)) (* s (+ (- 1) i)) (* (- 2) p)))))))
+      (=>
+        (and
+          (<= 0 a)
+          (<= 1 d)
+          (<= 1 i)
+          (<= 1 k)
+          (<= 0 p)
+          (<= 1 s)
+          (<= a (+ (- 1) s))
+          (<= 1 (+ (+ (+ (+ 1 a) (* (- 2) p)) (* d (+ (- 1) k))) (* s (+ (- 1) i)))))
+        (and
+          true
+          (=
+            (+ (- (+ (+ a (* d (- k 1))) (* s (- i 1))) (* 2 p)) 1)
+            (+ (+ (+ (+ 1 a) (* (- 2) p)) (* d (+ (- 1) k))) (* s (+ (- 1) i)))))))))
 (check-sat)
