@@ -37,12 +37,20 @@ def test_registered_as_theorems() -> None:
 
 
 def _run_text(source: str, name: str, env: Mapping[str, int]) -> tuple[str, object]:
-    """Run the (test-built, mutated) generated text at one point: ('return', value) or
+    """Run the (test-built, mutated) generated module at one point: ('return', value) or
     ('raise', exception name). Test-only: the validator itself never runs the text."""
-    namespace: dict[str, object] = {}
-    exec(compile(source, "<mutated convshape>", "exec"), namespace)
-    fn = namespace[name]
-    assert callable(fn)
+    import importlib.util
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mutated_convshape.py"
+        path.write_text(source, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location("mutated_convshape", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    fn = getattr(module, name)
     try:
         return "return", fn(**env)
     except Exception as exc:
