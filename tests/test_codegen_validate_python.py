@@ -85,15 +85,16 @@ def _mutate(old: str, new: str, name: str) -> str:
 
 
 MUTANTS = [
-    ("conv_output_size", "- 1) // s + 1", "- 1) // s + 2"),          # off by one
-    ("conv_output_size", "- 1) // s + 1", ") // s + 1"),             # window off by one
-    ("conv_output_size", "- 1) // s + 1", "- 1) % s + 1"),           # wrong operator
+    ("conv_output_size", "t0 // s + 1", "t0 // s + 2"),              # off by one
+    ("conv_output_size", "d * (k - 1) - 1\n", "d * (k - 1)\n"),      # window off by one
+    ("conv_output_size", "t0 // s + 1", "t0 % s + 1"),               # wrong operator
+    ("conv_output_size", "if t0 < 0:", "if t0 < -1:"),               # fit check too lax
     ("conv_output_size", "if p < 0:", "if p < -1:"),                 # validation too lax
     ("conv_output_size", "if d < 1:", "if d < 2:"),                  # validation too strict
     ("pool_output_size", "if s < 1:", "if s < 0:"),                  # lets s = 0 divide
     ("transposed_conv_output_size", "a > s - 1", "a > s"),           # a = s accepted
-    ("transposed_conv_output_size", "- 2 * p + 1\n", "- p + 1\n"),   # padding once
-    ("transposed_conv_a", ") % s", ") % (s + 1)"),
+    ("transposed_conv_output_size", "- 2 * p\n", "- p\n"),           # padding once
+    ("transposed_conv_a", "t0 % s", "t0 % (s + 1)"),
     ("same_padding", "t0 // 2", "(t0 + 1) // 2"),                    # extra before, not after
     ("input_size_range", "range(max(1, t0 + 1)", "range(max(0, t0 + 1)"),
     ("input_size_range", "s + t0 + 1)", "s + t0)"),
@@ -115,7 +116,7 @@ def test_mutants_are_refuted_with_real_counterexamples(name: str, old: str, new:
 
 
 def test_float_division_is_never_proved() -> None:
-    mutated = _mutate("- 1) // s + 1", "- 1) / s + 1", "conv_output_size")
+    mutated = _mutate("t0 // s + 1", "t0 / s + 1", "conv_output_size")
     result = vp.check(mutated, BY_NAME["conv_output_size"], timeout=60)
     assert result.status is Status.UNKNOWN
     assert "/" in result.reason
@@ -153,7 +154,7 @@ def test_committed_smt2_files_are_unsat_for_stock_z3() -> None:
 @pytest.mark.skipif(shutil.which("z3") is None, reason="no z3 binary on PATH")
 def test_smt2_of_a_mutant_is_sat_for_stock_z3(tmp_path: Path) -> None:
     spec = BY_NAME["conv_output_size"]
-    mutated = _mutate("- 1) // s + 1", "- 1) // s + 2", spec.name)
+    mutated = _mutate("t0 // s + 1", "t0 // s + 2", spec.name)
     path = tmp_path / "mutant.smt2"
     path.write_text(vp.smt2(vp.query(mutated, spec)), encoding="utf-8")
     out = subprocess.run(["z3", "-T:60", str(path)], capture_output=True, text=True, timeout=120)

@@ -60,12 +60,13 @@ def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
         raise ValueError(f"p must be >= 0, got {p}")
     if d < 1:
         raise ValueError(f"d must be >= 1, got {d}")
-    if i + 2 * p < d * (k - 1) + 1:
+    t0 = i + 2 * p - d * (k - 1) - 1
+    if t0 < 0:
         raise ValueError(
             f"window does not fit: i + 2p = {i + 2 * p} < d(k-1)+1 = {d * (k - 1) + 1} "
             "(output would be < 1)"
         )
-    return (i + 2 * p - d * (k - 1) - 1) // s + 1
+    return t0 // s + 1
 
 
 def transposed_conv_output_size(
@@ -110,12 +111,13 @@ def transposed_conv_output_size(
         raise ValueError(f"a must be in 0..s-1 (s={s}), got {a}")
     if d < 1:
         raise ValueError(f"d must be >= 1, got {d}")
-    if a + d * (k - 1) + s * (i - 1) - 2 * p + 1 < 1:
+    t0 = a + d * (k - 1) + s * (i - 1) - 2 * p
+    if t0 < 0:
         raise ValueError(
             "output would be < 1: s(i-1) + a + d(k-1) + 1 - 2p = "
             f"{a + d * (k - 1) + s * (i - 1) - 2 * p + 1}"
         )
-    return a + d * (k - 1) + s * (i - 1) - 2 * p + 1
+    return t0 + 1
 
 
 def transposed_conv_a(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
@@ -153,12 +155,13 @@ def transposed_conv_a(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int
         raise ValueError(f"p must be >= 0, got {p}")
     if d < 1:
         raise ValueError(f"d must be >= 1, got {d}")
-    if i + 2 * p < d * (k - 1) + 1:
+    t0 = i + 2 * p - d * (k - 1) - 1
+    if t0 < 0:
         raise ValueError(
             f"window does not fit: i + 2p = {i + 2 * p} < d(k-1)+1 = {d * (k - 1) + 1} "
             "(output would be < 1)"
         )
-    return (i + 2 * p - d * (k - 1) - 1) % s
+    return t0 % s
 
 
 def pool_output_size(i: int, k: int, s: int, p: int = 0, d: int = 1) -> int:
@@ -196,12 +199,13 @@ def pool_output_size(i: int, k: int, s: int, p: int = 0, d: int = 1) -> int:
         raise ValueError(f"p must be >= 0, got {p}")
     if d < 1:
         raise ValueError(f"d must be >= 1, got {d}")
-    if i + 2 * p < d * (k - 1) + 1:
+    t0 = i + 2 * p - d * (k - 1) - 1
+    if t0 < 0:
         raise ValueError(
             f"window does not fit: i + 2p = {i + 2 * p} < d(k-1)+1 = {d * (k - 1) + 1} "
             "(output would be < 1)"
         )
-    return (i + 2 * p - d * (k - 1) - 1) // s + 1
+    return t0 // s + 1
 
 
 def same_padding(i: int, k: int, s: int = 1, d: int = 1) -> tuple[int, int]:

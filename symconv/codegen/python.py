@@ -57,6 +57,7 @@ class _Function:
     params: tuple[_Param, ...]
     checks: tuple[_Check, ...]
     lets: tuple[tuple[str, str], ...]
+    requires: tuple[_Check, ...]
     result: str
 
 
@@ -104,20 +105,35 @@ def _returns(f: ShapeFunction) -> str:
     return "tuple[" + ", ".join("int" for _ in f.results) + "]"
 
 
-def _body(f: ShapeFunction) -> tuple[tuple[tuple[str, str], ...], str]:
-    """Shared subexpressions as local assignments, then the returned expression."""
+def _body(
+    f: ShapeFunction,
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], str]:
+    """Shared subexpressions of the results and of the ``requires`` margins (``A - B`` for a
+    check ``A >= B``) as local assignments, each check's raise condition over them, and the
+    returned expression. The assignments run after the parameter checks, so any division in
+    them has a checked divisor."""
+    margins = [
+        c.condition.lhs - c.condition.rhs if isinstance(c.condition, sp.GreaterThan) else None
+        for c in f.requires
+    ]
+    pool = [m for m in margins if m is not None] + list(f.results)
     lets, reduced = sp.cse(
-        list(f.results), symbols=sp.numbered_symbols("t", integer=True), optimizations=None
+        pool, symbols=sp.numbered_symbols("t", integer=True), optimizations=None
     )
-    values = [py(r) for r in reduced]
+    reduced_margins = iter(reduced[: len(pool) - len(f.results)])
+    fails = tuple(
+        py_failure(c.condition) if m is None else py(sp.Lt(next(reduced_margins), 0))
+        for c, m in zip(f.requires, margins, strict=True)
+    )
+    results = reduced[len(pool) - len(f.results):]
     if f.name in RANGE_FUNCTIONS:
-        lo, hi = reduced
+        lo, hi = results
         result = f"range({py(lo)}, {py(hi + 1)})"
-    elif len(values) == 1:
-        result = values[0]
+    elif len(results) == 1:
+        result = py(results[0])
     else:
-        result = "(" + ", ".join(values) + ")"
-    return tuple((str(name), py(value)) for name, value in lets), result
+        result = "(" + ", ".join(py(r) for r in results) + ")"
+    return tuple((str(name), py(value)) for name, value in lets), fails, result
 
 
 def _doc(f: ShapeFunction) -> tuple[str, ...]:
@@ -156,8 +172,8 @@ def _function(f: ShapeFunction) -> _Function:
     checks = [
         _Check(py_failure(prm.check.condition), _message(prm.check, f)) for prm in f.params
     ]
-    checks += [_Check(py_failure(c.condition), _message(c, f)) for c in f.requires]
-    lets, result = _body(f)
+    lets, fails, result = _body(f)
+    requires = [_Check(fail, _message(c, f)) for fail, c in zip(fails, f.requires, strict=True)]
     return _Function(
         name=f.name,
         signature=_signature(f),
@@ -167,6 +183,7 @@ def _function(f: ShapeFunction) -> _Function:
         params=tuple(_Param(prm.name) for prm in f.params),
         checks=tuple(checks),
         lets=lets,
+        requires=tuple(requires),
         result=result,
     )
 
