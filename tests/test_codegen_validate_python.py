@@ -162,8 +162,9 @@ def test_smt2_of_a_mutant_is_sat_for_stock_z3(tmp_path: Path) -> None:
 
 
 def test_smt2_is_plain_structure_with_every_input_declared() -> None:
+    files = vp.artifacts()
     for spec in FUNCTIONS:
-        text = vp.artifacts()[f"proofs/python/{spec.name}.smt2"]
+        text = files[f"proofs/python/{spec.name}.smt2"]
         assert "(let " not in text
         assert text.endswith("(check-sat)\n")
         declared = re.findall(r"^\(declare-fun (\w+) \(\) Int\)$", text, flags=re.M)
