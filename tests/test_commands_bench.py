@@ -56,3 +56,30 @@ def test_bad_numbers_are_usage_errors() -> None:
     err = io.StringIO()
     assert main(["bench", "--number", "0"], io.StringIO(), err) == 2
     assert "--number must be >= 1, got 0" in err.getvalue()
+
+
+def _fake_cbench(monkeypatch: pytest.MonkeyPatch, measure: object) -> None:
+    import types
+
+    module = types.ModuleType("symconv.codegen.cbench")
+    module.measure_c = measure  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "symconv.codegen.cbench", module)
+
+
+def test_c_numbers_are_shown_when_cbench_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_cbench(monkeypatch, lambda: {"symconv_conv_output_size": 2.5, "symconv_pool": 3})
+    out = io.StringIO()
+    assert main(["bench", "--number", "20", "--repeat", "1"], out, io.StringIO()) == 0
+    lines = out.getvalue().splitlines()
+    assert any(line.split() == ["symconv_conv_output_size", "2.50"] for line in lines)
+    assert any(line.split() == ["symconv_pool", "3.00"] for line in lines)
+
+
+def test_a_failing_c_measurement_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise OSError("no C compiler")
+
+    _fake_cbench(monkeypatch, broken)
+    out = io.StringIO()
+    assert main(["bench", "--number", "20", "--repeat", "1"], out, io.StringIO()) == 0
+    assert "C: measure_c() failed: OSError: no C compiler" in out.getvalue()

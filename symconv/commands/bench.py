@@ -70,16 +70,24 @@ def torch_shape_functions() -> Any | None:
             return None
 
 
-def _c_numbers() -> tuple[Mapping[str, float] | None, str]:
+def _c_numbers() -> tuple[list[list[str]] | None, str]:
+    """Rows (C function, ns/call) from ``symconv.codegen.cbench.measure_c()`` -- expected to
+    return a mapping of function name to ns per call -- or why there are none."""
     try:
         cbench = importlib.import_module("symconv.codegen.cbench")
     except ImportError:
         return None, "C: symconv.codegen.cbench is absent, no C numbers"
     try:
-        numbers: Mapping[str, float] = cbench.measure_c()
+        numbers = cbench.measure_c()
     except Exception as exc:  # a missing compiler or a failed build: report, do not crash
         return None, f"C: measure_c() failed: {type(exc).__name__}: {exc}"
-    return numbers, ""
+    if not isinstance(numbers, Mapping):
+        return None, f"C: measure_c() returned {numbers!r}"
+    rows = [
+        [str(name), f"{value:.2f}" if isinstance(value, int | float) else str(value)]
+        for name, value in sorted(numbers.items(), key=lambda kv: str(kv[0]))
+    ]
+    return rows, ""
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -106,10 +114,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ref = ns_per_call(theirs, args.number, args.repeat)
         rows.append([name, f"{mine:.0f}", f"{ref:.0f}", f"{mine / ref:.2f}"])
     table(rows, ["case", "generated ns/call", "PyTorch ns/call", "ratio"], out)
-    numbers, note = _c_numbers()
-    if numbers is None:
+    c_rows, note = _c_numbers()
+    if c_rows is None:
         print(note, file=out)
     else:
-        table([[k, f"{v:.2f}"] for k, v in sorted(numbers.items())],
-              ["C function", "ns/call"], out)
+        table(c_rows, ["C function", "ns/call"], out)
     return 0
