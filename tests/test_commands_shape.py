@@ -118,3 +118,15 @@ def test_shape_is_fast_from_the_shell() -> None:
     cmd = _best_wall([sys.executable, "-m", "symconv", "shape", "conv", "--input", "32", "32",
                       "--kernel", "3", "--stride", "2", "--padding", "1"])
     assert cmd - bare < 0.1, (cmd, bare)
+
+
+def test_missing_generated_module_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from symconv.commands import shape as shape_cmd
+
+    def missing() -> None:
+        raise ImportError("No module named 'symconv_generated'")
+
+    monkeypatch.setattr(shape_cmd, "load_convshape", missing)
+    code, _, err = shape("conv", "--input", "8", "--kernel", "3")
+    assert code == 2
+    assert "run `symconv generate`" in err

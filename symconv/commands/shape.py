@@ -79,7 +79,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ps = _per_axis("padding", args.padding, rank)
     ds = _per_axis("dilation", args.dilation, rank)
     a_s = _per_axis("output-padding", args.output_padding or [0], rank)
-    helper = getattr(load_convshape(), helper_name)
+    try:
+        module = load_convshape()
+    except ImportError as exc:
+        raise UsageError(
+            f"the generated helpers are missing ({exc}): run `symconv generate`"
+        ) from None
+    helper = getattr(module, helper_name)
     shape = []
     for axis in range(rank):
         try:
