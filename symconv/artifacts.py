@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import importlib
 
-PROVIDERS: tuple[str, ...] = ("symconv.figures", "symconv.audit")
+PROVIDERS: tuple[str, ...] = (
+    "symconv.figures",
+    "symconv.audit",
+    "symconv.codegen.python",
+    "symconv.codegen.latex",
+    "symconv.codegen.validate_python",
+)
 
 COMMAND = "symconv generate"
 

@@ -152,3 +152,14 @@ def test_console_entry_point_in_a_subprocess() -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_prove_group_filter() -> None:
+    code, out, _ = run("prove", "--group", "identity", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows
+    assert {r["group"] for r in rows} == {"identity"}
+    code, _, err = run("prove", "--group", "nope")
+    assert code == 2
+    assert "known:" in err

@@ -10,4 +10,7 @@ COMMANDS: tuple[str, ...] = (
     "figure",
     "verify-function",
     "audit",
+    "generate",
+    "shape",
+    "bench",
 )
