@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib
 
-PROVIDERS: tuple[str, ...] = ()
+PROVIDERS: tuple[str, ...] = (
+    "symconv.codegen.c",
+    "symconv.codegen.validate_c",
+)
 
 COMMAND = "symconv generate"
 

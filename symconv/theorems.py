@@ -15,6 +15,7 @@ from symconv.prover import DEFAULT_TIMEOUT, Claim, Result, prove
 
 PROVIDERS: tuple[str, ...] = (
     "symconv.identities",
+    "symconv.codegen.validate_c",
 )
 
 
