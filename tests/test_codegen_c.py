@@ -19,7 +19,8 @@ from symconv.codegen.validate_c import check, function_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN, MAX = -(2**63), 2**63 - 1
-BOUNDARY = (0, 1, -1, 2, 3, MAX, MIN, MAX // 2, MAX // 2 + 1, MIN // 2, MAX - 1, MIN + 1, 2**31, 2**32)
+BOUNDARY = (0, 1, -1, 2, 3, MAX, MIN, MAX // 2, MAX // 2 + 1, MIN // 2, MAX - 1, MIN + 1,
+            2**31, 2**32)
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
 
@@ -153,7 +154,8 @@ def test_ubsan_clean_on_boundaries(tmp_path: Path) -> None:
     subprocess.run(["gcc", "-std=c99", "-O1", "-fsanitize=undefined", "-fno-sanitize-recover",
                     "-o", str(exe), str(tmp_path / "main.c")], check=True)
     run = subprocess.run([str(exe)], capture_output=True, text=True, check=False)
-    assert run.returncode == 0 and "runtime error" not in run.stderr, run.stderr
+    assert run.returncode == 0, run.stderr
+    assert "runtime error" not in run.stderr, run.stderr
 
 
 FAST = ("conv_output_size", "transposed_conv_a", "pool_output_size")

@@ -126,7 +126,8 @@ class Program:
         return ", ".join([*params, *(f"int64_t *{ptr}" for ptr in self.pointers)])
 
 
-_OVERFLOW = ErrorCode("SYMCONV_E_OVERFLOW", 9, "the result or an intermediate does not fit in int64_t")
+_OVERFLOW = ErrorCode("SYMCONV_E_OVERFLOW", 9,
+                      "the result or an intermediate does not fit in int64_t")
 
 ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("SYMCONV_OK", 0, "success"),
@@ -230,7 +231,7 @@ def c_expr(expr: sp.Basic) -> str:
 def _c(expr: sp.Basic, prec: int) -> str:
     # prec: 0 anywhere, 1 operand of + -, 2 operand of *, 3 unary operand
     if isinstance(expr, sp.Symbol):
-        return expr.name
+        return str(expr.name)
     if isinstance(expr, sp.Integer):
         text = str(int(expr))
         return f"({text})" if int(expr) < 0 and prec > 0 else text
@@ -310,12 +311,12 @@ def _formula_text(expr: sp.Basic) -> str:
 def render() -> str:
     env = environment(filters={"c": c_expr, "c_not": c_not, "text": _formula_text})
     template = env.get_template("convshape.h.j2")
-    return template.render(
+    return str(template.render(
         banner=banner(PATH),
         codes=ERROR_CODES,
         programs=PROGRAMS,
         overflow=_OVERFLOW.name,
-    )
+    ))
 
 
 def artifacts() -> dict[str, str]:

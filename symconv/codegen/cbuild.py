@@ -66,7 +66,9 @@ class Library:
         return bytes(self.dll.w_strerror(code)).decode()
 
 
-def temporary_build(flags: Sequence[str] = ("-O2",)) -> tuple[Library, tempfile.TemporaryDirectory[str]]:
+def temporary_build(
+    flags: Sequence[str] = ("-O2",),
+) -> tuple[Library, tempfile.TemporaryDirectory[str]]:
     tmp = tempfile.TemporaryDirectory(prefix="symconv-c-")
     lib = build_shared(cgen.render(), Path(tmp.name), flags)
     return Library(lib), tmp

@@ -334,7 +334,8 @@ class Model:
 
     def _merge(self, cond: z3.BoolRef, x: Val, y: Val) -> Val:
         if x.kind == "b" and y.kind == "b":
-            assert x.cond is not None and y.cond is not None
+            assert x.cond is not None
+            assert y.cond is not None
             return Val("b", cond=z3.If(cond, x.cond, y.cond))
         x, y = self.as_int(x), self.as_int(y)
         if x.kind != y.kind:
@@ -423,7 +424,7 @@ class Model:
             return [], rets
         if isinstance(st, If):
             cont: list[Path] = []
-            rets: list[tuple[Path, Val]] = []
+            taken: list[tuple[Path, Val]] = []
             for p_, v_ in self._value(st.cond, path, frame):
                 v_ = v_ if v_.kind == "b" else self.as_int(v_)
                 known = None if v_.kind == "b" or any(m for m, _ in v_.poly) else bool(v_.poly)
@@ -437,8 +438,8 @@ class Model:
                 for body, conds in branches:
                     c_, r_ = self.block(body, [Path(conds, p_.store)], frame, fn)
                     cont.extend(c_)
-                    rets.extend(r_)
-            return cont, rets
+                    taken.extend(r_)
+            return cont, taken
         raise ValidationError(f"unsupported statement {st}")
 
 
@@ -511,7 +512,7 @@ class SpecEncoder:
     """SymPy → the model's polynomials and Z3 formulas, with exact integer semantics.
 
     floor, Mod, Max and Min are encoded by the standard truncation identities,
-    floor(n/m) = q − [r ≠ 0 ∧ (n < 0) ≠ (m < 0)] and n mod m = r + m·[same condition] with
+    floor(n/m) = q - [r ≠ 0 ∧ (n < 0) ≠ (m < 0)] and n mod m = r + m·[same condition] with
     q, r the truncating quotient and remainder — built with the model's own constructors so the
     same quantity is the same Z3 term on both sides.
     """
@@ -651,7 +652,7 @@ class Query:
         solver.add(self.negation)
         path = f"proofs/c/{self.function}-{self.prop}.smt2"
         head = banner(path) + f"; {self.tid}: {self.statement}\n; expected: unsat\n"
-        return head + solver.to_smt2()
+        return head + str(solver.to_smt2())
 
 
 @dataclass(frozen=True, slots=True)
