@@ -3,6 +3,20 @@
 ; expected: unsat
 ; benchmark generated from python API
 (set-info :status unknown)
+(declare-fun hi_initial () Int)
+(declare-fun lo_initial () Int)
+(declare-fun d () Int)
+(declare-fun p () Int)
+(declare-fun s () Int)
+(declare-fun k () Int)
+(declare-fun o () Int)
 (assert
- false)
+ (let (($x0 (and (>= hi_initial (- 9223372036854775808)) (<= hi_initial 9223372036854775807))))
+(let (($x1 (and (>= lo_initial (- 9223372036854775808)) (<= lo_initial 9223372036854775807))))
+(let (($x2 (and (>= d (- 9223372036854775808)) (<= d 9223372036854775807))))
+(let (($x3 (and (>= p (- 9223372036854775808)) (<= p 9223372036854775807))))
+(let (($x4 (and (>= s (- 9223372036854775808)) (<= s 9223372036854775807))))
+(let (($x5 (and (>= k (- 9223372036854775808)) (<= k 9223372036854775807))))
+(let (($x6 (and (>= o (- 9223372036854775808)) (<= o 9223372036854775807))))
+(and $x6 $x5 $x4 $x3 $x2 $x1 $x0 false)))))))))
 (check-sat)

@@ -3,6 +3,20 @@
 ; expected: unsat
 ; benchmark generated from python API
 (set-info :status unknown)
+(declare-fun out_initial () Int)
+(declare-fun d () Int)
+(declare-fun a () Int)
+(declare-fun p () Int)
+(declare-fun s () Int)
+(declare-fun k () Int)
+(declare-fun i () Int)
 (assert
- false)
+ (let (($x0 (and (>= out_initial (- 9223372036854775808)) (<= out_initial 9223372036854775807))))
+(let (($x1 (and (>= d (- 9223372036854775808)) (<= d 9223372036854775807))))
+(let (($x2 (and (>= a (- 9223372036854775808)) (<= a 9223372036854775807))))
+(let (($x3 (and (>= p (- 9223372036854775808)) (<= p 9223372036854775807))))
+(let (($x4 (and (>= s (- 9223372036854775808)) (<= s 9223372036854775807))))
+(let (($x5 (and (>= k (- 9223372036854775808)) (<= k 9223372036854775807))))
+(let (($x6 (and (>= i (- 9223372036854775808)) (<= i 9223372036854775807))))
+(and $x6 $x5 $x4 $x3 $x2 $x1 $x0 false)))))))))
 (check-sat)
