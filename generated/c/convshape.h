@@ -16,10 +16,12 @@
  * below round toward minus infinity like the guide's floor).
  *
  * Verified by `symconv prove gen.c`: the text of this header is parsed back and, with C's
- * semantics (two's-complement bit-vectors, truncating / and %), Z3 proves for every function
- * that no signed overflow and no division by zero can happen, that a 0 return means the inputs
- * are valid and the outputs equal the relation over unbounded integers, that valid inputs whose
- * listed intermediates fit in int64_t return 0, and that each invalid parameter gets its code.
+ * semantics (a signed result must lie in int64_t, / and % truncate toward zero, uint64_t
+ * wraps), Z3 proves for every function that no signed overflow and no division by zero can
+ * happen, that a 0 return means the inputs are valid and the outputs equal the relation over
+ * unbounded integers, that valid inputs whose listed intermediates fit in int64_t return 0, and
+ * that each invalid parameter gets its code. symconv__mul and the facts used of / and % are
+ * proved on two's-complement bit-vectors. The proofs are in generated/proofs/c (z3 FILE).
  */
 #ifndef SYMCONV_CONVSHAPE_H
 #define SYMCONV_CONVSHAPE_H
