@@ -256,3 +256,12 @@ def test_never_succeeding_function_is_refuted(name: str) -> None:
     pr = cgen.BY_PROGRAM[name]
     args = tuple(cx[p.name] for p in pr.spec.params)
     assert reference(name, args)[0] == 0
+
+
+@needs_gcc
+def test_measure_c_times_every_function() -> None:
+    from symconv.codegen.cbench import measure_c
+
+    times = measure_c()
+    assert set(times) == {pr.name for pr in cgen.PROGRAMS}
+    assert all(0 < ns < 100 for ns in times.values()), times

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -64,11 +63,3 @@ class Library:
 
     def strerror(self, code: int) -> str:
         return bytes(self.dll.w_strerror(code)).decode()
-
-
-def temporary_build(
-    flags: Sequence[str] = ("-O2",),
-) -> tuple[Library, tempfile.TemporaryDirectory[str]]:
-    tmp = tempfile.TemporaryDirectory(prefix="symconv-c-")
-    lib = build_shared(cgen.render(), Path(tmp.name), flags)
-    return Library(lib), tmp
