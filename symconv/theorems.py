@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from symconv.printing import claim_text
 from symconv.prover import DEFAULT_TIMEOUT, Claim, Result, prove
 
-PROVIDERS: tuple[str, ...] = (
-    "symconv.identities",
-    "symconv.equivalence",
-    "symconv.codegen.validate_python",
-    "symconv.codegen.validate_c",
-)
+# provider module -> the groups of its theorems, so that ``prove --group`` imports only those
+PROVIDERS: dict[str, tuple[str, ...]] = {
+    "symconv.identities": ("relation", "identity"),
+    "symconv.equivalence": ("matrix",),
+    "symconv.codegen.validate_python": ("generated-python",),
+    "symconv.codegen.validate_c": ("codegen-c",),
+}
+
+
+def groups() -> list[str]:
+    return sorted({g for gs in PROVIDERS.values() for g in gs})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +46,17 @@ def from_claim(tid: str, group: str, claim: Claim) -> Theorem:
     )
 
 
-def all_theorems() -> list[Theorem]:
+def all_theorems(only: Sequence[str] = ()) -> list[Theorem]:
+    """Every theorem, or those of the groups ``only`` (importing only their providers)."""
     out: list[Theorem] = []
-    for name in PROVIDERS:
-        out.extend(importlib.import_module(name).theorems())
+    for name, provided in PROVIDERS.items():
+        if only and not set(only) & set(provided):
+            continue
+        found = importlib.import_module(name).theorems()
+        for t in found:
+            if t.group not in provided:
+                raise ValueError(f"{name} declares groups {provided}, gives {t.id} in {t.group}")
+        out.extend(t for t in found if not only or t.group in only)
     return out
 
 

@@ -24,17 +24,16 @@ def _short(text: str, width: int = 96) -> str:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.prover import Status
     from symconv.render import dump_json, result_json, table
-    from symconv.theorems import all_theorems, select
+    from symconv.theorems import all_theorems, groups, select
 
     if args.timeout <= 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
     try:
-        theorems = all_theorems()
-        groups = sorted({t.group for t in theorems})
+        known = groups()
         for g in args.group:
-            if g not in groups:
-                raise UsageError(f"unknown --group {g!r}; known: {', '.join(groups)}")
-        chosen = select([t for t in theorems if not args.group or t.group in args.group], args.ids)
+            if g not in known:
+                raise UsageError(f"unknown --group {g!r}; known: {', '.join(known)}")
+        chosen = select(all_theorems(args.group), args.ids)
     except KeyError as exc:
         raise UsageError(f"unknown theorem id {exc.args[0]!r} (see symconv prove)") from None
     results = [(t, t.check(args.timeout)) for t in chosen]
