@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-PROVIDERS: tuple[str, ...] = ()
+PROVIDERS: tuple[str, ...] = ("symconv.figures",)
 
 COMMAND = "symconv generate"
 

@@ -48,7 +48,7 @@ def _pow(expr: sp.Pow, env: Mapping[str, int]) -> int:
     base, exp = expr.args
     if not (exp.is_Integer and int(exp) >= 0):
         raise EvaluationError(f"non-integer power {expr}")
-    return _int(base, env) ** int(exp)
+    return int(_int(base, env) ** int(exp))
 
 
 def _piecewise(expr: sp.Piecewise, env: Mapping[str, int]) -> Value:
@@ -58,7 +58,7 @@ def _piecewise(expr: sp.Piecewise, env: Mapping[str, int]) -> Value:
     raise EvaluationError(f"no branch of {expr} applies")
 
 
-_COMPARE: dict[type, Callable[[int, int], bool]] = {
+_COMPARE: dict[type[sp.Basic], Callable[[int, int], bool]] = {
     sp.Eq: lambda x, y: x == y,
     sp.Ne: lambda x, y: x != y,
     sp.Lt: lambda x, y: x < y,
@@ -110,7 +110,8 @@ def evaluate(expr: sp.Basic, env: Mapping[str, int]) -> Value:
         return _piecewise(expr, env)
     for cls, op in _COMPARE.items():
         if isinstance(expr, cls):
-            return op(_int(expr.lhs, env), _int(expr.rhs, env))
+            lhs, rhs = expr.args
+            return op(_int(lhs, env), _int(rhs, env))
     if isinstance(expr, sp.And):
         return all(_bool(x, env) for x in expr.args)
     if isinstance(expr, sp.Or):

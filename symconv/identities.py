@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symconv.prover import Claim
-from symconv.relations import RELATIONS, meaning, placements
+from symconv.relations import RELATIONS, meaning, nd, placements
 from symconv.symbols import a, d, domains_for, i, i_prime, k, k_hat, o, p, s
 from symconv.theorems import Theorem, from_claim
 
@@ -109,4 +109,5 @@ def identity_claims() -> dict[str, Claim]:
 def theorems() -> list[Theorem]:
     out = [from_claim(r.id, "relation", meaning(r)) for r in RELATIONS.values()]
     out += [from_claim(name, "identity", c) for name, c in identity_claims().items()]
+    out.append(from_claim("nd-R15", "identity", nd(RELATIONS["R15"], 3).meaning()))
     return out

@@ -17,6 +17,7 @@ import sympy as sp
 import z3
 
 from symconv.evaluate import EvaluationError, evaluate
+from symconv.printing import pretty
 from symconv.z3bridge import Z3Translator
 
 DEFAULT_TIMEOUT = 10.0
@@ -76,7 +77,7 @@ class Result:
 
 
 def _text(expr: sp.Basic) -> str:
-    return str(expr).replace("_prime", "′").replace("i_tilde", "ĩ′")
+    return pretty(expr)
 
 
 def _atoms(goal: sp.Basic) -> list[sp.Basic]:
@@ -94,8 +95,7 @@ def _evaluate_atoms(goal: sp.Basic, env: Mapping[str, int]) -> tuple[Evaluation,
         try:
             lhs, rhs = evaluate(atom.lhs, env), evaluate(atom.rhs, env)
             holds = evaluate(atom, env)
-            assert isinstance(lhs, int) and isinstance(rhs, int) and isinstance(holds, bool)
-            rows.append(Evaluation(_text(atom), lhs, rhs, holds))
+            rows.append(Evaluation(_text(atom), int(lhs), int(rhs), bool(holds)))
         except EvaluationError as exc:
             rows.append(Evaluation(_text(atom), None, None, None, str(exc)))
     return tuple(rows)

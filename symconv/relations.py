@@ -22,6 +22,7 @@ from enum import Enum
 
 import sympy as sp
 
+from symconv.printing import pretty
 from symconv.prover import Claim
 from symconv.symbols import a, d, i, i_prime, i_tilde, k, k_hat, k_prime, n, o, o_prime, p
 from symconv.symbols import p_prime, s, s_prime, domains_for
@@ -66,7 +67,7 @@ class Relation:
         return (*domains_for(self.symbols), *self.conditions)
 
     def statement(self) -> str:
-        return f"{self.output} = {self.expr}"
+        return f"{pretty(self.output)} = {pretty(self.expr)}"
 
 
 def _fits(extent: sp.Expr = k) -> sp.Basic:
@@ -182,7 +183,7 @@ def meaning(rel: Relation) -> Claim:
     """The first-principles claim behind a relation (see the module docstring)."""
     if rel.kind is not Kind.TRANSPOSED:
         goal = placements(rel.expr, i + 2 * p, rel.kernel_extent, s)
-        text = f"o = {rel.expr} counts kernel placements: (o−1)s + k̂ ≤ i+2p < o·s + k̂"
+        text = f"o = {pretty(rel.expr)} counts kernel placements: (o−1)s + k̂ ≤ i+2p < o·s + k̂"
         return Claim(goal, rel.hypotheses(), text)
     eq = rel.equivalent
     stretched = eq.get(i_tilde, i_prime)
@@ -196,8 +197,66 @@ def meaning(rel: Relation) -> Claim:
         ),
     )
     text = (
-        f"o′ = {rel.expr} restores i, and equals the direct convolution with k′ = k, s′ = 1,"
-        f" p′ = {eq[p_prime]} over {'ĩ′' if i_tilde in eq else 'i′'}"
+        f"o′ = {pretty(rel.expr)} restores i, and equals the direct convolution with k′ = k,"
+        f" s′ = 1, p′ = {pretty(eq[p_prime])} over {'ĩ′' if i_tilde in eq else 'i′'}"
         f"{' plus a zeros' if a in rel.expr.free_symbols else ''}"
     )
     return Claim(goal, rel.hypotheses(), text)
+
+
+@dataclass(frozen=True, slots=True)
+class NDRelation:
+    """A relation in N dimensions: every symbol gets one copy per axis (``i_1``, ``k_1``, …),
+    so sizes, kernels, strides and paddings may differ between axes (non-square)."""
+
+    relation: Relation
+    dims: int
+    outputs: tuple[sp.Expr, ...]
+    conditions: tuple[sp.Basic, ...]
+
+    def axis_symbols(self, axis: int) -> dict[sp.Symbol, sp.Symbol]:
+        return _axis_map(self.relation, axis)
+
+    def evaluate(self, **per_axis: Sequence[int]) -> tuple[int, ...]:
+        """Output per axis for ``name=[value on axis 1, …]``; a relation's condition that fails
+        on some axis raises ValueError naming the axis."""
+        from symconv.evaluate import evaluate
+
+        env: dict[str, int] = {}
+        for name, values in per_axis.items():
+            if len(values) != self.dims:
+                raise ValueError(f"{name} needs {self.dims} values, got {len(values)}")
+            for axis, value in enumerate(values, start=1):
+                env[f"{name}_{axis}"] = value
+        for cond in self.conditions:
+            if evaluate(cond, env) is not True:
+                raise ValueError(f"condition {pretty(cond)} fails")
+        return tuple(int(evaluate(out, env)) for out in self.outputs)
+
+    def meaning(self) -> Claim:
+        """Every axis's output is its own count of kernel placements."""
+        goals: list[sp.Basic] = []
+        hyps: list[sp.Basic] = []
+        base = meaning(self.relation)
+        for axis in range(1, self.dims + 1):
+            mapping = _axis_map(self.relation, axis)
+            goals.append(base.goal.xreplace(mapping))
+            hyps.extend(h.xreplace(mapping) for h in base.hypotheses)
+        return Claim(sp.And(*goals), tuple(hyps),
+                     f"{self.relation.id} in {self.dims}-D: each axis counts its own placements")
+
+
+def _axis_map(rel: Relation, axis: int) -> dict[sp.Symbol, sp.Symbol]:
+    return {x: sp.Symbol(f"{x.name}_{axis}", integer=True) for x in rel.symbols}
+
+
+def nd(rel: Relation, dims: int) -> NDRelation:
+    if dims < 1:
+        raise ValueError(f"dims must be >= 1, got {dims}")
+    outputs: list[sp.Expr] = []
+    conditions: list[sp.Basic] = []
+    for axis in range(1, dims + 1):
+        mapping = _axis_map(rel, axis)
+        outputs.append(rel.expr.xreplace(mapping))
+        conditions.extend(c.xreplace(mapping) for c in rel.hypotheses())
+    return NDRelation(rel, dims, tuple(outputs), tuple(conditions))

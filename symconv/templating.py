@@ -15,12 +15,12 @@ def environment(
     (``\\VAR{x}``, ``((* block *))``, ``((# comment #))``)."""
     options: dict[str, Any] = {}
     if tex:
-        options = dict(
-            block_start_string="((*", block_end_string="*))",
-            variable_start_string=r"\VAR{", variable_end_string="}",
-            comment_start_string="((#", comment_end_string="#))",
-            line_statement_prefix=None, line_comment_prefix=None,
-        )
+        options = {
+            "block_start_string": "((*", "block_end_string": "*))",
+            "variable_start_string": r"\VAR{", "variable_end_string": "}",
+            "comment_start_string": "((#", "comment_end_string": "#))",
+            "line_statement_prefix": None, "line_comment_prefix": None,
+        }
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("symconv", "templates"),
         undefined=jinja2.StrictUndefined,

@@ -11,10 +11,12 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from symconv.printing import claim_text
 from symconv.prover import DEFAULT_TIMEOUT, Claim, Result, prove
 
 PROVIDERS: tuple[str, ...] = (
     "symconv.identities",
+    "symconv.equivalence",
 )
 
 
@@ -33,7 +35,7 @@ def from_claim(tid: str, group: str, claim: Claim) -> Theorem:
         group,
         claim.describe(),
         lambda timeout: prove(claim, timeout=timeout),
-        tuple(str(h) for h in claim.hypotheses),
+        tuple(claim_text(h) for h in claim.hypotheses),
     )
 
 

@@ -156,8 +156,7 @@ class Z3Translator:
         return floor_mod(num, den)
 
     def _print_Mul(self, expr: sp.Mul) -> z3.ArithRef:
-        num, den = sp.fraction(expr)
-        if den != 1:
+        if sp.fraction(expr)[1] != 1:
             raise TranslationError(
                 f"division outside floor/ceil is not integer arithmetic: {expr}"
             )

@@ -4,4 +4,8 @@
 COMMANDS: tuple[str, ...] = (
     "relations",
     "prove",
+    "derive",
+    "check",
+    "matrix",
+    "figure",
 )

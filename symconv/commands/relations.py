@@ -11,6 +11,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv.printing import claim_text
     from symconv.relations import RELATIONS
     from symconv.render import dump_json
 
@@ -22,9 +23,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "section": r.section,
                 "title": r.title,
                 "kind": r.kind.value,
-                "output": f"{r.output} = {r.expr}",
-                "conditions": [str(c) for c in r.conditions],
-                "domains": [str(c) for c in r.hypotheses()[: len(r.hypotheses()) - len(r.conditions)]],
+                "output": f"{r.output} = {claim_text(r.expr)}",
+                "conditions": [claim_text(c) for c in r.conditions],
+                "domains": [claim_text(c) for c in r.hypotheses()[: -len(r.conditions)]],
             }
         )
     if args.json:
@@ -33,5 +34,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for row in rows:
         print(f"{row['id']:<4} §{row['section']:<6} {row['title']}", file=out)
         print(f"       {row['output']}", file=out)
-        print(f"       if {', '.join(row['conditions'])}", file=out)
+        print(f"       if {' and '.join(row['conditions'])}", file=out)
+        print(f"       domains {', '.join(row['domains'])}", file=out)
     return 0

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from symconv.errors import UsageError
+
+HELP = "re-derive relations as the guide does, each step proved (a failing step fails the run)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID",
+                        help="relation ids, e.g. R6 R14 (default: all)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from derivations import all_steps
+    from symconv.printing import claim_text
+    from symconv.prover import prove
+    from symconv.relations import RELATIONS
+    from symconv.render import describe_result, dump_json, result_json
+
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    wanted = [x.upper() for x in args.ids]
+    for rid in wanted:
+        if rid not in RELATIONS:
+            raise UsageError(f"unknown relation {rid!r}; known: {', '.join(RELATIONS)}")
+    steps = [st for st in all_steps() if not wanted or st.relation in wanted]
+    results = [(st, prove(st.claim, timeout=args.timeout)) for st in steps]
+    if args.json:
+        dump_json([result_json(r, id=st.id, relation=st.relation, step=st.text,
+                               assumptions=[claim_text(h) for h in st.claim.hypotheses])
+                   for st, r in results], out)
+    else:
+        current = None
+        for st, r in results:
+            if st.relation != current:
+                current = st.relation
+                rel = RELATIONS[current]
+                print(f"{current} (§{rel.section}, {rel.title}): {rel.statement()}", file=out)
+            print(f"  [{r.status.value}] {st.id}: {st.text}", file=out)
+            if not r.ok:
+                print("    " + describe_result(r).replace("\n", "\n    "), file=out)
+        ok = sum(r.ok for _, r in results)
+        print(f"\n{ok}/{len(results)} steps proved", file=out)
+    return max((r.status.exit_code for _, r in results), default=0)

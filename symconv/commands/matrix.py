@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from symconv.errors import UsageError
+
+HELP = "the convolution as a sparse matrix C with symbolic weights (guide §4.1), and its transpose"
+
+
+def int_list(text: str) -> list[int]:
+    """``4`` or ``4,5`` (one value per axis)."""
+    out: list[int] = []
+    for part in text.split(","):
+        try:
+            out.append(int(part.strip()))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer or comma-separated integers, got {text!r}"
+            ) from None
+    return out
+
+
+def add_geometry(parser: argparse.ArgumentParser, *, dilation: bool = True) -> None:
+    parser.add_argument("--input", "-i", type=int_list, required=True,
+                        help="input size i (one value, or one per axis: 4,5)")
+    parser.add_argument("--kernel", "-k", type=int_list, required=True, help="kernel size k")
+    parser.add_argument("--stride", "-s", type=int_list, default=[1], help="stride s (default 1)")
+    parser.add_argument("--padding", "-p", type=int_list, default=[0],
+                        help="zero padding p on each side (default 0)")
+    if dilation:
+        parser.add_argument("--dilation", "-d", type=int_list, default=None,
+                            help="dilation d (default 1)")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_geometry(parser)
+    parser.add_argument("--dims", type=int, choices=(1, 2), default=None,
+                        help="number of spatial axes (default: 2, or the number of values)")
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--latex", action="store_true", help="print C and Cᵀ as LaTeX")
+    fmt.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv.matrix import conv_matrix, make_spec, matrix_latex, matrix_text
+    from symconv.render import dump_json
+
+    for name in ("input", "kernel", "stride", "padding", "dilation"):
+        values = getattr(args, name)
+        if values is None:
+            continue
+        allowed = (1, args.dims) if args.dims is not None else (1, 2)
+        if len(values) not in allowed:
+            raise UsageError(
+                f"--{name} takes {' or '.join(map(str, sorted(set(allowed))))} values "
+                f"(one per axis), got {len(values)}"
+            )
+    spec = make_spec(args.input, args.kernel, args.stride, args.padding,
+                     args.dilation if args.dilation is not None else [1], dims=args.dims)
+    c = conv_matrix(spec)
+    ct = c.T
+    shape = " × ".join(str(x) for x in spec.output_shape)
+    ishape = " × ".join(str(x) for x in spec.input_shape)
+    if args.json:
+        dump_json(
+            {
+                "dims": spec.dims,
+                "input": list(spec.input_shape),
+                "kernel": list(spec.kernel_shape),
+                "stride": [a.stride for a in spec.axes],
+                "padding": [a.padding for a in spec.axes],
+                "dilation": [a.dilation for a in spec.axes],
+                "output": list(spec.output_shape),
+                "flattening": "row-major",
+                "C": [[str(c[r, col]) for col in range(c.cols)] for r in range(c.rows)],
+                "C_T": [[str(ct[r, col]) for col in range(ct.cols)] for r in range(ct.rows)],
+            },
+            out,
+        )
+        return 0
+    if args.latex:
+        print(f"% input {ishape}, output {shape}, row-major flattening", file=out)
+        print(f"\\mathbf{{C}} = {matrix_latex(c)}", file=out)
+        print("", file=out)
+        print(f"\\mathbf{{C}}^T = {matrix_latex(ct)}", file=out)
+        return 0
+    print(f"C: {c.rows} × {c.cols} (output {shape} ← input {ishape}, row-major; "
+          "w[m] is the kernel weight at index m)", file=out)
+    print(matrix_text(c), file=out)
+    print("", file=out)
+    print(f"Cᵀ: {ct.rows} × {ct.cols}", file=out)
+    print(matrix_text(ct), file=out)
+    return 0

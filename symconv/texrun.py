@@ -1,0 +1,77 @@
+"""Running pdflatex and pdftoppm (the edge: subprocesses and files; nothing else does this)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from symconv.errors import UsageError
+
+LATEX_TIMEOUT = 120.0
+
+
+class LatexError(RuntimeError):
+    """pdflatex failed; the message carries the first error lines of the log."""
+
+
+def require(tool: str, package: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        raise UsageError(f"{tool} is not installed (needed for this --format); install {package}")
+    return path
+
+
+def log_errors(log: str) -> list[str]:
+    """The ``! …`` error lines of a TeX log, each with the line that follows."""
+    lines = log.splitlines()
+    return [" ".join(lines[n:n + 2]) for n, line in enumerate(lines) if line.startswith("!")]
+
+
+def pdflatex(tex: str, workdir: Path, name: str = "figure") -> Path:
+    """Compile ``tex`` in ``workdir``; raises :class:`LatexError` on any error."""
+    exe = require("pdflatex", "texlive-latex-base texlive-latex-recommended texlive-pictures")
+    source = workdir / f"{name}.tex"
+    source.write_text(tex, encoding="utf-8")
+    return run_pdflatex(exe, source)
+
+
+def run_pdflatex(exe: str, source: Path) -> Path:
+    try:
+        proc = subprocess.run(
+            [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+             source.name],
+            cwd=source.parent, capture_output=True, timeout=LATEX_TIMEOUT, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise LatexError(f"pdflatex timed out after {LATEX_TIMEOUT:.0f} s on {source}") from None
+    log_path = source.with_suffix(".log")
+    log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+    errors = log_errors(log)
+    pdf = source.with_suffix(".pdf")
+    if proc.returncode != 0 or errors or not pdf.exists():
+        detail = "; ".join(errors[:5]) or proc.stdout.decode(errors="replace")[-800:]
+        raise LatexError(f"pdflatex failed on {source.name} (exit {proc.returncode}): {detail}")
+    return pdf
+
+
+def pdf_bytes(tex: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="symconv-tex-") as tmp:
+        return pdflatex(tex, Path(tmp)).read_bytes()
+
+
+def png_pages(tex: str, resolution: int = 150) -> list[bytes]:
+    """Each page of the compiled document as PNG bytes, in order."""
+    exe = require("pdftoppm", "poppler-utils")
+    with tempfile.TemporaryDirectory(prefix="symconv-tex-") as tmp:
+        pdf = pdflatex(tex, Path(tmp))
+        try:
+            subprocess.run([exe, "-png", "-r", str(resolution), pdf.name, "page"],
+                           cwd=tmp, capture_output=True, timeout=LATEX_TIMEOUT, check=True)
+        except subprocess.CalledProcessError as exc:
+            raise LatexError(f"pdftoppm failed: {exc.stderr.decode(errors='replace')}") from None
+        except subprocess.TimeoutExpired:
+            raise LatexError("pdftoppm timed out") from None
+        pages = sorted(Path(tmp).glob("page-*.png"), key=lambda x: int(x.stem.split("-")[-1]))
+        return [p.read_bytes() for p in pages]

@@ -1,0 +1,141 @@
+"""The claim language: what it accepts, what it means, and how it refuses."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from symconv.claims import MAX_DEPTH, ClaimSyntaxError, parse, parse_condition
+from symconv.evaluate import evaluate
+from symconv.printing import claim_text
+from symconv.symbols import i, k, o, p, s
+
+CASES = [
+    ("1 + 2 * 3", 7),
+    ("-7 // 2", -4),
+    ("-7 % 3", 2),
+    ("7 % -3", -2),
+    ("floor(-7/2)", -4),
+    ("ceil(-7/2)", -3),
+    ("ceil(7/2)", 4),
+    ("min(3, -1, 2) + max(1, 5) + abs(-4)", 8),
+    ("(1 + 2) * -(3 - 5)", 6),
+    ("2 - 3 - 4", -5),
+    ("20 // 3 // 2", 3),
+    ("-2 ** 2", -4),
+    ("(-2) ** 3 + 2 ** 0", -7),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), CASES)
+def test_integer_semantics_are_pythons(text: str, value: int) -> None:
+    assert evaluate(parse(text), {}) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1 < 2 < 3", True),
+        ("1 < 3 < 2", False),
+        ("1 == 1 != 2", True),
+        ("not 1 > 2 and 2 >= 2", True),
+        ("1 > 2 or 2 > 1 and 1 > 2", False),
+        ("1 > 2 -> 1 > 2", True),
+        ("1 < 2 -> 1 > 2", False),
+        ("1 > 2 -> 1 > 2 -> 1 < 2", True),  # right-associative
+        ("(1 < 2 -> 1 > 2) -> 1 > 2", True),
+    ],
+)
+def test_boolean_semantics(text: str, value: bool) -> None:
+    assert evaluate(parse(text), {}) is value
+
+
+def test_guide_names_are_the_guides_symbols() -> None:
+    assert parse("floor((i + 2*p - k)/s) + 1") == sp.floor((i + 2 * p - k) / s) + 1
+    assert parse("o") == o
+    assert parse("i_prime").name == "i_prime"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("i + (k", "expected ')'", 7),
+        ("i +", "unexpected end of input", 4),
+        ("i / s == 1", "'/' is only allowed as floor(x/y)", 3),
+        ("__import__('os')", "unexpected character", 12),
+        ("x.real > 0", "unexpected character", 2),
+        ("lambda: 1", "unexpected character", 7),
+        ("[x for x in y]", "unexpected character", 1),
+        ("f'{x}' == 1", "unexpected character", 2),
+        ("(x := 1) == 1", "unexpected character", 4),
+        ("sqrt(4) == 2", "unknown function 'sqrt'", 1),
+        ("i ** k > 0", "the exponent must be an integer literal", 6),
+        ("i ** 17 > 0", "the exponent must be an integer literal", 6),
+        ("i * * 2 > 0", "unexpected '*'", 5),
+        ("i + 1", "expected a truth value", 1),
+        ("(i < k) + 1 > 0", "expected an integer", 1),
+        ("i < k < (k > 1)", "expected an integer", 9),
+        ("floor(i) > 0", "floor takes a quotient", 8),
+        ("i // 0 > 1", "division by the constant 0", 3),
+        ("floor(i / (k - k)) > 1", "division by the constant 0", 11),
+        ("min(i) > 0", "at least two arguments", 1),
+        ("i > 0 and", "unexpected end of input", 10),
+        ("", "empty claim", 1),
+        ("and", "unexpected keyword", 1),
+    ],
+)
+def test_errors_point_at_the_position(text: str, message: str, column: int) -> None:
+    with pytest.raises(ClaimSyntaxError, match=re.escape(message)) as info:
+        parse_condition(text)
+    assert info.value.pos + 1 == column
+    assert f"position {column}" in str(info.value)
+
+
+def test_deep_nesting_is_refused_not_crashed() -> None:
+    with pytest.raises(ClaimSyntaxError, match="nesting deeper"):
+        parse("(" * (MAX_DEPTH + 5) + "1" + ")" * (MAX_DEPTH + 5) + " > 0")
+    with pytest.raises(ClaimSyntaxError, match="nesting deeper"):
+        parse("-" * 5_000 + "1 > 0")
+
+
+def test_huge_inputs_are_bounded() -> None:
+    with pytest.raises(ClaimSyntaxError, match="digits"):
+        parse("9" * 5000 + " > 0")
+    with pytest.raises(ClaimSyntaxError, match="longer than"):
+        parse("1 + " * 5000 + "1 > 0")
+    assert evaluate(parse("9" * 900 + " > 0"), {}) is True
+
+
+@given(st.text(max_size=60))
+def test_any_text_parses_or_raises_a_syntax_error(text: str) -> None:
+    try:
+        parse(text)
+    except ClaimSyntaxError as exc:
+        message = str(exc)
+    else:
+        return
+    assert "position" in message
+
+
+_leaf = st.sampled_from(["i", "k", "s", "p", "3", "0", "-2"])
+_expr = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*"]), inner).map(lambda t: f"({' '.join(t)})"),
+        st.tuples(inner, inner).map(lambda t: f"min({t[0]}, {t[1]})"),
+        st.tuples(inner).map(lambda t: f"abs({t[0]})"),
+        st.tuples(inner).map(lambda t: f"floor({t[0]} / 3)"),
+        st.tuples(inner).map(lambda t: f"({t[0]} % 4)"),
+    ),
+    max_leaves=8,
+)
+
+
+@given(_expr, _expr)
+def test_printing_round_trips(left: str, right: str) -> None:
+    formula = parse_condition(f"{left} <= {right}")
+    assert parse_condition(claim_text(formula)) == formula

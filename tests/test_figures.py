@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numeric_reference import conv2d, shape
+from symconv import figures, texrun
+from symconv.cli import main
+from symconv.errors import UsageError
+from symconv.matrix import make_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+HAVE_PDFLATEX = shutil.which("pdflatex") is not None
+HAVE_PDFTOPPM = shutil.which("pdftoppm") is not None
+
+
+def _fig(number: str) -> figures.Drawing:
+    (fig,) = [f for f in figures.GUIDE_FIGURES if f.number == number]
+    return figures.guide_drawing(fig)
+
+
+def _out_shape(caption: str) -> tuple[int, int]:
+    m = re.search(r"The output is \$(\d+) \\times (\d+)\$", caption)
+    assert m is not None, caption
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_figure_2_3_says_p_1() -> None:
+    cap = _fig("2.3").caption
+    assert "$p = 1$" in cap
+    assert "$p = 2$" not in cap
+    assert "relation 3" in cap
+
+
+def test_figure_4_7_equivalent_input_is_3x3() -> None:
+    cap = _fig("4.7").caption
+    assert "over a $3 \\times 3$ input (with $1$ zero inserted" in cap
+    assert "$a = 1$" in cap
+    assert "$\\tilde{i}' = 5$" in cap
+    assert "$p' = 1$" in cap
+    assert "relation 14" in cap
+    assert _out_shape(cap) == (6, 6)
+
+
+def test_figure_2_7_reports_the_uncovered_padding() -> None:
+    assert "bottom 1 row and the right 1 column" in _fig("2.7").caption
+    assert "does not reach" not in _fig("2.6").caption
+
+
+@pytest.mark.parametrize(
+    ("number", "relation"),
+    [("2.1", "1"), ("2.2", "2"), ("2.3", "3"), ("2.4", "4"), ("2.5", "5"), ("2.6", "6"),
+     ("2.7", "6"), ("4.1", "8"), ("4.2", "9"), ("4.3", "10"), ("4.4", "11"), ("4.5", "12"),
+     ("4.6", "13"), ("4.7", "14"), ("5.1", "15"), ("1.5", "7")],
+)
+def test_each_figure_names_its_relation(number: str, relation: str) -> None:
+    assert f"relation {relation})" in _fig(number).caption
+
+
+def _p_prime(k: int, p: int, d: int = 1) -> int:
+    return k + (k - 1) * (d - 1) - p - 1
+
+
+@pytest.mark.parametrize("fig", figures.GUIDE_FIGURES, ids=lambda f: f.number)
+def test_captions_against_the_numeric_reference(fig: figures.GuideFigure) -> None:
+    drawing = figures.guide_drawing(fig)
+    spec = drawing.spec
+    x = [[1] * spec.input_shape[1] for _ in range(spec.input_shape[0])]
+    w = [[1] * spec.kernel_shape[1] for _ in range(spec.kernel_shape[0])]
+    ax0, ax1 = spec.axes
+    direct = shape(conv2d(x, w, (ax0.stride, ax1.stride), (ax0.padding, ax1.padding),
+                          (ax0.dilation, ax1.dilation)))
+    cap = drawing.caption
+    i, k, p = fig.input, fig.kernel, ax0.padding
+    assert f"$i = {i}$" in cap
+    assert f"$k = {k}$" in cap
+    assert f"$s = {fig.stride}$" in cap
+    if fig.kind == "transposed":
+        assert _out_shape(cap) == (i, i)
+        assert f"$i' = {direct[0]}$" in cap
+        assert f"$p' = {_p_prime(k, p)}$" in cap
+        stretched = direct[0] + (fig.stride - 1) * (direct[0] - 1)
+        assert len(drawing.grid) == stretched + 2 * _p_prime(k, p) + (
+            (i + 2 * p - k) % fig.stride)
+    else:
+        assert _out_shape(cap) == direct
+        if fig.kind != "pool":
+            assert f"$p = {p}$" in cap
+
+
+axis = st.tuples(st.integers(1, 7), st.integers(1, 4), st.integers(1, 3), st.integers(0, 3),
+                 st.integers(1, 2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(axis, axis, st.sampled_from(["conv", "transposed", "dilated"]))
+def test_any_figure_matches_the_reference(ax0: tuple[int, ...], ax1: tuple[int, ...],
+                                          kind: str) -> None:
+    try:
+        spec = make_spec(*[[a, b] for a, b in zip(ax0, ax1, strict=True)])
+        drawing = figures.build(kind, spec)
+    except UsageError:
+        return
+    x = [[1] * ax1[0] for _ in range(ax0[0])]
+    w = [[1] * ax1[1] for _ in range(ax0[1])]
+    direct = shape(conv2d(x, w, (ax0[2], ax1[2]), (ax0[3], ax1[3]), (ax0[4], ax1[4])))
+    units = sum(row.count("unit") for row in drawing.grid)
+    if kind == "transposed":
+        assert drawing.out_shape == (ax0[0], ax1[0])
+        assert units == direct[0] * direct[1]
+        assert _out_shape(drawing.caption) == (ax0[0], ax1[0])
+    else:
+        assert drawing.out_shape == direct
+        assert units == ax0[0] * ax1[0]
+        assert _out_shape(drawing.caption) == direct
+    frames = (ax0[0] * ax1[0]) if kind == "transposed" else direct[0] * direct[1]
+    assert len(figures.tikz_pictures(drawing, frames=True)) == frames
+
+
+def test_transposed_figure_refuses_too_much_padding() -> None:
+    with pytest.raises(UsageError, match="padding"):
+        figures.build("transposed", make_spec(5, 3, 1, 3))
+
+
+def test_generated_files_are_up_to_date() -> None:
+    stale = []
+    for path, text in figures.artifacts().items():
+        target = ROOT / "generated" / path
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            stale.append(path)
+    assert not stale, f"generated/ is stale ({stale}); run `symconv generate`"
+
+
+def test_artifacts_are_deterministic_and_bannered() -> None:
+    first, second = figures.artifacts(), figures.artifacts()
+    assert first == second
+    for path, text in first.items():
+        assert text.startswith("% Generated by `symconv generate` -- do not edit."), path
+    numbers = {f.number for f in figures.GUIDE_FIGURES}
+    assert {"1.2", "2.1", "2.7", "4.1", "4.7", "5.1"} <= numbers
+    for fig in figures.GUIDE_FIGURES:
+        assert f"\\input{{../{figures.figure_path(fig)}}}" in first["latex/figures.tex"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_PDFLATEX, reason="pdflatex not installed")
+def test_figures_tex_compiles(tmp_path: Path) -> None:
+    for path, text in figures.artifacts().items():
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    exe = texrun.require("pdflatex", "texlive-latex-base")
+    pdf = texrun.run_pdflatex(exe, tmp_path / "latex" / "figures.tex")  # raises on any error
+    assert pdf.read_bytes().startswith(b"%PDF")
+    log = (tmp_path / "latex" / "figures.log").read_text(errors="replace")
+    assert "Float(s) lost" not in log
+    for fig in figures.GUIDE_FIGURES:
+        assert f"figure-{fig.number.replace('.', '-')}.tex" in log
+
+
+def test_latex_errors_are_reported(tmp_path: Path) -> None:
+    if not HAVE_PDFLATEX:
+        pytest.skip("pdflatex not installed")
+    with pytest.raises(texrun.LatexError, match="Undefined control sequence"):
+        texrun.pdflatex("\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}",
+                        tmp_path)
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_tikz_to_stdout() -> None:
+    code, out, _ = _run("figure", "conv", "-i", "5", "-k", "3", "-p", "1", "--number", "2.3")
+    assert code == 0
+    assert "\\begin{tikzpicture}" in out
+    assert "\\renewcommand{\\thefigure}{2.3}" in out
+    assert "$p = 1$" in out
+
+
+def test_cli_frames() -> None:
+    code, out, _ = _run("figure", "conv", "-i", "4,5", "-k", "3", "--frames")
+    assert code == 0
+    assert out.count("\\begin{tikzpicture}") == 2 * 3
+
+
+@pytest.mark.skipif(not HAVE_PDFLATEX, reason="pdflatex not installed")
+def test_cli_pdf(tmp_path: Path) -> None:
+    target = tmp_path / "fig.pdf"
+    code, _, err = _run("figure", "transposed", "-i", "6", "-k", "3", "-s", "2", "-p", "1",
+                        "--out", str(target))
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (HAVE_PDFLATEX and HAVE_PDFTOPPM), reason="pdflatex/pdftoppm missing")
+def test_cli_png_and_png_frames(tmp_path: Path) -> None:
+    target = tmp_path / "fig.png"
+    code, _, err = _run("figure", "dilated", "-i", "7", "-k", "3", "--out", str(target),
+                        "--resolution", "40")
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"\x89PNG")
+    code, _, err = _run("figure", "pool", "-i", "4", "-k", "3", "--frames", "--out",
+                        str(tmp_path / "anim.png"), "--resolution", "30")
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.glob("anim-*.png")) == [
+        f"anim-{n:03d}.png" for n in range(1, 5)]
+
+
+def test_cli_missing_tool_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    monkeypatch.setattr(texrun.shutil, "which", lambda name: None)
+    code, _, err = _run("figure", "conv", "-i", "4", "-k", "3", "--out",
+                        str(tmp_path / "x.pdf"))
+    assert code == 2
+    assert "pdflatex is not installed" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["pool", "-i", "5", "-k", "3", "-p", "1"], "padding"),
+        (["transposed", "-i", "6", "-k", "3", "-s", "2", "-p", "1", "-a", "0"], "output-padding"),
+        (["transposed", "-i", "6", "-k", "3", "-p", "3"], "padding"),
+        (["conv", "-i", "5", "-k", "3", "-a", "1"], "output-padding"),
+        (["conv", "-i", "5", "-k", "3", "--format", "pdf"], "--out"),
+        (["conv", "-i", "2", "-k", "3"], "kernel does not fit"),
+        (["conv", "-i", "5", "-k", "3", "-s", "0"], "stride"),
+        (["conv", "-i", "5,5,5", "-k", "3"], "--input"),
+        (["spiral", "-i", "5", "-k", "3"], "kind"),
+        (["conv", "-i", "5", "-k", "3", "--pool", "average"], "--pool"),
+    ],
+)
+def test_cli_errors_exit_2(argv: list[str], needle: str) -> None:
+    code, _, err = _run("figure", *argv)
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
