@@ -87,10 +87,9 @@ def pred(c: sp.Basic) -> Pred:
         return lambda env: True
     if c is sp.false:
         return lambda env: False
-    for cls, op in _COMPARE.items():
-        if isinstance(c, cls):
-            lhs, rhs = expr(c.lhs), expr(c.rhs)
-            return lambda env: op(lhs(env), rhs(env))
+    if isinstance(c, sp.core.relational.Relational):
+        op, lhs, rhs = _COMPARE[type(c)], expr(c.lhs), expr(c.rhs)
+        return lambda env: op(lhs(env), rhs(env))
     if isinstance(c, sp.And):
         parts = [pred(x) for x in c.args]
         return lambda env: all(q(env) for q in parts)

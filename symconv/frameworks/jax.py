@@ -1,7 +1,8 @@
 """JAX per-axis shape rules (JAX is optional in the tests: these cite sources).
 
 Sources (jax-ml/jax):
-- ``jax/_src/lax/lax.py`` ``padtype_to_pads``: out = ceil(i/s), pad = max(0, (out − 1)s + k̂ − i);
+- ``jax/_src/lax/lax.py`` ``padtype_to_pads``: out = ceil(i/s) (``_ceil_divide``),
+  pad = max(0, (out − 1)s + k̂ − i);
   SAME = (pad // 2, pad − pad // 2), SAME_LOWER the reverse. String pads are computed on the
   rhs-dilated kernel.
 - ``jax/_src/core.py`` ``stride_dim``: max((size − window) // stride + 1, 0) — floor, then
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symconv.frameworks.base import K_EFF, Op, Rule, p_begin, p_end, rule
+from symconv.frameworks.base import K_EFF, Op, Rule, ceil_div, p_begin, p_end, rule
 from symconv.symbols import d, i, k, s
 
 
@@ -23,7 +24,7 @@ def stride_dim(size: sp.Expr, window: sp.Expr) -> sp.Expr:
 
 
 def pads(lower: bool) -> dict[str, sp.Expr]:
-    total = sp.Max(0, (sp.ceiling(i / s) - 1) * s + K_EFF - i)
+    total = sp.Max(0, (ceil_div(i, s) - 1) * s + K_EFF - i)
     small, large = sp.floor(total / 2), total - sp.floor(total / 2)
     return {"p_begin": large if lower else small, "p_end": small if lower else large}
 
@@ -43,9 +44,9 @@ def rules() -> list[Rule]:
              stride_dim(i, K_EFF), [], src, padding="VALID", extras={"p_begin": sp.Integer(0),
                                                                       "p_end": sp.Integer(0)}),
         rule("jax.conv.same", Op.CONV, "conv_general_dilated padding='SAME'", (i, k, s, d),
-             sp.ceiling(i / s), [], src, padding="SAME", extras=pads(lower=False)),
+             ceil_div(i, s), [], src, padding="SAME", extras=pads(lower=False)),
         rule("jax.conv.same_lower", Op.CONV, "conv_general_dilated padding='SAME_LOWER'",
-             (i, k, s, d), sp.ceiling(i / s), [], src, padding="SAME_LOWER",
+             (i, k, s, d), ceil_div(i, s), [], src, padding="SAME_LOWER",
              extras=pads(lower=True)),
         rule("jax.conv_transpose.same", Op.CONV_TRANSPOSE, "conv_transpose padding='SAME'",
              (i, k, s, d), _transposed(K_EFF + s - 2), [],

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symconv.frameworks.base import K_EFF, Op, Rule, p_begin, p_end, rule, trunc_div
+from symconv.frameworks.base import K_EFF, Op, Rule, ceil_div, p_begin, p_end, rule, trunc_div
 from symconv.symbols import a, d, i, k, o, s
 
 NEGATIVE = "negative dimensions are not allowed"
@@ -106,7 +106,7 @@ def rules() -> list[Rule]:
                         f"onnx.infer.{name}{sfx}.ceil.opset19", op,
                         f"{name} auto_pad={pad} ceil_mode=1, shape inference (opset 19)",
                         # ceil of the exact quotient (not the truncating numerator + s − 1), no drop
-                        params, sp.ceiling((i + pb + pe - K_EFF) / s) + 1, [],
+                        params, ceil_div(i + pb + pe - K_EFF, s) + 1, [],
                         "old.cc convPoolShapeInference_opset19 (ceil, no right-padding drop)",
                         padding=pad, ceil_mode=True))
     out += _transposed()

@@ -27,8 +27,12 @@ def _windowed(pad_total: sp.Expr, kernel: sp.Expr) -> sp.Expr:
     return trunc_div(i + pad_total - kernel + s, s)
 
 
+def same_output() -> sp.Expr:
+    return sp.floor((i + s - 1) / s)  # (input_size + stride - 1) / stride, never negative
+
+
 def same_pads(kernel: sp.Expr) -> dict[str, sp.Expr]:
-    out = sp.ceiling(i / s)
+    out = same_output()
     total = sp.Max(0, (out - 1) * s + kernel - i)
     return {"p_begin": sp.floor(total / 2), "p_end": total - sp.floor(total / 2)}
 
@@ -47,7 +51,7 @@ def rules() -> list[Rule]:
         out += [
             rule(f"{name}.valid", op, f"{op.value} padding='VALID'", params, valid,
                  [(sp.Lt(valid, 0), NEGATIVE)], f"{src}: (i − k̂ + s) / s", padding="VALID"),
-            rule(f"{name}.same", op, f"{op.value} padding='SAME'", params, sp.ceiling(i / s),
+            rule(f"{name}.same", op, f"{op.value} padding='SAME'", params, same_output(),
                  [], f"{src}: (i + s − 1) / s; padding_needed split before/after",
                  padding="SAME", extras=same_pads(kernel)),
         ]
