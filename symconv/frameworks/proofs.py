@@ -228,10 +228,10 @@ def theorems() -> list[Theorem]:
         "PyTorch 'same' pads (⌊d(k−1)/2⌋ left, the rest right) give o = i at s = 1")))
     tf_pads = get("tf.conv.same").extras
     for other in ("onnx.conv.same_upper", "jax.conv.same"):
-        ex = get(other).extras
+        pads = get(other).extras
         out.append(from_claim(f"{other}.pads=tf.conv.same.pads", "framework", Claim(
-            sp.And(sp.Eq(ex["p_begin"], tf_pads["p_begin"]),
-                   sp.Eq(ex["p_end"], tf_pads["p_end"])),
+            sp.And(sp.Eq(pads["p_begin"], tf_pads["p_begin"]),
+                   sp.Eq(pads["p_end"], tf_pads["p_end"])),
             domain(get(other)), f"{other} computes TF's SAME pads")))
     xx = symbol("x")
     out.append(from_claim("ceil-div", "framework", Claim(
