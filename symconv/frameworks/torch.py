@@ -23,7 +23,9 @@ SAME_STRIDED = "padding='same' is not supported for strided convolutions"
 OUTPUT_PADDING = "output padding must be smaller than either stride or dilation"
 TOO_SMALL = "Output size is too small"
 OUTPUT_SIZE = "requested an output size of"
-MAX_PAD = "padding should be at most half of kernel size"
+# max_pool1d says "padding should be at most half of kernel size", max_pool2d "pad should be at
+# most half of effective kernel size" — both compare with the undilated k.
+MAX_PAD = "should be at most half of"
 MAX_OUT = "Invalid computed output size"
 AVG_PAD = "pad should be at most half of effective kernel size"
 
