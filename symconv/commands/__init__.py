@@ -8,4 +8,6 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "matrix",
     "figure",
+    "compare",
+    "solve",
 )

@@ -63,6 +63,20 @@ class Comparison:
     reason: str = ""
     seconds: float = 0.0
 
+    @property
+    def sizes_agree(self) -> bool:
+        """No point where both answer with different sizes (they may refuse differently)."""
+        return self.verdict is not Verdict.UNKNOWN and all(
+            w.kind is not Kind.VALUES for w in self.witnesses)
+
+    @property
+    def mark(self) -> str:
+        if self.verdict is Verdict.UNKNOWN:
+            return "?"
+        if self.verdict is Verdict.EQUAL:
+            return "="
+        return "≈" if self.sizes_agree else "≠"
+
 
 def parameters(a: Rule, b: Rule) -> tuple[sp.Symbol, ...]:
     params = set(a.params) | set(b.params)
@@ -282,3 +296,14 @@ def matrix_groups(rules: Sequence[Rule]) -> dict[str, list[Rule]]:
             " / output_padding" if has_a else "")
         groups.setdefault(key, []).append(r)
     return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+def matrix(rules: Sequence[Rule], *, timeout: float = DEFAULT_TIMEOUT
+           ) -> list[tuple[str, list[Rule], list[Comparison]]]:
+    """Every pair within every group of :func:`matrix_groups`."""
+    out = []
+    for name, group in matrix_groups(rules).items():
+        cells = [compare(group[x], group[y], timeout=timeout)
+                 for x in range(len(group)) for y in range(x + 1, len(group))]
+        out.append((name, group, cells))
+    return out
