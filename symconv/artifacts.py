@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-PROVIDERS: tuple[str, ...] = ("symconv.figures",)
+PROVIDERS: tuple[str, ...] = ("symconv.figures", "symconv.frameworks.report")
 
 COMMAND = "symconv generate"
 
