@@ -39,8 +39,8 @@ def tex_escape(text: str) -> str:
 
 
 def tex_math(expr: sp.Basic) -> str:
-    return sp.latex(expr, mul_symbol="dot").replace("p_{begin}", r"p_{b}").replace(
-        "p_{end}", r"p_{e}")
+    latex: str = sp.latex(expr, mul_symbol="dot")
+    return latex.replace("p_{begin}", "p_{b}").replace("p_{end}", "p_{e}")
 
 
 def text(expr: sp.Basic) -> str:
