@@ -17,6 +17,7 @@ from symconv.prover import DEFAULT_TIMEOUT, Claim, Result, prove
 PROVIDERS: tuple[str, ...] = (
     "symconv.identities",
     "symconv.equivalence",
+    "symconv.codegen.validate_python",
     "symconv.frameworks.proofs",
 )
 

@@ -8,6 +8,11 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "matrix",
     "figure",
+    "verify-function",
+    "audit",
+    "generate",
+    "shape",
+    "bench",
     "compare",
     "solve",
 )

@@ -1,0 +1,65 @@
+"""``symconv audit``: the guide as printed — relations 1-15, the captions stating parameters or
+sizes, the matrix C of §4.1 — each claim with a verdict (holds / wrong) and, for a wrong one, the
+counterexample or inconsistent numbers and the correct statement.
+
+Exit codes: 0 the audit ran (its verdicts are in the output), 1 a transcription no longer occurs
+verbatim in the guide file, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from symconv.errors import UsageError
+
+HELP = "audit the guide as printed: every relation, caption and the §4.1 matrix, with verdicts"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="list of objects with id, status, detail (and location, printed, "
+                        "encoded, checks)")
+    parser.add_argument("--guide", type=Path, default=None, metavar="PATH",
+                        help="the guide to check the transcriptions against (default: "
+                        "shared/guide/conv-arithmetic-guide.zh.md beside the repository)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
+    parser.add_argument("--verbose", action="store_true", help="print every check")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv.audit import find_guide, run_audit, transcription_mismatches
+    from symconv.render import dump_json, table
+
+    if not 0 < args.timeout <= 3600:
+        raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout}")
+    guide = args.guide if args.guide is not None else find_guide()
+    mismatches: list[tuple[str, str]] = []
+    if guide is not None:
+        try:
+            text = guide.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--guide: cannot read {str(guide)!r}: {exc}") from None
+        mismatches = transcription_mismatches(text)
+    findings = run_audit(args.timeout)
+    if args.json:
+        dump_json([f.to_json() for f in findings], out)
+    else:
+        table([[f.id, f.location, f.status] for f in findings], ["id", "where", "status"], out)
+        for f in findings:
+            if f.status == "wrong" or args.verbose:
+                print(f"\n{f.id} ({f.location}): {f.status}", file=out)
+                print(f"  {f.detail}", file=out)
+                if args.verbose:
+                    for check in f.checks:
+                        print(f"    {check}", file=out)
+        n_wrong = sum(f.status == "wrong" for f in findings)
+        print(f"\n{len(findings)} claims: {len(findings) - n_wrong} hold, {n_wrong} wrong",
+              file=out)
+    if guide is None:
+        print("note: guide file not found; transcriptions not re-checked (use --guide)", file=err)
+    for cid, snippet in mismatches:
+        print(f"transcription of {cid} does not occur verbatim in {guide}: {snippet[:60]}…",
+              file=err)
+    return 1 if mismatches else 0

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import argparse
+import importlib
+import timeit
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any, TextIO
+
+from symconv.errors import UsageError
+
+HELP = "ns per call of the generated shape helpers vs PyTorch's shape functions (and C)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--number", type=int, default=20000, help="calls per timing (20000)")
+    parser.add_argument("--repeat", type=int, default=5, help="timings per case; best is kept")
+
+
+def ns_per_call(fn: Callable[[], Any], number: int, repeat: int) -> float:
+    """Best of ``repeat`` timings of ``number`` calls, in ns per call."""
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e9
+
+
+def cases(cs: Any, sf: Any | None) -> list[tuple[str, Callable[[], Any], Callable[[], Any] | None]]:
+    """(name, ours, PyTorch's) for the same shapes; PyTorch's is None without torch."""
+    x, w = [8, 16, 32, 32], [32, 16, 3, 3]
+    out: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            "pool per axis: pool_output_size(32, 3, 2, 1, 1) vs pooling_output_shape",
+            lambda: cs.pool_output_size(32, 3, 2, 1, 1),
+            None if sf is None else lambda: sf.pooling_output_shape(32, 3, 1, 2, 1, False),
+        ),
+        (
+            "conv 2-d: conv_shape(N,C,H,W) vs conv_output_size",
+            lambda: cs.conv_shape(x, w, [2, 2], [1, 1], [1, 1], 1),
+            None if sf is None
+            else lambda: sf.conv_output_size(x, w, None, [2, 2], [1, 1], [1, 1], 1),
+        ),
+        ("conv per axis: conv_output_size(32, 3, 2, 1, 1)",
+         lambda: cs.conv_output_size(32, 3, 2, 1, 1), None),
+        ("floor: one Python call of the bare formula, no checks (not generated)",
+         lambda: _bare(32, 3, 2, 1, 1), None),
+        ("transposed per axis: transposed_conv_output_size(16, 3, 2, 1, 1, 1)",
+         lambda: cs.transposed_conv_output_size(16, 3, 2, 1, 1, 1), None),
+    ]
+    for _, ours, theirs in out:  # same answers before timing anything
+        if theirs is not None:
+            mine, ref = ours(), theirs()
+            if list(mine if isinstance(mine, tuple) else [mine]) != list(
+                ref if isinstance(ref, list) else [ref]
+            ):
+                raise AssertionError(f"generated helper gives {mine}, PyTorch {ref}")
+    return out
+
+
+def _bare(i: int, k: int, s: int, p: int, d: int) -> int:
+    """What any pure-Python per-axis helper costs at least: one call and the formula."""
+    return (i + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def torch_shape_functions() -> Any | None:
+    """``torch.jit._shape_functions``, or None without torch. Its import scripts functions with
+    ``torch.jit.script``, which torch 2.13 marks deprecated: not our warning to raise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return importlib.import_module("torch.jit._shape_functions")
+        except ImportError:
+            return None
+
+
+def _c_numbers() -> tuple[list[list[str]] | None, str]:
+    """Rows (C function, ns/call) from ``symconv.codegen.cbench.measure_c()`` -- expected to
+    return a mapping of function name to ns per call -- or why there are none."""
+    try:
+        cbench = importlib.import_module("symconv.codegen.cbench")
+    except ImportError:
+        return None, "C: symconv.codegen.cbench is absent, no C numbers"
+    try:
+        numbers = cbench.measure_c()
+    except Exception as exc:  # a missing compiler or a failed build: report, do not crash
+        return None, f"C: measure_c() failed: {type(exc).__name__}: {exc}"
+    if not isinstance(numbers, Mapping):
+        return None, f"C: measure_c() returned {numbers!r}"
+    rows = [
+        [str(name), f"{value:.2f}" if isinstance(value, int | float) else str(value)]
+        for name, value in sorted(numbers.items(), key=lambda kv: str(kv[0]))
+    ]
+    return rows, ""
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv.commands.shape import load_convshape
+    from symconv.render import table
+
+    if args.number < 1:
+        raise UsageError(f"--number must be >= 1, got {args.number}")
+    if args.repeat < 1:
+        raise UsageError(f"--repeat must be >= 1, got {args.repeat}")
+    cs = load_convshape()
+    sf = torch_shape_functions()
+    if sf is None:
+        print("PyTorch not installed: timing the generated helpers only", file=out)
+    else:
+        torch = importlib.import_module("torch")
+        print(f"PyTorch {torch.__version__}: torch.jit._shape_functions", file=out)
+    rows = []
+    for name, ours, theirs in cases(cs, sf):
+        mine = ns_per_call(ours, args.number, args.repeat)
+        if theirs is None:
+            rows.append([name, f"{mine:.0f}", "-", "-"])
+            continue
+        ref = ns_per_call(theirs, args.number, args.repeat)
+        rows.append([name, f"{mine:.0f}", f"{ref:.0f}", f"{mine / ref:.2f}"])
+    table(rows, ["case", "generated ns/call", "PyTorch ns/call", "ratio"], out)
+    c_rows, note = _c_numbers()
+    if c_rows is None:
+        print(note, file=out)
+    else:
+        table(c_rows, ["C function", "ns/call"], out)
+    return 0

@@ -1,0 +1,132 @@
+"""``symconv shape``: output shape and relation from the generated helpers, their messages on bad
+input (exit 2), no z3/sympy, fast from the shell."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from symconv.cli import main
+from symconv.commands.shape import load_convshape
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shape(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["shape", *argv], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_conv_example() -> None:
+    code, out, _ = shape("conv", "--input", "32", "32", "--kernel", "3", "--stride", "2",
+                         "--padding", "1")
+    assert code == 0
+    assert out.splitlines()[0] == "output shape: 16 x 16"
+    assert "R15" in out
+    assert "conv_output_size" in out
+
+
+def test_per_axis_values_and_dilation() -> None:
+    code, out, _ = shape("conv", "--input", "32", "17", "9", "--kernel", "3", "5", "1",
+                         "--stride", "1", "2", "3", "--dilation", "2", "1", "1")
+    assert code == 0
+    cs = load_convshape()
+    want = [cs.conv_output_size(32, 3, 1, 0, 2), cs.conv_output_size(17, 5, 2, 0, 1),
+            cs.conv_output_size(9, 1, 3, 0, 1)]
+    assert out.splitlines()[0] == "output shape: " + " x ".join(map(str, want))
+    assert want == [28, 7, 3]
+
+
+def test_transposed_conv_restores_the_input() -> None:
+    code, out, _ = shape("transposed-conv", "--input", "16", "--kernel", "3", "--stride", "2",
+                         "--padding", "1", "--output-padding", "1")
+    assert code == 0
+    assert out.splitlines()[0] == "output shape: 32"
+    assert "R14" in out
+    assert "a=1" in out
+
+
+def test_pool_stride_defaults_to_kernel() -> None:
+    code, out, _ = shape("pool", "--input", "32", "31", "--kernel", "2")
+    assert code == 0
+    assert out.splitlines()[0] == "output shape: 16 x 15"
+    assert "R7" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["conv", "--input", "32", "32", "--kernel", "0"], "error: axis 0: k must be >= 1, got 0"),
+        (["conv", "--input", "2", "--kernel", "3"],
+         "error: window does not fit: i + 2p = 2 < d(k-1)+1 = 3 (output would be < 1)"),
+        (["transposed-conv", "--input", "4", "--kernel", "3", "--stride", "2",
+          "--output-padding", "2"], "error: a must be in 0..s-1 (s=2), got 2"),
+        (["pool", "--input", "8", "--kernel", "2", "--padding", "-1"],
+         "error: p must be >= 0, got -1"),
+        (["conv", "--input", "8", "8", "--kernel", "3", "3", "3"],
+         "error: --kernel needs one value or one per spatial axis (2), got 3"),
+        (["conv", "--input", "8", "--kernel", "3", "--output-padding", "1"],
+         "error: --output-padding applies to transposed-conv only"),
+    ],
+)
+def test_bad_parameters_exit_2_with_the_helpers_message(argv: list[str], message: str) -> None:
+    code, out, err = shape(*argv)
+    assert code == 2
+    assert err.strip() == message
+    assert "Traceback" not in err
+    assert out == ""
+
+
+def test_non_integer_is_a_usage_error() -> None:
+    code, _, err = shape("conv", "--input", "3.5", "--kernel", "3")
+    assert code == 2
+    assert "invalid int value" in err
+
+
+def test_shape_does_not_import_z3_or_sympy() -> None:
+    code = (
+        "import io, sys; from symconv.cli import main;"
+        "rc = main(['shape', 'conv', '--input', '32', '--kernel', '3'], io.StringIO(),"
+        " io.StringIO());"
+        "print(rc, *sorted({m.split('.')[0] for m in sys.modules} & {'z3', 'sympy', 'jinja2'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["0"]
+
+
+def _best_wall(argv: list[str], runs: int = 5) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=ROOT, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.slow
+def test_shape_is_fast_from_the_shell() -> None:
+    """Under 150 ms from the shell on an idle machine; measured here as the command's cost over
+    a bare interpreter start, so a loaded CI machine does not make it flaky."""
+    bare = _best_wall([sys.executable, "-c", "pass"])
+    cmd = _best_wall([sys.executable, "-m", "symconv", "shape", "conv", "--input", "32", "32",
+                      "--kernel", "3", "--stride", "2", "--padding", "1"])
+    assert cmd - bare < 0.1, (cmd, bare)
+
+
+def test_missing_generated_module_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from symconv.commands import shape as shape_cmd
+
+    def missing() -> None:
+        raise ImportError("No module named 'symconv_generated'")
+
+    monkeypatch.setattr(shape_cmd, "load_convshape", missing)
+    code, _, err = shape("conv", "--input", "8", "--kernel", "3")
+    assert code == 2
+    assert "run `symconv generate`" in err
