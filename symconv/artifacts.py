@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import importlib
 
-<<<<<<< HEAD
-PROVIDERS: tuple[str, ...] = ("symconv.figures", "symconv.frameworks.report")
-=======
 PROVIDERS: tuple[str, ...] = (
     "symconv.figures",
     "symconv.audit",
     "symconv.codegen.python",
     "symconv.codegen.latex",
     "symconv.codegen.validate_python",
+    "symconv.frameworks.report",
 )
->>>>>>> main
 
 COMMAND = "symconv generate"
 
