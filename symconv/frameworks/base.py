@@ -150,3 +150,16 @@ def rule(
         rid, framework, op, title, ordered(params), expr,
         tuple(Refusal(w, m) for w, m in refusals), source, **kw,  # type: ignore[arg-type]
     )
+
+
+def drop_last_window(out: sp.Expr, start_limit: sp.Expr) -> sp.Expr:
+    """``out − 1`` if the last of ``out`` windows (stride s) would start at or past
+    ``start_limit``, else ``out`` — Pool.h's "ensure that the last pooling starts inside the
+    image". Written min(out, max(out − 1, ⌊(start_limit − 1)/s⌋ + 1)) rather than as a
+    Piecewise (theorem ``drop-last-window``), so every printer and the translator take it."""
+    return sp.Min(out, sp.Max(out - 1, sp.floor((start_limit - 1) / s) + 1))
+
+
+def drop_last_window_literal(out: sp.Expr, start_limit: sp.Expr) -> sp.Expr:
+    """The source's own form: ``if ((out − 1)·s ≥ start_limit) --out``."""
+    return sp.Piecewise((out - 1, sp.Ge((out - 1) * s, start_limit)), (out, True))

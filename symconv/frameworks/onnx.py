@@ -20,7 +20,17 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symconv.frameworks.base import K_EFF, Op, Rule, ceil_div, p_begin, p_end, rule, trunc_div
+from symconv.frameworks.base import (
+    K_EFF,
+    Op,
+    Rule,
+    ceil_div,
+    drop_last_window,
+    p_begin,
+    p_end,
+    rule,
+    trunc_div,
+)
 from symconv.symbols import a, d, i, k, o, s
 
 NEGATIVE = "negative dimensions are not allowed"
@@ -47,7 +57,7 @@ def window_output(pad_b: sp.Expr, pad_e: sp.Expr, *, ceil: bool, drop: bool, tru
     if not drop:
         return out
     # "ensure that the last pooling starts inside the image" (defs.cc, reference)
-    return sp.Piecewise((out - 1, sp.Ge((out - 1) * s, i + pad_b)), (out, True))
+    return drop_last_window(out, i + pad_b)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,16 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symconv.frameworks import get
-from symconv.frameworks.base import DOMAIN, K_EFF, Rule, ceil_div, p_begin, p_end
+from symconv.frameworks.base import (
+    DOMAIN,
+    K_EFF,
+    Rule,
+    ceil_div,
+    drop_last_window,
+    drop_last_window_literal,
+    p_begin,
+    p_end,
+)
 from symconv.frameworks.compare import disagreement
 from symconv.prover import Claim
 from symconv.relations import RELATIONS
@@ -233,6 +242,12 @@ def theorems() -> list[Theorem]:
             sp.And(sp.Eq(pads["p_begin"], tf_pads["p_begin"]),
                    sp.Eq(pads["p_end"], tf_pads["p_end"])),
             domain(get(other)), f"{other} computes TF's SAME pads")))
+    out_, lim = symbol("out"), symbol("limit")
+    out.append(from_claim("drop-last-window", "framework", Claim(
+        sp.Eq(drop_last_window(out_, lim), drop_last_window_literal(out_, lim)),
+        (DOMAIN[s],),
+        "min(o, max(o − 1, ⌊(L − 1)/s⌋ + 1)) is Pool.h's `if ((o − 1)·s ≥ L) --o`, for all "
+        "integers o, L and s ≥ 1")))
     xx = symbol("x")
     out.append(from_claim("ceil-div", "framework", Claim(
         sp.Eq(sp.ceiling(xx / s), ceil_div(xx, s)), (DOMAIN[s],),

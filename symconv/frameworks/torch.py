@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symconv.frameworks.base import K_EFF, Op, Rule, rule
+from symconv.frameworks.base import K_EFF, Op, Rule, drop_last_window, rule
 from symconv.symbols import a, d, i, k, o, p, s
 
 TOO_BIG = "Kernel size can't be greater than actual input size"
@@ -45,7 +45,7 @@ def pool_output(ceil: bool, dilation: sp.Expr = d) -> sp.Expr:
         return sp.floor((i + 2 * p - kk) / s) + 1
     out = sp.floor((i + 2 * p - kk + s - 1) / s) + 1
     # "ensure that the last pooling starts inside the image" (Pool.h)
-    return sp.Piecewise((out - 1, sp.Ge((out - 1) * s, i + p)), (out, True))
+    return drop_last_window(out, i + p)
 
 
 def rules() -> list[Rule]:
