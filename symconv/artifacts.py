@@ -16,6 +16,7 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.codegen.latex",
     "symconv.codegen.validate_python",
     "symconv.frameworks.report",
+    "symconv.frameworks.codegen",
 )
 
 COMMAND = "symconv generate"

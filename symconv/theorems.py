@@ -19,6 +19,7 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.equivalence",
     "symconv.codegen.validate_python",
     "symconv.frameworks.proofs",
+    "symconv.frameworks.codegen",
 )
 
 
