@@ -25,6 +25,7 @@ import pytest
 from symconv.frameworks import get
 from symconv.frameworks.base import Refused
 from symconv.frameworks.compiled import pred, verdict
+from framework_helpers import generated
 from symconv.frameworks.proofs import EXCEPTIONS, OPSET19
 
 onnx = pytest.importorskip("onnx")
@@ -145,7 +146,9 @@ def compiled(rid: str) -> Callable[[dict[str, int]], int | Refused]:
 
 
 def check(cases: Iterator[Case]) -> tuple[int, list[str], Observed]:
+    """Each configuration: real ONNX against the rule AND the generated helper."""
     observed: Observed = {}
+    helpers: dict[str, Callable[[dict[str, int]], int | Refused]] = {}
     count, bad = 0, []
     for rid, env, m, judge in cases:
         got = inferred(m) if judge == "infer" else evaluated(m, env["i"])
@@ -153,6 +156,10 @@ def check(cases: Iterator[Case]) -> tuple[int, list[str], Observed]:
         count += 1
         if not agrees(expected := compiled(rid)(env), got):
             bad.append(f"{rid} {env}: rule {expected}, onnx {got}")
+        if rid not in helpers:
+            helpers[rid] = generated(rid)
+        if not agrees(expected, gen := helpers[rid](env)):
+            bad.append(f"{rid} {env}: rule {expected}, generated helper {gen}")
     return count, bad, observed
 
 

@@ -17,6 +17,7 @@ import pytest
 from symconv.frameworks import get
 from symconv.frameworks.base import Refused
 from symconv.frameworks.compiled import verdict
+from framework_helpers import generated
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -80,17 +81,20 @@ def output_size_cases() -> Iterator[Case]:
 
 
 def run(all_cases: Iterator[Case]) -> tuple[int, list[str]]:
+    """Each configuration: the real framework against the rule AND the generated helper."""
     torch.set_num_threads(1)
-    compiled: dict[str, Callable[[dict[str, int]], int | Refused]] = {}
+    compiled: dict[str, tuple[Callable[[dict[str, int]], int | Refused], ...]] = {}
     count, bad = 0, []
     for rid, env, call in all_cases:
         if rid not in compiled:
-            compiled[rid] = verdict(get(rid))
-        rule = compiled[rid]
-        expected, got = rule(env), observe(call)
+            compiled[rid] = (verdict(get(rid)), generated(rid))
+        rule, helper = compiled[rid]
+        expected, got, gen = rule(env), observe(call), helper(env)
         count += 1
         if not agrees(expected, got):
             bad.append(f"{rid} {env}: rule {expected}, torch {got}")
+        if not agrees(expected, gen) or (isinstance(got, Refused) != isinstance(gen, Refused)):
+            bad.append(f"{rid} {env}: rule {expected}, generated helper {gen}")
     return count, bad
 
 
