@@ -25,12 +25,14 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symconv.errors import UsageError
+from symconv.intfuncs import FloorDiv, FloorMod
 from symconv.symbols import domains_for, symbol
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 50
 MAX_DIGITS = 1_000
 MAX_POWER = 16
+MAX_BITS = 100_000  # of any integer constant the parser folds
 _KEYWORDS = {"and", "or", "not"}
 _FUNCTIONS = {"floor", "ceil", "min", "max", "abs"}
 
@@ -223,12 +225,20 @@ class _Parser:
             right = self.unary()
             lv, rv = self._int(left, start), self._int(right, op)
             if op.text == "*":
-                left = lv * rv
+                left = self._bounded(lv, rv, 1, op)
             elif op.text == "//":
-                left = sp.floor(lv / rv) if rv != 0 else self._zero(op)
+                left = FloorDiv(lv, rv) if rv != 0 else self._zero(op)
             else:
-                left = sp.Mod(lv, rv) if rv != 0 else self._zero(op)
+                left = FloorMod(lv, rv) if rv != 0 else self._zero(op)
         return left
+
+    def _bounded(self, x: sp.Expr, y: sp.Expr, exp: int, op: _Tok) -> sp.Expr:
+        """``x * y`` or ``x ** exp``, refusing constants of more than MAX_BITS bits before
+        computing them."""
+        bits = sum(int(v).bit_length() for v in (x, y) if v.is_Integer) * exp
+        if bits > MAX_BITS:
+            raise self._error(f"constant larger than {MAX_BITS} bits", op)
+        return x**exp if exp != 1 else x * y
 
     def _zero(self, op: _Tok) -> sp.Expr:
         raise self._error("division by the constant 0", op)
@@ -253,7 +263,7 @@ class _Parser:
         if exp.kind != "int" or int(exp.text) > MAX_POWER:
             raise self._error(f"the exponent must be an integer literal 0..{MAX_POWER}", exp)
         self.at += 1
-        return self._int(base, start) ** int(exp.text)
+        return self._bounded(self._int(base, start), sp.Integer(1), int(exp.text), exp)
 
     def atom(self) -> sp.Basic:
         tok = self.tok
@@ -299,7 +309,9 @@ class _Parser:
             den = self._int(self.sum(), den_tok)
             if den == 0:
                 raise self._error("division by the constant 0", den_tok)
-            value: sp.Basic = (sp.floor if name.text == "floor" else sp.ceiling)(num / den)
+            value: sp.Basic = (
+                FloorDiv(num, den) if name.text == "floor" else -FloorDiv(-num, den)
+            )
         else:
             self.slash_ends.append(False)
             args = [self._int_arg()]

@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(
     argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
+    # Claims may hold constants of up to 100,000 bits; printing them needs more than the default.
+    sys.set_int_max_str_digits(max(sys.get_int_max_str_digits(), 40_000))
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     try:

@@ -11,6 +11,8 @@ from functools import reduce
 
 import sympy as sp
 
+from symconv.intfuncs import FloorDiv, FloorMod
+
 
 class EvaluationError(ValueError):
     """The expression is undefined at the point (division by zero) or uses an unknown node."""
@@ -97,7 +99,10 @@ def evaluate(expr: sp.Basic, env: Mapping[str, int]) -> Value:
     if isinstance(expr, sp.ceiling):
         num, den = _quotient(expr.args[0], env)
         return -_floordiv(-num, den)
-    if isinstance(expr, sp.Mod):
+    if isinstance(expr, FloorDiv):
+        x, y = (_int(t, env) for t in expr.args)
+        return _floordiv(x, y)
+    if isinstance(expr, sp.Mod | FloorMod):
         x, y = (_int(t, env) for t in expr.args)
         return x - y * _floordiv(x, y)
     if isinstance(expr, sp.Min):

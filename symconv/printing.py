@@ -9,8 +9,28 @@ import sympy as sp
 from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
+from symconv.intfuncs import FloorDiv, FloorMod
+
+
+_MUL = 50  # SymPy's precedence of Mul, and of Python's * // %
+
 
 class ClaimPrinter(StrPrinter):  # type: ignore[misc]
+    def parenthesize(self, item: Any, level: int, strict: bool = False) -> str:
+        # // and % bind like *, left to right: inside a product they need parentheses.
+        if isinstance(item, sp.Mod | FloorDiv | FloorMod) and level >= _MUL:
+            return f"({self._print(item)})"
+        return str(super().parenthesize(item, level, strict))
+
+    def _print_Mul(self, expr: Any) -> str:
+        if not any(isinstance(f, sp.Mod | FloorDiv | FloorMod) for f in expr.args):
+            return str(super()._print_Mul(expr))
+        coeff, factors = expr.as_coeff_mul()
+        text = "*".join(self.parenthesize(f, _MUL) for f in factors)
+        if coeff == 1:
+            return text
+        return f"-{text}" if coeff == -1 else f"{self._print(coeff)}*{text}"
+
     def _rel(self, expr: Any, op: str) -> str:
         return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
 
@@ -25,8 +45,7 @@ class ClaimPrinter(StrPrinter):  # type: ignore[misc]
 
     def _print_Mod(self, expr: Any) -> str:
         x, y = expr.args
-        prec = precedence(expr)
-        return f"{self.parenthesize(x, prec)} % {self.parenthesize(y, prec + 1)}"
+        return f"{self.parenthesize(x, _MUL, strict=True)} % {self.parenthesize(y, _MUL)}"
 
     def _quotient(self, name: str, expr: Any) -> str:
         num, den = sp.fraction(sp.together(expr.args[0]))
@@ -37,6 +56,13 @@ class ClaimPrinter(StrPrinter):  # type: ignore[misc]
 
     def _print_floor(self, expr: Any) -> str:
         return self._quotient("floor", expr)
+
+    def _print_FloorDiv(self, expr: Any) -> str:
+        x, y = expr.args
+        return f"{self.parenthesize(x, _MUL, strict=True)} // {self.parenthesize(y, _MUL)}"
+
+    def _print_FloorMod(self, expr: Any) -> str:
+        return self._print_Mod(expr)
 
     def _print_ceiling(self, expr: Any) -> str:
         return self._quotient("ceil", expr)

@@ -150,6 +150,14 @@ class Z3Translator:
         num, den = self._quotient(expr.args[0])
         return -floor_div(-num, den)
 
+    def _print_FloorDiv(self, expr: sp.Basic) -> z3.ArithRef:
+        num, den = (self.translate(x) for x in expr.args)
+        self._divisor(den)
+        return floor_div(num, den)
+
+    def _print_FloorMod(self, expr: sp.Basic) -> z3.ArithRef:
+        return self._print_Mod(expr)
+
     def _print_Mod(self, expr: sp.Mod) -> z3.ArithRef:
         num, den = (self.translate(x) for x in expr.args)
         self._divisor(den)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
 from symconv.claims import MAX_DEPTH, ClaimSyntaxError, parse, parse_condition
 from symconv.evaluate import evaluate
+from symconv.intfuncs import FloorDiv
 from symconv.printing import claim_text
 from symconv.symbols import i, k, o, p, s
 
@@ -55,7 +55,9 @@ def test_boolean_semantics(text: str, value: bool) -> None:
 
 
 def test_guide_names_are_the_guides_symbols() -> None:
-    assert parse("floor((i + 2*p - k)/s) + 1") == sp.floor((i + 2 * p - k) / s) + 1
+    assert parse("floor((i + 2*p - k)/s) + 1") == FloorDiv(i + 2 * p - k, s) + 1
+    assert parse("ceil(i/s)") == -FloorDiv(-i, s)
+    assert parse("i // i") == FloorDiv(i, i)  # the divisor survives, with its obligation
     assert parse("o") == o
     assert parse("i_prime").name == "i_prime"
 
@@ -138,4 +140,16 @@ _expr = st.recursive(
 @given(_expr, _expr)
 def test_printing_round_trips(left: str, right: str) -> None:
     formula = parse_condition(f"{left} <= {right}")
+    assert parse_condition(claim_text(formula)) == formula
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i*(i // 3) > 0", "i*(i % 3) > 0", "i*k // k == 1", "i // (3*k) == 2",
+     "(i // k) // 3 == i // (k // 3)", "-(i % 3) < 2", "-2*(i % 3) < 2", "3*(i % k) == 0",
+     "(i + 1) % (k + 1) == 0"],
+)
+def test_floor_division_and_modulo_print_with_pythons_precedence(text: str) -> None:
+    formula = parse_condition(text)
+    assert claim_text(formula) == text
     assert parse_condition(claim_text(formula)) == formula

@@ -72,8 +72,6 @@ def test_random_expressions_mean_what_python_means(expr: object,
             got = evaluate(result, {"i": x, "k": y})
         except EvaluationError:
             got = None
-        if want is None and got is not None:
-            continue  # SymPy cancelled the divisor at parse time: see the xfail test below
         assert got == want, (text, x, y)
 
 
@@ -151,19 +149,15 @@ def test_cli_check_random_claims(expr: object, op: str, bound: int) -> None:
     assert "Traceback" not in output
 
 
-# Found by this fuzzing, in symconv.claims / symconv check (owned by the core): reported.
+# Found by this fuzzing in symconv.claims / symconv check, and fixed there.
 
 
-@pytest.mark.xfail(strict=True, reason="claims: a >4300-digit constant makes `check` crash on "
-                   "str(int) (ValueError traceback); MAX_DIGITS limits literals, not results")
 def test_cli_check_huge_constant_result() -> None:
     code, output = check("i > " + "9" * 999 + "**16")
     assert code in (0, 1, 2, 3)
     assert "Traceback" not in output
 
 
-@pytest.mark.xfail(strict=True, reason="claims: nested constant powers ((9**16)**16)**… are "
-                   "computed eagerly: 5 levels take ~15 s, 6 run out of time/memory")
 def test_nested_constant_powers_are_bounded() -> None:
     text = "(" * 6 + "9**16" + ")**16" * 6 + " > i"
     proc = subprocess.run(
@@ -174,9 +168,6 @@ def test_nested_constant_powers_are_bounded() -> None:
     assert proc.returncode in (0, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="claims: SymPy evaluates i/i to 1 and Mod(k, k) to 0 "
-                   "while parsing, so the divisor (and its != 0 obligation) is lost: "
-                   "`check 'i // i == 1' --no-domains` is proved although i = 0 is undefined")
 @pytest.mark.parametrize("text", ["i // i == 1", "k % k == 0", "floor((i * k) / k) == i"])
 def test_cancelled_divisors_keep_their_obligation(text: str) -> None:
     code, output = check(text, "--no-domains")

@@ -44,7 +44,9 @@ class ShapeFunction:
 
     @property
     def domain(self) -> sp.Basic:
-        return sp.And(*(p_.check.condition for p_ in self.params), *(c.condition for c in self.requires))
+        return sp.And(
+            *(p_.check.condition for p_ in self.params), *(c.condition for c in self.requires)
+        )
 
 
 def _param(name: str, sym: sp.Symbol, default: int | None, cond: sp.Basic, text: str) -> Param:
@@ -78,7 +80,8 @@ FUNCTIONS: tuple[ShapeFunction, ...] = (
         "(i + 2p - d(k-1) - 1) // s + 1",
     ),
     ShapeFunction(
-        "transposed_conv_output_size", "R14", "Output size of a transposed convolution along one axis.",
+        "transposed_conv_output_size", "R14",
+        "Output size of a transposed convolution along one axis.",
         (_i(), K, S1, P, A, D),
         (Check(sp.Ge(TRANSPOSED_OUT, 1),
                "output would be < 1: s(i-1) + a + d(k-1) + 1 - 2p = {out}"),),
@@ -100,14 +103,16 @@ FUNCTIONS: tuple[ShapeFunction, ...] = (
         "(before, after) zero padding that makes the output ceil(i/s), extra element at the end.",
         (_i(), K, S1, D), (),
         (sp.floor(SAME_TOTAL / 2), SAME_TOTAL - sp.floor(SAME_TOTAL / 2)), ("before", "after"),
-        "total = max(0, (ceil(i/s) - 1)s + d(k-1) + 1 - i); before = total // 2; after = total - before",
+        "total = max(0, (ceil(i/s) - 1)s + d(k-1) + 1 - i); "
+        "before = total // 2; after = total - before",
     ),
     ShapeFunction(
         "input_size_range", "R15",
         "Every input size whose output is o (the ambiguity range), as range(lo, hi + 1).",
         (_i(o), K, S1, P, D), (),
         (sp.Max(1, RANGE_LO), RANGE_LO + s - 1), ("lo", "hi"),
-        "lo = max(1, (o-1)s + d(k-1) + 1 - 2p); hi = (o-1)s + d(k-1) + 1 - 2p + s - 1 (empty when hi < lo)",
+        "lo = max(1, (o-1)s + d(k-1) + 1 - 2p); "
+        "hi = (o-1)s + d(k-1) + 1 - 2p + s - 1 (empty when hi < lo)",
     ),
 )
 
