@@ -94,7 +94,8 @@ def links(a: Rule, b: Rule) -> dict[sp.Symbol, sp.Expr]:
 
 
 def _sub(expr: sp.Basic, subs: Mapping[sp.Symbol, sp.Expr]) -> sp.Basic:
-    return expr.subs(subs, simultaneous=True) if subs else expr
+    # symbol-for-symbol renaming: xreplace is exact here and much cheaper than subs
+    return expr.xreplace(dict(subs)) if subs else expr
 
 
 def kind_formula(a: Rule, b: Rule, kind: Kind) -> sp.Basic:
@@ -169,8 +170,18 @@ class _Search:
             reason = self.solver.reason_unknown() if verdict == z3.unknown else ""
             return verdict, None, False, reason
         total = z3.Sum(*self.vars) if self.vars else z3.IntVal(0)
-        cost, model, proved = self.smallest(total, sum(self.lows), sum(model.values()), [],
-                                            model)
+        # Galloping from the bottom first: the smallest differences are small.
+        low, step = sum(self.lows), 1
+        high = sum(model.values())
+        while low + step < high:
+            verdict, found = self.check(total <= low + step)
+            if verdict == z3.sat and found is not None:
+                model, high = found, sum(found.values())
+                break
+            if verdict != z3.unsat:
+                break
+            low, step = low + step + 1, step * 2
+        cost, model, proved = self.smallest(total, low, high, [], model)
         fixed: list[z3.BoolRef] = [total == cost]
         for var, name, low in zip(self.vars, self.names, self.lows, strict=True):
             value, model, ok = self.smallest(var, low, model[name], fixed, model)
