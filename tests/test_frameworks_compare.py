@@ -93,6 +93,7 @@ def test_cli_pair_json() -> None:
     assert first["smallest"] == {"i": 2, "k": 1, "s": 2, "p": 0, "d": 1}
     assert (first["a"], first["b"]) == (1, 2)
     assert obj["links"] == ["p_begin = p", "p_end = p"]
+    assert "floor(k/2)" in first["condition"]
 
 
 def test_cli_equal_exit_zero_and_region() -> None:

@@ -26,6 +26,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+def condition_text(c: Comparison, kind: Any) -> str:
+    """The exact set of points of this kind of difference, as a formula over the parameters."""
+    from symconv.frameworks.compare import kind_formula
+    from symconv.printing import claim_text
+
+    return str(claim_text(kind_formula(c.a, c.b, kind)))
+
+
 def comparison_json(c: Comparison) -> dict[str, Any]:
     from symconv.frameworks.compare import describe
 
@@ -46,6 +54,7 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
                 "b": w.b if isinstance(w.b, int) else {"refuses": w.b.message},
                 "a_text": describe(w.a),
                 "b_text": describe(w.b),
+                "condition": condition_text(c, w.kind),
             }
             | ({"region": {k: [lo, hi] for k, (lo, hi) in w.ranges.items()}} if w.ranges else {})
             for w in c.witnesses
@@ -72,6 +81,7 @@ def comparison_text(c: Comparison) -> str:
         lines.append(f"      {c.a.id} → {describe(w.a)}")
         lines.append(f"      {c.b.id} → {describe(w.b)}")
         if w.ranges:
+            lines.append(f"      exactly where: {condition_text(c, w.kind)}")
             ranges = ", ".join(
                 f"{k} ≥ {lo}" if hi is None else f"{lo} ≤ {k} ≤ {hi}"
                 for k, (lo, hi) in w.ranges.items())
