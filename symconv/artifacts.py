@@ -15,6 +15,8 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.codegen.python",
     "symconv.codegen.latex",
     "symconv.codegen.validate_python",
+    "symconv.codegen.c",
+    "symconv.codegen.validate_c",
     "symconv.frameworks.report",
     "symconv.frameworks.codegen",
 )

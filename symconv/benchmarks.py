@@ -27,7 +27,7 @@ def prove_wall_time(repeat: int = 3, ids: tuple[str, ...] = ()) -> Timing:
         best = min(best, time.perf_counter() - start)
         if proc.returncode != 0:
             raise RuntimeError(f"symconv prove failed:\n{proc.stdout}{proc.stderr}")
-    what = " ".join(ids) or "everything"
+    what = " ".join(x for x in ids if not x.startswith("-")) or "everything"
     return Timing("symconv prove", best, f"{what}, best of {repeat}, fresh process")
 
 

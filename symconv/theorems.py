@@ -18,6 +18,7 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.identities",
     "symconv.equivalence",
     "symconv.codegen.validate_python",
+    "symconv.codegen.validate_c",
     "symconv.frameworks.proofs",
     "symconv.frameworks.codegen",
 )

@@ -15,6 +15,9 @@ HELP = "ns per call of the generated shape helpers vs PyTorch's shape functions 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--number", type=int, default=20000, help="calls per timing (20000)")
     parser.add_argument("--repeat", type=int, default=5, help="timings per case; best is kept")
+    parser.add_argument("--prove", action="store_true",
+                        help="instead: wall time of 'symconv prove' (core relations and "
+                        "identities, and everything) against brute-forcing the restore identity")
 
 
 def ns_per_call(fn: Callable[[], Any], number: int, repeat: int) -> float:
@@ -90,6 +93,22 @@ def _c_numbers() -> tuple[list[list[str]] | None, str]:
     return rows, ""
 
 
+def _prove_timings(repeat: int, out: TextIO) -> int:
+    from symconv.benchmarks import brute_force_restore, prove_wall_time
+    from symconv.render import table
+
+    timings = [
+        prove_wall_time(repeat, ("--group", "relation", "--group", "identity")),
+        prove_wall_time(repeat),
+        brute_force_restore(40),
+    ]
+    table([[t.name, f"{t.seconds:.2f}", t.detail] for t in timings],
+          ["what", "seconds", "detail"], out)
+    core, brute = timings[0].seconds, timings[2].seconds
+    print(f"core proof (all integers) / brute force to 40: {core / brute:.2f}", file=out)
+    return 0
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.commands.shape import load_convshape
     from symconv.render import table
@@ -98,6 +117,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--number must be >= 1, got {args.number}")
     if args.repeat < 1:
         raise UsageError(f"--repeat must be >= 1, got {args.repeat}")
+    if args.prove:
+        return _prove_timings(args.repeat, out)
     cs = load_convshape()
     sf = torch_shape_functions()
     if sf is None:
