@@ -17,6 +17,8 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.codegen.validate_python",
     "symconv.codegen.c",
     "symconv.codegen.validate_c",
+    "symconv.frameworks.report",
+    "symconv.frameworks.codegen",
 )
 
 COMMAND = "symconv generate"

@@ -20,6 +20,8 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
     "symconv.equivalence": ("matrix",),
     "symconv.codegen.validate_python": ("generated-python",),
     "symconv.codegen.validate_c": ("codegen-c",),
+    "symconv.frameworks.proofs": ("framework",),
+    "symconv.frameworks.codegen": ("generated-python",),
 }
 
 

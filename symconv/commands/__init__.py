@@ -13,4 +13,6 @@ COMMANDS: tuple[str, ...] = (
     "generate",
     "shape",
     "bench",
+    "compare",
+    "solve",
 )

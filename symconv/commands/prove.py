@@ -13,7 +13,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="theorem ids or prefixes (default: all)")
     parser.add_argument("--group", action="append", default=[], metavar="GROUP",
                         help="only theorems of this group (repeatable), e.g. relation, identity")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
+    parser.add_argument("--timeout", type=float, default=30.0,
+                        help="seconds per solver call (30); a timeout is reported unknown")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 

@@ -42,11 +42,46 @@ def load_convshape() -> ModuleType:
     return importlib.import_module(_MODULE)
 
 
+_OPS = {"conv": "conv", "transposed-conv": "conv_transpose", "pool": "max_pool",
+        "max-pool": "max_pool", "avg-pool": "avg_pool"}
+
+
+def load_frameworkshape() -> ModuleType:
+    """``generated/python/frameworkshape.py`` from the source checkout (no z3, no sympy)."""
+    local = Path(__file__).resolve().parents[2] / "generated" / "python" / "frameworkshape.py"
+    name = "symconv_generated_local.frameworkshape"
+    if name in sys.modules:
+        return sys.modules[name]
+    if not local.is_file():
+        return importlib.import_module("symconv_generated.frameworkshape")
+    spec = importlib.util.spec_from_file_location(name, local)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {local}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=sorted(_KINDS), help="operation")
-    parser.add_argument("--input", type=int, nargs="+", required=True, metavar="I",
+    parser.add_argument("kind", nargs="?", choices=sorted(_OPS),
+                        help="operation (max-pool / avg-pool need --framework)")
+    parser.add_argument("--framework", choices=("guide", "torch", "tf", "onnx", "jax"),
+                        help="whose rule (default: the guide's relations, core helpers)")
+    parser.add_argument("--batch", metavar="FILE",
+                        help="JSON lines (or - for stdin), one configuration each; prints one "
+                        '{"out": N} or {"error": "..."} line per input line, in order')
+    parser.add_argument("--mode", metavar="MODE",
+                        help="with --framework: padding mode (same, valid, SAME_UPPER, ...)")
+    parser.add_argument("--ceil-mode", action="store_true",
+                        help="with --framework: ceil-mode pooling")
+    parser.add_argument("--p-begin", type=int, nargs="+", default=None, metavar="P",
+                        help="with --framework: padding before, per axis")
+    parser.add_argument("--p-end", type=int, nargs="+", default=None, metavar="P",
+                        help="with --framework: padding after, per axis")
+    parser.add_argument("--input", type=int, nargs="+", metavar="I",
                         help="spatial input sizes, one per axis")
-    parser.add_argument("--kernel", type=int, nargs="+", required=True, metavar="K",
+    parser.add_argument("--kernel", type=int, nargs="+", metavar="K",
                         help="kernel size: one (broadcast) or one per axis")
     parser.add_argument("--stride", type=int, nargs="+", default=None, metavar="S",
                         help="stride (default 1; pool: the kernel size)")
@@ -68,7 +103,84 @@ def _per_axis(option: str, values: list[int], rank: int) -> list[int]:
     return values
 
 
+def _framework_module() -> ModuleType:
+    try:
+        return load_frameworkshape()
+    except ImportError as exc:
+        raise UsageError(
+            f"the generated helpers are missing ({exc}): run `symconv generate`"
+        ) from None
+
+
+def _batch(args: argparse.Namespace, out: TextIO) -> int:
+    from symconv.shapebatch import run_batch
+
+    if args.kind is not None or args.input is not None or args.kernel is not None:
+        raise UsageError("--batch takes no KIND, --input or --kernel (they are in the file)")
+    framework = args.framework or "guide"
+    module = _framework_module()
+    if args.batch == "-":
+        run_batch(sys.stdin, module, framework, out)
+        return 0
+    try:
+        with open(args.batch, encoding="utf-8") as lines:
+            run_batch(lines, module, framework, out)
+    except OSError as exc:
+        raise UsageError(f"--batch: cannot read {args.batch}: {exc.strerror}") from None
+    return 0
+
+
+def _one_framework(args: argparse.Namespace, out: TextIO, rank: int) -> int:
+    from symconv.shapebatch import BatchError, select
+
+    module = _framework_module()
+    from symconv.shapebatch import evaluator
+
+    run = evaluator(module, args.framework)
+    values = {
+        "k": _per_axis("kernel", args.kernel, rank),
+        "s": None if args.stride is None else _per_axis("stride", args.stride, rank),
+        "p": None if args.padding == [0] else _per_axis("padding", args.padding, rank),
+        "d": None if args.dilation == [1] else _per_axis("dilation", args.dilation, rank),
+        "a": None if args.output_padding is None else _per_axis(
+            "output-padding", args.output_padding, rank),
+        "p_begin": None if args.p_begin is None else _per_axis("p-begin", args.p_begin, rank),
+        "p_end": None if args.p_end is None else _per_axis("p-end", args.p_end, rank),
+    }
+    shape, rules = [], []
+    for axis in range(rank):
+        record: dict[str, object] = {"op": _OPS[args.kind], "i": args.input[axis]}
+        record.update({n: v[axis] for n, v in values.items() if v is not None})
+        if args.mode is not None:
+            record["padding"] = args.mode
+        if args.ceil_mode:
+            record["ceil_mode"] = True
+        try:
+            rules.append(select(args.framework, record)[0])
+            shape.append(run(record))
+        except (BatchError, TypeError, ValueError) as exc:
+            where = f"axis {axis}: " if rank > 1 else ""
+            raise UsageError(f"{where}{exc}") from None
+    print(f"output shape: {' x '.join(str(o) for o in shape)}", file=out)
+    print(f"rule: {', '.join(sorted(set(rules)))} (generated/python/frameworkshape.py)",
+          file=out)
+    return 0
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.batch is not None:
+        return _batch(args, out)
+    if args.kind is None:
+        raise UsageError("KIND is required (conv, transposed-conv, pool, max-pool, avg-pool) "
+                         "unless --batch")
+    if args.input is None or args.kernel is None:
+        raise UsageError("--input and --kernel are required")
+    if args.framework is not None:
+        return _one_framework(args, out, len(args.input))
+    if args.kind not in _KINDS:
+        raise UsageError(f"{args.kind} needs --framework (the guide's pool is `pool`)")
+    if args.mode is not None or args.ceil_mode or args.p_begin or args.p_end:
+        raise UsageError("--mode, --ceil-mode, --p-begin and --p-end need --framework")
     helper_name, relation, formula = _KINDS[args.kind]
     if args.output_padding is not None and args.kind != "transposed-conv":
         raise UsageError("--output-padding applies to transposed-conv only")

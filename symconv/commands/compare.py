@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any, TextIO
+
+from symconv.errors import UsageError
+
+if TYPE_CHECKING:
+    from symconv.frameworks.compare import Comparison
+
+HELP = ("prove two framework shape rules equal on their common domain, or give the smallest "
+        "configuration where they differ")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rules", nargs="*", metavar="RULE",
+                        help="two rule ids, e.g. torch.max_pool.ceil onnx.infer.max_pool.ceil")
+    parser.add_argument("--where", metavar="COND",
+                        help='restrict the domain, e.g. "s == 1 and d == 1"')
+    parser.add_argument("--all", action="store_true",
+                        help="the matrix of every group of comparable rules")
+    parser.add_argument("--list", action="store_true", help="list the rule ids")
+    parser.add_argument("--region", action="store_true",
+                        help="also the range of every parameter over each kind of difference")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def condition_text(c: Comparison, kind: Any) -> str:
+    """The exact set of points of this kind of difference, as a formula over the parameters."""
+    from symconv.frameworks.compare import kind_formula
+    from symconv.printing import claim_text
+
+    return str(claim_text(kind_formula(c.a, c.b, kind)))
+
+
+def comparison_json(c: Comparison) -> dict[str, Any]:
+    from symconv.frameworks.compare import describe
+
+    return {
+        "a": c.a.id,
+        "b": c.b.id,
+        "verdict": c.verdict.value,
+        "sizes_agree": c.sizes_agree,
+        "parameters": list(c.parameters),
+        "links": list(c.links),
+        "where": c.where or None,
+        "differences": [
+            {
+                "kind": w.kind.value,
+                "smallest": dict(w.point),
+                "minimal_proved": w.minimal,
+                "a": w.a if isinstance(w.a, int) else {"refuses": w.a.message},
+                "b": w.b if isinstance(w.b, int) else {"refuses": w.b.message},
+                "a_text": describe(w.a),
+                "b_text": describe(w.b),
+                "condition": condition_text(c, w.kind),
+            }
+            | ({"region": {k: [lo, hi] for k, (lo, hi) in w.ranges.items()}} if w.ranges else {})
+            for w in c.witnesses
+        ],
+        "reason": c.reason or None,
+        "seconds": round(c.seconds, 6),
+    }
+
+
+def comparison_text(c: Comparison) -> str:
+    from symconv.frameworks.compare import describe
+
+    head = f"{c.a.id} vs {c.b.id}  (parameters {', '.join(c.parameters)}"
+    head += "".join(f"; {link}" for link in c.links)
+    head += f"; where {c.where})" if c.where else ")"
+    summary = {"=": "equal on the whole common domain: same refusals, same sizes",
+               "≈": "differ only in refusals: same size wherever both answer",
+               "≠": "differ in sizes", "?": "unknown"}[c.mark]
+    lines = [head, f"  {summary}"]
+    for w in c.witnesses:
+        point = ", ".join(f"{k}={v}" for k, v in w.point.items())
+        tag = "smallest" if w.minimal else "found (minimality not proved)"
+        lines.append(f"  {w.kind.value} — {tag}: {point}")
+        lines.append(f"      {c.a.id} → {describe(w.a)}")
+        lines.append(f"      {c.b.id} → {describe(w.b)}")
+        if w.ranges:
+            lines.append(f"      exactly where: {condition_text(c, w.kind)}")
+            ranges = ", ".join(
+                f"{k} ≥ {lo}" if hi is None else f"{lo} ≤ {k} ≤ {hi}"
+                for k, (lo, hi) in w.ranges.items())
+            lines.append(f"      region: {ranges}")
+    if c.reason:
+        lines.append(f"  solver: {c.reason}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv.frameworks import all_rules, get
+    from symconv.frameworks.compare import Verdict, compare
+    from symconv.render import dump_json, table
+
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    if args.list:
+        rows = [[r.id, r.op.value, r.padding or "int", "yes" if r.ceil_mode else "",
+                 ", ".join(r.names), r.title] for r in all_rules()]
+        if args.json:
+            dump_json([{"id": r.id, "op": r.op.value, "parameters": list(r.names),
+                        "title": r.title, "source": r.source} for r in all_rules()], out)
+        else:
+            table(rows, ["id", "op", "padding", "ceil", "parameters", "title"], out)
+        return 0
+    if args.all:
+        if args.rules or args.where:
+            raise UsageError("--all takes no RULE and no --where")
+        return _matrix(args, out)
+    if len(args.rules) != 2:
+        raise UsageError(f"compare needs exactly two rule ids (or --all / --list), got "
+                         f"{len(args.rules)}")
+    try:
+        a, b = get(args.rules[0]), get(args.rules[1])
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    if a.op is not b.op:
+        raise UsageError(f"RULE: {a.id} is a {a.op.value} rule and {b.id} a {b.op.value} rule; "
+                         "compare rules of one operation")
+    where = None
+    if args.where:
+        from symconv.claims import parse_condition
+
+        where = parse_condition(args.where)
+    try:
+        result = compare(a, b, where=where, where_text=args.where or "", timeout=args.timeout,
+                         ranges=args.region)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        dump_json(comparison_json(result), out)
+    else:
+        print(comparison_text(result), file=out)
+    return {Verdict.EQUAL: 0, Verdict.DIFFER: 1, Verdict.UNKNOWN: 3}[result.verdict]
+
+
+def _matrix(args: argparse.Namespace, out: TextIO) -> int:
+    from symconv.frameworks import all_rules
+    from symconv.frameworks.compare import Verdict, matrix
+
+    groups = matrix(all_rules(), timeout=args.timeout)
+    if args.json:
+        from symconv.render import dump_json
+
+        dump_json([{"group": name, "rules": [r.id for r in rules],
+                    "comparisons": [comparison_json(c) for c in cells]}
+                   for name, rules, cells in groups], out)
+    else:
+        out.write(matrix_text(groups))
+    unknown = any(c.verdict is Verdict.UNKNOWN for _, _, cells in groups for c in cells)
+    return 3 if unknown else 0
+
+
+LEGEND = ("= equal everywhere (sizes and refusals); ≈ same size wherever both answer, they "
+          "refuse differently; ≠ sizes differ; ? solver timeout")
+
+
+def matrix_text(groups: Any) -> str:
+    from symconv.frameworks.compare import describe
+
+    lines: list[str] = [LEGEND, ""]
+    for name, rules, cells in groups:
+        lines.append(f"## {name}")
+        cell = {(c.a.id, c.b.id): c for c in cells}
+        width = max(len(r.id) for r in rules)
+        lines.append(" " * (width + 6) + "  ".join(f"{n:>2}" for n in range(1, len(rules) + 1)))
+        for row, r in enumerate(rules, 1):
+            marks = []
+            for col, q in enumerate(rules, 1):
+                if col == row:
+                    marks.append(" ·")
+                    continue
+                c = cell.get((r.id, q.id)) or cell[(q.id, r.id)]
+                marks.append(f"{c.mark:>2}")
+            lines.append(f"{row:>3}. {r.id:<{width}} " + "  ".join(marks))
+        for c in cells:
+            for w in sorted(c.witnesses, key=lambda w: w.kind.value != "values differ")[:1]:
+                point = ", ".join(f"{k}={v}" for k, v in w.point.items())
+                lines.append(f"   {c.a.id} {c.mark} {c.b.id}: {point}: {describe(w.a)} vs "
+                             f"{describe(w.b)}")
+        lines.append("")
+    return "\n".join(lines)

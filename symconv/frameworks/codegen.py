@@ -1,0 +1,168 @@
+"""``generated/python/frameworkshape.py``: one verified helper per framework rule (and one per
+SAME-style pads computation), through the same generator and translation validation as the core
+helpers (``symconv.codegen.python`` / ``validate_python``).
+
+Each helper returns the framework's output size and raises ``ValueError`` with the framework's
+own message exactly where the framework refuses (refusals checked in the framework's order),
+``TypeError`` for a non-int (bool included). Theorems ``gen.fw.py.<name>`` read each function
+back from the generated text and prove it equal to its rule for every integer input.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+
+import sympy as sp
+
+from symconv.artifacts import banner
+from symconv.codegen import python as pygen
+from symconv.codegen.pyprint import failure, py, py_failure
+from symconv.codegen.spec import Check, Param, ShapeFunction
+from symconv.frameworks import all_rules
+from symconv.frameworks.base import DOMAIN, Rule
+from symconv.prover import Result
+from symconv.templating import environment
+from symconv.theorems import Theorem
+
+MODULE_PATH = "python/frameworkshape.py"
+PROOF_DIR = "proofs/python/frameworks"
+
+_DOMAIN_TEXT = {"i": ">= 1", "k": ">= 1", "s": ">= 1", "d": ">= 1", "o": ">= 1", "p": ">= 0",
+                "p_begin": ">= 0", "p_end": ">= 0", "a": ">= 0"}
+
+
+def function_name(rule: Rule, pads: bool = False) -> str:
+    return rule.id.replace(".", "_") + ("_pads" if pads else "")
+
+
+def _params(rule: Rule) -> tuple[Param, ...]:
+    return tuple(
+        Param(x.name, x, None, Check(DOMAIN[x], f"{x.name} must be {_DOMAIN_TEXT[x.name]}, "
+                                     f"got {{{x.name}}}"))
+        for x in rule.params)
+
+
+def _requires(rule: Rule) -> tuple[Check, ...]:
+    return tuple(Check(failure(r.when), f"{rule.id}: {r.message}") for r in rule.refusals)
+
+
+def specs() -> list[ShapeFunction]:
+    out = []
+    for rule in all_rules():
+        out.append(ShapeFunction(
+            function_name(rule), rule.id, f"Output size under {rule.id}.",
+            _params(rule), _requires(rule), (rule.expr,), ("o",), f"o = {py(rule.expr)}"))
+        if "p_begin" in rule.extras and "p_end" in rule.extras:
+            pads = (rule.extras["p_begin"], rule.extras["p_end"])
+            out.append(ShapeFunction(
+                function_name(rule, pads=True), rule.id,
+                f"The (p_begin, p_end) padding {rule.id} applies.",
+                _params(rule), _requires(rule), pads, ("p_begin", "p_end"),
+                f"p_begin = {py(pads[0])}; p_end = {py(pads[1])}"))
+    return out
+
+
+def _doc(spec: ShapeFunction, rule: Rule) -> tuple[str, ...]:
+    lines = [f"{rule.title}.", f"Source: {rule.source}.", *spec.formula.split("; ")]
+    if rule.refusals:
+        lines.append("Refuses (ValueError, the framework's message) when, in this order:")
+        lines += [f"    {py(r.when)}" for r in rule.refusals]
+    lines.append("Raises TypeError for a non-int argument (bool included), ValueError naming "
+                 "the parameter for one outside its domain.")
+    return tuple(pygen._wrap_doc(lines))
+
+
+def _lets(exprs: list[sp.Basic]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Basic]]:
+    """Name every quotient (floor, ceiling, Mod) and every min/max, innermost first, so that no
+    printed line is long; the divisors are strides, already checked >= 1 when these run."""
+    lets: list[tuple[sp.Symbol, sp.Expr]] = []
+    names: dict[sp.Basic, sp.Symbol] = {}
+
+    def visit(e: sp.Basic) -> sp.Basic:
+        if not e.args:
+            return e
+        e = e.func(*(visit(x) for x in e.args), evaluate=False)
+        if isinstance(e, sp.floor | sp.ceiling | sp.Mod | sp.Min | sp.Max):
+            if e not in names:
+                names[e] = sp.Symbol(f"t{len(names)}", integer=True)
+                lets.append((names[e], e))
+            return names[e]
+        return e
+
+    return lets, [visit(x) for x in exprs]
+
+
+def _function(spec: ShapeFunction, rule: Rule) -> pygen._Function:
+    checks = [pygen._Check(py_failure(prm.check.condition), pygen._message(prm.check, spec))
+              for prm in spec.params]
+    conditions = [c.condition for c in spec.requires]
+    lets, reduced = _lets([*spec.results, *conditions])
+    results = [py(r) for r in reduced[:len(spec.results)]]
+    requires = [pygen._Check(py_failure(c), pygen._message(orig, spec))
+                for c, orig in zip(reduced[len(spec.results):], spec.requires, strict=True)]
+    result = results[0] if len(results) == 1 else "(" + ", ".join(results) + ")"
+    return pygen._Function(
+        name=spec.name, signature=pygen._signature(spec), returns=pygen._returns(spec),
+        summary=spec.summary, doc=_doc(spec, rule),
+        params=tuple(pygen._Param(prm.name) for prm in spec.params),
+        checks=tuple(checks), lets=tuple((str(n), py(v)) for n, v in lets),
+        requires=tuple(requires), result=result)
+
+
+@cache
+def render_module() -> str:
+    rules = {r.id: r for r in all_rules()}
+    functions = [_function(spec, rules[spec.relation]) for spec in specs()]
+    table = [(r.id, function_name(r), "(" + ", ".join(f'"{n}"' for n in r.names)
+              + ("," if len(r.names) == 1 else "") + ")") for r in all_rules()]
+    return environment().get_template("frameworkshape.py.j2").render(
+        banner=banner(MODULE_PATH), functions=functions, table=table,
+        exports=sorted([*(f.name for f in functions), "RULES"]))
+
+
+def function_source(source: str, name: str) -> str:
+    """The text of the top-level function ``name`` in ``source`` (found with ``ast``; the
+    module is too large for pysem whole, and each function stands alone)."""
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            segment = ast.get_source_segment(source, node)
+            if segment is None:
+                break
+            return segment + "\n"
+    raise ValueError(f"no function {name} in the generated module")
+
+
+def _theorem(spec: ShapeFunction) -> Theorem:
+    from symconv.codegen.validate_python import check
+
+    def run(timeout: float) -> Result:
+        return check(function_source(render_module(), spec.name), spec, timeout)
+
+    statement = (f"generated/python/frameworkshape.py {spec.name}, read back from its text: "
+                 f"equals rule {spec.relation} where the framework answers, ValueError exactly "
+                 "where it refuses or a parameter leaves its domain")
+    return Theorem(f"gen.fw.py.{spec.name}", "generated-python", statement, run)
+
+
+def theorems() -> list[Theorem]:
+    return [_theorem(spec) for spec in specs()]
+
+
+def artifacts() -> dict[str, str]:
+    from symconv.codegen.validate_python import query, smt2
+
+    source = render_module()
+    out = {MODULE_PATH: source}
+    for spec in specs():
+        path = f"{PROOF_DIR}/{spec.name}.smt2"
+        header = (f"; Translation validation of {spec.name} in generated/{MODULE_PATH} "
+                  f"(rule {spec.relation}).\n; unsat = it returns the rule's result exactly "
+                  "where the framework answers and raises ValueError elsewhere. Check: z3 "
+                  f"{path}\n")
+        out[path] = banner(path) + header + smt2(query(function_source(source, spec.name),
+                                                       spec))
+    return out
+
+

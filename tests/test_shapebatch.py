@@ -1,0 +1,169 @@
+"""symconv shape --framework / --batch: record selection, defaults, errors, order, speed."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from symconv.cli import main
+from symconv.commands.shape import load_frameworkshape
+from symconv.frameworks import get
+from symconv.frameworks.base import Refused
+from symconv.shapebatch import FRAMEWORKS, BatchError, run_batch, select
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def batch(framework: str, records: list[object]) -> list[dict[str, object]]:
+    out = io.StringIO()
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
+    run_batch(lines, load_frameworkshape(), framework, out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.mark.parametrize(("framework", "record", "rule"), [
+    ("guide", {"op": "conv", "i": 5, "k": 3}, "guide.conv"),
+    ("torch", {"op": "conv", "i": 5, "k": 3, "padding": "same"}, "torch.conv.same"),
+    ("torch", {"op": "max_pool", "i": 5, "k": 3, "ceil_mode": True}, "torch.max_pool.ceil"),
+    ("tf", {"op": "conv", "i": 5, "k": 3}, "tf.conv.valid"),
+    ("tf", {"op": "conv", "i": 5, "k": 3, "p_begin": 1}, "tf.conv.explicit"),
+    ("tf", {"op": "conv_transpose", "i": 5, "k": 3, "padding": "same", "a": 0},
+     "tf.conv_transpose.same.output_padding"),
+    ("onnx", {"op": "avg_pool", "i": 5, "k": 3, "p": 1, "ceil_mode": True}, "onnx.avg_pool.ceil"),
+    ("onnx", {"op": "conv", "i": 5, "k": 3, "padding": "SAME_LOWER"}, "onnx.conv.same_lower"),
+    ("jax", {"op": "conv", "i": 5, "k": 3, "p": 1}, "jax.conv"),
+    ("jax", {"op": "conv_transpose", "i": 5, "k": 3, "padding": "SAME"},
+     "jax.conv_transpose.same"),
+])
+def test_select(framework: str, record: dict[str, object], rule: str) -> None:
+    assert select(framework, record)[0] == rule
+
+
+def test_defaults_and_values_match_the_rules() -> None:
+    """Random records: the batch answer equals the rule evaluated with the documented defaults
+    (pool stride = k where the framework says so)."""
+    rng = random.Random(7)
+    for framework in FRAMEWORKS:
+        records = []
+        for _ in range(300):
+            op = rng.choice(["conv", "conv_transpose", "max_pool", "avg_pool"])
+            rec: dict[str, object] = {"op": op, "i": rng.randint(1, 20), "k": rng.randint(1, 5)}
+            for name, hi in (("s", 3), ("p", 2), ("d", 2), ("a", 2)):
+                if rng.random() < 0.5:
+                    rec[name] = rng.randint(0 if name in "pa" else 1, hi)
+            records.append(rec)
+        answers = batch(framework, records)
+        assert len(answers) == len(records)
+        for rec, ans in zip(records, answers, strict=True):
+            try:
+                rid, args = select(framework, rec)
+            except BatchError as exc:
+                message = str(exc)
+                rid = ""
+            if not rid:
+                assert ans == {"error": message}
+                continue
+            rule = get(rid)
+            env: dict[str, int] = {n: args.get(n, {"s": 1, "p": 0, "d": 1, "a": 0, "p_begin": 0,
+                                   "p_end": 0}.get(n)) for n in rule.names}
+            if any(n not in args for n in rule.names if n not in ("s", "p", "d", "a",
+                                                                  "p_begin", "p_end")):
+                assert "error" in ans
+                continue
+            if any(n not in rule.names for n in args):
+                assert "error" in ans
+                continue
+            expected = rule.verdict(env)
+            if isinstance(expected, Refused):
+                assert "error" in ans, (rec, ans)
+                assert expected.message in str(ans["error"]), (rec, ans)
+            else:
+                assert ans == {"out": expected}, (framework, rec, ans)
+
+
+def test_errors_keep_order() -> None:
+    answers = batch("torch", [
+        {"op": "conv", "i": 10, "k": 3},
+        "not json",
+        "[1, 2]",
+        {"op": "conv", "i": 10, "k": True},
+        {"op": "conv", "i": 10, "k": 3, "zz": 1},
+        {"op": "conv", "i": 2, "k": 5},
+        "",
+        {"op": "avg_pool", "i": 10, "k": 3, "d": 2},
+        {"op": "conv", "i": 10, "k": 3, "s": 2},
+    ])
+    assert answers[0] == {"out": 8}
+    assert "line 2" in str(answers[1]["error"])
+    assert "JSON object" in str(answers[2]["error"])
+    assert answers[3] == {"error": "k must be an int, got bool"}
+    assert "unknown field 'zz'" in str(answers[4]["error"])
+    assert "Kernel size can't be greater" in str(answers[5]["error"])
+    assert "error" in answers[6]
+    assert "field d does not apply" in str(answers[7]["error"])
+    assert answers[8] == {"out": 4}
+
+
+def test_cli_batch_file_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"op": "max_pool", "i": 32, "k": 1, "s": 2, "ceil_mode": true}\n')
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["shape", "--framework", "onnx", "--batch", str(path)], out, err) == 0
+    assert out.getvalue() == '{"out": 16}\n'
+    assert main(["shape", "--batch", str(tmp_path / "missing")], out, err) == 2
+    assert "cannot read" in err.getvalue()
+    assert main(["shape", "conv", "--batch", str(path)], io.StringIO(), err) == 2
+
+
+def test_cli_single_configuration_with_framework() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["shape", "max-pool", "--framework", "torch", "--input", "32", "6",
+                 "--kernel", "1", "--stride", "2", "--ceil-mode"], out, err)
+    assert code == 0, err.getvalue()
+    assert "output shape: 16 x 3" in out.getvalue()
+    assert main(["shape", "conv", "--framework", "torch", "--input", "2", "--kernel", "5"],
+                io.StringIO(), err) == 2
+    assert "Kernel size can't be greater" in err.getvalue()
+    assert main(["shape", "max-pool", "--input", "4", "--kernel", "2"], io.StringIO(),
+                err) == 2
+
+
+@pytest.mark.slow
+def test_hundred_thousand_lines_under_three_seconds(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    path = tmp_path / "big.jsonl"
+    with path.open("w") as f:
+        for _ in range(100_000):
+            op = rng.choice(["conv", "conv_transpose", "max_pool", "avg_pool"])
+            rec = {"op": op, "i": rng.randint(1, 64), "k": rng.randint(1, 7),
+                   "s": rng.randint(1, 4), "p": rng.randint(0, 3)}
+            if op != "avg_pool":
+                rec["d"] = rng.randint(1, 3)
+            if op == "conv_transpose":
+                rec["a"] = rng.randint(0, 3)
+            f.write(json.dumps(rec) + "\n")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "symconv", "shape", "--framework", "torch",
+                           "--batch", str(path)], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    elapsed = time.perf_counter() - start
+    assert done.stdout.count("\n") == 100_000
+    assert elapsed < 3.0, elapsed
+
+
+def test_batch_imports_neither_z3_nor_sympy(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"op": "conv", "i": 5, "k": 3}\n')
+    code = ("import sys; from symconv.cli import main; "
+            f"main(['shape', '--framework', 'tf', '--batch', {str(path)!r}]); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('z3', 'sympy')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
