@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from symconv.errors import UsageError
+
+if TYPE_CHECKING:
+    from symconv.prover import Result
 
 HELP = "write generated/ (Python and C shape helpers, LaTeX tables, proofs) from the relations"
 
@@ -77,6 +81,18 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+@functools.cache
+def _prove_generated(timeout: float) -> tuple[tuple[str, Result], ...]:
+    """The proofs of the generated code, run once per process (they prove the rendered text,
+    which does not change within a process)."""
+    from symconv.theorems import all_theorems
+
+    return tuple(
+        (t.id, t.check(timeout))
+        for t in all_theorems(GENERATED_GROUPS) if t.id.startswith(GENERATED_PREFIXES)
+    )
+
+
 def _check(
     expected: dict[str, str],
     root: Path,
@@ -84,8 +100,6 @@ def _check(
     changes: tuple[list[str], list[str], list[str]],
     out: TextIO,
 ) -> int:
-    from symconv.theorems import all_theorems
-
     stale, missing, extra = changes
     code = 0
     for label, paths in (("stale", stale), ("missing", missing), ("extra", extra)):
@@ -97,13 +111,12 @@ def _check(
         code = 1
     else:
         print(f"{root}: {len(expected)} files up to date", file=out)
-    proofs = [t for t in all_theorems(GENERATED_GROUPS) if t.id.startswith(GENERATED_PREFIXES)]
+    proofs = _prove_generated(timeout)
     failed = 0
-    for theorem in proofs:
-        result = theorem.check(timeout)
+    for tid, result in proofs:
         if not result.ok:
             failed += 1
-            print(f"not proved: {theorem.id}: {result.status.value} {result.reason}", file=out)
+            print(f"not proved: {tid}: {result.status.value} {result.reason}", file=out)
     print(f"generated code: {len(proofs) - failed}/{len(proofs)} proofs hold", file=out)
     if failed:
         code = 1

@@ -11,8 +11,6 @@ from symconv.errors import UsageError
 
 HELP = "output shape of a convolution, transposed convolution or pooling (generated helpers)"
 
-_MODULE = "symconv_generated.convshape"
-
 # kind -> (helper, relation shown, formula shown)
 _KINDS = {
     "conv": ("conv_output_size", "R15", "o = (i + 2p - d(k-1) - 1) // s + 1"),
@@ -23,37 +21,16 @@ _KINDS = {
 }
 
 
-def load_convshape() -> ModuleType:
-    """The generated module: the source checkout's ``generated/python/convshape.py`` when this
-    package runs from one, else the installed ``symconv_generated`` package. Never imports z3 or
-    sympy."""
-    local = Path(__file__).resolve().parents[2] / "generated" / "python" / "convshape.py"
-    if local.is_file():
-        name = "symconv_generated_local.convshape"
-        if name in sys.modules:
-            return sys.modules[name]
-        spec = importlib.util.spec_from_file_location(name, local)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {local}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
-    return importlib.import_module(_MODULE)
-
-
-_OPS = {"conv": "conv", "transposed-conv": "conv_transpose", "pool": "max_pool",
-        "max-pool": "max_pool", "avg-pool": "avg_pool"}
-
-
-def load_frameworkshape() -> ModuleType:
-    """``generated/python/frameworkshape.py`` from the source checkout (no z3, no sympy)."""
-    local = Path(__file__).resolve().parents[2] / "generated" / "python" / "frameworkshape.py"
-    name = "symconv_generated_local.frameworkshape"
+def _load_generated(stem: str) -> ModuleType:
+    """``generated/python/<stem>.py``: the source checkout's file when this package runs from
+    one (a worktree's own, not the installed one), else the installed ``symconv_generated``
+    package. Never imports z3 or sympy."""
+    name = f"symconv_generated_local.{stem}"
     if name in sys.modules:
         return sys.modules[name]
+    local = Path(__file__).resolve().parents[2] / "generated" / "python" / f"{stem}.py"
     if not local.is_file():
-        return importlib.import_module("symconv_generated.frameworkshape")
+        return importlib.import_module(f"symconv_generated.{stem}")
     spec = importlib.util.spec_from_file_location(name, local)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {local}")
@@ -61,6 +38,18 @@ def load_frameworkshape() -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_convshape() -> ModuleType:
+    return _load_generated("convshape")
+
+
+_OPS = {"conv": "conv", "transposed-conv": "conv_transpose", "pool": "max_pool",
+        "max-pool": "max_pool", "avg-pool": "avg_pool"}
+
+
+def load_frameworkshape() -> ModuleType:
+    return _load_generated("frameworkshape")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
