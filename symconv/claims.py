@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symconv.errors import UsageError
-from symconv.intfuncs import FloorDiv, FloorMod
+from symconv.intfuncs import floordiv, floormod
 from symconv.symbols import domains_for, symbol
 
 MAX_LENGTH = 10_000
@@ -227,9 +227,9 @@ class _Parser:
             if op.text == "*":
                 left = self._bounded(lv, rv, 1, op)
             elif op.text == "//":
-                left = FloorDiv(lv, rv) if rv != 0 else self._zero(op)
+                left = floordiv(lv, rv) if rv != 0 else self._zero(op)
             else:
-                left = FloorMod(lv, rv) if rv != 0 else self._zero(op)
+                left = floormod(lv, rv) if rv != 0 else self._zero(op)
         return left
 
     def _bounded(self, x: sp.Expr, y: sp.Expr, exp: int, op: _Tok) -> sp.Expr:
@@ -310,7 +310,7 @@ class _Parser:
             if den == 0:
                 raise self._error("division by the constant 0", den_tok)
             value: sp.Basic = (
-                FloorDiv(num, den) if name.text == "floor" else -FloorDiv(-num, den)
+                floordiv(num, den) if name.text == "floor" else -floordiv(-num, den)
             )
         else:
             self.slash_ends.append(False)

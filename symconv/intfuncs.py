@@ -1,13 +1,11 @@
 """Python's integer ``//`` and ``%`` as SymPy functions that stay unevaluated.
 
 ``sp.floor(i / i)`` is simplified to 1 while it is built, and ``sp.Mod(k, k)`` to 0, which
-drops a divisor that can be zero (and with it the obligation that it is not). These keep the
-divisor; only two integer constants with a nonzero divisor are folded.
+drops a divisor that can be zero (and with it the obligation that it is not). These never
+evaluate themselves: :func:`floordiv` and :func:`floormod` fold two integer constants.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import sympy as sp
 
@@ -16,12 +14,6 @@ class FloorDiv(sp.Function):  # type: ignore[misc]
     """``x // y``, rounding toward −∞."""
 
     nargs = 2
-
-    @classmethod
-    def eval(cls, x: Any, y: Any) -> Any:
-        if x.is_Integer and y.is_Integer and y != 0:
-            return sp.Integer(int(x) // int(y))
-        return None
 
     def _eval_is_integer(self) -> bool:
         return True
@@ -32,11 +24,17 @@ class FloorMod(sp.Function):  # type: ignore[misc]
 
     nargs = 2
 
-    @classmethod
-    def eval(cls, x: Any, y: Any) -> Any:
-        if x.is_Integer and y.is_Integer and y != 0:
-            return sp.Integer(int(x) % int(y))
-        return None
-
     def _eval_is_integer(self) -> bool:
         return True
+
+
+def floordiv(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    if x.is_Integer and y.is_Integer and y != 0:
+        return sp.Integer(int(x) // int(y))
+    return FloorDiv(x, y)
+
+
+def floormod(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    if x.is_Integer and y.is_Integer and y != 0:
+        return sp.Integer(int(x) % int(y))
+    return FloorMod(x, y)

@@ -260,7 +260,9 @@ class Model:
         self.obligations.append(Obligation(kind, tuple(path), safe, text))
 
     # --- expressions ------------------------------------------------------------------------
-    def eval(self, e: Expr, path: Path, frame: Frame, guard: tuple[z3.BoolRef, ...] = ()) -> Val:
+    def expr_value(
+        self, e: Expr, path: Path, frame: Frame, guard: tuple[z3.BoolRef, ...] = ()
+    ) -> Val:
         at = (*path.conds, *guard)
         if isinstance(e, Num):
             return Val("u" if e.unsigned else "s", self.const(e.value))
@@ -274,9 +276,9 @@ class Model:
                 return Val("s", self.const(INT64_MAX if e.id == "INT64_MAX" else INT64_MIN))
             raise ValidationError(f"line {e.line}: unknown name {e.id}")
         if isinstance(e, Cast):
-            return self.convert(self.eval(e.x, path, frame, guard), e.ctype, at, e.line)
+            return self.convert(self.expr_value(e.x, path, frame, guard), e.ctype, at, e.line)
         if isinstance(e, Unary):
-            x = self.eval(e.x, path, frame, guard)
+            x = self.expr_value(e.x, path, frame, guard)
             if e.op == "!":
                 return Val("b", cond=z3.Not(self.truth(x)))
             x = self.as_int(x)
@@ -294,12 +296,12 @@ class Model:
     def binary(self, e: Bin, path: Path, frame: Frame, guard: tuple[z3.BoolRef, ...]) -> Val:
         at = (*path.conds, *guard)
         if e.op in ("&&", "||"):
-            left = self.truth(self.eval(e.left, path, frame, guard))
+            left = self.truth(self.expr_value(e.left, path, frame, guard))
             cond = left if e.op == "&&" else z3.Not(left)
-            right = self.truth(self.eval(e.right, path, frame, (*guard, cond)))
+            right = self.truth(self.expr_value(e.right, path, frame, (*guard, cond)))
             return Val("b", cond=z3.And(left, right) if e.op == "&&" else z3.Or(left, right))
-        x = self.eval(e.left, path, frame, guard)
-        y = self.eval(e.right, path, frame, guard)
+        x = self.expr_value(e.left, path, frame, guard)
+        y = self.expr_value(e.right, path, frame, guard)
         if e.op in ("<", "<=", ">", ">=", "==", "!="):
             return Val("b", cond=self.compare(e.op, x, y))
         x, y = self.as_int(x), self.as_int(y)
@@ -341,7 +343,7 @@ class Model:
             else:
                 if isinstance(arg, Addr):
                     raise ValidationError(f"line {call.line}: &name for a value parameter")
-                value = self.eval(arg, path, frame, guard)
+                value = self.expr_value(arg, path, frame, guard)
                 store[callee.prefix + param.name] = self.convert(value, param.ctype, at,
                                                                  call.line)
         return callee, store
@@ -412,7 +414,7 @@ class Model:
     def _value(self, e: Expr, path: Path, frame: Frame) -> list[tuple[Path, Val]]:
         if isinstance(e, Call):
             return self.stateful_call(e, path, frame)
-        return [(path, self.eval(e, path, frame))]
+        return [(path, self.expr_value(e, path, frame))]
 
     def stmt(self, st: Stmt, path: Path, frame: Frame,
              fn: Function) -> tuple[list[Path], list[tuple[Path, Val]]]:
