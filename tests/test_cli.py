@@ -163,3 +163,14 @@ def test_prove_group_filter() -> None:
     code, _, err = run("prove", "--group", "nope")
     assert code == 2
     assert "known:" in err
+
+
+def test_relations_nd_form() -> None:
+    code, out, _ = run("relations", "R15", "--dims", "3", "--json")
+    assert code == 0
+    (row,) = json.loads(out)
+    assert len(row["outputs"]) == 3
+    assert row["outputs"][2].startswith("o_3 = ")
+    assert "i_3 + 2*p_3 >= " in " ".join(row["conditions"])
+    assert run("relations", "R99")[0] == 2
+    assert run("relations", "--dims", "0")[0] == 2
