@@ -9,7 +9,7 @@ counterexample, not a vacuous truth. On ``unknown`` the model is never read.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -178,14 +178,3 @@ def _refutation_reason(claim: Claim, cx: Mapping[str, int]) -> str:
     except EvaluationError as exc:
         return f"goal undefined: {exc}"
     return "goal is false" if holds is False else "goal undefined"
-
-
-def prove_all(claims: Iterable[Claim], *, timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
-    return [prove(c, timeout=timeout) for c in claims]
-
-
-def holds_at(claim: Claim, env: Mapping[str, int]) -> bool:
-    """Plain-Python truth of the claim at one point (hypotheses false ⇒ True)."""
-    if not all(evaluate(h, env) for h in claim.hypotheses):
-        return True
-    return evaluate(claim.goal, env) is True

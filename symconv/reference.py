@@ -46,13 +46,6 @@ def transposed_convolve(
     return full[p : len(full) - p] if p else full
 
 
-def input_sizes_with_output(
-    o: int, k: int, s: int, p: int, d: int = 1, limit: int = 200
-) -> list[int]:
-    """Every input size up to ``limit`` whose convolution output is ``o``."""
-    return [i for i in range(1, limit + 1) if count_placements(i, k, s, p, d) == o]
-
-
 def count_placements_nd(
     shape: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
     padding: Sequence[int], dilation: Sequence[int],

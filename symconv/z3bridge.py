@@ -191,8 +191,3 @@ class Z3Translator:
         with self._under(hyp):
             goal = self.translate(expr.args[1])
         return z3.Implies(hyp, goal)
-
-
-def to_z3(expr: sp.Basic) -> Any:
-    """Translate one expression with a fresh translator (its obligations are dropped)."""
-    return Z3Translator().translate(expr)
