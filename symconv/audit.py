@@ -27,6 +27,7 @@ import z3
 
 from symconv.evaluate import EvaluationError, evaluate
 from symconv.prover import Claim, Result, Status, prove
+from symconv.reference import guide_values
 from symconv.relations import RELATIONS, placements
 from symconv.symbols import a, d, domains_for, i, i_prime, i_tilde, k, k_hat, n, p, s
 from symconv.z3bridge import Z3Translator
@@ -467,9 +468,8 @@ def _figure_numbers(rel: PrintedRelation, final: sp.Expr) -> str:
     if rel.id not in _FIGURE_OF:
         return ""
     i_, k_, s_, p_, name = _FIGURE_OF[rel.id]
-    ip = (i_ + 2 * p_ - k_) // s_ + 1
-    env = {"i": i_, "k": k_, "s": s_, "p": p_, "i_prime": ip,
-           "i_tilde": ip + (s_ - 1) * (ip - 1), "a": (i_ + 2 * p_ - k_) % s_}
+    env = guide_values(i_, k_, s_, p_)
+    ip = env["i_prime"]
     try:
         value = evaluate(final, env)
     except EvaluationError:

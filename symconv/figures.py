@@ -20,6 +20,7 @@ import sympy as sp
 from symconv.errors import UsageError
 from symconv.evaluate import evaluate
 from symconv.matrix import Axis, ConvSpec, Index, make_spec
+from symconv.reference import guide_values
 from symconv.relations import RELATIONS, Relation
 
 KINDS = ("conv", "transposed", "pool", "dilated")
@@ -90,12 +91,7 @@ _TRANSPOSED_ORDER = ("R8", "R10", "R11", "R9", "R12", "R13", "R14")
 
 
 def _env(axis: Axis) -> dict[str, int]:
-    i, k, s, p, d = axis.input, axis.kernel, axis.stride, axis.padding, axis.dilation
-    ip = axis.output
-    return {
-        "i": i, "k": k, "s": s, "p": p, "d": d, "n": (k - 1) // 2, "i_prime": ip,
-        "a": (i + 2 * p - axis.extent) % s, "i_tilde": ip + (s - 1) * (ip - 1),
-    }
+    return guide_values(axis.input, axis.kernel, axis.stride, axis.padding, axis.dilation)
 
 
 def _holds(rel: Relation, env: dict[str, int]) -> bool:

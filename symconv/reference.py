@@ -46,6 +46,17 @@ def transposed_convolve(
     return full[p : len(full) - p] if p else full
 
 
+def guide_values(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> dict[str, int]:
+    """Every guide symbol at one direct configuration, by plain arithmetic: its output i′ (the
+    transposed input), the stretched ĩ′, the a that restores i, and n for k = 2n + 1."""
+    extent = (k - 1) * d + 1
+    i_prime = (i + 2 * p - extent) // s + 1
+    return {
+        "i": i, "k": k, "s": s, "p": p, "d": d, "n": (k - 1) // 2, "i_prime": i_prime,
+        "a": (i + 2 * p - extent) % s, "i_tilde": i_prime + (s - 1) * (i_prime - 1),
+    }
+
+
 def count_placements_nd(
     shape: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
     padding: Sequence[int], dilation: Sequence[int],

@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from symconv.evaluate import evaluate
 from symconv.prover import Status, prove
-from symconv.reference import count_placements, count_placements_nd, transposed_convolve
+from symconv.reference import (
+    count_placements,
+    count_placements_nd,
+    guide_values,
+    transposed_convolve,
+)
 from symconv.relations import RELATIONS, Kind, meaning, nd
 from symconv.symbols import i, i_prime
 from symconv.z3bridge import Z3Translator
@@ -53,11 +58,9 @@ def test_a_wrong_formula_is_refuted(rid: str) -> None:
 def _env_for(rid: str, i_: int, k_: int, s_: int, p_: int, d_: int) -> dict[str, int] | None:
     """A point satisfying the relation's conditions, built from a direct configuration."""
     rel = RELATIONS[rid]
-    env = {"i": i_, "k": k_, "s": s_, "p": p_, "d": d_, "n": (k_ - 1) // 2}
     if i_ + 2 * p_ < (k_ - 1) * d_ + 1:
         return None
-    env["i_prime"] = (i_ + 2 * p_ - (k_ - 1) * d_ - 1) // s_ + 1
-    env["a"] = (i_ + 2 * p_ - k_) % s_
+    env = guide_values(i_, k_, s_, p_, d_)
     if not all(evaluate(h, env) for h in rel.hypotheses()):
         return None
     return env
