@@ -12,13 +12,16 @@ never as C's ``/`` and ``%``: those truncate toward zero (``-7 / 2 == -3``, floo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import reduce
+from functools import cache, reduce
+
+import jinja2
 
 import sympy as sp
 
 from symconv.artifacts import banner
+from symconv.codegen.cparse import Unit, parse
 from symconv.codegen.spec import BY_NAME, ShapeFunction
 from symconv.symbols import a, d, i, k, o, p, s
 from symconv.templating import environment
@@ -126,7 +129,7 @@ class Program:
         return ", ".join([*params, *(f"int64_t *{ptr}" for ptr in self.pointers)])
 
 
-_OVERFLOW = ErrorCode("SYMCONV_E_OVERFLOW", 9,
+OVERFLOW = ErrorCode("SYMCONV_E_OVERFLOW", 9,
                       "the result or an intermediate does not fit in int64_t")
 
 ERROR_CODES: tuple[ErrorCode, ...] = (
@@ -140,7 +143,7 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("SYMCONV_E_D", 7, "d must be >= 1"),
     ErrorCode("SYMCONV_E_WINDOW", 8,
               "window does not fit: i + 2p < d(k-1) + 1 (output would be < 1)"),
-    _OVERFLOW,
+    OVERFLOW,
     ErrorCode("SYMCONV_E_OUTPUT", 10, "output would be < 1: s(i-1) + a + d(k-1) + 1 - 2p < 1"),
 )
 CODE_VALUES: Mapping[str, int] = {c.name: c.value for c in ERROR_CODES}
@@ -308,15 +311,60 @@ def _formula_text(expr: sp.Basic) -> str:
     return str(expr).replace("**", "^")
 
 
+def c_environment() -> jinja2.Environment:
+    return environment(filters={"c": c_expr, "c_not": c_not, "text": _formula_text})
+
+
+@cache
 def render() -> str:
-    env = environment(filters={"c": c_expr, "c_not": c_not, "text": _formula_text})
-    template = env.get_template("convshape.h.j2")
+    template = c_environment().get_template("convshape.h.j2")
     return str(template.render(
         banner=banner(PATH),
         codes=ERROR_CODES,
         programs=PROGRAMS,
-        overflow=_OVERFLOW.name,
+        overflow=OVERFLOW.name,
     ))
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A generated C header as translation validation sees it: its functions, the codes they
+    return, its text, and the generated headers it ``#include``s by file name."""
+
+    path: str  # relative to generated/
+    programs: tuple[Program, ...]
+    codes: tuple[ErrorCode, ...]  # every code its functions return, included headers' too
+    render: Callable[[], str]
+    tid_prefix: str  # theorem ids: <prefix>.<function>.<property>
+    proof_dir: str  # SMT-LIB files: <proof_dir>/<function>-<property>.smt2, under generated/
+    includes: tuple[Header, ...] = ()
+    helpers: bool = False  # defines (and so proves) the symconv__* helpers itself
+
+    @property
+    def file_name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def code_values(self) -> Mapping[str, int]:
+        return {c_.name: c_.value for c_ in self.codes}
+
+    def program(self, name: str) -> Program:
+        return next(pr for pr in self.programs if pr.name == name)
+
+    def included_texts(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for h in self.includes:
+            out.update(h.included_texts())
+            out[h.file_name] = h.render()
+        return out
+
+    def unit(self, text: str | None = None) -> Unit:
+        """The parsed translation unit: ``text`` (default: the rendered header) with its
+        includes spliced in."""
+        return parse(self.render() if text is None else text, self.included_texts())
+
+
+HEADER = Header(PATH, PROGRAMS, ERROR_CODES, render, "gen.c", "proofs/c", helpers=True)
 
 
 def artifacts() -> dict[str, str]:

@@ -12,6 +12,7 @@ is a :class:`CSyntaxError` — the validator never guesses.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -143,7 +144,7 @@ _TOKEN = re.compile(
 _DEFINE = re.compile(r"#\s*define\s+(\w+)(?:\s+(.*?))?\s*(?:/\*.*\*/)?\s*$")
 
 
-def _preprocess(text: str) -> tuple[str, dict[str, int]]:
+def _preprocess(text: str, includes: Mapping[str, str]) -> tuple[str, dict[str, int]]:
     defines: dict[str, int] = {}
     skipping: list[bool] = []
     lines: list[str] = []
@@ -162,6 +163,14 @@ def _preprocess(text: str) -> tuple[str, dict[str, int]]:
                     raise CSyntaxError(f"unbalanced #endif: {raw!r}")
                 skipping.pop()
             elif directive == "include":
+                quoted = words[1][1:-1] if len(words) == 2 and words[1][0] == '"' else None
+                if quoted is not None and quoted in includes and not any(skipping):
+                    # the included header is preprocessed on its own and spliced in; its
+                    # defines join ours (one translation unit, as the compiler sees it)
+                    code, more = _preprocess(includes[quoted], includes)
+                    defines.update(more)
+                    lines.append(code)
+                    continue
                 if words[1:] != ["<stdint.h>"]:
                     raise CSyntaxError(f"unsupported include: {raw!r}")
             elif directive == "define":
@@ -380,8 +389,9 @@ class _Parser:
         return Name(name, line)
 
 
-def parse(text: str) -> Unit:
-    """Parse a header of the subset; raises :class:`CSyntaxError` outside it."""
-    code, defines = _preprocess(text)
+def parse(text: str, includes: Mapping[str, str] | None = None) -> Unit:
+    """Parse a header of the subset; raises :class:`CSyntaxError` outside it. ``includes`` maps
+    the file names of ``#include "name"`` to their text (nothing is read from disk)."""
+    code, defines = _preprocess(text, includes or {})
     parser = _Parser(_tokens(code))
     return parser.unit(defines)

@@ -50,7 +50,7 @@ from symconv.codegen import c as cgen
 from symconv.codegen.cinterp import INT64_MAX, INT64_MIN, Interpreter, Undefined
 from symconv.codegen.cparse import (
     Addr, Assign, Bin, Call, Cast, Decl, Expr, Function, If, Name, Num, Return, Stmt, Store,
-    Unary, Unit, parse,
+    Unary, Unit,
 )
 from symconv.evaluate import EvaluationError, evaluate
 from symconv.prover import Evaluation, Result, Status
@@ -531,7 +531,8 @@ def division_queries(ctx: z3.Context) -> list[Query]:
             f"gen.c.helper.division.fact-{index}", "helper-division", f"fact-{index}",
             f"q = n / d, r = n % d (C, truncating) for int64 n, d != 0, not INT64_MIN / -1: "
             f"{fact}".replace("\n", " "),
-            z3.And(_defined(n, d), z3.Not(fact)), ("n", "d"), {"n": n64, "d": d64}))
+            z3.And(_defined(n, d), z3.Not(fact)), ("n", "d"), {"n": n64, "d": d64},
+            cgen.HEADER))
     return out
 
 
@@ -674,12 +675,17 @@ class Query:
     negation: z3.BoolRef
     inputs: tuple[str, ...]
     variables: dict[str, z3.BitVecRef]
+    header: cgen.Header
     abstract: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"{self.header.proof_dir}/{self.function}-{self.prop}.smt2"
 
     def smt2(self) -> str:
         solver = z3.Solver(ctx=self.negation.ctx)
         solver.add(self.negation)
-        path = f"proofs/c/{self.function}-{self.prop}.smt2"
+        path = self.path
         head = banner(path) + f"; {self.tid}: {self.statement}\n; expected: unsat\n"
         return head + _renumber(str(solver.to_smt2()))
 
@@ -714,8 +720,8 @@ def _neg_obligations(model: Model, kind: str) -> z3.BoolRef:
     return z3.Or(*cases) if cases else z3.BoolVal(False, model.ctx)
 
 
-def function_queries(unit: Unit, program: cgen.Program, abstract: bool = True,
-                     ctx: z3.Context | None = None) -> list[Query]:
+def function_queries(unit: Unit, program: cgen.Program, header: cgen.Header = cgen.HEADER,
+                     abstract: bool = True, ctx: z3.Context | None = None) -> list[Query]:
     """The properties of one function. ``abstract``: products and quotients become fresh values
     constrained by the helper facts (sound: the proved facts hold of the real ones); otherwise
     the exact bit-vector terms (used to turn an abstract counterexample into a real one)."""
@@ -747,7 +753,7 @@ def function_queries(unit: Unit, program: cgen.Program, abstract: bool = True,
     for p_, v_ in model.run(fn, Path((), store), frame):
         outcomes.append(_Outcome(_conj(p_.conds, model.ctx), v_.poly,
                                  tuple(p_.store[cells[ptr]].poly for ptr in program.pointers)))
-    code = cgen.CODE_VALUES
+    code = header.code_values
     domain = enc.formula(spec.domain)
     results = [enc.value(r) for r in spec.results]
     initial = [model.input(f"{ptr}_initial") for ptr in program.pointers]
@@ -800,9 +806,9 @@ def function_queries(unit: Unit, program: cgen.Program, abstract: bool = True,
     }
     variables = {**model.inputs}
     facts = model.facts
-    return [Query(f"gen.c.{program.name}.{prop}", program.name, prop, statements[prop],
-                  z3.And(*facts, neg[prop]) if facts else neg[prop], tuple(names), variables,
-                  abstract) for prop in PROPERTIES]
+    return [Query(f"{header.tid_prefix}.{program.name}.{prop}", program.name, prop,
+                  statements[prop], z3.And(*facts, neg[prop]) if facts else neg[prop],
+                  tuple(names), variables, header, abstract) for prop in PROPERTIES]
 
 
 def mul_contract_queries(unit: Unit, ctx: z3.Context) -> list[Query]:
@@ -851,22 +857,25 @@ def mul_contract_queries(unit: Unit, ctx: z3.Context) -> list[Query]:
             out.append(Query(
                 f"gen.c.helper.mul.{name}-{case}", "helper-mul", f"{name}-{case}",
                 f"symconv__mul(x, y, &r) with x, y >= 0, {case_text}: {text}",
-                z3.And(pre, cond, negation), ("x", "y"), dict(model.inputs)))
+                z3.And(pre, cond, negation), ("x", "y"), dict(model.inputs), cgen.HEADER))
     return out
 
 
-def queries(text: str) -> list[Query]:
-    unit = parse(text)
+def queries(header: cgen.Header = cgen.HEADER, text: str | None = None) -> list[Query]:
+    """Every property of ``header`` (its rendered text, or ``text``); the helpers' contracts
+    only where the header defines them — a header that includes another relies on its proofs."""
+    unit = header.unit(text)
     # one fresh Z3 context per group: the SMT-LIB text then depends on nothing else in the process
-    out = [*division_queries(z3.Context()), *mul_contract_queries(unit, z3.Context())]
-    for program in cgen.PROGRAMS:
-        out.extend(function_queries(unit, program))
+    out = [*division_queries(z3.Context()), *mul_contract_queries(unit, z3.Context())
+           ] if header.helpers else []
+    for program in header.programs:
+        out.extend(function_queries(unit, program, header))
     return out
 
 
 @cache
-def _generated_queries() -> tuple[Query, ...]:
-    return tuple(queries(cgen.render()))
+def generated_queries(header: cgen.Header = cgen.HEADER) -> tuple[Query, ...]:
+    return tuple(queries(header))
 
 
 # --- checking and counterexamples -------------------------------------------------------------
@@ -882,7 +891,7 @@ def check(query: Query, timeout: float = DEFAULT_TIMEOUT, text: str | None = Non
     if verdict == z3.sat and query.abstract:
         # the abstraction may allow a spurious counterexample: keep it only if the C, run in
         # plain Python, really violates the property there; otherwise decide on the exact terms
-        source = text if text is not None else cgen.render()
+        source = text if text is not None else query.header.render()
         for _ in range(REFINE_TRIES):
             model = solver.model()
             cx = {name: model.eval(var, model_completion=True).as_long()
@@ -896,15 +905,16 @@ def check(query: Query, timeout: float = DEFAULT_TIMEOUT, text: str | None = Non
                                for name, value in cx.items() if name in query.inputs)))
             if time.perf_counter() - start > timeout / 2 or solver.check() != z3.sat:
                 break
-        exact = next(q for q in function_queries(parse(source), cgen.BY_PROGRAM[query.function],
-                                                 abstract=False) if q.prop == query.prop)
+        exact = next(q for q in function_queries(
+            query.header.unit(source), query.header.program(query.function), query.header,
+            abstract=False) if q.prop == query.prop)
         result = check(exact, max(1.0, timeout - (time.perf_counter() - start)), source)
         return replace(result, seconds=time.perf_counter() - start)
     if verdict == z3.sat:
         model = solver.model()
         cx = {name: model.eval(var, model_completion=True).as_signed_long()
               for name, var in sorted(query.variables.items())}
-        evaluations = reevaluate(query, cx, text if text is not None else cgen.render())
+        evaluations = reevaluate(query, cx, text if text is not None else query.header.render())
         return Result(Status.REFUTED, time.perf_counter() - start, counterexample=cx,
                       evaluations=evaluations,
                       reason="violation re-evaluated in plain Python" if any(
@@ -916,8 +926,7 @@ def check(query: Query, timeout: float = DEFAULT_TIMEOUT, text: str | None = Non
 
 def reevaluate(query: Query, cx: dict[str, int], text: str) -> tuple[Evaluation, ...]:
     """Run the C text on the counterexample in plain Python and evaluate the violated property."""
-    unit = parse(text)
-    interp = Interpreter(unit)
+    interp = Interpreter(query.header.unit(text))
     if query.function == "helper-division":
         n, d = cx["n"], cx["d"]
         q = abs(n) // abs(d) * (1 if (n < 0) == (d < 0) else -1)
@@ -932,7 +941,8 @@ def reevaluate(query: Query, cx: dict[str, int], text: str) -> tuple[Evaluation,
         if (ret == 0) != fits:
             return (Evaluation("returns 0 iff x*y fits int64", ret, product, False),)
         return (Evaluation("r == x*y", outs["r"], product, outs["r"] == product or ret != 0),)
-    program = cgen.BY_PROGRAM[query.function]
+    program = query.header.program(query.function)
+    codes = query.header.code_values
     spec = program.spec
     env = {p_.name: cx[p_.name] for p_ in spec.params}
     try:
@@ -963,11 +973,11 @@ def reevaluate(query: Query, cx: dict[str, int], text: str) -> tuple[Evaluation,
     ok = True
     for param in spec.params:
         if not _truth(param.check.condition, env):
-            want = cgen.CODE_VALUES[program.param_code(param.name)]
+            want = codes[program.param_code(param.name)]
             return (Evaluation(f"code for {param.name}", ret, want, ret == want),)
     for req, req_code in zip(spec.requires, program.require_codes, strict=True):
         if ok and not _truth(req.condition, env):
-            want = cgen.CODE_VALUES[req_code]
+            want = codes[req_code]
             return (Evaluation(f"code for {req_code}", ret, want, ret == want),)
     return (Evaluation("a violated condition exists", None, None, True),)
 
@@ -981,15 +991,23 @@ def _truth(cond: sp.Basic, env: dict[str, int]) -> bool:
 
 # --- registries ---------------------------------------------------------------------------------
 
-def _theorem(index: int) -> Theorem:
-    q = _generated_queries()[index]
-    return Theorem(q.tid, "codegen-c", q.statement, lambda timeout: check(
-        _generated_queries()[index], timeout))
+def _theorem(header: cgen.Header, group: str, index: int) -> Theorem:
+    q = generated_queries(header)[index]
+    return Theorem(q.tid, group, q.statement, lambda timeout: check(
+        generated_queries(header)[index], timeout))
+
+
+def header_theorems(header: cgen.Header, group: str = "codegen-c") -> list[Theorem]:
+    return [_theorem(header, group, n) for n in range(len(generated_queries(header)))]
+
+
+def header_artifacts(header: cgen.Header) -> dict[str, str]:
+    return {q.path: q.smt2() for q in generated_queries(header)}
 
 
 def theorems() -> list[Theorem]:
-    return [_theorem(n) for n in range(len(_generated_queries()))]
+    return header_theorems(cgen.HEADER)
 
 
 def artifacts() -> dict[str, str]:
-    return {f"proofs/c/{q.function}-{q.prop}.smt2": q.smt2() for q in _generated_queries()}
+    return header_artifacts(cgen.HEADER)
