@@ -20,6 +20,7 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.codegen.validate_c",
     "symconv.frameworks.report",
     "symconv.frameworks.codegen",
+    "symconv.frameworks.ccodegen",
 )
 
 COMMAND = "symconv generate"

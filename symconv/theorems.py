@@ -22,6 +22,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
     "symconv.codegen.validate_c": ("codegen-c",),
     "symconv.frameworks.proofs": ("framework",),
     "symconv.frameworks.codegen": ("generated-python",),
+    "symconv.frameworks.ccodegen": ("codegen-c",),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
+import shutil
 import sys
 
 import pytest
@@ -22,6 +24,11 @@ def test_bench_runs_and_reports_each_case() -> None:
     assert "pool_output_size" in text
     assert "conv_shape" in text
     assert "C:" in text or "C function" in text
+    if shutil.which("gcc") is not None:
+        from symconv.frameworks.ccodegen import header
+
+        count = len(header().programs)
+        assert re.search(rf"C frameworkshape\.h: {count} functions, median [0-9.]+ ns/call", text)
     if HAS_TORCH:
         assert "PyTorch 2" in text
         ratios = [float(line.split()[-1]) for line in text.splitlines()

@@ -114,6 +114,12 @@ class Program:
         return f"SYMCONV_E_{name.upper()}"
 
     @property
+    def coded_requires(self) -> tuple[tuple[sp.Basic, str], ...]:
+        """Each requirement's condition with the code returned when it fails."""
+        return tuple(zip((c_.condition for c_ in self.spec.requires), self.require_codes,
+                         strict=True))
+
+    @property
     def outputs(self) -> tuple[tuple[str, sp.Expr], ...]:
         return tuple(zip(self.pointers, self.writes, strict=True))
 

@@ -36,6 +36,7 @@ violated parameter condition gets its code; a violated requirement gets its code
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -104,6 +105,7 @@ class Model:
         self.ctx = ctx
         self.abstract = abstract
         self.facts: list[z3.BoolRef] = []
+        self.divisions: list[tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef, z3.ArithRef]] = []
         self._fresh: dict[object, z3.BitVecRef] = {}
         self.atoms: dict[str, z3.BitVecRef] = {}
         self.obligations: list[Obligation] = []
@@ -199,6 +201,7 @@ class Model:
         r = self._fresh_var(("rem", key), "rem")
         if fresh:
             self.facts.append(division_facts(n, d, q, r))
+            self.divisions.append((n, d, q, r))
         return self.atom(q), self.atom(r)
 
     def in64(self, p: Poly) -> z3.BoolRef:
@@ -503,6 +506,11 @@ def division_fact_list(n: z3.ArithRef, d: z3.ArithRef, q: z3.ArithRef,
         z3.Implies(z3.And(n <= 0, d > 0), q >= n),
         z3.Implies(z3.And(n <= 0, d > 0), q <= 0),
         z3.Implies(q == 0, r == n),
+        z3.Implies(z3.And(n >= d, d > 0), q >= 1),
+        z3.Implies(z3.And(n >= 0, d > 0), r >= 0),
+        z3.Implies(z3.And(n >= 0, d > 0), r < d),
+        z3.Implies(z3.And(n <= 0, d > 0), r <= 0),
+        z3.Implies(z3.And(n <= 0, d > 0), r > -d),
     ]
 
 
@@ -677,6 +685,8 @@ class Query:
     variables: dict[str, z3.BitVecRef]
     header: cgen.Header
     abstract: bool = False
+    # abstract only: each quotient and remainder with its numerator and divisor (n, d, q, r)
+    divisions: tuple[tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef, z3.ArithRef], ...] = ()
 
     @property
     def path(self) -> str:
@@ -790,10 +800,24 @@ def function_queries(unit: Unit, program: cgen.Program, header: cgen.Header = cg
         want = code[req_code]
         cases.append(z3.And(*ok, *before, z3.Not(enc.formula(req.condition)), z3.Or(
             *(z3.And(o.cond, z3.Not(ret_is(o, want))) for o in outcomes))))
+        ok.append(enc.formula(req.condition))  # a later requirement's code only after this one
     neg["error-codes"] = z3.Or(*cases)
 
+    statements = property_statements(program)
+    variables = {**model.inputs}
+    facts = model.facts
+    return [Query(f"{header.tid_prefix}.{program.name}.{prop}", program.name, prop,
+                  statements[prop], z3.And(*facts, neg[prop]) if facts else neg[prop],
+                  tuple(names), variables, header, abstract, tuple(model.divisions))
+            for prop in PROPERTIES]
+
+
+def property_statements(program: cgen.Program) -> dict[str, str]:
+    """What each property of ``program``'s function states (no solving needed to know it)."""
+    fname = "symconv_" + program.name
+    spec = program.spec
     fits_text = ", ".join(str(v) for v in program.checked_values())
-    statements = {
+    return {
         "no-overflow": f"{fname}: no signed overflow on any path, for every int64 input",
         "no-div-zero": f"{fname}: no division by zero on any path, for every int64 input",
         "correct": f"{fname} returns 0 only inside the domain, and then writes "
@@ -804,11 +828,6 @@ def function_queries(unit: Unit, program: cgen.Program, header: cgen.Header = cg
         "error-codes": f"{fname}: the first violated parameter condition, or a violated "
                        "requirement, gets its SYMCONV_E_* code",
     }
-    variables = {**model.inputs}
-    facts = model.facts
-    return [Query(f"{header.tid_prefix}.{program.name}.{prop}", program.name, prop,
-                  statements[prop], z3.And(*facts, neg[prop]) if facts else neg[prop],
-                  tuple(names), variables, header, abstract) for prop in PROPERTIES]
 
 
 def mul_contract_queries(unit: Unit, ctx: z3.Context) -> list[Query]:
@@ -835,30 +854,38 @@ def mul_contract_queries(unit: Unit, ctx: z3.Context) -> list[Query]:
         return z3.Or(*cases)
 
     parts = {
-        "no-overflow": ("no signed overflow, no division by zero",
-                        z3.Or(_neg_obligations(model, "overflow"),
-                              _neg_obligations(model, "div-zero"))),
-        "sound": ("returns 0 only when x*y fits int64, and then r = x*y >= 0",
-                  bad(lambda ret0, r: z3.Implies(ret0, z3.And(fits, r == product,
-                                                              product >= 0)))),
-        "complete": ("returns 0 whenever x*y fits int64",
-                     bad(lambda ret0, r: z3.Implies(fits, ret0))),
-        "untouched": ("r is untouched when it returns nonzero",
-                      bad(lambda ret0, r: z3.Implies(z3.Not(ret0), r == initial))),
+        "no-overflow": z3.Or(_neg_obligations(model, "overflow"),
+                             _neg_obligations(model, "div-zero")),
+        "sound": bad(lambda ret0, r: z3.Implies(ret0, z3.And(fits, r == product, product >= 0))),
+        "complete": bad(lambda ret0, r: z3.Implies(fits, ret0)),
+        "untouched": bad(lambda ret0, r: z3.Implies(z3.Not(ret0), r == initial)),
     }
-    # a case split (both cases proved cover everything) keeps each query small
     zx, zy = model.z(x), model.z(y)
-    cases = {"small": (z3.And(zx < 2**31, zy < 2**31), "both < 2^31"),
-             "large-x": (zx >= 2**31, "x >= 2^31"),
-             "large-y": (z3.And(zx < 2**31, zy >= 2**31), "x < 2^31 <= y")}
-    out = []
-    for name, (text, negation) in parts.items():
-        for case, (cond, case_text) in cases.items():
-            out.append(Query(
-                f"gen.c.helper.mul.{name}-{case}", "helper-mul", f"{name}-{case}",
-                f"symconv__mul(x, y, &r) with x, y >= 0, {case_text}: {text}",
-                z3.And(pre, cond, negation), ("x", "y"), dict(model.inputs), cgen.HEADER))
-    return out
+    cases = {"small": z3.And(zx < 2**31, zy < 2**31), "large-x": zx >= 2**31,
+             "large-y": z3.And(zx < 2**31, zy >= 2**31)}
+    return [Query(tid, "helper-mul", tid.rsplit(".", 1)[1], statement,
+                  z3.And(pre, cases[case], parts[part]), ("x", "y"), dict(model.inputs),
+                  cgen.HEADER)
+            for (tid, statement), (part, case) in zip(
+                mul_statements(), itertools.product(MUL_PARTS, MUL_CASES), strict=True)]
+
+
+MUL_PARTS = {
+    "no-overflow": "no signed overflow, no division by zero",
+    "sound": "returns 0 only when x*y fits int64, and then r = x*y >= 0",
+    "complete": "returns 0 whenever x*y fits int64",
+    "untouched": "r is untouched when it returns nonzero",
+}
+# a case split (the three cases cover every x, y >= 0) keeps each query small
+MUL_CASES = {"small": "both < 2^31", "large-x": "x >= 2^31", "large-y": "x < 2^31 <= y"}
+
+
+def mul_statements() -> list[tuple[str, str]]:
+    """(theorem id, statement) of each part of symconv__mul's contract, in query order."""
+    return [(f"gen.c.helper.mul.{part}-{case}",
+             f"symconv__mul(x, y, &r) with x, y >= 0, {case_text}: {text}")
+            for (part, text), (case, case_text) in itertools.product(MUL_PARTS.items(),
+                                                                     MUL_CASES.items())]
 
 
 def queries(header: cgen.Header = cgen.HEADER, text: str | None = None) -> list[Query]:
@@ -903,6 +930,13 @@ def check(query: Query, timeout: float = DEFAULT_TIMEOUT, text: str | None = Non
                               reason="violation re-evaluated in plain Python")
             solver.add(z3.Or(*(query.variables[name] != value
                                for name, value in cx.items() if name in query.inputs)))
+            # refine: where the model's quotients were not C's, pin them to C's at those values
+            for n, d, q, r in query.divisions:
+                n0, d0 = (model.eval(x, model_completion=True).as_long() for x in (n, d))
+                if d0 != 0 and INT64_MIN <= n0 <= INT64_MAX and INT64_MIN <= d0 <= INT64_MAX:
+                    q0 = abs(n0) // abs(d0) * (1 if (n0 < 0) == (d0 < 0) else -1)
+                    solver.add(z3.Implies(z3.And(n == n0, d == d0),
+                                          z3.And(q == q0, r == n0 - q0 * d0)))
             if time.perf_counter() - start > timeout / 2 or solver.check() != z3.sat:
                 break
         exact = next(q for q in function_queries(
@@ -991,14 +1025,26 @@ def _truth(cond: sp.Basic, env: dict[str, int]) -> bool:
 
 # --- registries ---------------------------------------------------------------------------------
 
-def _theorem(header: cgen.Header, group: str, index: int) -> Theorem:
-    q = generated_queries(header)[index]
-    return Theorem(q.tid, group, q.statement, lambda timeout: check(
-        generated_queries(header)[index], timeout))
+def _query(header: cgen.Header, tid: str) -> Query:
+    return next(q for q in generated_queries(header) if q.tid == tid)
+
+
+def _checker(header: cgen.Header, tid: str) -> Callable[[float], Result]:
+    return lambda timeout: check(_query(header, tid), timeout)
 
 
 def header_theorems(header: cgen.Header, group: str = "codegen-c") -> list[Theorem]:
-    return [_theorem(header, group, n) for n in range(len(generated_queries(header)))]
+    """One theorem per property; a function's queries are built (symbolic execution of the
+    whole header, seconds) only when one of its theorems is checked, so listing and selecting
+    stay fast."""
+    helpers = [*((q.tid, q.statement) for q in division_queries(z3.Context())),
+               *mul_statements()] if header.helpers else []
+    out = [Theorem(tid, group, statement, _checker(header, tid)) for tid, statement in helpers]
+    for program in header.programs:
+        for prop, statement in property_statements(program).items():
+            tid = f"{header.tid_prefix}.{program.name}.{prop}"
+            out.append(Theorem(tid, group, statement, _checker(header, tid)))
+    return out
 
 
 def header_artifacts(header: cgen.Header) -> dict[str, str]:

@@ -140,4 +140,22 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(note, file=out)
     else:
         table(c_rows, ["C function", "ns/call"], out)
+        print(_framework_c_summary(), file=out)
     return 0
+
+
+def _framework_c_summary() -> str:
+    """One line for generated/c/frameworkshape.h: median and slowest ns/call of its functions."""
+    from statistics import median
+
+    from symconv.codegen.cbench import measure_c
+    from symconv.frameworks.ccodegen import header
+
+    try:
+        numbers = measure_c(header(), iterations=2_000_000)
+    except Exception as exc:  # a missing compiler or a failed build: report, do not crash
+        return f"C frameworkshape.h: measure_c() failed: {type(exc).__name__}: {exc}"
+    slowest = max(numbers, key=lambda name: numbers[name])
+    return (f"C frameworkshape.h: {len(numbers)} functions, median "
+            f"{median(numbers.values()):.2f} ns/call, slowest {slowest} "
+            f"{numbers[slowest]:.2f} ns/call")
