@@ -115,13 +115,13 @@ class _Encoded:
     variables: dict[str, z3.ArithRef] = field(default_factory=dict)
 
 
-def _encode(claim: Claim) -> _Encoded:
-    tr = Z3Translator()
+def _encode(claim: Claim, ctx: z3.Context) -> _Encoded:
+    tr = Z3Translator(ctx)
     hyps = [tr.translate(h) for h in claim.hypotheses]
     goal = tr.translate(claim.goal)
     for x in _free(claim):
         tr.translate(x)
-    defined = z3.And(*tr.obligations) if tr.obligations else z3.BoolVal(True)
+    defined = z3.And(*tr.obligations) if tr.obligations else z3.BoolVal(True, ctx)
     return _Encoded(hyps, z3.Not(z3.And(defined, goal)), tr.variables)
 
 
@@ -137,8 +137,11 @@ def prove(
     Raises :class:`~symconv.z3bridge.TranslationError` for untranslatable input.
     """
     start = time.perf_counter()
-    enc = _encode(claim)
-    solver = z3.Solver()
+    # a context per claim: Z3's search depends on every term the context has seen, so a claim
+    # proved in 0.7 s alone took 5 s after other proofs in the same process
+    ctx = z3.Context()
+    enc = _encode(claim, ctx)
+    solver = z3.Solver(ctx=ctx)
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(*enc.hypotheses)
     if bounds is not None:
