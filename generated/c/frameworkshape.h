@@ -525,7 +525,8 @@ static inline int symconv_torch_conv_valid(int64_t i, int64_t k, int64_t s, int6
 
 /*
  * symconv_torch_conv_same -- Conv padding='same' (s = 1 only) (torch.conv.same).
- *   Source: Convolution.cpp convolution_same, Pool.h _pooling_same_mode_padding_lr: total d(k−1), left = total/2.
+ *   Source: Convolution.cpp convolution_same, Pool.h _pooling_same_mode_padding_lr: total d(k−1), left =
+ *       total/2.
  *   o = i
  * Refuses, in this order:
  *   SYMCONV_E_TORCH_SAME_STRIDED unless Eq(s, 1)
@@ -554,7 +555,8 @@ static inline int symconv_torch_conv_same(int64_t i, int64_t k, int64_t s, int64
 
 /*
  * symconv_torch_conv_same_pads -- Conv padding='same' (s = 1 only) (torch.conv.same).
- *   Source: Convolution.cpp convolution_same, Pool.h _pooling_same_mode_padding_lr: total d(k−1), left = total/2.
+ *   Source: Convolution.cpp convolution_same, Pool.h _pooling_same_mode_padding_lr: total d(k−1), left =
+ *       total/2.
  *   p_begin = d * (k - 1) // 2; p_end = d * (k - 1) - d * (k - 1) // 2
  * Refuses, in this order:
  *   SYMCONV_E_TORCH_SAME_STRIDED unless Eq(s, 1)
@@ -688,7 +690,8 @@ static inline int symconv_torch_conv_transpose(int64_t i, int64_t k, int64_t s, 
  *   Source: torch/nn/modules/conv.py _ConvTransposeNd._output_padding: a = o − min, min ≤ o ≤ min + s − 1.
  *   o = o
  * Refuses, in this order:
- *   SYMCONV_E_TORCH_OUTPUT_SIZE unless o >= d*(k - 1) - 2*p + s*(i - 1) + 1 and o <= d*(k - 1) - 2*p + s*(i - 1) + s
+ *   SYMCONV_E_TORCH_OUTPUT_SIZE unless o >= d*(k - 1) - 2*p + s*(i - 1) + 1 and o <= d*(k - 1) -
+ *       2*p + s*(i - 1) + s
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -775,7 +778,8 @@ static inline int symconv_torch_conv_transpose_output_size(int64_t i, int64_t k,
 
 /*
  * symconv_torch_max_pool -- MaxPool ceil_mode=False (torch.max_pool).
- *   Source: Pool.h pooling_output_shape_pad_lr; MaxPooling.cpp max_pool1d checks p ≤ k/2 with the undilated k.
+ *   Source: Pool.h pooling_output_shape_pad_lr; MaxPooling.cpp max_pool1d checks p ≤ k/2 with the undilated
+ *       k.
  *   o = (i + 2 * p - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
  *   SYMCONV_E_TORCH_MAX_POOL_PAD unless p <= floor(k/2)
@@ -907,11 +911,14 @@ static inline int symconv_torch_avg_pool(int64_t i, int64_t k, int64_t s, int64_
 
 /*
  * symconv_torch_max_pool_ceil -- MaxPool ceil_mode=True (torch.max_pool.ceil).
- *   Source: Pool.h pooling_output_shape_pad_lr; MaxPooling.cpp max_pool1d checks p ≤ k/2 with the undilated k.
- *   o = min((i + 2 * p + s - d * (k - 1) - 2) // s + 1, max((i + p - 1) // s + 1, (i + 2 * p + s - d * (k - 1) - 2) // s))
+ *   Source: Pool.h pooling_output_shape_pad_lr; MaxPooling.cpp max_pool1d checks p ≤ k/2 with the undilated
+ *       k.
+ *   o = min((i + 2 * p + s - d * (k - 1) - 2) // s + 1, max((i + p - 1) // s + 1, (i + 2 * p + s -
+ *       d * (k - 1) - 2) // s))
  * Refuses, in this order:
  *   SYMCONV_E_TORCH_MAX_POOL_PAD unless p <= floor(k/2)
- *   SYMCONV_E_TORCH_INVALID_OUTPUT unless Min(floor((-d*(k - 1) + i + 2*p + s - 2)/s) + 1, Max(floor((i + p - 1)/s) + 1, floor((-d*(k - 1) + i + 2*p + s - 2)/s))) >= 1
+ *   SYMCONV_E_TORCH_INVALID_OUTPUT unless Min(floor((-d*(k - 1) + i + 2*p + s - 2)/s) + 1,
+ *       Max(floor((i + p - 1)/s) + 1, floor((-d*(k - 1) + i + 2*p + s - 2)/s))) >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   2*p
  *   i + 2*p
@@ -1009,10 +1016,12 @@ static inline int symconv_torch_max_pool_ceil(int64_t i, int64_t k, int64_t s, i
 /*
  * symconv_torch_avg_pool_ceil -- AvgPool ceil_mode=True (torch.avg_pool.ceil).
  *   Source: Pool.h pooling_output_shape_pad_lr, pool2d_shape_check (no dilation).
- *   o = min((i + 2 * p + s - k - 1) // s + 1, max((i + p - 1) // s + 1, (i + 2 * p + s - k - 1) // s))
+ *   o = min((i + 2 * p + s - k - 1) // s + 1, max((i + p - 1) // s + 1, (i + 2 * p + s - k - 1) //
+ *       s))
  * Refuses, in this order:
  *   SYMCONV_E_TORCH_AVG_POOL_PAD unless p <= floor(k/2)
- *   SYMCONV_E_TORCH_OUTPUT_TOO_SMALL unless Min(floor((i - k + 2*p + s - 1)/s) + 1, Max(floor((i + p - 1)/s) + 1, floor((i - k + 2*p + s - 1)/s))) >= 1
+ *   SYMCONV_E_TORCH_OUTPUT_TOO_SMALL unless Min(floor((i - k + 2*p + s - 1)/s) + 1, Max(floor((i +
+ *       p - 1)/s) + 1, floor((i - k + 2*p + s - 1)/s))) >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   2*p
  *   i + 2*p
@@ -1099,7 +1108,8 @@ static inline int symconv_torch_avg_pool_ceil(int64_t i, int64_t k, int64_t s, i
  *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i − k̂ + s) / s.
  *   o = max(0, i + s - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - s + 1) // s
  * Refuses, in this order:
- *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless floor(Max(0, -d*(k - 1) + i + s - 1)/s) - floor(Max(0, d*(k - 1) - i - s + 1)/s) >= 0
+ *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless floor(Max(0, -d*(k - 1) + i + s - 1)/s) - floor(Max(0, d*(k
+ *       - 1) - i - s + 1)/s) >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
  *   i + s - 1
@@ -1178,7 +1188,8 @@ static inline int symconv_tf_conv_valid(int64_t i, int64_t k, int64_t s, int64_t
 
 /*
  * symconv_tf_conv_same -- conv padding='SAME' (tf.conv.same).
- *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split before/after.
+ *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split
+ *       before/after.
  *   o = (i + s - 1) // s
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
@@ -1214,8 +1225,11 @@ static inline int symconv_tf_conv_same(int64_t i, int64_t k, int64_t s, int64_t 
 
 /*
  * symconv_tf_conv_same_pads -- conv padding='SAME' (tf.conv.same).
- *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split before/after.
- *   p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2; p_end = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2
+ *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split
+ *       before/after.
+ *   p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2; p_end = max(0, d * (k
+ *       - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) -
+ *       i + 1) // 2
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -1226,7 +1240,8 @@ static inline int symconv_tf_conv_same(int64_t i, int64_t k, int64_t s, int64_t 
  *   s*(floor((i + s - 1)/s) - 1)
  *   d*(k - 1) + s*(floor((i + s - 1)/s) - 1) + 1
  *   d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1
- *   -floor(Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)/2) + Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)
+ *   -floor(Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)/2) + Max(0, d*(k - 1) - i +
+ *       s*(floor((i + s - 1)/s) - 1) + 1)
  */
 static inline int symconv_tf_conv_same_pads(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *p_begin, int64_t *p_end)
 {
@@ -1296,9 +1311,11 @@ static inline int symconv_tf_conv_same_pads(int64_t i, int64_t k, int64_t s, int
 /*
  * symconv_tf_conv_explicit -- conv padding=[[p_begin, p_end]] (tf.conv.explicit).
  *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: Padding::EXPLICIT.
- *   o = max(0, i + p_begin + p_end + s - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 1) // s
+ *   o = max(0, i + p_begin + p_end + s - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin -
+ *       p_end - s + 1) // s
  * Refuses, in this order:
- *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end - s + 1)/s) >= 0
+ *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 1)/s) -
+ *       floor(Max(0, d*(k - 1) - i - p_begin - p_end - s + 1)/s) >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -1312,7 +1329,8 @@ static inline int symconv_tf_conv_same_pads(int64_t i, int64_t k, int64_t s, int
  *   d*(k - 1) - i - p_begin + 1
  *   d*(k - 1) - i - p_begin - p_end + 1
  *   d*(k - 1) - i - p_begin - p_end - s + 1
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end - s + 1)/s)
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 1)/s) - floor(Max(0, d*(k - 1) - i -
+ *       p_begin - p_end - s + 1)/s)
  */
 static inline int symconv_tf_conv_explicit(int64_t i, int64_t k, int64_t s, int64_t p_begin, int64_t p_end, int64_t d, int64_t *out)
 {
@@ -1406,7 +1424,8 @@ static inline int symconv_tf_conv_explicit(int64_t i, int64_t k, int64_t s, int6
  *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i − k̂ + s) / s.
  *   o = max(0, i + s - k) // s - max(0, k - i - s) // s
  * Refuses, in this order:
- *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless -floor(Max(0, -i + k - s)/s) + floor(Max(0, i - k + s)/s) >= 0
+ *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless -floor(Max(0, -i + k - s)/s) + floor(Max(0, i - k + s)/s)
+ *       >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
  *   i - k + s
@@ -1462,7 +1481,8 @@ static inline int symconv_tf_max_pool_valid(int64_t i, int64_t k, int64_t s, int
 
 /*
  * symconv_tf_max_pool_same -- max_pool padding='SAME' (tf.max_pool.same).
- *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split before/after.
+ *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split
+ *       before/after.
  *   o = (i + s - 1) // s
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
@@ -1495,8 +1515,10 @@ static inline int symconv_tf_max_pool_same(int64_t i, int64_t k, int64_t s, int6
 
 /*
  * symconv_tf_max_pool_same_pads -- max_pool padding='SAME' (tf.max_pool.same).
- *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split before/after.
- *   p_begin = max(0, k + s * ((i + s - 1) // s - 1) - i) // 2; p_end = max(0, k + s * ((i + s - 1) // s - 1) - i) - max(0, k + s * ((i + s - 1) // s - 1) - i) // 2
+ *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split
+ *       before/after.
+ *   p_begin = max(0, k + s * ((i + s - 1) // s - 1) - i) // 2; p_end = max(0, k + s * ((i + s - 1)
+ *       // s - 1) - i) - max(0, k + s * ((i + s - 1) // s - 1) - i) // 2
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
  *   i + s - 1
@@ -1504,7 +1526,8 @@ static inline int symconv_tf_max_pool_same(int64_t i, int64_t k, int64_t s, int6
  *   s*(floor((i + s - 1)/s) - 1)
  *   k + s*(floor((i + s - 1)/s) - 1)
  *   -i + k + s*(floor((i + s - 1)/s) - 1)
- *   -floor(Max(0, -i + k + s*(floor((i + s - 1)/s) - 1))/2) + Max(0, -i + k + s*(floor((i + s - 1)/s) - 1))
+ *   -floor(Max(0, -i + k + s*(floor((i + s - 1)/s) - 1))/2) + Max(0, -i + k + s*(floor((i + s -
+ *       1)/s) - 1))
  */
 static inline int symconv_tf_max_pool_same_pads(int64_t i, int64_t k, int64_t s, int64_t *p_begin, int64_t *p_end)
 {
@@ -1561,7 +1584,8 @@ static inline int symconv_tf_max_pool_same_pads(int64_t i, int64_t k, int64_t s,
  *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i − k̂ + s) / s.
  *   o = max(0, i + s - k) // s - max(0, k - i - s) // s
  * Refuses, in this order:
- *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless -floor(Max(0, -i + k - s)/s) + floor(Max(0, i - k + s)/s) >= 0
+ *   SYMCONV_E_TF_NEGATIVE_OUTPUT unless -floor(Max(0, -i + k - s)/s) + floor(Max(0, i - k + s)/s)
+ *       >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
  *   i - k + s
@@ -1617,7 +1641,8 @@ static inline int symconv_tf_avg_pool_valid(int64_t i, int64_t k, int64_t s, int
 
 /*
  * symconv_tf_avg_pool_same -- avg_pool padding='SAME' (tf.avg_pool.same).
- *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split before/after.
+ *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split
+ *       before/after.
  *   o = (i + s - 1) // s
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
@@ -1650,8 +1675,10 @@ static inline int symconv_tf_avg_pool_same(int64_t i, int64_t k, int64_t s, int6
 
 /*
  * symconv_tf_avg_pool_same_pads -- avg_pool padding='SAME' (tf.avg_pool.same).
- *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split before/after.
- *   p_begin = max(0, k + s * ((i + s - 1) // s - 1) - i) // 2; p_end = max(0, k + s * ((i + s - 1) // s - 1) - i) - max(0, k + s * ((i + s - 1) // s - 1) - i) // 2
+ *   Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed split
+ *       before/after.
+ *   p_begin = max(0, k + s * ((i + s - 1) // s - 1) - i) // 2; p_end = max(0, k + s * ((i + s - 1)
+ *       // s - 1) - i) - max(0, k + s * ((i + s - 1) // s - 1) - i) // 2
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
  *   i + s - 1
@@ -1659,7 +1686,8 @@ static inline int symconv_tf_avg_pool_same(int64_t i, int64_t k, int64_t s, int6
  *   s*(floor((i + s - 1)/s) - 1)
  *   k + s*(floor((i + s - 1)/s) - 1)
  *   -i + k + s*(floor((i + s - 1)/s) - 1)
- *   -floor(Max(0, -i + k + s*(floor((i + s - 1)/s) - 1))/2) + Max(0, -i + k + s*(floor((i + s - 1)/s) - 1))
+ *   -floor(Max(0, -i + k + s*(floor((i + s - 1)/s) - 1))/2) + Max(0, -i + k + s*(floor((i + s -
+ *       1)/s) - 1))
  */
 static inline int symconv_tf_avg_pool_same_pads(int64_t i, int64_t k, int64_t s, int64_t *p_begin, int64_t *p_end)
 {
@@ -1747,7 +1775,8 @@ static inline int symconv_tf_conv_transpose_same(int64_t i, int64_t k, int64_t s
 
 /*
  * symconv_tf_conv_transpose_valid -- Conv2DTranspose 'valid', output_padding=None (tf.conv_transpose.valid).
- *   Source: tf_keras/utils/conv_utils.py deconv_output_length: input_length * stride + max(filter_size - stride, 0).
+ *   Source: tf_keras/utils/conv_utils.py deconv_output_length: input_length * stride + max(filter_size -
+ *       stride, 0).
  *   o = i * s + max(0, d * (k - 1) - s + 1)
  * Refuses, in this order:
  *   SYMCONV_E_TF_STRIDE_AND_DILATION unless d <= 1 or s <= 1
@@ -1970,7 +1999,8 @@ static inline int symconv_tf_conv_transpose_valid_output_padding(int64_t i, int6
  *   Source: defs.cc Conv spec; reference op_conv.py (an empty output at 0).
  *   o = (i + p_begin + p_end - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + p_begin + p_end - 1)/s) + 1 >= 0
+ *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + p_begin + p_end - 1)/s) + 1 >=
+ *       0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2040,7 +2070,8 @@ static inline int symconv_onnx_conv(int64_t i, int64_t k, int64_t s, int64_t p_b
 /*
  * symconv_onnx_infer_conv -- Conv auto_pad=NOTSET, shape inference (onnx.infer.conv).
  *   Source: defs.cc convPoolShapeInference (C++ '/' truncates).
- *   o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin - p_end + 1) // s + 1
+ *   o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin -
+ *       p_end + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2053,7 +2084,8 @@ static inline int symconv_onnx_conv(int64_t i, int64_t k, int64_t s, int64_t p_b
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - p_begin + 1
  *   d*(k - 1) - i - p_begin - p_end + 1
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin -
+ *       p_end + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_conv(int64_t i, int64_t k, int64_t s, int64_t p_begin, int64_t p_end, int64_t d, int64_t *out)
 {
@@ -2140,7 +2172,8 @@ static inline int symconv_onnx_infer_conv(int64_t i, int64_t k, int64_t s, int64
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
  *   o = (i + p_begin + p_end - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + p_begin + p_end - 1)/s) + 1 >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + p_begin + p_end - 1)/s) + 1
+ *       >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2210,7 +2243,8 @@ static inline int symconv_onnx_max_pool(int64_t i, int64_t k, int64_t s, int64_t
 /*
  * symconv_onnx_infer_max_pool -- max_pool auto_pad=NOTSET ceil_mode=False, shape inference (opset ≥ 22) (onnx.infer.max_pool).
  *   Source: defs.cc convPoolShapeInference.
- *   o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin - p_end + 1) // s + 1
+ *   o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin -
+ *       p_end + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2223,7 +2257,8 @@ static inline int symconv_onnx_max_pool(int64_t i, int64_t k, int64_t s, int64_t
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - p_begin + 1
  *   d*(k - 1) - i - p_begin - p_end + 1
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin -
+ *       p_end + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_max_pool(int64_t i, int64_t k, int64_t s, int64_t p_begin, int64_t p_end, int64_t d, int64_t *out)
 {
@@ -2308,9 +2343,12 @@ static inline int symconv_onnx_infer_max_pool(int64_t i, int64_t k, int64_t s, i
 /*
  * symconv_onnx_max_pool_ceil -- max_pool auto_pad=NOTSET ceil_mode=True (onnx.max_pool.ceil).
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
- *   o = min((i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1, max((i + p_begin - 1) // s + 1, (i + p_begin + p_end + s - d * (k - 1) - 2) // s))
+ *   o = min((i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1, max((i + p_begin - 1) // s + 1,
+ *       (i + p_begin + p_end + s - d * (k - 1) - 2) // s))
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless Min(floor((-d*(k - 1) + i + p_begin + p_end + s - 2)/s) + 1, Max(floor((i + p_begin - 1)/s) + 1, floor((-d*(k - 1) + i + p_begin + p_end + s - 2)/s))) >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless Min(floor((-d*(k - 1) + i + p_begin + p_end + s -
+ *       2)/s) + 1, Max(floor((i + p_begin - 1)/s) + 1, floor((-d*(k - 1) + i + p_begin + p_end + s -
+ *       2)/s))) >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2401,7 +2439,9 @@ static inline int symconv_onnx_max_pool_ceil(int64_t i, int64_t k, int64_t s, in
 /*
  * symconv_onnx_infer_max_pool_ceil -- max_pool auto_pad=NOTSET ceil_mode=True, shape inference (opset ≥ 22) (onnx.infer.max_pool.ceil).
  *   Source: defs.cc convPoolShapeInference.
- *   o = min(max(0, i + p_begin + p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) // s + 1, max((i + p_begin - 1) // s + 1, max(0, i + p_begin + p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) // s))
+ *   o = min(max(0, i + p_begin + p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i -
+ *       p_begin - p_end - s + 2) // s + 1, max((i + p_begin - 1) // s + 1, max(0, i + p_begin + p_end +
+ *       s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) // s))
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2416,10 +2456,12 @@ static inline int symconv_onnx_max_pool_ceil(int64_t i, int64_t k, int64_t s, in
  *   d*(k - 1) - i - p_begin + 2
  *   d*(k - 1) - i - p_begin - p_end + 2
  *   d*(k - 1) - i - p_begin - p_end - s + 2
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end - s + 2)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i -
+ *       p_begin - p_end - s + 2)/s) + 1
  *   i + p_begin - 1
  *   floor((i + p_begin - 1)/s) + 1
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end - s + 2)/s)
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i -
+ *       p_begin - p_end - s + 2)/s)
  */
 static inline int symconv_onnx_infer_max_pool_ceil(int64_t i, int64_t k, int64_t s, int64_t p_begin, int64_t p_end, int64_t d, int64_t *out)
 {
@@ -2604,7 +2646,8 @@ static inline int symconv_onnx_infer_max_pool_ceil_opset19(int64_t i, int64_t k,
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
  *   o = (i + p_begin + p_end - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + p_begin + p_end - 1)/s) + 1 >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + p_begin + p_end - 1)/s) + 1
+ *       >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2674,7 +2717,8 @@ static inline int symconv_onnx_avg_pool(int64_t i, int64_t k, int64_t s, int64_t
 /*
  * symconv_onnx_infer_avg_pool -- avg_pool auto_pad=NOTSET ceil_mode=False, shape inference (opset ≥ 22) (onnx.infer.avg_pool).
  *   Source: defs.cc convPoolShapeInference.
- *   o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin - p_end + 1) // s + 1
+ *   o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin -
+ *       p_end + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2687,7 +2731,8 @@ static inline int symconv_onnx_avg_pool(int64_t i, int64_t k, int64_t s, int64_t
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - p_begin + 1
  *   d*(k - 1) - i - p_begin - p_end + 1
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end - 1)/s) - floor(Max(0, d*(k - 1) - i - p_begin -
+ *       p_end + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_avg_pool(int64_t i, int64_t k, int64_t s, int64_t p_begin, int64_t p_end, int64_t d, int64_t *out)
 {
@@ -2772,9 +2817,12 @@ static inline int symconv_onnx_infer_avg_pool(int64_t i, int64_t k, int64_t s, i
 /*
  * symconv_onnx_avg_pool_ceil -- avg_pool auto_pad=NOTSET ceil_mode=True (onnx.avg_pool.ceil).
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
- *   o = min((i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1, max((i + p_begin - 1) // s + 1, (i + p_begin + p_end + s - d * (k - 1) - 2) // s))
+ *   o = min((i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1, max((i + p_begin - 1) // s + 1,
+ *       (i + p_begin + p_end + s - d * (k - 1) - 2) // s))
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless Min(floor((-d*(k - 1) + i + p_begin + p_end + s - 2)/s) + 1, Max(floor((i + p_begin - 1)/s) + 1, floor((-d*(k - 1) + i + p_begin + p_end + s - 2)/s))) >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless Min(floor((-d*(k - 1) + i + p_begin + p_end + s -
+ *       2)/s) + 1, Max(floor((i + p_begin - 1)/s) + 1, floor((-d*(k - 1) + i + p_begin + p_end + s -
+ *       2)/s))) >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2865,7 +2913,9 @@ static inline int symconv_onnx_avg_pool_ceil(int64_t i, int64_t k, int64_t s, in
 /*
  * symconv_onnx_infer_avg_pool_ceil -- avg_pool auto_pad=NOTSET ceil_mode=True, shape inference (opset ≥ 22) (onnx.infer.avg_pool.ceil).
  *   Source: defs.cc convPoolShapeInference.
- *   o = min(max(0, i + p_begin + p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) // s + 1, max((i + p_begin - 1) // s + 1, max(0, i + p_begin + p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) // s))
+ *   o = min(max(0, i + p_begin + p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i -
+ *       p_begin - p_end - s + 2) // s + 1, max((i + p_begin - 1) // s + 1, max(0, i + p_begin + p_end +
+ *       s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) // s))
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + p_begin
  *   i + p_begin + p_end
@@ -2880,10 +2930,12 @@ static inline int symconv_onnx_avg_pool_ceil(int64_t i, int64_t k, int64_t s, in
  *   d*(k - 1) - i - p_begin + 2
  *   d*(k - 1) - i - p_begin - p_end + 2
  *   d*(k - 1) - i - p_begin - p_end - s + 2
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end - s + 2)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i -
+ *       p_begin - p_end - s + 2)/s) + 1
  *   i + p_begin - 1
  *   floor((i + p_begin - 1)/s) + 1
- *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i - p_begin - p_end - s + 2)/s)
+ *   floor(Max(0, -d*(k - 1) + i + p_begin + p_end + s - 2)/s) - floor(Max(0, d*(k - 1) - i -
+ *       p_begin - p_end - s + 2)/s)
  */
 static inline int symconv_onnx_infer_avg_pool_ceil(int64_t i, int64_t k, int64_t s, int64_t p_begin, int64_t p_end, int64_t d, int64_t *out)
 {
@@ -3068,7 +3120,8 @@ static inline int symconv_onnx_infer_avg_pool_ceil_opset19(int64_t i, int64_t k,
  *   Source: defs.cc Conv spec; reference op_conv.py (an empty output at 0).
  *   o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 0
+ *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3141,9 +3194,11 @@ static inline int symconv_onnx_conv_same_upper(int64_t i, int64_t k, int64_t s, 
 /*
  * symconv_onnx_conv_same_upper_pads -- Conv auto_pad=SAME_UPPER (onnx.conv.same_upper).
  *   Source: defs.cc Conv spec; reference op_conv.py (an empty output at 0).
- *   p_begin = max(0, d * (k - 1) - (i - 1) % s) // 2; p_end = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2
+ *   p_begin = max(0, d * (k - 1) - (i - 1) % s) // 2; p_end = max(0, d * (k - 1) - (i - 1) % s) -
+ *       max(0, d * (k - 1) - (i - 1) % s) // 2
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 0
+ *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3224,7 +3279,8 @@ static inline int symconv_onnx_conv_same_upper_pads(int64_t i, int64_t k, int64_
 /*
  * symconv_onnx_infer_conv_same_upper -- Conv auto_pad=SAME_UPPER, shape inference (onnx.infer.conv.same_upper).
  *   Source: defs.cc convPoolShapeInference (C++ '/' truncates).
- *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
+ *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) -
+ *       i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3237,7 +3293,8 @@ static inline int symconv_onnx_conv_same_upper_pads(int64_t i, int64_t k, int64_
  *   d*(k - 1) + 1
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1
- *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k -
+ *       1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_conv_same_upper(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
 {
@@ -3320,7 +3377,8 @@ static inline int symconv_onnx_infer_conv_same_upper(int64_t i, int64_t k, int64
 /*
  * symconv_onnx_infer_conv_same_upper_pads -- Conv auto_pad=SAME_UPPER, shape inference (onnx.infer.conv.same_upper).
  *   Source: defs.cc convPoolShapeInference (C++ '/' truncates).
- *   p_begin = max(0, d * (k - 1) - (i - 1) % s) // 2; p_end = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2
+ *   p_begin = max(0, d * (k - 1) - (i - 1) % s) // 2; p_end = max(0, d * (k - 1) - (i - 1) % s) -
+ *       max(0, d * (k - 1) - (i - 1) % s) // 2
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3378,7 +3436,8 @@ static inline int symconv_onnx_infer_conv_same_upper_pads(int64_t i, int64_t k, 
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
  *   o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3451,7 +3510,8 @@ static inline int symconv_onnx_max_pool_same_upper(int64_t i, int64_t k, int64_t
 /*
  * symconv_onnx_infer_max_pool_same_upper -- max_pool auto_pad=SAME_UPPER ceil_mode=False, shape inference (opset ≥ 22) (onnx.infer.max_pool.same_upper).
  *   Source: defs.cc convPoolShapeInference.
- *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
+ *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) -
+ *       i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3464,7 +3524,8 @@ static inline int symconv_onnx_max_pool_same_upper(int64_t i, int64_t k, int64_t
  *   d*(k - 1) + 1
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1
- *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k -
+ *       1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_max_pool_same_upper(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
 {
@@ -3549,7 +3610,8 @@ static inline int symconv_onnx_infer_max_pool_same_upper(int64_t i, int64_t k, i
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
  *   o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3622,7 +3684,8 @@ static inline int symconv_onnx_avg_pool_same_upper(int64_t i, int64_t k, int64_t
 /*
  * symconv_onnx_infer_avg_pool_same_upper -- avg_pool auto_pad=SAME_UPPER ceil_mode=False, shape inference (opset ≥ 22) (onnx.infer.avg_pool.same_upper).
  *   Source: defs.cc convPoolShapeInference.
- *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
+ *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) -
+ *       i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3635,7 +3698,8 @@ static inline int symconv_onnx_avg_pool_same_upper(int64_t i, int64_t k, int64_t
  *   d*(k - 1) + 1
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1
- *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k -
+ *       1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_avg_pool_same_upper(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
 {
@@ -3720,7 +3784,8 @@ static inline int symconv_onnx_infer_avg_pool_same_upper(int64_t i, int64_t k, i
  *   Source: defs.cc Conv spec; reference op_conv.py (an empty output at 0).
  *   o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 0
+ *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3793,9 +3858,11 @@ static inline int symconv_onnx_conv_same_lower(int64_t i, int64_t k, int64_t s, 
 /*
  * symconv_onnx_conv_same_lower_pads -- Conv auto_pad=SAME_LOWER (onnx.conv.same_lower).
  *   Source: defs.cc Conv spec; reference op_conv.py (an empty output at 0).
- *   p_begin = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2; p_end = max(0, d * (k - 1) - (i - 1) % s) // 2
+ *   p_begin = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2; p_end =
+ *       max(0, d * (k - 1) - (i - 1) % s) // 2
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 0
+ *   SYMCONV_E_ONNX_NEGATIVE_DIMENSION unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 0
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3876,7 +3943,8 @@ static inline int symconv_onnx_conv_same_lower_pads(int64_t i, int64_t k, int64_
 /*
  * symconv_onnx_infer_conv_same_lower -- Conv auto_pad=SAME_LOWER, shape inference (onnx.infer.conv.same_lower).
  *   Source: defs.cc convPoolShapeInference (C++ '/' truncates).
- *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
+ *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) -
+ *       i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -3889,7 +3957,8 @@ static inline int symconv_onnx_conv_same_lower_pads(int64_t i, int64_t k, int64_
  *   d*(k - 1) + 1
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1
- *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k -
+ *       1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_conv_same_lower(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
 {
@@ -3972,7 +4041,8 @@ static inline int symconv_onnx_infer_conv_same_lower(int64_t i, int64_t k, int64
 /*
  * symconv_onnx_infer_conv_same_lower_pads -- Conv auto_pad=SAME_LOWER, shape inference (onnx.infer.conv.same_lower).
  *   Source: defs.cc convPoolShapeInference (C++ '/' truncates).
- *   p_begin = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2; p_end = max(0, d * (k - 1) - (i - 1) % s) // 2
+ *   p_begin = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2; p_end =
+ *       max(0, d * (k - 1) - (i - 1) % s) // 2
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -4030,7 +4100,8 @@ static inline int symconv_onnx_infer_conv_same_lower_pads(int64_t i, int64_t k, 
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
  *   o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -4103,7 +4174,8 @@ static inline int symconv_onnx_max_pool_same_lower(int64_t i, int64_t k, int64_t
 /*
  * symconv_onnx_infer_max_pool_same_lower -- max_pool auto_pad=SAME_LOWER ceil_mode=False, shape inference (opset ≥ 22) (onnx.infer.max_pool.same_lower).
  *   Source: defs.cc convPoolShapeInference.
- *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
+ *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) -
+ *       i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -4116,7 +4188,8 @@ static inline int symconv_onnx_max_pool_same_lower(int64_t i, int64_t k, int64_t
  *   d*(k - 1) + 1
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1
- *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k -
+ *       1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_max_pool_same_lower(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
 {
@@ -4201,7 +4274,8 @@ static inline int symconv_onnx_infer_max_pool_same_lower(int64_t i, int64_t k, i
  *   Source: defs.cc pool spec (output_spatial_shape, right-pad windows ignored).
  *   o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
  * Refuses, in this order:
- *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) + 1 >= 1
+ *   SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE unless floor((-d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1,
+ *       s)) - 1)/s) + 1 >= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -4274,7 +4348,8 @@ static inline int symconv_onnx_avg_pool_same_lower(int64_t i, int64_t k, int64_t
 /*
  * symconv_onnx_infer_avg_pool_same_lower -- avg_pool auto_pad=SAME_LOWER ceil_mode=False, shape inference (opset ≥ 22) (onnx.infer.avg_pool.same_lower).
  *   Source: defs.cc convPoolShapeInference.
- *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
+ *   o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k - 1) -
+ *       i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -4287,7 +4362,8 @@ static inline int symconv_onnx_avg_pool_same_lower(int64_t i, int64_t k, int64_t
  *   d*(k - 1) + 1
  *   d*(k - 1) - i + 1
  *   d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1
- *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k - 1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
+ *   floor(Max(0, -d*(k - 1) + i + Max(0, d*(k - 1) - Mod(i - 1, s)) - 1)/s) - floor(Max(0, d*(k -
+ *       1) - i - Max(0, d*(k - 1) - Mod(i - 1, s)) + 1)/s) + 1
  */
 static inline int symconv_onnx_infer_avg_pool_same_lower(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
 {
@@ -4626,7 +4702,8 @@ static inline int symconv_onnx_infer_max_pool_valid(int64_t i, int64_t k, int64_
 /*
  * symconv_onnx_infer_max_pool_valid_ceil -- max_pool auto_pad=VALID ceil_mode=True, shape inference (opset ≥ 22) (onnx.infer.max_pool.valid.ceil).
  *   Source: defs.cc convPoolShapeInference.
- *   o = min(max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s + 1, max((i - 1) // s + 1, max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s))
+ *   o = min(max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s + 1, max((i
+ *       - 1) // s + 1, max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s))
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
  *   i + s - 2
@@ -4913,7 +4990,8 @@ static inline int symconv_onnx_infer_avg_pool_valid(int64_t i, int64_t k, int64_
 /*
  * symconv_onnx_infer_avg_pool_valid_ceil -- avg_pool auto_pad=VALID ceil_mode=True, shape inference (opset ≥ 22) (onnx.infer.avg_pool.valid.ceil).
  *   Source: defs.cc convPoolShapeInference.
- *   o = min(max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s + 1, max((i - 1) // s + 1, max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s))
+ *   o = min(max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s + 1, max((i
+ *       - 1) // s + 1, max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s))
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   i + s
  *   i + s - 2
@@ -5365,7 +5443,8 @@ static inline int symconv_onnx_infer_conv_transpose_valid(int64_t i, int64_t k, 
 
 /*
  * symconv_onnx_conv_transpose_output_shape -- ConvTranspose output_shape=o (auto_pad=NOTSET) (onnx.conv_transpose.output_shape).
- *   Source: defs.cc ConvTranspose spec (output_shape); reference op_conv_transpose.py (col2im refuses a >= s).
+ *   Source: defs.cc ConvTranspose spec (output_shape); reference op_conv_transpose.py (col2im refuses a >=
+ *       s).
  *   o = o
  * Refuses, in this order:
  *   SYMCONV_E_ONNX_SLIDING_BLOCKS unless Eq(floor((-d*(k - 1) + o - 1)/s) + 1, i)
@@ -5424,7 +5503,8 @@ static inline int symconv_onnx_conv_transpose_output_shape(int64_t i, int64_t k,
 
 /*
  * symconv_onnx_infer_conv_transpose_output_shape -- ConvTranspose output_shape=o, shape inference (onnx.infer.conv_transpose.output_shape).
- *   Source: defs.cc convTransposeShapeInference: output_shape smaller than the input is left unset (TODO in defs.cc).
+ *   Source: defs.cc convTransposeShapeInference: output_shape smaller than the input is left unset (TODO in
+ *       defs.cc).
  *   o = o
  * Refuses, in this order:
  *   SYMCONV_E_ONNX_SHAPE_UNSET unless o >= i
@@ -5456,7 +5536,8 @@ static inline int symconv_onnx_infer_conv_transpose_output_shape(int64_t i, int6
 
 /*
  * symconv_onnx_conv_transpose_same_upper -- ConvTranspose auto_pad=SAME_UPPER (onnx.conv_transpose.same_upper).
- *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference op_conv_transpose.py (col2im refuses a >= s).
+ *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference
+ *       op_conv_transpose.py (col2im refuses a >= s).
  *   o = i * s
  * Refuses, in this order:
  *   SYMCONV_E_ONNX_SLIDING_BLOCKS unless a < s
@@ -5493,8 +5574,10 @@ static inline int symconv_onnx_conv_transpose_same_upper(int64_t i, int64_t k, i
 
 /*
  * symconv_onnx_conv_transpose_same_upper_pads -- ConvTranspose auto_pad=SAME_UPPER (onnx.conv_transpose.same_upper).
- *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference op_conv_transpose.py (col2im refuses a >= s).
- *   p_begin = (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2; p_end = a + d * (k - 1) + s * (i - 1) - i * s - (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2 + 1
+ *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference
+ *       op_conv_transpose.py (col2im refuses a >= s).
+ *   p_begin = (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2; p_end = a + d * (k - 1) + s * (i -
+ *       1) - i * s - (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2 + 1
  * Refuses, in this order:
  *   SYMCONV_E_ONNX_SLIDING_BLOCKS unless a < s
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
@@ -5657,7 +5740,8 @@ static inline int symconv_onnx_infer_conv_transpose_same_upper(int64_t i, int64_
 
 /*
  * symconv_onnx_conv_transpose_same_lower -- ConvTranspose auto_pad=SAME_LOWER (onnx.conv_transpose.same_lower).
- *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference op_conv_transpose.py (col2im refuses a >= s).
+ *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference
+ *       op_conv_transpose.py (col2im refuses a >= s).
  *   o = i * s
  * Refuses, in this order:
  *   SYMCONV_E_ONNX_SLIDING_BLOCKS unless a < s
@@ -5694,8 +5778,10 @@ static inline int symconv_onnx_conv_transpose_same_lower(int64_t i, int64_t k, i
 
 /*
  * symconv_onnx_conv_transpose_same_lower_pads -- ConvTranspose auto_pad=SAME_LOWER (onnx.conv_transpose.same_lower).
- *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference op_conv_transpose.py (col2im refuses a >= s).
- *   p_begin = a + d * (k - 1) + s * (i - 1) - i * s - (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2 + 1; p_end = (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2
+ *   Source: defs.cc ConvTranspose spec: output_shape = input_shape * strides; reference
+ *       op_conv_transpose.py (col2im refuses a >= s).
+ *   p_begin = a + d * (k - 1) + s * (i - 1) - i * s - (a + d * (k - 1) + s * (i - 1) - i * s + 1)
+ *       // 2 + 1; p_end = (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2
  * Refuses, in this order:
  *   SYMCONV_E_ONNX_SLIDING_BLOCKS unless a < s
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
@@ -6042,7 +6128,9 @@ static inline int symconv_jax_conv_same(int64_t i, int64_t k, int64_t s, int64_t
 /*
  * symconv_jax_conv_same_pads -- conv_general_dilated padding='SAME' (jax.conv.same).
  *   Source: lax.py padtype_to_pads; core.py stride_dim.
- *   p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2; p_end = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2
+ *   p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2; p_end = max(0, d * (k
+ *       - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) -
+ *       i + 1) // 2
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -6053,7 +6141,8 @@ static inline int symconv_jax_conv_same(int64_t i, int64_t k, int64_t s, int64_t
  *   s*(floor((i + s - 1)/s) - 1)
  *   d*(k - 1) + s*(floor((i + s - 1)/s) - 1) + 1
  *   d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1
- *   -floor(Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)/2) + Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)
+ *   -floor(Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)/2) + Max(0, d*(k - 1) - i +
+ *       s*(floor((i + s - 1)/s) - 1) + 1)
  */
 static inline int symconv_jax_conv_same_pads(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *p_begin, int64_t *p_end)
 {
@@ -6159,7 +6248,9 @@ static inline int symconv_jax_conv_same_lower(int64_t i, int64_t k, int64_t s, i
 /*
  * symconv_jax_conv_same_lower_pads -- conv_general_dilated padding='SAME_LOWER' (jax.conv.same_lower).
  *   Source: lax.py padtype_to_pads; core.py stride_dim.
- *   p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2; p_end = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2
+ *   p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s *
+ *       ((i + s - 1) // s - 1) - i + 1) // 2; p_end = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) -
+ *       i + 1) // 2
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   k - 1
  *   d*(k - 1)
@@ -6170,7 +6261,8 @@ static inline int symconv_jax_conv_same_lower(int64_t i, int64_t k, int64_t s, i
  *   s*(floor((i + s - 1)/s) - 1)
  *   d*(k - 1) + s*(floor((i + s - 1)/s) - 1) + 1
  *   d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1
- *   -floor(Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)/2) + Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)
+ *   -floor(Max(0, d*(k - 1) - i + s*(floor((i + s - 1)/s) - 1) + 1)/2) + Max(0, d*(k - 1) - i +
+ *       s*(floor((i + s - 1)/s) - 1) + 1)
  */
 static inline int symconv_jax_conv_same_lower_pads(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *p_begin, int64_t *p_end)
 {
