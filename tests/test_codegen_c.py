@@ -142,21 +142,8 @@ def test_c_matches_reference(lib: cbuild.Library, name: str) -> None:
 
 @needs_gcc
 def test_ubsan_clean_on_boundaries(tmp_path: Path) -> None:
-    (tmp_path / "convshape.h").write_text(cgen.render())
-    calls = []
-    for pr in cgen.PROGRAMS:
-        for args in _points(pr.name)[-300:]:
-            outs = ", ".join(["&o1", "&o2"][: len(pr.pointers)])
-            lits = ", ".join(f"{a}LL" if a != MIN else "INT64_MIN" for a in args)
-            calls.append(f"  rc += symconv_{pr.name}({lits}, {outs});")
-    (tmp_path / "main.c").write_text(
-        '#include <stdio.h>\n#include "convshape.h"\nint main(void) {\n'
-        "  int64_t o1 = 0, o2 = 0; long rc = 0;\n" + "\n".join(calls)
-        + '\n  printf("%ld %lld\\n", rc, (long long)(o1 + o2));\n  return 0;\n}\n')
-    exe = tmp_path / "main"
-    subprocess.run(["gcc", "-std=c99", "-O1", "-fsanitize=undefined", "-fno-sanitize-recover",
-                    "-o", str(exe), str(tmp_path / "main.c")], check=True)
-    run = subprocess.run([str(exe)], capture_output=True, text=True, check=False)
+    run = cbuild.ubsan_run(tmp_path, cgen.HEADER, {
+        pr.name: _points(pr.name)[-300:] for pr in cgen.PROGRAMS})
     assert run.returncode == 0, run.stderr
     assert "runtime error" not in run.stderr, run.stderr
 

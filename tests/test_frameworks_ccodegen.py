@@ -185,31 +185,23 @@ def test_c_equals_reference_at_int64_boundaries(lib: cbuild.Library, name: str) 
 
 @needs_gcc
 def test_ubsan_clean_on_boundaries(tmp_path: Path) -> None:
-    cbuild.write_header(tmp_path, header())
-    # one call site per function over a table of arguments: thousands of inlined call sites
-    # in one main() crash gcc 12's optimiser
-    loops = []
-    for pr in header().programs:
-        n = len(pr.spec.params)
-        rows = ",\n".join("  {" + ", ".join(f"{a}LL" if a != MIN else "INT64_MIN" for a in args)
-                           + "}" for args in _boundary_points(n))
-        argv = ", ".join(f"v_{pr.name}[j][{q}]" for q in range(n))
-        outs = ", ".join(["&o1", "&o2"][: len(pr.pointers)])
-        loops.append(f"static const int64_t v_{pr.name}[][{n}] = {{\n{rows}\n}};\n")
-        loops.append(f"static long run_{pr.name}(void) {{\n  int64_t o1 = 0, o2 = 0; long rc = 0;"
-                     f" size_t j;\n  for (j = 0; j < sizeof v_{pr.name} / sizeof v_{pr.name}[0];"
-                     f" j++) {{\n    rc += symconv_{pr.name}({argv}, {outs}) + (o1 + o2 > 0);"
-                     "\n  }\n  return rc;\n}\n")
-    total = " + ".join(f"run_{pr.name}()" for pr in header().programs)
-    (tmp_path / "main.c").write_text(
-        '#include <stddef.h>\n#include <stdio.h>\n#include "frameworkshape.h"\n'
-        + "".join(loops) + f'int main(void) {{\n  printf("%ld\\n", {total});\n  return 0;\n}}\n')
-    exe = tmp_path / "main"
-    subprocess.run(["gcc", "-std=c99", "-O1", "-fsanitize=undefined", "-fno-sanitize-recover",
-                    "-o", str(exe), str(tmp_path / "main.c")], check=True)
-    run = subprocess.run([str(exe)], capture_output=True, text=True, check=False)
+    run = cbuild.ubsan_run(tmp_path, header(), {
+        pr.name: _boundary_points(len(pr.spec.params)) for pr in header().programs})
     assert run.returncode == 0, run.stderr
     assert "runtime error" not in run.stderr, run.stderr
+
+
+@needs_gcc
+def test_ubsan_catches_a_removed_overflow_check(tmp_path: Path) -> None:
+    text = render()
+    start, end = _body(text, "onnx_conv")
+    check_ = "if (symconv__add(i, p_begin, &t0)) {"
+    body = text[start:end].replace(check_, "t0 = i + p_begin;\n    if (0) {", 1)
+    assert body != text[start:end]
+    points = {name: [] for name in NAMES} | {"onnx_conv": [(MAX, 1, 1, MAX, 0, 1)]}
+    run = cbuild.ubsan_run(tmp_path, header(), points, text[:start] + body + text[end:])
+    assert run.returncode != 0
+    assert "signed integer overflow" in run.stderr
 
 
 @pytest.mark.slow

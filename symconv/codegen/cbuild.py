@@ -6,7 +6,7 @@ from __future__ import annotations
 import ctypes
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from symconv.codegen import c as cgen
@@ -76,3 +76,36 @@ class Library:
 
     def strerror(self, code: int) -> str:
         return bytes(self.dll.w_strerror(code)).decode()
+
+
+def _literal(value: int) -> str:
+    return "INT64_MIN" if value == -(2**63) else f"{value}LL"
+
+
+def ubsan_run(workdir: Path, header: cgen.Header, points: Mapping[str, Sequence[tuple[int, ...]]],
+              text: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Call each function of ``header`` (its text: ``text``, default the rendering) on its
+    ``points`` in a program built with -fsanitize=undefined -fno-sanitize-recover: nonzero exit
+    and "runtime error" on stderr at the first undefined behaviour."""
+    write_header(workdir, header, text)
+    # one call site per function over a table of arguments: thousands of inlined call sites
+    # in one main() crash gcc 12's optimiser
+    parts = [f'#include <stddef.h>\n#include <stdio.h>\n#include "{header.file_name}"\n']
+    for pr in header.programs:
+        n = len(pr.spec.params)
+        rows = ",\n".join("  {" + ", ".join(map(_literal, args)) + "}" for args in points[pr.name])
+        argv = ", ".join(f"v_{pr.name}[j][{q}]" for q in range(n))
+        outs = ", ".join(["&o1", "&o2"][: len(pr.pointers)])
+        parts.append(f"static const int64_t v_{pr.name}[][{n}] = {{\n{rows}\n}};\n"
+                     f"static long run_{pr.name}(void) {{\n  int64_t o1 = 0, o2 = 0; long rc = 0;"
+                     f" size_t j;\n  for (j = 0; j < sizeof v_{pr.name} / sizeof v_{pr.name}[0];"
+                     f" j++) {{\n    rc += symconv_{pr.name}({argv}, {outs}) + (o1 + o2 > 0);"
+                     "\n  }\n  return rc;\n}\n")
+    total = " + ".join(f"run_{pr.name}()" for pr in header.programs)
+    parts.append(f'int main(void) {{\n  printf("%ld\\n", {total});\n  return 0;\n}}\n')
+    (workdir / "main.c").write_text("".join(parts))
+    exe = workdir / "main"
+    subprocess.run([compiler() or "gcc", "-std=c99", "-O1", "-fsanitize=undefined",
+                    "-fno-sanitize-recover", "-o", str(exe), str(workdir / "main.c")],
+                   check=True, capture_output=True, text=True)
+    return subprocess.run([str(exe)], capture_output=True, text=True, check=False)
