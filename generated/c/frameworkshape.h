@@ -8,8 +8,8 @@
  *
  * Every symconv_<framework>_* function returns SYMCONV_OK (0) and writes the framework's output
  * size (or the framework's padding pair) through its out pointer(s), or returns a nonzero code
- * and writes nothing: a parameter outside its range gets that parameter's code (checked in
- * order: sizes, kernels, strides, dilations >= 1; paddings, output paddings >= 0); where the
+ * and writes nothing: the first parameter outside its range gets that parameter's code (sizes,
+ * kernels, strides and dilations must be >= 1, paddings and output paddings >= 0); where the
  * framework refuses the configuration, the code of the framework's first failing check, in the
  * framework's own order (SYMCONV_E_<FRAMEWORK>_*, below); SYMCONV_E_OVERFLOW when an
  * intermediate listed at the function does not fit in int64_t. symconv_fw_strerror() names a
