@@ -60,7 +60,7 @@ def _piecewise(expr: sp.Piecewise, env: Mapping[str, int]) -> Value:
     raise EvaluationError(f"no branch of {expr} applies")
 
 
-_COMPARE: dict[type[sp.Basic], Callable[[int, int], bool]] = {
+COMPARE: dict[type[sp.Basic], Callable[[int, int], bool]] = {
     sp.Eq: lambda x, y: x == y,
     sp.Ne: lambda x, y: x != y,
     sp.Lt: lambda x, y: x < y,
@@ -113,7 +113,7 @@ def evaluate(expr: sp.Basic, env: Mapping[str, int]) -> Value:
         return abs(_int(expr.args[0], env))
     if isinstance(expr, sp.Piecewise):
         return _piecewise(expr, env)
-    for cls, op in _COMPARE.items():
+    for cls, op in COMPARE.items():
         if isinstance(expr, cls):
             lhs, rhs = expr.args
             return op(_int(lhs, env), _int(rhs, env))

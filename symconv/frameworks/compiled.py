@@ -12,6 +12,7 @@ from functools import reduce
 
 import sympy as sp
 
+from symconv.evaluate import COMPARE
 from symconv.frameworks.base import Refused, Rule
 
 Env = Mapping[str, int]
@@ -71,14 +72,6 @@ def expr(e: sp.Basic) -> Fn:
     raise ValueError(f"cannot compile {type(e).__name__}: {e}")
 
 
-_COMPARE: dict[type, Callable[[int, int], bool]] = {
-    sp.Eq: lambda x, y: x == y,
-    sp.Ne: lambda x, y: x != y,
-    sp.Lt: lambda x, y: x < y,
-    sp.Le: lambda x, y: x <= y,
-    sp.Gt: lambda x, y: x > y,
-    sp.Ge: lambda x, y: x >= y,
-}
 
 
 def pred(c: sp.Basic) -> Pred:
@@ -88,7 +81,7 @@ def pred(c: sp.Basic) -> Pred:
     if c is sp.false:
         return lambda env: False
     if isinstance(c, sp.core.relational.Relational):
-        op, lhs, rhs = _COMPARE[type(c)], expr(c.lhs), expr(c.rhs)
+        op, lhs, rhs = COMPARE[type(c)], expr(c.lhs), expr(c.rhs)
         return lambda env: op(lhs(env), rhs(env))
     if isinstance(c, sp.And):
         parts = [pred(x) for x in c.args]
