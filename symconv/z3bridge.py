@@ -9,7 +9,7 @@ definedness obligation the prover must discharge. Unsupported nodes raise
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import reduce
 from typing import Any
@@ -40,6 +40,22 @@ def floor_div(num: z3.ArithRef, den: z3.ArithRef) -> z3.ArithRef:
 def floor_mod(num: z3.ArithRef, den: z3.ArithRef) -> z3.ArithRef:
     """Python's ``num % den``: the remainder takes the divisor's sign."""
     return num - den * floor_div(num, den)
+
+
+def check_with(solver: z3.Solver, variables: Mapping[str, z3.ArithRef],
+               *extra: z3.BoolRef) -> tuple[z3.CheckSatResult, dict[str, int] | None, str]:
+    """Check ``solver`` under ``extra`` constraints (then dropped again): the verdict, the
+    variables' values when sat, the solver's reason when unknown."""
+    solver.push()
+    solver.add(*extra)
+    verdict = solver.check()
+    model = None
+    if verdict == z3.sat:
+        m = solver.model()
+        model = {n: m.eval(v, model_completion=True).as_long() for n, v in variables.items()}
+    reason = (solver.reason_unknown() or "unknown") if verdict == z3.unknown else ""
+    solver.pop()
+    return verdict, model, reason
 
 
 _MAX_POWER = 16

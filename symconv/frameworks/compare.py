@@ -22,7 +22,7 @@ import z3
 
 from symconv.frameworks.base import DOMAIN, ORDER, Refused, Rule, p_begin, p_end
 from symconv.symbols import p
-from symconv.z3bridge import Z3Translator
+from symconv.z3bridge import Z3Translator, check_with
 
 DEFAULT_TIMEOUT = 10.0
 # Above this a parameter's range of disagreement is reported as unbounded.
@@ -135,15 +135,8 @@ class _Search:
         self.lows = [_low(x) for x in params]
 
     def check(self, *extra: z3.BoolRef) -> tuple[z3.CheckSatResult, dict[str, int] | None]:
-        self.solver.push()
-        self.solver.add(*extra)
-        verdict = self.solver.check()
-        model = None
-        if verdict == z3.sat:
-            m = self.solver.model()
-            model = {n: m.eval(v, model_completion=True).as_long()
-                     for n, v in zip(self.names, self.vars, strict=True)}
-        self.solver.pop()
+        verdict, model, _ = check_with(
+            self.solver, dict(zip(self.names, self.vars, strict=True)), *extra)
         return verdict, model
 
     def smallest(self, term: z3.ArithRef, low: int, high: int, fixed: Sequence[z3.BoolRef],

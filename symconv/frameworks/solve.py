@@ -17,7 +17,7 @@ import z3
 from symconv.frameworks.base import DOMAIN, Refused, Rule
 from symconv.prover import Claim, Status, prove
 from symconv.symbols import symbol
-from symconv.z3bridge import Z3Translator
+from symconv.z3bridge import Z3Translator, check_with
 
 DEFAULT_TIMEOUT = 10.0
 CEILING = 1 << 31  # above this a value is reported as unbounded
@@ -48,17 +48,9 @@ class Problem:
         return [n for n in self.rule.names if n not in self.fixed]
 
     def check(self, *extra: z3.BoolRef) -> dict[str, int] | None:
-        self.solver.push()
-        self.solver.add(*extra)
-        verdict = self.solver.check()
-        model = None
-        if verdict == z3.sat:
-            m = self.solver.model()
-            model = {n: m.eval(v, model_completion=True).as_long() for n, v in self.vars.items()}
-        reason = self.solver.reason_unknown() if verdict == z3.unknown else ""
-        self.solver.pop()
+        verdict, model, reason = check_with(self.solver, self.vars, *extra)
         if verdict == z3.unknown:
-            raise SolverUnknown(reason or "unknown")
+            raise SolverUnknown(reason)
         return model
 
     def env(self, model: Mapping[str, int]) -> dict[str, int]:
