@@ -39,3 +39,8 @@ def test_include_not_given_is_refused() -> None:
         parse(USE)
     with pytest.raises(CSyntaxError, match="unsupported include"):
         parse(USE, {"other.h": LIB})
+
+
+def test_an_include_cycle_is_refused_not_followed_forever() -> None:
+    with pytest.raises(CSyntaxError, match="unsupported include"):
+        parse('#include "a.h"\n', {"a.h": '#include "a.h"\n'})

@@ -345,6 +345,7 @@ class Header:
     proof_dir: str  # SMT-LIB files: <proof_dir>/<function>-<property>.smt2, under generated/
     includes: tuple[Header, ...] = ()
     helpers: bool = False  # defines (and so proves) the symconv__* helpers itself
+    strerror: str = "symconv_strerror"  # names every code its functions return
 
     @property
     def file_name(self) -> str:

@@ -34,8 +34,7 @@ def wrappers_source(header: cgen.Header = cgen.HEADER) -> str:
         params = pr.signature
         args = ", ".join([*(p.name for p in pr.spec.params), *pr.pointers])
         lines.append(f"int w_{pr.name}({params}) {{ return symconv_{pr.name}({args}); }}\n")
-    strerror = "symconv_strerror" if header.helpers else "symconv_fw_strerror"
-    lines.append(f"const char *w_strerror(int code) {{ return {strerror}(code); }}\n")
+    lines.append(f"const char *w_strerror(int code) {{ return {header.strerror}(code); }}\n")
     return "".join(lines)
 
 

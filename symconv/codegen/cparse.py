@@ -167,7 +167,8 @@ def _preprocess(text: str, includes: Mapping[str, str]) -> tuple[str, dict[str, 
                 if quoted is not None and quoted in includes and not any(skipping):
                     # the included header is preprocessed on its own and spliced in; its
                     # defines join ours (one translation unit, as the compiler sees it)
-                    code, more = _preprocess(includes[quoted], includes)
+                    rest = {n: t for n, t in includes.items() if n != quoted}  # no cycles
+                    code, more = _preprocess(includes[quoted], rest)
                     defines.update(more)
                     lines.append(code)
                     continue

@@ -99,7 +99,7 @@ def render() -> str:
 @cache
 def header() -> cgen.Header:
     return cgen.Header(PATH, programs(), (*cgen.ERROR_CODES, *codes()), render, "gen.fw.c",
-                       PROOF_DIR, includes=(cgen.HEADER,))
+                       PROOF_DIR, includes=(cgen.HEADER,), strerror="symconv_fw_strerror")
 
 
 def theorems() -> list[Theorem]:
