@@ -225,20 +225,12 @@ def _infer(bits: Sequence[bool], low: int, p: int) -> Periodic:
     """The simplest ultimately periodic set agreeing with ``bits`` (sizes ``low``…), with
     nothing valid below ``low``."""
     n = len(bits)
-    chosen: tuple[int, int] | None = None
-    for m in _divisors(p):
-        if 2 * m > n:
-            break
-        t = 0
-        for j in range(n - m - 1, -1, -1):
-            if bits[j] != bits[j + m]:
-                t = j + 1
-                break
-        if n - t >= 2 * m:
-            chosen = (m, t)
-            break
-    if chosen is None:
+    # the full period's transient first; then the smallest period with no longer a transient
+    # (a too-small period fits only a short stretch at the end of the window)
+    lengths = {m: _transient(bits, m) for m in _divisors(p) if 2 * m <= n}
+    if p not in lengths:
         return Periodic(_intervals(bits, low, n))
+    chosen = next((m, t) for m, t in sorted(lengths.items()) if t <= lengths[p])
     m, t = chosen
     residues = tuple(sorted({(low + j) % m for j in range(t, t + m) if bits[j]}))
     finite = _intervals(bits, low, t)
@@ -250,6 +242,14 @@ def _infer(bits: Sequence[bool], low: int, p: int) -> Periodic:
         start = finite[-1][0]
         finite = finite[:-1]
     return Periodic(finite, start, m, residues)
+
+
+def _transient(bits: Sequence[bool], m: int) -> int:
+    """The least t such that bits repeat with period m from t to the end of the window."""
+    for j in range(len(bits) - m - 1, -1, -1):
+        if bits[j] != bits[j + m]:
+            return j + 1
+    return 0
 
 
 def _intervals(bits: Sequence[bool], low: int, count: int) -> tuple[tuple[int, int], ...]:
