@@ -9,19 +9,16 @@ Analysis and live in ``proofs``, ``validset`` and ``receptive``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TypeAlias
 
-import sympy as sp
-
-from symconv.frameworks.base import Rule
+from symconv.network import rules as R
 from symconv.network import semantics as S
 from symconv.network import terms as T
-from symconv.network.fromsympy import NotPresburger, build, build_lin
 from symconv.network.ir import Kind, Network, NetworkError, Node, expression_sizes, topological
+from symconv.network.rules import RuleSpec
+from symconv.network.trees import NotPresburger, build_cond, build_lin
 
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
 INPUT_MESSAGE = "an input size must be >= 1"
@@ -62,7 +59,7 @@ class Layer:
     shape: Shape
     conditions: tuple[Condition, ...]
     params: tuple[Mapping[str, T.Lin | None], ...] = ()  # resolved per-axis parameters
-    rule: Rule | None = None
+    rule: RuleSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,24 +114,8 @@ class Analysis:
 # ---------------------------------------------------------------------------------------------
 
 
-@cache
-def _rules(framework: str) -> dict[str, Rule]:
-    # one framework's module, not the whole registry: the ONNX rules alone take a second of
-    # SymPy construction
-    module = importlib.import_module(f"symconv.frameworks.{framework}")
-    return {r.id: r for r in module.rules()}
-
-
-def rule_by_id(rid: str) -> Rule:
-    from symconv.frameworks import FRAMEWORKS
-
-    framework = rid.split(".", 1)[0]
-    if framework not in FRAMEWORKS:
-        raise KeyError(f"unknown rule {rid!r}: no framework {framework!r}")
-    try:
-        return _rules(framework)[rid]
-    except KeyError:
-        raise KeyError(f"unknown rule {rid!r} (see `symconv compare --list`)") from None
+def rule_by_id(rid: str) -> RuleSpec:
+    return R.get(rid)
 
 
 def analyse(network: Network, excluded: frozenset[int] = frozenset(), *,
@@ -167,7 +148,7 @@ def analyse(network: Network, excluded: frozenset[int] = frozenset(), *,
 
 
 _Params: TypeAlias = tuple[Mapping[str, T.Lin | None], ...]
-_Result: TypeAlias = tuple[Shape, list[S.Check], _Params, Rule | None]
+_Result: TypeAlias = tuple[Shape, list[S.Check], _Params, RuleSpec | None]
 _Make: TypeAlias = Callable[[str, T.Lin, dict[str, T.Lin]], tuple[T.Lin, list[S.Check]]]
 
 
@@ -183,11 +164,11 @@ class _Builder:
         self.shapes[node.name] = shape
         conditions = []
         for check in checks:
-            if isinstance(check.cond, T.Truth):
-                if not check.cond.value:
-                    raise NetworkError(f"{node.where()}: refused for every input size: "
-                                       f"{check.message}")
+            if check.cond is T.TRUE:
                 continue
+            if check.cond is T.FALSE and check.parameter:
+                raise NetworkError(f"{node.where()}: {node.framework} refuses these parameters "
+                                   f"whatever the input size: {check.message}")
             conditions.append(Condition(node.name, index, check.message, check.cond))
         return Layer(node, index, shape, tuple(conditions), params, rule)
 
@@ -214,7 +195,7 @@ class _Builder:
                                f"({', '.join(self.network.axes)})")
         return node.axes
 
-    def _env(self, node: Node, raw: sp.Basic) -> dict[str, T.Lin]:
+    def _env(self, node: Node, raw: object) -> dict[str, T.Lin]:
         env = {name: T.var(name) for name in self.network.axes}
         for tensor, axis in expression_sizes(raw):
             shape = self.shapes.get(tensor)
@@ -239,9 +220,11 @@ class _Builder:
         if isinstance(raw, float):
             raise NetworkError(f"{node.where()}: parameter {name} must be an integer, got "
                                f"{raw!r}")
-        if isinstance(raw, sp.Basic):
+        if hasattr(raw, "free_symbols"):  # a SymPy expression from a front-end
+            from symconv.network.fromsympy import sympy_lin
+
             try:
-                return build_lin(raw, self._env(node, raw))
+                return sympy_lin(raw, self._env(node, raw))
             except NotPresburger as exc:
                 raise NetworkError(f"{node.where()}: parameter {name} = {raw}: {exc}") from None
         raise NetworkError(f"{node.where()}: parameter {name} must be an integer or a size "
@@ -288,7 +271,7 @@ class _Builder:
             rule = rule_by_id(node.rule)
         except KeyError as exc:
             raise NetworkError(f"{node.where()}: {exc.args[0]}") from None
-        wanted = [x.name for x in rule.params if x.name != "i"]
+        wanted = [x for x in rule.params if x != "i"]
         per_axis: list[list[S.Check]] = []
         outs: list[T.Lin] = []
         resolved: list[dict[str, T.Lin | None]] = []
@@ -310,14 +293,15 @@ class _Builder:
         shape_out = Shape(tuple(outs), self._channels(node, shape))
         return shape_out, self._interleave(per_axis), tuple(resolved), rule
 
-    def _rule_checks(self, node: Node, rule: Rule, env: dict[str, T.Lin]
+    def _rule_checks(self, node: Node, rule: RuleSpec, env: dict[str, T.Lin]
                      ) -> tuple[T.Lin, list[S.Check]]:
         try:
-            domain = [S.Check(f"{rule.id}: parameter outside the rule's domain: {cond}",
-                              _as_cond(build(cond, env)))
-                      for cond, x in zip(rule.domain, rule.params, strict=True) if x.name != "i"]
-            refusals = [S.Check(r.message, T.negate(_as_cond(build(r.when, env))))
-                        for r in rule.refusals]
+            domain = [S.Check(f"{rule.id}: parameter {x} outside the rule's domain",
+                              build_cond(cond, env), parameter=True)
+                      for cond, x in zip(rule.domain, rule.params, strict=True) if x != "i"]
+            refusals = [S.Check(message, T.negate(build_cond(when, env)),
+                                parameter=not _mentions(when, "i"))
+                        for when, message in rule.refusals]
             out = build_lin(rule.expr, env)
         except NotPresburger as exc:
             raise NetworkError(f"{node.where()}: rule {rule.id}: {exc}") from None
@@ -496,6 +480,12 @@ class _Builder:
     def _identity(self, node: Node) -> _Result:
         (shape,) = self._input_shape(node)
         return shape, [], (), None
+
+
+def _mentions(tree: tuple[object, ...], name: str) -> bool:
+    if tree == ("sym", name):
+        return True
+    return any(isinstance(a, tuple) and _mentions(a, name) for a in tree[1:])
 
 
 def _as_cond(x: T.Lin | T.Cond) -> T.Cond:

@@ -65,11 +65,11 @@ class Z3Terms:
         m = self._memo
         ctx = self.ctx
         if isinstance(n, T.Lin):
-            terms = [m[a.serial] if c == 1 else z3.IntVal(c, ctx) * m[a.serial]
+            terms = [m[a.serial] if c == 1 else _times(c, m[a.serial], ctx)
                      for a, c in n.parts]
             if n.const or not terms:
                 terms.append(z3.IntVal(n.const, ctx))
-            return terms[0] if len(terms) == 1 else z3.Sum(*terms)
+            return terms[0] if len(terms) == 1 else _sum(terms, ctx)
         if isinstance(n, T.Var):
             return self.var(n.name)
         if isinstance(n, T.Floor):
@@ -101,66 +101,128 @@ class Z3Terms:
         raise TypeError(f"unknown node {type(n).__name__}")
 
 
+def _sum(terms: list[z3.ExprRef], ctx: z3.Context) -> z3.ArithRef:
+    # Z3_mk_add directly: z3.Sum's argument coercion costs more than the solving here
+    arr = (z3.Ast * len(terms))()
+    for index, t in enumerate(terms):
+        arr[index] = t.as_ast()
+    return z3.ArithRef(z3.Z3_mk_add(ctx.ref(), len(terms), arr), ctx)
+
+
+def _times(c: int, x: z3.ExprRef, ctx: z3.Context) -> z3.ArithRef:
+    return _product([z3.IntVal(c, ctx), x], ctx)
+
+
+def _product(terms: list[z3.ExprRef], ctx: z3.Context) -> z3.ArithRef:
+    arr = (z3.Ast * len(terms))()
+    for index, t in enumerate(terms):
+        arr[index] = t.as_ast()
+    return z3.ArithRef(z3.Z3_mk_mul(ctx.ref(), len(terms), arr), ctx)
+
+
 Formula = Callable[[Z3Terms], z3.BoolRef]
+
+
+class Session:
+    """One Z3 context for the proofs about one network: each claim gets its own solver, and
+    the network's terms are translated once for all of them."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.ctx = z3.Context()
+        self.tr = Z3Terms(self.ctx)
+
+    def _solver(self) -> z3.Solver:
+        solver = z3.Solver(ctx=self.ctx)
+        solver.set("timeout", max(1, int(self.timeout * 1000)))
+        return solver
+
+    def prove(self, formula: Formula, check: Callable[[Mapping[str, int]], bool],
+              hypotheses: Formula | None = None) -> Result:
+        """Prove ``formula`` for every integer assignment (under ``hypotheses``). ``check`` is
+        the plain-Python evaluation of the formula: a counterexample is reported only after
+        ``check`` confirms it fails there."""
+        start = time.perf_counter()
+        goal = formula(self.tr)
+        solver = self._solver()
+        if hypotheses is not None:
+            solver.add(hypotheses(self.tr))
+        solver.add(z3.Not(goal))
+        names = _free(goal, self.tr.variables)
+        verdict = solver.check()
+        seconds = time.perf_counter() - start
+        if verdict == z3.unsat:
+            return Result(Status.PROVED, seconds)
+        if verdict == z3.sat:
+            model = solver.model()
+            cx = {name: model.eval(self.tr.variables[name], model_completion=True).as_long()
+                  for name in names}
+            if check(cx):
+                raise AssertionError(f"Z3 counterexample {cx} does not re-evaluate to a "
+                                     "violation")
+            return Result(Status.REFUTED, seconds, counterexample=cx, reason="goal is false")
+        return Result(Status.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
+
+    def satisfiable(self, cond: T.Cond) -> tuple[Status, dict[str, int] | None, str]:
+        """Is there an integer point where ``cond`` holds? (PROVED: proved unsatisfiable,
+        REFUTED: a witness, re-evaluated in Python; UNKNOWN: the solver's reason.)"""
+        result = self.prove(lambda tr: z3.Not(tr.bool_(cond)),
+                            lambda env: not T.holds(cond, env))
+        witness = dict(result.counterexample) if result.counterexample else None
+        return result.status, witness, result.reason
+
+    def extreme_value(self, cond: T.Cond, name: str, maximum: bool = False) -> int | None:
+        """The least (or greatest) value of variable ``name`` where ``cond`` holds; None if
+        there is none, it is unbounded, or the solver gives up. Re-checked in Python."""
+        opt = z3.Optimize(ctx=self.ctx)
+        opt.set("timeout", max(1, int(self.timeout * 1000)))
+        opt.add(self.tr.bool_(cond))
+        target = self.tr.var(name)
+        handle = opt.maximize(target) if maximum else opt.minimize(target)
+        if opt.check() != z3.sat:
+            return None
+        bound = opt.upper(handle) if maximum else opt.lower(handle)
+        if not z3.is_int_value(bound):
+            return None
+        model = opt.model()
+        env = {n: model.eval(self.tr.variables[n], model_completion=True).as_long()
+               for n in T.variables(cond)}
+        if env.get(name) != bound.as_long() or not T.holds(cond, env):
+            return None
+        return int(bound.as_long())
+
+
+def _free(goal: z3.ExprRef, variables: Mapping[str, z3.ArithRef]) -> list[str]:
+    """The variables occurring in ``goal`` (the translator's table also holds other claims')."""
+    seen: set[str] = set()
+    stack = [goal]
+    visited: set[int] = set()
+    while stack:
+        e = stack.pop()
+        key = e.get_id()
+        if key in visited:
+            continue
+        visited.add(key)
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            seen.add(e.decl().name())
+        stack.extend(e.children())
+    return sorted(n for n in seen if n in variables)
 
 
 def prove_all(formula: Formula, check: Callable[[Mapping[str, int]], bool],
               timeout: float = DEFAULT_TIMEOUT, hypotheses: Formula | None = None) -> Result:
-    """Prove ``formula`` for every integer assignment (under ``hypotheses``). ``check`` is the
-    plain-Python evaluation of the formula: a counterexample is reported only after ``check``
-    confirms it fails there."""
-    start = time.perf_counter()
-    ctx = z3.Context()
-    tr = Z3Terms(ctx)
-    goal = formula(tr)
-    solver = z3.Solver(ctx=ctx)
-    solver.set("timeout", max(1, int(timeout * 1000)))
-    if hypotheses is not None:
-        solver.add(hypotheses(tr))
-    solver.add(z3.Not(goal))
-    verdict = solver.check()
-    seconds = time.perf_counter() - start
-    if verdict == z3.unsat:
-        return Result(Status.PROVED, seconds)
-    if verdict == z3.sat:
-        model = solver.model()
-        cx = {name: model.eval(v, model_completion=True).as_long()
-              for name, v in sorted(tr.variables.items())}
-        if check(cx):
-            raise AssertionError(f"Z3 counterexample {cx} does not re-evaluate to a violation")
-        return Result(Status.REFUTED, seconds, counterexample=cx, reason="goal is false")
-    return Result(Status.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
+    """:meth:`Session.prove` in a fresh context."""
+    return Session(timeout).prove(formula, check, hypotheses)
 
 
 def satisfiable(cond: T.Cond, timeout: float = DEFAULT_TIMEOUT
                 ) -> tuple[Status, dict[str, int] | None, str]:
-    """Is there an integer point where ``cond`` holds? (PROVED means: proved unsatisfiable,
-    REFUTED: a witness, re-evaluated in Python, UNKNOWN: the solver's reason.)"""
-    result = prove_all(lambda tr: z3.Not(tr.bool_(cond)), lambda env: not T.holds(cond, env),
-                       timeout)
-    return result.status, (dict(result.counterexample) if result.counterexample else None), \
-        result.reason
+    return Session(timeout).satisfiable(cond)
 
 
-def minimise(cond: T.Cond, name: str, timeout: float = DEFAULT_TIMEOUT) -> int | None:
-    """The least value of variable ``name`` where ``cond`` holds (None if unbounded below or
-    the solver gives up); the answer is checked in Python."""
-    ctx = z3.Context()
-    tr = Z3Terms(ctx)
-    opt = z3.Optimize(ctx=ctx)
-    opt.set("timeout", max(1, int(timeout * 1000)))
-    opt.add(tr.bool_(cond))
-    handle = opt.minimize(tr.var(name))
-    if opt.check() != z3.sat:
-        return None
-    low = opt.lower(handle)
-    if not z3.is_int_value(low):
-        return None
-    model = opt.model()
-    env = {n: model.eval(v, model_completion=True).as_long() for n, v in tr.variables.items()}
-    if env.get(name) != low.as_long() or not T.holds(cond, env):
-        return None
-    return int(low.as_long())
+def extreme_value(cond: T.Cond, name: str, maximum: bool = False,
+                  timeout: float = DEFAULT_TIMEOUT) -> int | None:
+    return Session(timeout).extreme_value(cond, name, maximum)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,11 +271,18 @@ def _rewrite_claim(name: str, ctx: z3.Context) -> z3.BoolRef:
 
 
 @cache
+def general_context() -> z3.Context:
+    """One context for the small general theorems (rewrites, receptive-field steps): making a
+    context costs more than proving one of them."""
+    return z3.Context()
+
+
+@cache
 def prove_rewrite(rewrite: T.Rewrite, timeout: float = DEFAULT_TIMEOUT) -> Theorem:
     """The rewrite as a general theorem (symbolic divisors), proved once per process. The
     positive divisors make Z3's Euclidean ``div`` Python's ``//``."""
     start = time.perf_counter()
-    ctx = z3.Context()
+    ctx = general_context()
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(z3.Not(_rewrite_claim(rewrite.name, ctx)))
@@ -233,7 +302,6 @@ def prove_rewrites(rewrites: frozenset[T.Rewrite], timeout: float = DEFAULT_TIME
     return tuple(prove_rewrite(r, timeout) for r in sorted(rewrites))
 
 
-def prove_fact(fact: T.Fact, timeout: float = DEFAULT_TIMEOUT) -> Result:
+def prove_fact(fact: T.Fact, session: Session) -> Result:
     """The fact's condition for every integer value of its variable."""
-    return prove_all(lambda tr: tr.bool_(fact.cond), lambda env: T.holds(fact.cond, env),
-                     timeout)
+    return session.prove(lambda tr: tr.bool_(fact.cond), lambda env: T.holds(fact.cond, env))

@@ -27,13 +27,12 @@ from functools import cache
 
 import z3
 
-from symconv.frameworks.base import Op
 from symconv.network import semantics as S
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Layer
-from symconv.network.fromsympy import NotPresburger, build_lin
+from symconv.network.trees import NotPresburger, build_lin
 from symconv.network.ir import Kind
-from symconv.network.proofs import DEFAULT_TIMEOUT, Theorem
+from symconv.network.proofs import DEFAULT_TIMEOUT, Theorem, general_context
 from symconv.prover import Result, Status
 
 
@@ -156,7 +155,7 @@ def _window(analysis: Analysis, layer: Layer, axis: int, field: Field) -> Recept
     if left is None:
         return NoField(f"rule {rule.id}: its padding is not modelled for receptive fields")
     reach = d * (k - 1)
-    if rule.op is Op.CONV_TRANSPOSE:
+    if rule.op == "conv_transpose":
         if s != 1:
             return NoField("a strided transposed convolution spreads each input over several "
                            "outputs")
@@ -260,7 +259,7 @@ def _nonneg_product(ctx: z3.Context) -> z3.BoolRef:
 @cache
 def prove_step(name: str, timeout: float = DEFAULT_TIMEOUT) -> Theorem:
     start = time.perf_counter()
-    ctx = z3.Context()
+    ctx = general_context()
     worst = Status.PROVED
     reason = ""
     for claim in _claims(name, ctx):

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from symconv.frameworks.base import Op, Rule
 from symconv.network import terms as T
+from symconv.network.rules import RuleSpec
 
 BROADCASTING = frozenset({"torch", "onnx", "tf", "jax"})
 
@@ -42,10 +42,13 @@ TORCH_INTERPOLATE_ZERO = "Input and output sizes should be greater than 0"
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """The layer accepts where ``cond`` holds; otherwise the framework says ``message``."""
+    """The layer accepts where ``cond`` holds; otherwise the framework says ``message``.
+    ``parameter``: the check reads the layer's parameters only (a false one is bad input, not
+    an empty valid set)."""
 
     message: str
     cond: T.Cond
+    parameter: bool = False
 
 
 def _generic(framework: str, text: str) -> str:
@@ -57,7 +60,7 @@ def positive_input(framework: str, what: str) -> str:
     return _generic(framework, f"{what} needs an input size >= 1")
 
 
-def window_checks(rule: Rule, rank: int, i: T.Lin, refusals: Sequence[Check],
+def window_checks(rule: RuleSpec, rank: int, i: T.Lin, refusals: Sequence[Check],
                   params: dict[str, T.Lin]) -> list[Check]:
     """The rule's refusals with the size-0 check where the framework makes it, and PyTorch's
     rank-specific wording (the rules are conformance-tested in one dimension)."""
@@ -65,18 +68,18 @@ def window_checks(rule: Rule, rank: int, i: T.Lin, refusals: Sequence[Check],
     out = list(refusals)
     if rule.framework != "torch":
         return [Check(positive_input(rule.framework, rule.id), nonempty), *out]
-    if rule.op is Op.CONV:
+    if rule.op == "conv":
         # check_shape_forward: the kernel-size check first, then the zero-size one
         return [*out[:1], Check(TORCH_ZERO_CONV, nonempty), *out[1:]]
-    if rule.op is Op.CONV_TRANSPOSE:
+    if rule.op == "conv_transpose":
         return [Check(TORCH_ZERO_CONV, nonempty), *out]
     zero = TORCH_ZERO_POOL if rank <= 2 else TORCH_ZERO_POOL3D
     if rank >= 2:
         # max_pool2d/3d say "Output size is too small" where max_pool1d says "Invalid computed
         # output size" (the rule's message)
-        out = [Check(TORCH_POOL_TOO_SMALL, c.cond) if "Invalid computed output size" in
-               c.message else c for c in out]
-    if rank == 3 and rule.op is Op.AVG_POOL:
+        out = [Check(TORCH_POOL_TOO_SMALL, c.cond, c.parameter)
+               if "Invalid computed output size" in c.message else c for c in out]
+    if rank == 3 and rule.op == "avg_pool":
         # avg_pool3d's pool3d_shape_check also wants the unpadded input to hold the kernel
         out = [*out[:-1], Check(TORCH_AVG3D_KERNEL, T.ge(i, params["k"])), *out[-1:]]
     return [Check(zero, nonempty), *out]

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from symconv.frameworks import FRAMEWORKS
-from symconv.frameworks.base import Op, Rule
-from symconv.network.analysis import PAD_MODES, rule_by_id
+from symconv.network import rules as R
+from symconv.network.analysis import PAD_MODES
 from symconv.network.ir import AXIS_NAMES, Kind, Network, NetworkError, Node, topological
+from symconv.network.rules import RuleSpec
 
 IDENTITY_OPS = frozenset({
     "identity", "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu", "silu",
@@ -45,10 +45,7 @@ IDENTITY_OPS = frozenset({
     "local_response_norm", "dropout", "dropout2d", "alpha_dropout",
 })
 ELEMENTWISE_OPS = frozenset({"add", "sub", "mul", "div", "maximum", "minimum"})
-WINDOW_OPS: Mapping[str, Op] = {
-    "conv": Op.CONV, "conv_transpose": Op.CONV_TRANSPOSE, "max_pool": Op.MAX_POOL,
-    "avg_pool": Op.AVG_POOL,
-}
+WINDOW_OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
 OTHER_OPS = ("adaptive_avg_pool", "adaptive_max_pool", "global_avg_pool", "global_max_pool",
              "upsample", "pad", "crop", "slice", "center_crop", "cat", "flatten", "linear")
 COMMON_KEYS = frozenset({"name", "op", "from", "framework"})
@@ -220,9 +217,9 @@ class _Reader:
         return Network(name, axes, channels, ordered, outputs)
 
     def _framework(self, value: object, where: _Where, key: str = "framework") -> str:
-        if value not in FRAMEWORKS:
+        if value not in R.frameworks():
             raise SpecError(f"{where.key(key)}: framework must be one of "
-                            f"{', '.join(FRAMEWORKS)}, got {value!r}")
+                            f"{', '.join(R.frameworks())}, got {value!r}")
         return str(value)
 
     def _table_where(self, table: Mapping[str, Any], name: str, top: _Where) -> _Where:
@@ -399,13 +396,13 @@ class _Layer:
     # -- windows --------------------------------------------------------------------------
 
     def window(self) -> Node:
-        op = WINDOW_OPS[self.op]
+        op = self.op
         rule = self.choose_rule(op)
-        params = [x.name for x in rule.params if x.name != "i"]
+        params = [x for x in rule.params if x != "i"]
         kernel = self.per_axis("kernel")
         if kernel[0] is None:
             raise self.fail(None, "needs kernel")
-        pool = op in (Op.MAX_POOL, Op.AVG_POOL)
+        pool = op in ("max_pool", "avg_pool")
         stride = self.per_axis("stride", self.data.get("kernel") if pool else 1)
         dilation = self.per_axis("dilation", 1)
         padding = self.per_axis("padding", 0, pairs=True)
@@ -432,7 +429,7 @@ class _Layer:
                          channels=self.optional_channels("channels"),
                          in_channels=self.optional_channels("in_channels"))
 
-    def unused(self, rule: Rule, params: Sequence[str]) -> None:
+    def unused(self, rule: RuleSpec, params: Sequence[str]) -> None:
         for key, param, default in (("dilation", "d", 1), ("output_padding", "a", 0),
                                     ("output_size", "o", None)):
             if key in self.data and param not in params and self.data[key] != default:
@@ -442,17 +439,16 @@ class _Layer:
             if not isinstance(padding, str) and padding != 0:
                 raise self.fail("padding", f"rule {rule.id} takes no explicit padding")
 
-    def choose_rule(self, op: Op) -> Rule:
+    def choose_rule(self, op: str) -> RuleSpec:
         if "rule" in self.data:
             rid = self.data["rule"]
             try:
-                rule = rule_by_id(str(rid))
+                rule = R.get(str(rid))
             except KeyError as exc:
                 raise self.fail("rule", str(exc.args[0])) from None
-            if rule.op is not op:
-                raise self.fail("rule", f"rule {rule.id} is a {rule.op.value}, not a {self.op}")
+            if rule.op != op:
+                raise self.fail("rule", f"rule {rule.id} is a {rule.op}, not a {self.op}")
             return rule
-        from symconv.network.analysis import _rules
 
         ceil = self.data.get("ceil_mode", False)
         if not isinstance(ceil, bool):
@@ -461,10 +457,10 @@ class _Layer:
         mode = padding.lower() if isinstance(padding, str) else ""
         if "output_size" in self.data:
             mode = "output_size"
-        candidates = [r for r in _rules(self.framework).values()
-                      if r.op is op and r.ceil_mode == ceil and ".infer." not in r.id
+        candidates = [r for r in R.by_framework(self.framework)
+                      if r.op == op and r.ceil_mode == ceil and ".infer." not in r.id
                       and _padding_mode(r) == _canonical_mode(mode, self.framework)]
-        with_a = [r for r in candidates if any(x.name == "a" for x in r.params)]
+        with_a = [r for r in candidates if "a" in r.params]
         if self.data.get("output_padding", 0) != 0:
             candidates = with_a
         elif len(candidates) > len(with_a) > 0:
@@ -549,7 +545,7 @@ def _is_pair(value: object) -> bool:
             and all(isinstance(v, int) and not isinstance(v, bool) for v in value))
 
 
-def _padding_mode(rule: Rule) -> str:
+def _padding_mode(rule: RuleSpec) -> str:
     mode = rule.padding.lower()
     return "" if mode in ("", "notset", "explicit") else (
         "output_size" if mode == "output_shape" else mode)

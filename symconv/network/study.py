@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Layer, analyse
 from symconv.network.ir import Network
-from symconv.network.proofs import DEFAULT_TIMEOUT, Theorem, prove_fact, prove_rewrites
+from symconv.network.proofs import DEFAULT_TIMEOUT, Session, Theorem, prove_fact, prove_rewrites
 from symconv.network.receptive import Receptive, prove_steps, receptive_fields, steps_used
 from symconv.network.validset import ValidSet, combine, valid_set
 from symconv.prover import Result, Status
@@ -62,23 +62,24 @@ class Study:
 
 def study(network: Network, timeout: float = DEFAULT_TIMEOUT) -> Study:
     started = time.perf_counter()
-    analysis, facts = _analyse_with_facts(network, timeout)
+    session = Session(timeout)
+    analysis, facts = _analyse_with_facts(network, session)
     rewrites = prove_rewrites(analysis.rewrites, timeout)
-    valid = valid_set(analysis, timeout)
+    valid = valid_set(analysis, timeout, session)
     fields = receptive_fields(analysis)
     theorems = prove_steps(steps_used(fields), timeout)
     return Study(analysis, valid, rewrites, facts, fields, theorems,
                  time.perf_counter() - started)
 
 
-def _analyse_with_facts(network: Network, timeout: float
+def _analyse_with_facts(network: Network, session: Session
                         ) -> tuple[Analysis, tuple[FactProof, ...]]:
     """Analyse, prove every fact the simplifications used, and analyse again without any fact
     that is not proved (so no closed form rests on an unproved fact)."""
     excluded: frozenset[int] = frozenset()
     for _ in range(FACT_ROUNDS):
         analysis = analyse(network, excluded)
-        proofs = tuple(FactProof(f, prove_fact(f, timeout))
+        proofs = tuple(FactProof(f, prove_fact(f, session))
                        for f in sorted(analysis.facts, key=lambda f: f.cond.serial))
         failed = frozenset(p.fact.cond.serial for p in proofs
                            if p.result.status is not Status.PROVED)

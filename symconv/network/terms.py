@@ -102,7 +102,8 @@ class _Oracle:
         if len(names) > 1:
             return False
         name = next(iter(names), "_")
-        if not all(holds(cond, {name: x}) for x in _samples(period(cond))):
+        points = _samples(period(cond))
+        if not all(evaluate_many([cond], {name: points}, len(points))[cond.serial]):
             return False
         self.used.add(Fact(cond))
         return True
@@ -690,6 +691,57 @@ def _step(n: Node, env: Mapping[str, int], memo: Mapping[int, Value]) -> Value:
         for f in n.factors:
             total *= int(memo[f.serial])
         return total == n.rhs
+    raise TypeError(f"unknown node {type(n).__name__}")
+
+
+def evaluate_many(roots: Iterable[Node], envs: Mapping[str, Sequence[int]], count: int
+                  ) -> dict[int, list[Value]]:
+    """Every node under ``roots`` at ``count`` points at once (``envs``: each variable's values,
+    point by point), by serial: one pass over the DAG instead of one per point."""
+    memo: dict[int, list[Value]] = {}
+    for n in postorder(roots):
+        memo[n.serial] = _step_many(n, envs, memo, count)
+    return memo
+
+
+def _step_many(n: Node, envs: Mapping[str, Sequence[int]], memo: Mapping[int, list[Value]],
+               count: int) -> list[Value]:
+    if isinstance(n, Lin):
+        acc: list[int] = [n.const] * count
+        for a, c in n.parts:
+            vals = memo[a.serial]
+            acc = [x + c * int(v) for x, v in zip(acc, vals, strict=True)]
+        return list(acc)
+    if isinstance(n, Var):
+        return [int(v) for v in envs[n.name]]
+    if isinstance(n, Floor):
+        return [int(v) // n.den for v in memo[n.num.serial]]
+    if isinstance(n, Extreme):
+        columns = [memo[a.serial] for a in n.args]
+        pick = max if n.is_max else min
+        return [pick(int(v) for v in row) for row in zip(*columns, strict=True)]
+    if isinstance(n, Ite):
+        return [a if c else b for c, a, b in zip(memo[n.cond.serial], memo[n.then.serial],
+                                                  memo[n.other.serial], strict=True)]
+    if isinstance(n, Truth):
+        return [n.value] * count
+    if isinstance(n, Cmp):
+        vals = memo[n.lin.serial]
+        return [v == 0 for v in vals] if n.eq else [int(v) >= 0 for v in vals]
+    if isinstance(n, Not):
+        return [not v for v in memo[n.arg.serial]]
+    if isinstance(n, Junction):
+        columns = [memo[a.serial] for a in n.args]
+        test = all if n.is_and else any
+        return [test(row) for row in zip(*columns, strict=True)]
+    if isinstance(n, Product):
+        out: list[Value] = []
+        for row in zip(*(memo[f.serial] for f in n.factors), strict=True):
+            total = n.coeff
+            for v in row:
+                total *= int(v)
+            out.append(total == n.rhs)
+        return out
     raise TypeError(f"unknown node {type(n).__name__}")
 
 

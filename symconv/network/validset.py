@@ -23,7 +23,7 @@ import z3
 
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Condition
-from symconv.network.proofs import DEFAULT_TIMEOUT, minimise, prove_all, satisfiable
+from symconv.network.proofs import DEFAULT_TIMEOUT, Session
 from symconv.prover import Result, Status
 
 WINDOW_MIN = 256  # sizes evaluated at least, per guess
@@ -163,7 +163,7 @@ class AxisSet:
     result: Result
 
 
-def solve_axis(cond: T.Cond, var: str, timeout: float = DEFAULT_TIMEOUT) -> AxisSet:
+def solve_axis(cond: T.Cond, var: str, session: Session) -> AxisSet:
     x = T.var(var)
     p = T.period(cond)
     if p > T.PERIOD_MAX:
@@ -174,11 +174,11 @@ def solve_axis(cond: T.Cond, var: str, timeout: float = DEFAULT_TIMEOUT) -> Axis
     bits = _bits(cond, var, low, window)
     started = time.perf_counter()
     if not any(bits):
-        status, witness, reason = satisfiable(T.conj(cond, T.gt(x, window)), timeout)
+        status, witness, reason = session.satisfiable(T.conj(cond, T.gt(x, window)))
         if status is Status.UNKNOWN:
             return AxisSet(var, cond, None, Result(Status.UNKNOWN, 0.0, reason=reason))
         if status is Status.REFUTED and witness is not None:
-            found = minimise(cond, var, timeout)
+            found = session.extreme_value(cond, var)
             if found is None:
                 return AxisSet(var, cond, None, Result(
                     Status.UNKNOWN, 0.0, reason="the least valid size was not found"))
@@ -187,7 +187,7 @@ def solve_axis(cond: T.Cond, var: str, timeout: float = DEFAULT_TIMEOUT) -> Axis
     last: Result | None = None
     for _ in range(ROUNDS):
         guess = _infer(bits, low, p)
-        result = _prove_equivalent(guess, cond, var, timeout)
+        result = _prove_equivalent(guess, cond, var, session)
         if result.status is Status.PROVED:
             return AxisSet(var, cond, guess, _timed(result, started))
         last = result
@@ -214,7 +214,8 @@ def _timed(result: Result, started: float) -> Result:
 
 
 def _bits(cond: T.Cond, var: str, low: int, count: int) -> list[bool]:
-    return [T.holds(cond, {var: x}) for x in range(low, low + count)]
+    values = T.evaluate_many([cond], {var: range(low, low + count)}, count)[cond.serial]
+    return [bool(v) for v in values]
 
 
 def _divisors(n: int) -> list[int]:
@@ -265,10 +266,10 @@ def _intervals(bits: Sequence[bool], low: int, count: int) -> tuple[tuple[int, i
     return tuple(out)
 
 
-def _prove_equivalent(guess: Periodic, cond: T.Cond, var: str, timeout: float) -> Result:
+def _prove_equivalent(guess: Periodic, cond: T.Cond, var: str, session: Session) -> Result:
     normal = guess.cond(T.var(var))
-    return prove_all(lambda tr: tr.bool_(normal) == tr.bool_(cond),
-                     lambda env: T.holds(normal, env) == T.holds(cond, env), timeout)
+    return session.prove(lambda tr: tr.bool_(normal) == tr.bool_(cond),
+                         lambda env: T.holds(normal, env) == T.holds(cond, env))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,14 +342,22 @@ def combine(statuses: Iterable[Status]) -> Status:
     return min(statuses, key=lambda s: SEVERITY[s], default=Status.PROVED)
 
 
-def valid_set(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT) -> ValidSet:
+def valid_set(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT,
+              session: Session | None = None) -> ValidSet:
     started = time.perf_counter()
+    session = session if session is not None else Session(timeout)
     axes = analysis.axes
     conditions = analysis.conditions
     conjunction = T.conj(*(c.cond for c in conditions))
     per_axis: dict[str, list[T.Cond]] = {a: [] for a in axes}
     products: list[T.Product] = []
     other: list[T.Cond] = []
+    if conjunction is T.FALSE:
+        # a layer refuses every size (its input size is a constant there)
+        status, _, why = session.satisfiable(conjunction)
+        step = Step("empty", "a layer's condition is false whatever the input size",
+                    Result(status, time.perf_counter() - started, reason=why))
+        return _finish(analysis, conjunction, (), (step,), started, session)
     for c in conditions:
         names = T.variables(c.cond)
         if isinstance(c.cond, T.Product) and _separable(c.cond):
@@ -358,20 +367,20 @@ def valid_set(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT) -> ValidSet:
         else:
             other.append(c.cond)
     if other or len({(p.coeff, p.factors) for p in products}) > 1:
-        return _fallback(analysis, conjunction, started, timeout,
+        return _fallback(analysis, conjunction, started, session,
                          "the conditions couple the axes other than through one product")
-    solved = _solve_axes(axes, per_axis, timeout)
+    solved = _solve_axes(axes, per_axis, session)
     steps = [Step(f"axis.{a}", f"{axes[j]}: normal form ⇔ the conditions on {a}",
                   s.result) for j, (a, s) in enumerate(solved.items())]
     if any(s.normal is None for s in solved.values()):
         reasons = "; ".join(f"{a}: {s.result.reason}" for a, s in solved.items()
                             if s.normal is None)
-        return _fallback(analysis, conjunction, started, timeout, reasons, tuple(steps))
+        return _fallback(analysis, conjunction, started, session, reasons, tuple(steps))
     sets = {a: s.normal for a, s in solved.items() if s.normal is not None}
     if any(s.empty for s in sets.values()) or not products:
         boxes = () if any(s.empty for s in sets.values()) else (tuple(sets[a] for a in axes),)
-        return _finish(analysis, conjunction, boxes, tuple(steps), started, timeout)
-    return _coupled(analysis, conjunction, sets, products, tuple(steps), started, timeout)
+        return _finish(analysis, conjunction, boxes, tuple(steps), started, session)
+    return _coupled(analysis, conjunction, sets, products, tuple(steps), started, session)
 
 
 def _separable(product: T.Product) -> bool:
@@ -379,10 +388,10 @@ def _separable(product: T.Product) -> bool:
     return all(len(n) == 1 for n in names) and len(set().union(*names)) == len(names)
 
 
-_CACHE: dict[tuple[int, str], AxisSet] = {}
+_CACHE: dict[tuple[int, float], AxisSet] = {}
 
 
-def _solve_axes(axes: Sequence[str], per_axis: Mapping[str, list[T.Cond]], timeout: float
+def _solve_axes(axes: Sequence[str], per_axis: Mapping[str, list[T.Cond]], session: Session
                 ) -> dict[str, AxisSet]:
     """Each axis on its own; axes whose conditions are the same up to renaming are solved once."""
     out: dict[str, AxisSet] = {}
@@ -390,33 +399,33 @@ def _solve_axes(axes: Sequence[str], per_axis: Mapping[str, list[T.Cond]], timeo
     for a in axes:
         cond = T.conj(*per_axis[a])
         renamed = T.substitute_cond(cond, {a: T.var(canonical)})
-        key = (renamed.serial, canonical)
+        key = (renamed.serial, session.timeout)
         solved = _CACHE.get(key)
         if solved is None:
-            solved = _CACHE[key] = solve_axis(renamed, canonical, timeout)
+            solved = _CACHE[key] = solve_axis(renamed, canonical, session)
         out[a] = AxisSet(a, cond, solved.normal, solved.result)
     return out
 
 
 def _finish(analysis: Analysis, conjunction: T.Cond, boxes: tuple[tuple[Periodic, ...], ...],
-            steps: tuple[Step, ...], started: float, timeout: float) -> ValidSet:
+            steps: tuple[Step, ...], started: float, session: Session) -> ValidSet:
     status = combine(s.result.status for s in steps)
     empty_by, empty_status = (None, None)
     if not boxes:
-        empty_by, empty_status = first_emptying(analysis, timeout)
+        empty_by, empty_status = first_emptying(analysis, session)
     return ValidSet(analysis.axes, conjunction, boxes, status, steps,
                     empty_by=empty_by, empty_status=empty_status,
                     seconds=time.perf_counter() - started)
 
 
-def _fallback(analysis: Analysis, conjunction: T.Cond, started: float, timeout: float,
+def _fallback(analysis: Analysis, conjunction: T.Cond, started: float, session: Session,
               reason: str, steps: tuple[Step, ...] = ()) -> ValidSet:
     # no normal form: V is the conjunction; still decide whether it is empty
-    status, _, why = satisfiable(conjunction, timeout)
+    status, _, why = session.satisfiable(conjunction)
     if status is Status.PROVED:
         step = Step("empty", "no input size satisfies the conjunction", Result(
             Status.PROVED, time.perf_counter() - started))
-        empty_by, empty_status = first_emptying(analysis, timeout)
+        empty_by, empty_status = first_emptying(analysis, session)
         return ValidSet(analysis.axes, conjunction, (), Status.PROVED, (*steps, step),
                         empty_by=empty_by, empty_status=empty_status,
                         seconds=time.perf_counter() - started)
@@ -425,8 +434,7 @@ def _fallback(analysis: Analysis, conjunction: T.Cond, started: float, timeout: 
                     seconds=time.perf_counter() - started)
 
 
-def first_emptying(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT
-                   ) -> tuple[Condition | None, Status]:
+def first_emptying(analysis: Analysis, session: Session) -> tuple[Condition | None, Status]:
     """The first layer (topological order) whose conditions, with all before it, admit no
     input size: a binary search over prefixes, each decided by Z3."""
     layers = [layer for layer in analysis.layers if layer.conditions]
@@ -435,7 +443,7 @@ def first_emptying(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT
     while lo < hi:
         mid = (lo + hi) // 2
         prefix = T.conj(*(c.cond for layer in layers[:mid + 1] for c in layer.conditions))
-        status, _, _ = satisfiable(prefix, timeout)
+        status, _, _ = session.satisfiable(prefix)
         if status is Status.UNKNOWN:
             return None, Status.UNKNOWN
         if status is Status.PROVED:
@@ -453,12 +461,12 @@ def first_emptying(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT
 
 def _coupled(analysis: Analysis, conjunction: T.Cond, sets: Mapping[str, Periodic],
              products: Sequence[T.Product], steps: tuple[Step, ...], started: float,
-             timeout: float) -> ValidSet:
+             session: Session) -> ValidSet:
     axes = analysis.axes
     rhs = {p.rhs for p in products}
     product = products[0]
     if len(rhs) > 1 or product.rhs % product.coeff or product.rhs <= 0:
-        return _fallback(analysis, conjunction, started, timeout,
+        return _fallback(analysis, conjunction, started, session,
                          "the product conditions cannot all hold", steps)
     factor_axis = [next(iter(T.variables(f))) for f in product.factors]
     target = product.rhs // product.coeff
@@ -466,9 +474,9 @@ def _coupled(analysis: Analysis, conjunction: T.Cond, sets: Mapping[str, Periodi
                              if not isinstance(c.cond, T.Product)
                              and T.variables(c.cond) == {a})) for a in axes}
     new_steps = list(steps)
-    lemma = _nonnegative(axis_cond, product, factor_axis, timeout)
+    lemma = _nonnegative(axis_cond, product, factor_axis, session)
     new_steps.append(lemma)
-    fact = _factorisation_lemma(product, target, timeout)
+    fact = _factorisation_lemma(product, target, session)
     new_steps.append(fact)
     pieces: dict[tuple[str, int], Periodic | None] = {}
     boxes: list[tuple[Periodic, ...]] = []
@@ -478,13 +486,13 @@ def _coupled(analysis: Analysis, conjunction: T.Cond, sets: Mapping[str, Periodi
         for f, a, value in zip(product.factors, factor_axis, combo, strict=True):
             key = (a, value)
             if key not in pieces:
-                solved = solve_axis(T.conj(axis_cond[a], T.eq(f, value)), a, timeout)
+                solved = solve_axis(T.conj(axis_cond[a], T.eq(f, value)), a, session)
                 new_steps.append(Step(f"axis.{a}={value}", f"{a}: normal form ⇔ the conditions "
                                       f"on {a} and size {value}", solved.result))
                 pieces[key] = solved.normal
             piece = pieces[key]
             if piece is None:
-                return _fallback(analysis, conjunction, started, timeout,
+                return _fallback(analysis, conjunction, started, session,
                                  f"no normal form for {a} with size {value}", tuple(new_steps))
             if piece.empty:
                 ok = False
@@ -492,9 +500,9 @@ def _coupled(analysis: Analysis, conjunction: T.Cond, sets: Mapping[str, Periodi
             box[a] = piece
         if ok:
             boxes.append(tuple(box.get(a, sets[a]) for a in axes))
-    final = _prove_union(analysis, axis_cond, product, factor_axis, target, boxes, timeout)
+    final = _prove_union(analysis, axis_cond, product, target, boxes, session)
     new_steps.append(final)
-    return _finish(analysis, conjunction, tuple(boxes), tuple(new_steps), started, timeout)
+    return _finish(analysis, conjunction, tuple(boxes), tuple(new_steps), started, session)
 
 
 def _factorisations(n: int, k: int) -> Iterator[tuple[int, ...]]:
@@ -507,30 +515,30 @@ def _factorisations(n: int, k: int) -> Iterator[tuple[int, ...]]:
 
 
 def _nonnegative(axis_cond: Mapping[str, T.Cond], product: T.Product, factor_axis: list[str],
-                 timeout: float) -> Step:
+                 session: Session) -> Step:
     goal = T.conj(*(T.ge(f, 0) for f in product.factors))
     hyp = T.conj(*(axis_cond[a] for a in factor_axis))
-    result = prove_all(lambda tr: z3.Implies(tr.bool_(hyp), tr.bool_(goal)),
-                       lambda env: (not T.holds(hyp, env)) or T.holds(goal, env), timeout)
+    result = session.prove(lambda tr: z3.Implies(tr.bool_(hyp), tr.bool_(goal)),
+                           lambda env: (not T.holds(hyp, env)) or T.holds(goal, env))
     return Step("flatten.nonnegative", "the flattened sizes are ≥ 0 wherever the layers before "
                 "accept", result)
 
 
-def _factorisation_lemma(product: T.Product, target: int, timeout: float) -> Step:
+def _factorisation_lemma(product: T.Product, target: int, session: Session) -> Step:
     k = len(product.factors)
     combos = list(_factorisations(target, k))
     statement = (f"for integers y ≥ 0: {product.coeff}·∏y = {product.rhs} ⇔ (y) ∈ "
                  f"{{{', '.join(str(c) for c in combos)}}}")
     start = time.perf_counter()
-    ctx = z3.Context()
-    ys = [z3.Int(f"y{j}", ctx) for j in range(k)]
+    ctx = session.ctx
+    ys = [z3.Int(f"_factor{j}", ctx) for j in range(k)]
     prod = z3.IntVal(product.coeff, ctx)
     for y in ys:
         prod = prod * y
     listed = z3.Or(*[z3.And(*[y == v for y, v in zip(ys, c, strict=True)]) for c in combos])
     claim = z3.Implies(z3.And(*[y >= 0 for y in ys]), (prod == product.rhs) == listed)
     solver = z3.Solver(ctx=ctx)
-    solver.set("timeout", max(1, int(timeout * 1000)))
+    solver.set("timeout", max(1, int(session.timeout * 1000)))
     solver.add(z3.Not(claim))
     verdict = solver.check()
     seconds = time.perf_counter() - start
@@ -544,8 +552,7 @@ def _factorisation_lemma(product: T.Product, target: int, timeout: float) -> Ste
 
 
 def _prove_union(analysis: Analysis, axis_cond: Mapping[str, T.Cond], product: T.Product,
-                 factor_axis: list[str], target: int, boxes: Sequence[tuple[Periodic, ...]],
-                 timeout: float) -> Step:
+                 target: int, boxes: Sequence[tuple[Periodic, ...]], session: Session) -> Step:
     """V's normal form ⇔ the conjunction with the product replaced by its factorisations (the
     two lemmas justify the replacement): linear, so Z3 decides it."""
     axes = analysis.axes
@@ -555,8 +562,8 @@ def _prove_union(analysis: Analysis, axis_cond: Mapping[str, T.Cond], product: T
     linear = T.conj(*(axis_cond[a] for a in axes), listed)
     normal = T.disj(*(T.conj(*(s.cond(xs[a]) for a, s in zip(axes, box, strict=True)))
                       for box in boxes))
-    result = prove_all(lambda tr: tr.bool_(normal) == tr.bool_(linear),
-                       lambda env: T.holds(normal, env) == T.holds(linear, env), timeout)
+    result = session.prove(lambda tr: tr.bool_(normal) == tr.bool_(linear),
+                           lambda env: T.holds(normal, env) == T.holds(linear, env))
     return Step("flatten.union", "normal form ⇔ the per-axis conditions and one of the "
                 "factorisations", result)
 
