@@ -53,7 +53,7 @@ def uniform(st: Study) -> bool:
 
 
 def size_text(layer: Layer, show: Callable[[T.Node], str], one_axis: bool,
-              axes: Sequence[str]) -> str:
+              axes: Sequence[str], times: str = " × ", dot: str = "·") -> str:
     sizes = layer.shape.sizes
     if sizes is None:
         features = layer.shape.features
@@ -61,10 +61,10 @@ def size_text(layer: Layer, show: Callable[[T.Node], str], one_axis: bool,
             return "(flattened)"
         factors = [f"({show(f)})" if len(f.parts) > 1 or f.const else show(f)
                    for f in features.factors]
-        return "·".join([str(features.coeff), *factors]) + " features"
+        return dot.join([str(features.coeff), *factors])
     if one_axis:
         return show(sizes[0])
-    return " × ".join(show(s) for s in sizes)
+    return times.join(show(s) for s in sizes)
 
 
 def params_text(layer: Layer) -> str:
@@ -252,7 +252,7 @@ def _summary(st: Study, options: Options) -> list[str]:
 def _output_text(layer: Layer, axes: Sequence[str]) -> str:
     sizes = layer.shape.sizes
     if sizes is None:
-        return size_text(layer, pretty, False, axes)
+        return size_text(layer, pretty, False, axes) + " features"
     return "; ".join(f"{axis} ↦ {pretty(s)}" for axis, s in zip(axes, sizes, strict=True))
 
 
@@ -437,20 +437,28 @@ def tex_text(text: str) -> str:
     return out
 
 
+def _breakable(tex: str) -> str:
+    """Let long names break after dots and underscores (names have no spaces)."""
+    return tex.replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
+
+
 def _tex_name(name: str) -> str:
-    return r"\texttt{" + tex_text(name).replace(".", r".\allowbreak{}") + "}"
+    return r"\texttt{" + _breakable(tex_text(name)) + "}"
 
 
 def latex_report(st: Study, options: Options) -> str:
-    """A longtable with booktabs rules; needs ``\\usepackage{booktabs,longtable,array}``."""
+    """A longtable with booktabs rules as wide as the text; needs
+    ``\\usepackage{booktabs,longtable,array}``."""
     a = st.analysis
     one = uniform(st)
     at = at_input(st, options.input)
     at_col = options.input is not None
-    spec = (r">{\raggedright\arraybackslash}p{0.2\linewidth}"
-            r">{\raggedright\arraybackslash}p{0.2\linewidth}"
-            r">{\raggedright\arraybackslash}p{0.27\linewidth}"
-            + (r">{\raggedleft\arraybackslash}p{0.09\linewidth}" if at_col else "") + "rr")
+    widths = ([0.2, 0.26, 0.23, 0.13, 0.09, 0.09] if at_col
+              else [0.22, 0.3, 0.28, 0.1, 0.1])
+    aligns = ["raggedright"] * 3 + ["raggedleft"] * (len(widths) - 3)
+    spec = "@{}" + "".join(
+        rf">{{\{al}\arraybackslash}}p{{\dimexpr {w}\linewidth-2\tabcolsep\relax}}"
+        for w, al in zip(widths, aligns, strict=True)) + "@{}"
     head = ["Layer", "Parameters", "Size" + (f" (${a.axes[0]}$)" if one and len(
         a.axes) > 1 else "")]
     if at_col:
@@ -478,11 +486,10 @@ def latex_report(st: Study, options: Options) -> str:
     ]
     for layer in a.layers:
         rf, jump = field_texts(st.receptive[layer.node.name])
-        op = tex_text(layer.node.op or layer.node.kind.value)
-        params = tex_text(params_text(layer))
-        size = size_text(layer, lambda n: latex(n), one, a.axes)
-        size_cell = f"${size}$" if layer.shape.sizes is not None else tex_text(
-            size_text(layer, pretty, one, a.axes))
+        op = _breakable(tex_text(layer.node.op or layer.node.kind.value))
+        params = _breakable(tex_text(params_text(layer)))
+        size = size_text(layer, latex, one, a.axes, r" \times ", r" \cdot ")
+        size_cell = f"${size}$" + ("" if layer.shape.sizes is not None else " features")
         cells = [_tex_name(layer.node.name), f"{op} {params}".strip(), size_cell]
         if at_col:
             cells.append(tex_text(at[layer.node.name]))

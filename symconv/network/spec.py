@@ -154,7 +154,7 @@ def parse_spec(text: str, path: str = "<spec>", *, json_format: bool = False) ->
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"{path}: {_toml_message(str(exc))}") from None
+            raise SpecError(f"{path}:{_toml_message(str(exc))}") from None
     top = _Where(path, text, 0, len(text), json_format)
     if not isinstance(data, dict):
         raise SpecError(f"{top.here()}: the spec must be a table (object)")
