@@ -43,7 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.matrix import conv_matrix, make_spec, matrix_latex, matrix_text
+    from symconv.matrix import conv_matrix, latex_fragment, make_spec, matrix_text
     from symconv.render import dump_json
 
     for name in ("input", "kernel", "stride", "padding", "dilation"):
@@ -80,10 +80,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return 0
     if args.latex:
-        print(f"% input {ishape}, output {shape}, row-major flattening", file=out)
-        print(f"\\mathbf{{C}} = {matrix_latex(c)}", file=out)
-        print("", file=out)
-        print(f"\\mathbf{{C}}^T = {matrix_latex(ct)}", file=out)
+        out.write(latex_fragment(spec, c))
         return 0
     print(f"C: {c.rows} × {c.cols} (output {shape} ← input {ishape}, row-major; "
           "w[m] is the kernel weight at index m)", file=out)
