@@ -38,7 +38,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dims", type=int, choices=(1, 2), default=None,
                         help="number of spatial axes (default: 2, or the number of values)")
     fmt = parser.add_mutually_exclusive_group()
-    fmt.add_argument("--latex", action="store_true", help="print C and Cᵀ as LaTeX")
+    fmt.add_argument("--latex", action="store_true",
+                     help="print C and Cᵀ as LaTeX to \\input in a paper (plain LaTeX, in blocks "
+                     "that fit a 345pt line)")
     fmt.add_argument("--json", action="store_true", help="machine-readable output")
 
 
