@@ -79,11 +79,15 @@ def examples(text: str) -> list[Example]:
     return out
 
 
+_TIME = r"\d+(?:\.\d+)? (?:ms|s)\b"
+
+
 def _line_pattern(shown: str) -> re.Pattern[str]:
-    parts = re.split(r"(\.\.\.|…|\d+(?:\.\d+)? (?:ms|s)\b)", shown.strip())
+    # a run of spaces matches any run: table columns widen with their widest entry (a time)
+    parts = re.split(rf"(\.\.\.|…|{_TIME}| +)", shown.strip())
     regex = "".join(
-        ".*" if part in ("...", "…") else r"\d+(?:\.\d+)? (?:ms|s)" if re.fullmatch(
-            r"\d+(?:\.\d+)? (?:ms|s)", part) else re.escape(part)
+        ".*" if part in ("...", "…") else " +" if part.startswith(" ")
+        else _TIME if re.fullmatch(_TIME, part) else re.escape(part)
         for part in parts)
     return re.compile(r"\s*" + regex + r"\s*")
 
@@ -159,3 +163,5 @@ def test_matches() -> None:
     assert not matches(("a 1 ms", "c x"), actual)
     assert not matches(("b",), actual)
     assert matches(("proved (0.03 s)",), ["proved (0.22 s)"])
+    assert matches(("R6  proved  149.5 ms",), ["R6  proved   23.6 ms"])
+    assert not matches(("R6 proved",), ["R6proved"])
