@@ -83,11 +83,13 @@ _TIME = r"\d+(?:\.\d+)? (?:ms|s)\b"
 
 
 def _line_pattern(shown: str) -> re.Pattern[str]:
-    # a run of spaces matches any run: table columns widen with their widest entry (a time)
-    parts = re.split(rf"(\.\.\.|…|{_TIME}| +)", shown.strip())
+    # a run of spaces or of rule dashes matches any run: table columns widen with their widest
+    # entry (a time)
+    parts = re.split(rf"(\.\.\.|…|{_TIME}| +|-{{3,}})", shown.strip())
     regex = "".join(
         ".*" if part in ("...", "…") else " +" if part.startswith(" ")
-        else _TIME if re.fullmatch(_TIME, part) else re.escape(part)
+        else "-+" if part.startswith("---") else _TIME if re.fullmatch(_TIME, part)
+        else re.escape(part)
         for part in parts)
     return re.compile(r"\s*" + regex + r"\s*")
 
@@ -165,3 +167,4 @@ def test_matches() -> None:
     assert matches(("proved (0.03 s)",), ["proved (0.22 s)"])
     assert matches(("R6  proved  149.5 ms",), ["R6  proved   23.6 ms"])
     assert not matches(("R6 proved",), ["R6proved"])
+    assert matches(("---  ------  --------",), ["---  ------  -------"])
