@@ -17,8 +17,7 @@ from symconv.network.queries import SizeAnswer, answer, next_valid, prev_valid
 from symconv.network.receptive import Field, NoField, Receptive
 from symconv.network.study import Study
 from symconv.network.textual import latex, pretty, python
-from symconv.prover import Result, Status
-from symconv.render import result_json
+from symconv.network.verdict import Outcome, Verdict
 
 SIZE_WIDTH = 44  # longer closed forms are shown in full in --json
 
@@ -158,9 +157,9 @@ def at_input(st: Study, point: Sequence[int] | None) -> dict[str, str]:
     return out
 
 
-def status_line(result: Result) -> str:
+def status_line(result: Outcome) -> str:
     text = result.status.value
-    if result.status is not Status.PROVED and result.reason:
+    if result.status is not Verdict.PROVED and result.reason:
         text += f" ({result.reason})"
     return text
 
@@ -307,12 +306,12 @@ def json_report(st: Study, options: Options) -> dict[str, Any]:
         "outputs": [{"name": o.node.name, "sizes": _sizes_json(o)} for o in a.outputs],
         "smallest": None,
         "closed_forms": {"status": st.closed_forms_status.value,
-                         "rewrites": [result_json(t.result, id=t.id, statement=t.statement)
+                         "rewrites": [t.result.as_json(id=t.id, statement=t.statement)
                                       for t in st.rewrites],
-                         "facts": [result_json(f.result, fact=python(f.fact.cond))
+                         "facts": [f.result.as_json(fact=python(f.fact.cond))
                                    for f in st.facts]},
         "receptive_fields": {"status": st.receptive_status.value,
-                             "theorems": [result_json(t.result, id=t.id, statement=t.statement)
+                             "theorems": [t.result.as_json(id=t.id, statement=t.statement)
                                           for t in st.receptive_theorems]},
         "seconds": round(st.seconds, 6),
     }
@@ -382,10 +381,10 @@ def _field_json(f: Receptive) -> dict[str, Any]:
 
 def _valid_json(st: Study) -> dict[str, Any]:
     v = st.valid
-    obj = result_json(v.result(), text=v.text())
+    obj = v.result().as_json(text=v.text())
     obj["boxes"] = None if v.boxes is None else [
         {axis: s.as_json() for axis, s in zip(v.axes, box, strict=True)} for box in v.boxes]
-    obj["steps"] = [result_json(s.result, id=s.id, statement=s.statement) for s in v.steps]
+    obj["steps"] = [s.result.as_json(id=s.id, statement=s.statement) for s in v.steps]
     if v.boxes is None:
         obj["conjunction"] = [{"layer": c.layer, "message": c.message,
                                "condition": python(c.cond)} for c in st.analysis.conditions]

@@ -39,20 +39,33 @@ _TABLE: dict[tuple[object, ...], object] = {}
 
 @dataclass(frozen=True, slots=True, order=True)
 class Rewrite:
-    """A simplification rule, stated for all integers (the names match ``proofs.REWRITES``)."""
+    """One use of a simplification rule: the rule's name and the constants it was used with
+    (each such instance is a theorem over integers, ``proofs.prove_rewrite`` proves it)."""
 
     name: str
+    params: tuple[int, ...] = ()
 
     @property
     def statement(self) -> str:
-        return REWRITE_STATEMENTS[self.name]
+        text = REWRITE_STATEMENTS[self.name]
+        for key, value in zip(REWRITE_PARAMS[self.name], self.params, strict=True):
+            text = text.replace(f"«{key}»", str(value))
+        return text
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}({', '.join(map(str, self.params))})" if self.params else self.name
 
 
+REWRITE_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "floor-shift": ("m",), "floor-gcd": ("g", "m", "r"), "nested-floor": ("a", "c"),
+    "max-shift": ("δ",), "ite-same": (), "dominated": (), "ite-decided": (),
+}
 REWRITE_STATEMENTS: Mapping[str, str] = {
-    "floor-shift": "⌊(m·t + y)/m⌋ = t + ⌊y/m⌋ for integers t, y and m ≥ 1",
-    "floor-gcd": "⌊(g·u + r)/(g·m)⌋ = ⌊u/m⌋ for integers u, g ≥ 1, m ≥ 1, 0 ≤ r < g",
-    "nested-floor": "⌊(⌊u/a⌋ + z)/c⌋ = ⌊(u + a·z)/(a·c)⌋ for integers u, z, a ≥ 1, c ≥ 1",
-    "max-shift": "max(t, t + δ) = t + δ and min(t, t + δ) = t for integers t and δ ≥ 0",
+    "floor-shift": "⌊(«m»·t + y)/«m»⌋ = t + ⌊y/«m»⌋ for all integers t, y",
+    "floor-gcd": "⌊(«g»·u + «r»)/(«g»·«m»)⌋ = ⌊u/«m»⌋ for all integers u",
+    "nested-floor": "⌊(⌊u/«a»⌋ + z)/«c»⌋ = ⌊(u + «a»·z)/(«a»·«c»)⌋ for all integers u, z",
+    "max-shift": "max(t, t + «δ») = t + «δ» and min(t, t + «δ») = t for all integers t",
     "ite-same": "(if b then t else t) = t",
     "dominated": "max(a, b) = a and min(a, b) = b wherever a ≥ b (each use a proved Fact)",
     "ite-decided": "(if b then t else e) = t wherever b, = e wherever ¬b (each use a proved "
@@ -73,10 +86,10 @@ def recording() -> Iterator[set[Rewrite]]:
         _RECORD.reset(token)
 
 
-def _use(name: str) -> None:
+def _use(name: str, *params: int) -> None:
     used = _RECORD.get()
     if used is not None:
-        used.add(Rewrite(name))
+        used.add(Rewrite(name, params))
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +351,7 @@ def floor_div(x: Lin | int, den: int) -> Lin:
     # a negated argument stays one floor; the constant into 0..den−1)
     whole = {a: _trunc(c, den) for a, c in num.parts if _trunc(c, den) != 0}
     if whole or num.const // den != 0:
-        _use("floor-shift")
+        _use("floor-shift", den)
         rest = _lin(num.const % den, {a: c - _trunc(c, den) * den for a, c in num.parts})
         return add(_lin(num.const // den, whole), floor_div(rest, den))
     # floor-gcd: a factor common to the coefficients and den divides out (0 ≤ const < den now)
@@ -346,12 +359,12 @@ def floor_div(x: Lin | int, den: int) -> Lin:
     for _, c in num.parts:
         g = gcd(g, c)
     if g > 1:
-        _use("floor-gcd")
+        _use("floor-gcd", g, den // g, num.const % g)
         return floor_div(_lin(num.const // g, {a: c // g for a, c in num.parts}), den // g)
     # nested-floor: ⌊(⌊u/a⌋ + z)/c⌋ = ⌊(u + a·z)/(a·c)⌋
     for atom, c in num.parts:
         if c == 1 and isinstance(atom, Floor):
-            _use("nested-floor")
+            _use("nested-floor", atom.den, den)
             z = _lin(num.const, {b: k for b, k in num.parts if b is not atom})
             return floor_div(add(atom.num, scale(z, atom.den)), atom.den * den)
     node = Floor.__new__(Floor)
@@ -395,7 +408,7 @@ def extreme(is_max: bool, xs: Iterable[Lin | int]) -> Lin:
         if kept is None:
             best[shape] = term
             continue
-        _use("max-shift")
+        _use("max-shift", abs(term.const - kept.const))
         if (term.const > kept.const) == is_max:
             best[shape] = term
     args = sorted(best.values(), key=lambda t: t.serial)
