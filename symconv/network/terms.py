@@ -302,14 +302,18 @@ def _atom_lin(atom: Atom) -> Lin:
 
 
 def _lin(constant: int, coeffs: Mapping[Atom, int]) -> Lin:
-    parts = tuple(sorted(((a, c) for a, c in coeffs.items() if c != 0),
-                         key=lambda ac: ac[0].serial))
+    parts = sorted(((a, c) for a, c in coeffs.items() if c != 0), key=lambda ac: ac[0].serial)
+    key = ("lin", constant, tuple((a.serial, c) for a, c in parts))
+    found = _TABLE.get(key)
+    if found is not None:
+        assert isinstance(found, Lin)
+        return found
     node = Lin.__new__(Lin)
     node.const = int(constant)
-    node.parts = parts
-    out = _intern(("lin", node.const, tuple((a.serial, c) for a, c in parts)), node)
-    assert isinstance(out, Lin)
-    return out
+    node.parts = tuple(parts)
+    node.serial = next(_SERIAL)
+    _TABLE[key] = node
+    return node
 
 
 def as_lin(x: Lin | int) -> Lin:
