@@ -446,7 +446,12 @@ class _Builder:
         (shape,) = self._input_shape(node)
         if shape.sizes is None:
             return shape, [], (), None
-        features = None if shape.channels is None else Features(shape.channels, shape.sizes)
+        features = None
+        if shape.channels is not None:
+            coeff = shape.channels
+            for size in shape.sizes:
+                coeff *= size.const if size.is_const else 1
+            features = Features(coeff, tuple(x for x in shape.sizes if not x.is_const))
         checks: list[S.Check] = []
         fixed = node.attrs.get("features")
         if fixed is not None:

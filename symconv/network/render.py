@@ -182,6 +182,8 @@ def text_report(st: Study, options: Options) -> str:
     rows: list[list[str]] = []
     for layer in a.layers:
         size = size_text(layer, pretty, one, a.axes)
+        if layer.shape.sizes is None:
+            size += " features"
         if len(size) > SIZE_WIDTH:
             size = size[:SIZE_WIDTH - 1] + "…"
         rf, jump = field_texts(st.receptive[layer.node.name])
@@ -235,8 +237,8 @@ def _summary(st: Study, options: Options) -> list[str]:
         got = answer(st, smallest, options.width)
         lines.append(f"smallest valid input: {'×'.join(map(str, got.point))} → "
                      f"{_outputs_text(got)}")
-    lines.append(f"closed forms: {st.closed_forms_status.value} ("
-                 f"{len(st.rewrites)} rewrites, {len(st.facts)} facts proved)")
+    lines.append(f"closed forms: {st.closed_forms_status.value} (they rest on "
+                 f"{len(st.rewrites)} rewrite instances and {len(st.facts)} facts, each proved)")
     if st.receptive_theorems:
         lines.append(f"receptive fields (Araujo et al. 2019): {st.receptive_status.value} "
                      f"({', '.join(t.id.split('.', 1)[1] for t in st.receptive_theorems)} "
