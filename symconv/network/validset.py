@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from math import isqrt
 
 import z3
 
@@ -29,6 +30,8 @@ from symconv.network.verdict import Outcome, Verdict, combine
 WINDOW_MIN = 256  # sizes evaluated at least, per guess
 WINDOW_MAX = 1 << 15  # beyond this the guess gives up and the conjunction is shown
 ROUNDS = 6
+TARGET_MAX = 10**12  # a flattened size fixed beyond this is not factorised
+PIECES_MAX = 64  # (axis, size) pieces a Linear's factorisations may need
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +221,8 @@ def _bits(cond: T.Cond, var: str, low: int, count: int) -> list[bool]:
 
 
 def _divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
+    small = [d for d in range(1, isqrt(n) + 1) if n % d == 0]
+    return sorted({*small, *(n // d for d in small)})
 
 
 def _infer(bits: Sequence[bool], low: int, p: int) -> Periodic:
@@ -464,6 +468,9 @@ def _coupled(analysis: Analysis, conjunction: T.Cond, sets: Mapping[str, Periodi
                          "the product conditions cannot all hold", steps)
     factor_axis = [next(iter(T.variables(f))) for f in product.factors]
     target = product.rhs // product.coeff
+    if target > TARGET_MAX or len(_divisors(target)) * len(product.factors) > PIECES_MAX:
+        return _fallback(analysis, conjunction, started, session,
+                         f"{target} has too many factorisations to list", steps)
     axis_cond = {a: T.conj(*(c.cond for c in analysis.conditions
                              if not isinstance(c.cond, T.Product)
                              and T.variables(c.cond) == {a})) for a in axes}
