@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TypeAlias
 
 from symconv.network import rules as R
@@ -18,6 +19,7 @@ from symconv.network import semantics as S
 from symconv.network import terms as T
 from symconv.network.ir import Kind, Network, NetworkError, Node, expression_sizes, topological
 from symconv.network.rules import RuleSpec
+from symconv.network.textual import pretty
 from symconv.network.trees import NotPresburger, build_cond, build_lin
 
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
@@ -296,18 +298,24 @@ class _Builder:
     def _rule_checks(self, node: Node, rule: RuleSpec, env: dict[str, T.Lin]
                      ) -> tuple[T.Lin, list[S.Check]]:
         try:
-            domain = [S.Check(f"{rule.id}: parameter {x} outside the rule's domain",
-                              build_cond(cond, env), parameter=True)
-                      for cond, x in zip(rule.domain, rule.params, strict=True) if x != "i"]
+            domain = []
+            for tree, name in zip(rule.domain, rule.params, strict=True):
+                if name == "i":
+                    continue
+                cond = build_cond(tree, env)
+                if cond is T.TRUE:
+                    continue
+                wanted = _domain_text(rule.id, name)
+                if cond is T.FALSE:
+                    raise NetworkError(f"{node.where()}: {name} = {pretty(env[name])} is outside "
+                                       f"the domain of {rule.id} ({wanted})")
+                domain.append(S.Check(f"{rule.id}: {wanted} must hold", cond, parameter=True))
             refusals = [S.Check(message, T.negate(build_cond(when, env)),
                                 parameter=not _mentions(when, "i"))
                         for when, message in rule.refusals]
             out = build_lin(rule.expr, env)
         except NotPresburger as exc:
             raise NetworkError(f"{node.where()}: rule {rule.id}: {exc}") from None
-        for check in domain:
-            if check.cond is T.FALSE:
-                raise NetworkError(f"{node.where()}: {check.message}")
         params = {k: v for k, v in env.items() if k != "i"}
         checks = S.window_checks(rule, self.rank, env["i"], refusals, params)
         return out, [*domain, *checks]
@@ -485,6 +493,13 @@ class _Builder:
     def _identity(self, node: Node) -> _Result:
         (shape,) = self._input_shape(node)
         return shape, [], (), None
+
+
+@cache
+def _domain_text(rid: str, name: str) -> str:
+    rule = R.get(rid)
+    tree = rule.domain[rule.params.index(name)]
+    return pretty(build_cond(tree, {name: T.var(name)}))
 
 
 def _mentions(tree: tuple[object, ...], name: str) -> bool:

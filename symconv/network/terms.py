@@ -856,4 +856,7 @@ def _quasi(n: Node, info: Mapping[int, tuple[int, Fraction]]) -> tuple[int, Frac
         return p, max(slopes) if n.is_max else min(slopes)
     if isinstance(n, Ite):
         return p, info[n.then.serial][1]
+    if isinstance(n, Cmp) and info[n.lin.serial][1] != 0:
+        # a comparison of a drifting term is eventually constant: no period of its own
+        return 1, Fraction(0)
     return p, Fraction(0)
