@@ -195,3 +195,27 @@ def test_a_false_fact_is_refuted_and_a_new_analysis_avoids_it() -> None:
     with T.facts(excluded=frozenset({cond.serial})) as used:
         T.ite(cond, 1, 2)
     assert not used  # ... so the study analyses again without it
+
+
+@settings(max_examples=60, deadline=None)
+@given(PROGRAMS)
+def test_to_sympy_evaluates_to_the_same_value(prog: Program) -> None:
+    from symconv.evaluate import evaluate
+    from symconv.network.textual import to_sympy
+
+    term, reference = build(prog)
+    nested = any(isinstance(n, T.Cmp) and any(isinstance(m, T.Ite) for m in T.postorder([n]))
+                 for n in T.postorder([term]))
+    if nested:
+        with pytest.raises(ValueError, match="if-then-else inside a condition"):
+            to_sympy(term)
+        return
+    expr = to_sympy(term)
+    has_ite = any(isinstance(n, T.Ite) for n in T.postorder([term]))
+    if has_ite:
+        with pytest.raises(ValueError, match="if-then-else inside a condition"):
+            to_sympy(T.ge(term, 3))
+    for x in (-9, 0, 5, 1000003):
+        assert evaluate(expr, {"x": x}) == reference(x)
+        if not has_ite:
+            assert evaluate(to_sympy(T.ge(term, 3)), {"x": x}) == (reference(x) >= 3)
