@@ -60,3 +60,23 @@ def test_near_without_a_normal_form_asks_the_solver() -> None:
     assert run(network, (above,)).refused is None
     assert run(network, (below,)).refused is None
     assert all(run(network, (n,)).refused is not None for n in range(2, min(above, 400)))
+
+
+def test_a_rewrite_that_is_not_proved_leaves_every_term_unsimplified(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from symconv.network.proofs import Theorem
+
+    def give_up(rewrites: frozenset[T.Rewrite], timeout: float) -> tuple[Theorem, ...]:
+        return tuple(Theorem(r.id, r.statement, Outcome(Verdict.UNKNOWN, 0.0, reason="pretend"))
+                     for r in rewrites)
+
+    monkeypatch.setattr(study_module, "prove_rewrites", give_up)
+    network = load_spec(EXAMPLES / "resnet18.toml")
+    st = study(network)
+    assert not st.analysis.rewrites
+    sizes = st.analysis.layer("conv1").shape.sizes
+    assert sizes is not None
+    assert pretty(sizes[0]) == "⌊(H − 1)/2⌋ + 1"  # as the rule writes it: nothing collapsed
+    assert st.valid.status is Verdict.PROVED
+    for n in (1, 2, 7, 31, 224):
+        assert st.valid.contains((n, n)) == (run(network, (n, n)).refused is None)

@@ -121,14 +121,15 @@ def rule_by_id(rid: str) -> RuleSpec:
 
 
 def analyse(network: Network, excluded: frozenset[int] = frozenset(), *,
-            use_facts: bool = True) -> Analysis:
+            use_facts: bool = True, rewrites: bool = True) -> Analysis:
     """Closed forms and conditions of every layer of ``network``; raises
     :class:`~symconv.network.ir.NetworkError` for a network that cannot be analysed.
 
     Simplifications rest on general rewrites and on facts (a dominated min/max argument, an
     if-then-else that never switches) checked by sampling here and proved by
     ``proofs.prove_fact``; ``excluded`` names facts (by their condition's serial) not to use,
-    ``use_facts=False`` uses none."""
+    ``use_facts=False`` uses none, ``rewrites=False`` no simplification at all (see
+    ``terms.plain``)."""
     nodes = topological(network.nodes)
     if not nodes or nodes[0].kind is not Kind.INPUT:
         raise NetworkError(f"network {network.name!r}: the first node must be the input")
@@ -140,6 +141,10 @@ def analyse(network: Network, excluded: frozenset[int] = frozenset(), *,
             raise NetworkError(f"network {network.name!r}: output {out!r} is not a node")
     builder = _Builder(network)
     facts: set[T.Fact] = set()
+    if not rewrites:
+        with T.plain():
+            layers = tuple(builder.layer(index, node) for index, node in enumerate(nodes))
+        return Analysis(network, network.axes, layers)
     with T.recording() as used:
         if use_facts:
             with T.facts(excluded) as facts:

@@ -65,6 +65,9 @@ def study(network: Network, timeout: float = DEFAULT_TIMEOUT) -> Study:
     session = Session(timeout)
     analysis, facts = _analyse_with_facts(network, session)
     rewrites = prove_rewrites(analysis.rewrites, timeout)
+    if any(t.result.status is not Verdict.PROVED for t in rewrites):
+        # never show a simplification that was not proved: build the terms without any
+        analysis, facts, rewrites = analyse(network, rewrites=False), (), ()
     valid = valid_set(analysis, timeout, session)
     fields = receptive_fields(analysis)
     theorems = prove_steps(steps_used(fields), timeout)

@@ -123,6 +123,18 @@ class _Oracle:
 
 
 _ORACLE: ContextVar[_Oracle | None] = ContextVar("symconv_network_facts", default=None)
+_PLAIN: ContextVar[bool] = ContextVar("symconv_network_plain", default=False)
+
+
+@contextmanager
+def plain() -> Iterator[None]:
+    """Build with no rewrite and no fact at all: only exact integer arithmetic (collecting
+    like terms, folding constants). For when a rewrite could not be proved."""
+    token = _PLAIN.set(True)
+    try:
+        yield
+    finally:
+        _PLAIN.reset(token)
 
 
 @contextmanager
@@ -351,6 +363,8 @@ def floor_div(x: Lin | int, den: int) -> Lin:
         return num
     if num.is_const:
         return const(num.const // den)
+    if _PLAIN.get():
+        return _floor_atom(num, den)
     # floor-shift: whole multiples of den come out of the floor (coefficients toward zero, so
     # a negated argument stays one floor; the constant into 0..den−1)
     whole = {a: _trunc(c, den) for a, c in num.parts if _trunc(c, den) != 0}
@@ -371,6 +385,10 @@ def floor_div(x: Lin | int, den: int) -> Lin:
             _use("nested-floor", atom.den, den)
             z = _lin(num.const, {b: k for b, k in num.parts if b is not atom})
             return floor_div(add(atom.num, scale(z, atom.den)), atom.den * den)
+    return _floor_atom(num, den)
+
+
+def _floor_atom(num: Lin, den: int) -> Lin:
     node = Floor.__new__(Floor)
     node.num = num
     node.den = den
@@ -394,6 +412,9 @@ def mod(x: Lin | int, den: int) -> Lin:
 
 
 def extreme(is_max: bool, xs: Iterable[Lin | int]) -> Lin:
+    if _PLAIN.get():
+        given = [as_lin(x) for x in xs]
+        return given[0] if len(given) == 1 else _extreme_atom(is_max, given)
     flat: list[Lin] = []
     for x in xs:
         term = as_lin(x)
@@ -421,6 +442,10 @@ def extreme(is_max: bool, xs: Iterable[Lin | int]) -> Lin:
         args = _undominated(args, is_max, oracle)
     if len(args) == 1:
         return args[0]
+    return _extreme_atom(is_max, args)
+
+
+def _extreme_atom(is_max: bool, args: Sequence[Lin]) -> Lin:
     node = Extreme.__new__(Extreme)
     node.is_max = is_max
     node.args = tuple(args)
@@ -461,6 +486,8 @@ def ite(cond: Cond, then: Lin | int, other: Lin | int) -> Lin:
     a, b = as_lin(then), as_lin(other)
     if isinstance(cond, Truth):
         return a if cond.value else b
+    if _PLAIN.get():
+        return _ite_atom(cond, a, b)
     if a is b:
         _use("ite-same")
         return a
@@ -472,6 +499,10 @@ def ite(cond: Cond, then: Lin | int, other: Lin | int) -> Lin:
         if oracle.everywhere(negate(cond)):
             _use("ite-decided")
             return b
+    return _ite_atom(cond, a, b)
+
+
+def _ite_atom(cond: Cond, a: Lin, b: Lin) -> Lin:
     node = Ite.__new__(Ite)
     node.cond = cond
     node.then = a
