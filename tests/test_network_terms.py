@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from symconv.network import terms as T
 from symconv.network.proofs import Session, Z3Terms, prove_fact, prove_rewrite
 from symconv.network.textual import latex, pretty, python
-from symconv.prover import Status
+from symconv.network.verdict import Verdict as Status
 
 Program = Any
 
@@ -109,20 +109,38 @@ def test_batch_z3_and_printed_python_agree(prog: Program) -> None:
     assert latex(term)
 
 
-@pytest.mark.parametrize("name", sorted(T.REWRITE_STATEMENTS))
-def test_every_rewrite_is_a_proved_theorem(name: str) -> None:
-    assert prove_rewrite(T.Rewrite(name)).result.status is Status.PROVED
+INSTANCES = {"floor-shift": [(2,), (7,)], "floor-gcd": [(2, 3, 1), (4, 1, 3)],
+             "nested-floor": [(2, 2), (3, 5)], "max-shift": [(0,), (5,)], "ite-same": [()],
+             "dominated": [()], "ite-decided": [()]}
+
+
+@pytest.mark.parametrize(("name", "params"), [(n, p) for n in sorted(T.REWRITE_STATEMENTS)
+                                              for p in INSTANCES[n]])
+def test_every_rewrite_is_a_proved_theorem(name: str, params: tuple[int, ...]) -> None:
+    rewrite = T.Rewrite(name, params)
+    theorem = prove_rewrite(rewrite)
+    assert theorem.result.status is Status.PROVED
+    assert "«" not in theorem.statement
+
+
+@settings(max_examples=40, deadline=None)
+@given(PROGRAMS)
+def test_rewrites_recorded_while_building_are_proved(prog: Program) -> None:
+    with T.recording() as used:
+        build(prog)
+    for rewrite in used:
+        assert prove_rewrite(rewrite).result.status is Status.PROVED, rewrite
 
 
 def test_rewrites_are_recorded_where_used() -> None:
     x = T.var("x")
     with T.recording() as used:
         T.floor_div(T.floor_div(x + 1, 2) + 1, 2)
-    assert T.Rewrite("nested-floor") in used
-    assert T.Rewrite("floor-shift") not in used
+    assert T.Rewrite("nested-floor", (2, 2)) in used
+    assert T.Rewrite("floor-shift", (2,)) not in used
     with T.recording() as used:
         T.floor_div(x - 1, 2)
-    assert used == {T.Rewrite("floor-shift")}
+    assert used == {T.Rewrite("floor-shift", (2,))}
 
 
 def test_nested_floors_collapse() -> None:
@@ -177,3 +195,27 @@ def test_a_false_fact_is_refuted_and_a_new_analysis_avoids_it() -> None:
     with T.facts(excluded=frozenset({cond.serial})) as used:
         T.ite(cond, 1, 2)
     assert not used  # ... so the study analyses again without it
+
+
+@settings(max_examples=60, deadline=None)
+@given(PROGRAMS)
+def test_to_sympy_evaluates_to_the_same_value(prog: Program) -> None:
+    from symconv.evaluate import evaluate
+    from symconv.network.textual import to_sympy
+
+    term, reference = build(prog)
+    nested = any(isinstance(n, T.Cmp) and any(isinstance(m, T.Ite) for m in T.postorder([n]))
+                 for n in T.postorder([term]))
+    if nested:
+        with pytest.raises(ValueError, match="if-then-else inside a condition"):
+            to_sympy(term)
+        return
+    expr = to_sympy(term)
+    has_ite = any(isinstance(n, T.Ite) for n in T.postorder([term]))
+    if has_ite:
+        with pytest.raises(ValueError, match="if-then-else inside a condition"):
+            to_sympy(T.ge(term, 3))
+    for x in (-9, 0, 5, 1000003):
+        assert evaluate(expr, {"x": x}) == reference(x)
+        if not has_ite:
+            assert evaluate(to_sympy(T.ge(term, 3)), {"x": x}) == (reference(x) >= 3)

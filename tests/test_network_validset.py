@@ -14,7 +14,7 @@ from symconv.network.ir import Kind, Network, Node
 from symconv.network.proofs import Session
 from symconv.network.spec import load_spec, parse_spec
 from symconv.network.validset import Periodic, _prove_equivalent, solve_axis, valid_set
-from symconv.prover import Status
+from symconv.network.verdict import Verdict as Status
 from tests.network_reference import run
 
 EXAMPLES = {p.stem: p for p in (Path(__file__).parent.parent / "examples" / "networks").glob(

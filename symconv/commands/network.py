@@ -150,7 +150,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text_report,
     )
     from symconv.network.study import study
-    from symconv.render import dump_json
+    from symconv.network.verdict import dump_json
 
     if args.input is not None and len(args.input) != len(network.axes):
         raise UsageError(f"--input needs {len(network.axes)} sizes "
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextIO) -> int:
     from symconv.network.queries import listing
-    from symconv.render import dump_json
+    from symconv.network.verdict import dump_json
 
     answers = listing(st, sizes[0], sizes[1], args.width)
     if args.json:

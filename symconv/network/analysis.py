@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TypeAlias
 
 from symconv.network import rules as R
@@ -18,6 +19,7 @@ from symconv.network import semantics as S
 from symconv.network import terms as T
 from symconv.network.ir import Kind, Network, NetworkError, Node, expression_sizes, topological
 from symconv.network.rules import RuleSpec
+from symconv.network.textual import pretty
 from symconv.network.trees import NotPresburger, build_cond, build_lin
 
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
@@ -119,14 +121,15 @@ def rule_by_id(rid: str) -> RuleSpec:
 
 
 def analyse(network: Network, excluded: frozenset[int] = frozenset(), *,
-            use_facts: bool = True) -> Analysis:
+            use_facts: bool = True, rewrites: bool = True) -> Analysis:
     """Closed forms and conditions of every layer of ``network``; raises
     :class:`~symconv.network.ir.NetworkError` for a network that cannot be analysed.
 
     Simplifications rest on general rewrites and on facts (a dominated min/max argument, an
     if-then-else that never switches) checked by sampling here and proved by
     ``proofs.prove_fact``; ``excluded`` names facts (by their condition's serial) not to use,
-    ``use_facts=False`` uses none."""
+    ``use_facts=False`` uses none, ``rewrites=False`` no simplification at all (see
+    ``terms.plain``)."""
     nodes = topological(network.nodes)
     if not nodes or nodes[0].kind is not Kind.INPUT:
         raise NetworkError(f"network {network.name!r}: the first node must be the input")
@@ -138,6 +141,10 @@ def analyse(network: Network, excluded: frozenset[int] = frozenset(), *,
             raise NetworkError(f"network {network.name!r}: output {out!r} is not a node")
     builder = _Builder(network)
     facts: set[T.Fact] = set()
+    if not rewrites:
+        with T.plain():
+            layers = tuple(builder.layer(index, node) for index, node in enumerate(nodes))
+        return Analysis(network, network.axes, layers)
     with T.recording() as used:
         if use_facts:
             with T.facts(excluded) as facts:
@@ -296,18 +303,24 @@ class _Builder:
     def _rule_checks(self, node: Node, rule: RuleSpec, env: dict[str, T.Lin]
                      ) -> tuple[T.Lin, list[S.Check]]:
         try:
-            domain = [S.Check(f"{rule.id}: parameter {x} outside the rule's domain",
-                              build_cond(cond, env), parameter=True)
-                      for cond, x in zip(rule.domain, rule.params, strict=True) if x != "i"]
+            domain = []
+            for tree, name in zip(rule.domain, rule.params, strict=True):
+                if name == "i":
+                    continue
+                cond = build_cond(tree, env)
+                if cond is T.TRUE:
+                    continue
+                wanted = _domain_text(rule.id, name)
+                if cond is T.FALSE:
+                    raise NetworkError(f"{node.where()}: {name} = {pretty(env[name])} is outside "
+                                       f"the domain of {rule.id} ({wanted})")
+                domain.append(S.Check(f"{rule.id}: {wanted} must hold", cond, parameter=True))
             refusals = [S.Check(message, T.negate(build_cond(when, env)),
                                 parameter=not _mentions(when, "i"))
                         for when, message in rule.refusals]
             out = build_lin(rule.expr, env)
         except NotPresburger as exc:
             raise NetworkError(f"{node.where()}: rule {rule.id}: {exc}") from None
-        for check in domain:
-            if check.cond is T.FALSE:
-                raise NetworkError(f"{node.where()}: {check.message}")
         params = {k: v for k, v in env.items() if k != "i"}
         checks = S.window_checks(rule, self.rank, env["i"], refusals, params)
         return out, [*domain, *checks]
@@ -446,7 +459,12 @@ class _Builder:
         (shape,) = self._input_shape(node)
         if shape.sizes is None:
             return shape, [], (), None
-        features = None if shape.channels is None else Features(shape.channels, shape.sizes)
+        features = None
+        if shape.channels is not None:
+            coeff = shape.channels
+            for size in shape.sizes:
+                coeff *= size.const if size.is_const else 1
+            features = Features(coeff, tuple(x for x in shape.sizes if not x.is_const))
         checks: list[S.Check] = []
         fixed = node.attrs.get("features")
         if fixed is not None:
@@ -480,6 +498,13 @@ class _Builder:
     def _identity(self, node: Node) -> _Result:
         (shape,) = self._input_shape(node)
         return shape, [], (), None
+
+
+@cache
+def _domain_text(rid: str, name: str) -> str:
+    rule = R.get(rid)
+    tree = rule.domain[rule.params.index(name)]
+    return pretty(build_cond(tree, {name: T.var(name)}))
 
 
 def _mentions(tree: tuple[object, ...], name: str) -> bool:

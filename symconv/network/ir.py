@@ -54,7 +54,11 @@ class Kind(Enum):
     - ``ELEMENTWISE``: add, mul, …: the framework's broadcasting (PyTorch and ONNX: a size-1 axis
       meets any size; the guide: equal sizes).
     - ``FLATTEN``: all of ``(channels, *spatial)`` into one feature axis: no spatial axes after.
+      ``attrs["features"]`` (optional): a fixed feature count the result must have (a reshape
+      to a fixed size, e.g. ``x.view(1, 25088)`` or an ONNX Reshape with constants).
     - ``LINEAR``: ``attrs["in_features"]`` must equal the features; ``channels`` = out_features.
+      On a tensor that still has spatial axes it acts on the last one, as ``nn.Linear`` does
+      (that axis must equal in_features and becomes out_features).
     - ``IDENTITY``: activations, normalisation, dropout: sizes unchanged.
     """
 

@@ -16,7 +16,7 @@ from functools import cache
 import z3
 
 from symconv.network import terms as T
-from symconv.prover import Result, Status
+from symconv.network.verdict import Outcome, Verdict
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -138,7 +138,7 @@ class Session:
         return solver
 
     def prove(self, formula: Formula, check: Callable[[Mapping[str, int]], bool],
-              hypotheses: Formula | None = None) -> Result:
+              hypotheses: Formula | None = None) -> Outcome:
         """Prove ``formula`` for every integer assignment (under ``hypotheses``). ``check`` is
         the plain-Python evaluation of the formula: a counterexample is reported only after
         ``check`` confirms it fails there."""
@@ -152,7 +152,7 @@ class Session:
         verdict = solver.check()
         seconds = time.perf_counter() - start
         if verdict == z3.unsat:
-            return Result(Status.PROVED, seconds)
+            return Outcome(Verdict.PROVED, seconds)
         if verdict == z3.sat:
             model = solver.model()
             cx = {name: model.eval(self.tr.variables[name], model_completion=True).as_long()
@@ -160,10 +160,10 @@ class Session:
             if check(cx):
                 raise AssertionError(f"Z3 counterexample {cx} does not re-evaluate to a "
                                      "violation")
-            return Result(Status.REFUTED, seconds, counterexample=cx, reason="goal is false")
-        return Result(Status.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
+            return Outcome(Verdict.REFUTED, seconds, counterexample=cx, reason="goal is false")
+        return Outcome(Verdict.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
 
-    def satisfiable(self, cond: T.Cond) -> tuple[Status, dict[str, int] | None, str]:
+    def satisfiable(self, cond: T.Cond) -> tuple[Verdict, dict[str, int] | None, str]:
         """Is there an integer point where ``cond`` holds? (PROVED: proved unsatisfiable,
         REFUTED: a witness, re-evaluated in Python; UNKNOWN: the solver's reason.)"""
         result = self.prove(lambda tr: z3.Not(tr.bool_(cond)),
@@ -210,13 +210,13 @@ def _free(goal: z3.ExprRef, variables: Mapping[str, z3.ArithRef]) -> list[str]:
 
 
 def prove_all(formula: Formula, check: Callable[[Mapping[str, int]], bool],
-              timeout: float = DEFAULT_TIMEOUT, hypotheses: Formula | None = None) -> Result:
+              timeout: float = DEFAULT_TIMEOUT, hypotheses: Formula | None = None) -> Outcome:
     """:meth:`Session.prove` in a fresh context."""
     return Session(timeout).prove(formula, check, hypotheses)
 
 
 def satisfiable(cond: T.Cond, timeout: float = DEFAULT_TIMEOUT
-                ) -> tuple[Status, dict[str, int] | None, str]:
+                ) -> tuple[Verdict, dict[str, int] | None, str]:
     return Session(timeout).satisfiable(cond)
 
 
@@ -233,35 +233,46 @@ def extreme_value(cond: T.Cond, name: str, maximum: bool = False,
 class Theorem:
     id: str
     statement: str
-    result: Result
+    result: Outcome
 
 
 def _ints(ctx: z3.Context, names: str) -> list[z3.ArithRef]:
     return [z3.Int(n, ctx) for n in names.split()]
 
 
-def _rewrite_claim(name: str, ctx: z3.Context) -> z3.BoolRef:
+def _rewrite_claim(rewrite: T.Rewrite, ctx: z3.Context) -> z3.BoolRef:
+    """The instance as a claim over integers; its constants make it linear (and positive
+    divisors make Z3's Euclidean ``div`` Python's ``//``)."""
+    name, params = rewrite.name, rewrite.params
+
+    def const(n: int) -> z3.ArithRef:
+        return z3.IntVal(n, ctx)
+
     if name == "floor-shift":
-        m, t, y = _ints(ctx, "m t y")
-        return z3.Implies(m >= 1, (m * t + y) / m == t + y / m)
+        (m,) = params
+        t, y = _ints(ctx, "t y")
+        return (const(m) * t + y) / const(m) == t + y / const(m)
     if name == "floor-gcd":
-        g, m, u, r = _ints(ctx, "g m u r")
-        return z3.Implies(z3.And(g >= 1, m >= 1, r >= 0, r < g), (g * u + r) / (g * m) == u / m)
+        g, m, r = params
+        (u,) = _ints(ctx, "u")
+        return (const(g) * u + const(r)) / const(g * m) == u / const(m)
     if name == "nested-floor":
-        a, c, u, z = _ints(ctx, "a c u z")
-        return z3.Implies(z3.And(a >= 1, c >= 1), (u / a + z) / c == (u + a * z) / (a * c))
+        a, c = params
+        u, z = _ints(ctx, "u z")
+        return (u / const(a) + z) / const(c) == (u + const(a) * z) / const(a * c)
     if name == "max-shift":
-        t, delta = _ints(ctx, "t delta")
-        hi, lo = t + delta, t
-        return z3.Implies(delta >= 0, z3.And(z3.If(hi >= lo, hi, lo) == hi,
-                                              z3.If(hi <= lo, hi, lo) == lo))
+        (delta,) = params
+        (t,) = _ints(ctx, "t")
+        hi, lo = t + const(delta), t
+        return z3.And(z3.If(hi >= lo, hi, lo) == hi, z3.If(hi <= lo, hi, lo) == lo)
     if name == "ite-same":
         (t,) = _ints(ctx, "t")
         b = z3.Bool("b", ctx)
         return z3.If(b, t, t) == t
     if name == "dominated":
-        a, b = _ints(ctx, "a b")
-        return z3.Implies(a >= b, z3.And(z3.If(a >= b, a, b) == a, z3.If(a <= b, a, b) == b))
+        a, b2 = _ints(ctx, "a b")
+        return z3.Implies(a >= b2, z3.And(z3.If(a >= b2, a, b2) == a,
+                                          z3.If(a <= b2, a, b2) == b2))
     if name == "ite-decided":
         t, e = _ints(ctx, "t e")
         b = z3.Bool("b", ctx)
@@ -279,22 +290,21 @@ def general_context() -> z3.Context:
 
 @cache
 def prove_rewrite(rewrite: T.Rewrite, timeout: float = DEFAULT_TIMEOUT) -> Theorem:
-    """The rewrite as a general theorem (symbolic divisors), proved once per process. The
-    positive divisors make Z3's Euclidean ``div`` Python's ``//``."""
+    """One rewrite instance, proved for all integers (once per process)."""
     start = time.perf_counter()
     ctx = general_context()
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", max(1, int(timeout * 1000)))
-    solver.add(z3.Not(_rewrite_claim(rewrite.name, ctx)))
+    solver.add(z3.Not(_rewrite_claim(rewrite, ctx)))
     verdict = solver.check()
     seconds = time.perf_counter() - start
     if verdict == z3.unsat:
-        result = Result(Status.PROVED, seconds)
+        result = Outcome(Verdict.PROVED, seconds)
     elif verdict == z3.sat:
-        result = Result(Status.REFUTED, seconds, reason="a rewrite is false")
+        result = Outcome(Verdict.REFUTED, seconds, reason="a rewrite is false")
     else:
-        result = Result(Status.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
-    return Theorem(f"rewrite.{rewrite.name}", rewrite.statement, result)
+        result = Outcome(Verdict.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
+    return Theorem(f"rewrite.{rewrite.id}", rewrite.statement, result)
 
 
 def prove_rewrites(rewrites: frozenset[T.Rewrite], timeout: float = DEFAULT_TIMEOUT
@@ -302,6 +312,6 @@ def prove_rewrites(rewrites: frozenset[T.Rewrite], timeout: float = DEFAULT_TIME
     return tuple(prove_rewrite(r, timeout) for r in sorted(rewrites))
 
 
-def prove_fact(fact: T.Fact, session: Session) -> Result:
+def prove_fact(fact: T.Fact, session: Session) -> Outcome:
     """The fact's condition for every integer value of its variable."""
     return session.prove(lambda tr: tr.bool_(fact.cond), lambda env: T.holds(fact.cond, env))

@@ -65,8 +65,37 @@ def answer(st: Study, n: int, width: int | None = None) -> SizeAnswer:
     return SizeAnswer(n, point, valid, tuple(outputs), refusal)
 
 
+CHUNK = 2048
+
+
 def listing(st: Study, low: int, high: int, width: int | None = None) -> list[SizeAnswer]:
-    return [answer(st, n, width) for n in range(low, high + 1)]
+    """:func:`answer` for every size in low..high, evaluated a chunk of sizes at a time."""
+    out: list[SizeAnswer] = []
+    for start in range(low, high + 1, CHUNK):
+        out += _chunk(st, list(range(start, min(high, start + CHUNK - 1) + 1)), width)
+    return out
+
+
+def _chunk(st: Study, sizes: list[int], width: int | None) -> list[SizeAnswer]:
+    analysis = st.analysis
+    points = [square_point(analysis, n, width) for n in sizes]
+    envs = {axis: [p[j] for p in points] for j, axis in enumerate(analysis.axes)}
+    conditions = analysis.conditions
+    output_terms = [s for layer in analysis.outputs for s in (layer.shape.sizes or ())]
+    values = T.evaluate_many([*(c.cond for c in conditions), *output_terms], envs, len(sizes))
+    answers = []
+    for index, (n, point) in enumerate(zip(sizes, points, strict=True)):
+        refusal = next((c for c in conditions if not values[c.cond.serial][index]), None)
+        valid = st.valid.contains(point)
+        if valid != (refusal is None):
+            raise AssertionError(f"V's normal form and the conditions disagree at {point}")
+        outputs: list[tuple[int, ...] | None] = []
+        for layer in analysis.outputs:
+            spatial = layer.shape.sizes
+            outputs.append(None if not valid or spatial is None else
+                           tuple(int(values[s.serial][index]) for s in spatial))
+        answers.append(SizeAnswer(n, point, valid, tuple(outputs), refusal))
+    return answers
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,8 +17,7 @@ from symconv.network.queries import SizeAnswer, answer, next_valid, prev_valid
 from symconv.network.receptive import Field, NoField, Receptive
 from symconv.network.study import Study
 from symconv.network.textual import latex, pretty, python
-from symconv.prover import Result, Status
-from symconv.render import result_json
+from symconv.network.verdict import Outcome, Verdict
 
 SIZE_WIDTH = 44  # longer closed forms are shown in full in --json
 
@@ -158,9 +157,9 @@ def at_input(st: Study, point: Sequence[int] | None) -> dict[str, str]:
     return out
 
 
-def status_line(result: Result) -> str:
+def status_line(result: Outcome) -> str:
     text = result.status.value
-    if result.status is not Status.PROVED and result.reason:
+    if result.status is not Verdict.PROVED and result.reason:
         text += f" ({result.reason})"
     return text
 
@@ -183,6 +182,8 @@ def text_report(st: Study, options: Options) -> str:
     rows: list[list[str]] = []
     for layer in a.layers:
         size = size_text(layer, pretty, one, a.axes)
+        if layer.shape.sizes is None:
+            size += " features"
         if len(size) > SIZE_WIDTH:
             size = size[:SIZE_WIDTH - 1] + "…"
         rf, jump = field_texts(st.receptive[layer.node.name])
@@ -236,8 +237,8 @@ def _summary(st: Study, options: Options) -> list[str]:
         got = answer(st, smallest, options.width)
         lines.append(f"smallest valid input: {'×'.join(map(str, got.point))} → "
                      f"{_outputs_text(got)}")
-    lines.append(f"closed forms: {st.closed_forms_status.value} ("
-                 f"{len(st.rewrites)} rewrites, {len(st.facts)} facts proved)")
+    lines.append(f"closed forms: {st.closed_forms_status.value} (they rest on "
+                 f"{len(st.rewrites)} rewrite instances and {len(st.facts)} facts, each proved)")
     if st.receptive_theorems:
         lines.append(f"receptive fields (Araujo et al. 2019): {st.receptive_status.value} "
                      f"({', '.join(t.id.split('.', 1)[1] for t in st.receptive_theorems)} "
@@ -307,12 +308,12 @@ def json_report(st: Study, options: Options) -> dict[str, Any]:
         "outputs": [{"name": o.node.name, "sizes": _sizes_json(o)} for o in a.outputs],
         "smallest": None,
         "closed_forms": {"status": st.closed_forms_status.value,
-                         "rewrites": [result_json(t.result, id=t.id, statement=t.statement)
+                         "rewrites": [t.result.as_json(id=t.id, statement=t.statement)
                                       for t in st.rewrites],
-                         "facts": [result_json(f.result, fact=python(f.fact.cond))
+                         "facts": [f.result.as_json(fact=python(f.fact.cond))
                                    for f in st.facts]},
         "receptive_fields": {"status": st.receptive_status.value,
-                             "theorems": [result_json(t.result, id=t.id, statement=t.statement)
+                             "theorems": [t.result.as_json(id=t.id, statement=t.statement)
                                           for t in st.receptive_theorems]},
         "seconds": round(st.seconds, 6),
     }
@@ -382,10 +383,10 @@ def _field_json(f: Receptive) -> dict[str, Any]:
 
 def _valid_json(st: Study) -> dict[str, Any]:
     v = st.valid
-    obj = result_json(v.result(), text=v.text())
+    obj = v.result().as_json(text=v.text())
     obj["boxes"] = None if v.boxes is None else [
         {axis: s.as_json() for axis, s in zip(v.axes, box, strict=True)} for box in v.boxes]
-    obj["steps"] = [result_json(s.result, id=s.id, statement=s.statement) for s in v.steps]
+    obj["steps"] = [s.result.as_json(id=s.id, statement=s.statement) for s in v.steps]
     if v.boxes is None:
         obj["conjunction"] = [{"layer": c.layer, "message": c.message,
                                "condition": python(c.cond)} for c in st.analysis.conditions]

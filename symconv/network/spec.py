@@ -13,9 +13,19 @@ name = "conv1"                 # default: op and position, e.g. conv1
 op = "conv"
 channels = 16
 kernel = 3                     # one value for every axis, or a list with one per axis
-padding = 1
+padding = 1                    # per axis: p, or [begin, end] where the rule pads unequally
 from = ["input"]               # default: the previous layer
 ```
+
+Ops: conv, conv_transpose (output_padding, output_size), max_pool and avg_pool (stride
+defaults to the kernel; ceil_mode), adaptive_avg_pool / adaptive_max_pool (size),
+global_avg_pool / global_max_pool, upsample (an integer scale, or size), pad (begin, end, mode),
+crop (begin, end), slice (start, stop, step), center_crop (from = [tensor, reference]), cat,
+add / sub / mul / div / maximum / minimum, flatten (features), linear (in_features,
+out_features) and the size-preserving layers (relu, batch_norm, dropout, …). A window's rule
+follows the framework and the padding (``padding = "same"`` picks ``torch.conv.same``); ``rule``
+names one explicitly. Per-axis lists: ``padding = [1, 2]`` pads H by 1 and W by 2;
+``[[0, 1], [0, 1]]`` gives begin and end per axis.
 
 Every error names the file, line and column: tomllib and json give positions only for syntax
 errors, so each layer's (and each key's) position is found in the text here.

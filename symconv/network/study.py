@@ -21,8 +21,8 @@ from symconv.network.analysis import Analysis, Layer, analyse
 from symconv.network.ir import Network
 from symconv.network.proofs import DEFAULT_TIMEOUT, Session, Theorem, prove_fact, prove_rewrites
 from symconv.network.receptive import Receptive, prove_steps, receptive_fields, steps_used
-from symconv.network.validset import ValidSet, combine, valid_set
-from symconv.prover import Result, Status
+from symconv.network.validset import ValidSet, valid_set
+from symconv.network.verdict import Outcome, Verdict, combine
 
 FACT_ROUNDS = 4
 
@@ -30,7 +30,7 @@ FACT_ROUNDS = 4
 @dataclass(frozen=True, slots=True)
 class FactProof:
     fact: T.Fact
-    result: Result
+    result: Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +44,16 @@ class Study:
     seconds: float
 
     @property
-    def closed_forms_status(self) -> Status:
+    def closed_forms_status(self) -> Verdict:
         return combine([*(t.result.status for t in self.rewrites),
                         *(f.result.status for f in self.facts)])
 
     @property
-    def receptive_status(self) -> Status:
+    def receptive_status(self) -> Verdict:
         return combine(t.result.status for t in self.receptive_theorems)
 
     @property
-    def status(self) -> Status:
+    def status(self) -> Verdict:
         return combine([self.valid.status, self.closed_forms_status, self.receptive_status])
 
     def layer(self, name: str) -> Layer:
@@ -65,6 +65,9 @@ def study(network: Network, timeout: float = DEFAULT_TIMEOUT) -> Study:
     session = Session(timeout)
     analysis, facts = _analyse_with_facts(network, session)
     rewrites = prove_rewrites(analysis.rewrites, timeout)
+    if any(t.result.status is not Verdict.PROVED for t in rewrites):
+        # never show a simplification that was not proved: build the terms without any
+        analysis, facts, rewrites = analyse(network, rewrites=False), (), ()
     valid = valid_set(analysis, timeout, session)
     fields = receptive_fields(analysis)
     theorems = prove_steps(steps_used(fields), timeout)
@@ -82,7 +85,7 @@ def _analyse_with_facts(network: Network, session: Session
         proofs = tuple(FactProof(f, prove_fact(f, session))
                        for f in sorted(analysis.facts, key=lambda f: f.cond.serial))
         failed = frozenset(p.fact.cond.serial for p in proofs
-                           if p.result.status is not Status.PROVED)
+                           if p.result.status is not Verdict.PROVED)
         if not failed:
             return analysis, proofs
         excluded |= failed

@@ -39,20 +39,33 @@ _TABLE: dict[tuple[object, ...], object] = {}
 
 @dataclass(frozen=True, slots=True, order=True)
 class Rewrite:
-    """A simplification rule, stated for all integers (the names match ``proofs.REWRITES``)."""
+    """One use of a simplification rule: the rule's name and the constants it was used with
+    (each such instance is a theorem over integers, ``proofs.prove_rewrite`` proves it)."""
 
     name: str
+    params: tuple[int, ...] = ()
 
     @property
     def statement(self) -> str:
-        return REWRITE_STATEMENTS[self.name]
+        text = REWRITE_STATEMENTS[self.name]
+        for key, value in zip(REWRITE_PARAMS[self.name], self.params, strict=True):
+            text = text.replace(f"«{key}»", str(value))
+        return text
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}({', '.join(map(str, self.params))})" if self.params else self.name
 
 
+REWRITE_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "floor-shift": ("m",), "floor-gcd": ("g", "m", "r"), "nested-floor": ("a", "c"),
+    "max-shift": ("δ",), "ite-same": (), "dominated": (), "ite-decided": (),
+}
 REWRITE_STATEMENTS: Mapping[str, str] = {
-    "floor-shift": "⌊(m·t + y)/m⌋ = t + ⌊y/m⌋ for integers t, y and m ≥ 1",
-    "floor-gcd": "⌊(g·u + r)/(g·m)⌋ = ⌊u/m⌋ for integers u, g ≥ 1, m ≥ 1, 0 ≤ r < g",
-    "nested-floor": "⌊(⌊u/a⌋ + z)/c⌋ = ⌊(u + a·z)/(a·c)⌋ for integers u, z, a ≥ 1, c ≥ 1",
-    "max-shift": "max(t, t + δ) = t + δ and min(t, t + δ) = t for integers t and δ ≥ 0",
+    "floor-shift": "⌊(«m»·t + y)/«m»⌋ = t + ⌊y/«m»⌋ for all integers t, y",
+    "floor-gcd": "⌊(«g»·u + «r»)/(«g»·«m»)⌋ = ⌊u/«m»⌋ for all integers u",
+    "nested-floor": "⌊(⌊u/«a»⌋ + z)/«c»⌋ = ⌊(u + «a»·z)/(«a»·«c»)⌋ for all integers u, z",
+    "max-shift": "max(t, t + «δ») = t + «δ» and min(t, t + «δ») = t for all integers t",
     "ite-same": "(if b then t else t) = t",
     "dominated": "max(a, b) = a and min(a, b) = b wherever a ≥ b (each use a proved Fact)",
     "ite-decided": "(if b then t else e) = t wherever b, = e wherever ¬b (each use a proved "
@@ -73,10 +86,10 @@ def recording() -> Iterator[set[Rewrite]]:
         _RECORD.reset(token)
 
 
-def _use(name: str) -> None:
+def _use(name: str, *params: int) -> None:
     used = _RECORD.get()
     if used is not None:
-        used.add(Rewrite(name))
+        used.add(Rewrite(name, params))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +123,18 @@ class _Oracle:
 
 
 _ORACLE: ContextVar[_Oracle | None] = ContextVar("symconv_network_facts", default=None)
+_PLAIN: ContextVar[bool] = ContextVar("symconv_network_plain", default=False)
+
+
+@contextmanager
+def plain() -> Iterator[None]:
+    """Build with no rewrite and no fact at all: only exact integer arithmetic (collecting
+    like terms, folding constants). For when a rewrite could not be proved."""
+    token = _PLAIN.set(True)
+    try:
+        yield
+    finally:
+        _PLAIN.reset(token)
 
 
 @contextmanager
@@ -289,14 +314,18 @@ def _atom_lin(atom: Atom) -> Lin:
 
 
 def _lin(constant: int, coeffs: Mapping[Atom, int]) -> Lin:
-    parts = tuple(sorted(((a, c) for a, c in coeffs.items() if c != 0),
-                         key=lambda ac: ac[0].serial))
+    parts = sorted(((a, c) for a, c in coeffs.items() if c != 0), key=lambda ac: ac[0].serial)
+    key = ("lin", constant, tuple((a.serial, c) for a, c in parts))
+    found = _TABLE.get(key)
+    if found is not None:
+        assert isinstance(found, Lin)
+        return found
     node = Lin.__new__(Lin)
     node.const = int(constant)
-    node.parts = parts
-    out = _intern(("lin", node.const, tuple((a.serial, c) for a, c in parts)), node)
-    assert isinstance(out, Lin)
-    return out
+    node.parts = tuple(parts)
+    node.serial = next(_SERIAL)
+    _TABLE[key] = node
+    return node
 
 
 def as_lin(x: Lin | int) -> Lin:
@@ -334,11 +363,13 @@ def floor_div(x: Lin | int, den: int) -> Lin:
         return num
     if num.is_const:
         return const(num.const // den)
+    if _PLAIN.get():
+        return _floor_atom(num, den)
     # floor-shift: whole multiples of den come out of the floor (coefficients toward zero, so
     # a negated argument stays one floor; the constant into 0..den−1)
     whole = {a: _trunc(c, den) for a, c in num.parts if _trunc(c, den) != 0}
     if whole or num.const // den != 0:
-        _use("floor-shift")
+        _use("floor-shift", den)
         rest = _lin(num.const % den, {a: c - _trunc(c, den) * den for a, c in num.parts})
         return add(_lin(num.const // den, whole), floor_div(rest, den))
     # floor-gcd: a factor common to the coefficients and den divides out (0 ≤ const < den now)
@@ -346,14 +377,18 @@ def floor_div(x: Lin | int, den: int) -> Lin:
     for _, c in num.parts:
         g = gcd(g, c)
     if g > 1:
-        _use("floor-gcd")
+        _use("floor-gcd", g, den // g, num.const % g)
         return floor_div(_lin(num.const // g, {a: c // g for a, c in num.parts}), den // g)
     # nested-floor: ⌊(⌊u/a⌋ + z)/c⌋ = ⌊(u + a·z)/(a·c)⌋
     for atom, c in num.parts:
         if c == 1 and isinstance(atom, Floor):
-            _use("nested-floor")
+            _use("nested-floor", atom.den, den)
             z = _lin(num.const, {b: k for b, k in num.parts if b is not atom})
             return floor_div(add(atom.num, scale(z, atom.den)), atom.den * den)
+    return _floor_atom(num, den)
+
+
+def _floor_atom(num: Lin, den: int) -> Lin:
     node = Floor.__new__(Floor)
     node.num = num
     node.den = den
@@ -377,6 +412,9 @@ def mod(x: Lin | int, den: int) -> Lin:
 
 
 def extreme(is_max: bool, xs: Iterable[Lin | int]) -> Lin:
+    if _PLAIN.get():
+        given = [as_lin(x) for x in xs]
+        return given[0] if len(given) == 1 else _extreme_atom(is_max, given)
     flat: list[Lin] = []
     for x in xs:
         term = as_lin(x)
@@ -395,7 +433,7 @@ def extreme(is_max: bool, xs: Iterable[Lin | int]) -> Lin:
         if kept is None:
             best[shape] = term
             continue
-        _use("max-shift")
+        _use("max-shift", abs(term.const - kept.const))
         if (term.const > kept.const) == is_max:
             best[shape] = term
     args = sorted(best.values(), key=lambda t: t.serial)
@@ -404,6 +442,10 @@ def extreme(is_max: bool, xs: Iterable[Lin | int]) -> Lin:
         args = _undominated(args, is_max, oracle)
     if len(args) == 1:
         return args[0]
+    return _extreme_atom(is_max, args)
+
+
+def _extreme_atom(is_max: bool, args: Sequence[Lin]) -> Lin:
     node = Extreme.__new__(Extreme)
     node.is_max = is_max
     node.args = tuple(args)
@@ -444,6 +486,8 @@ def ite(cond: Cond, then: Lin | int, other: Lin | int) -> Lin:
     a, b = as_lin(then), as_lin(other)
     if isinstance(cond, Truth):
         return a if cond.value else b
+    if _PLAIN.get():
+        return _ite_atom(cond, a, b)
     if a is b:
         _use("ite-same")
         return a
@@ -455,6 +499,10 @@ def ite(cond: Cond, then: Lin | int, other: Lin | int) -> Lin:
         if oracle.everywhere(negate(cond)):
             _use("ite-decided")
             return b
+    return _ite_atom(cond, a, b)
+
+
+def _ite_atom(cond: Cond, a: Lin, b: Lin) -> Lin:
     node = Ite.__new__(Ite)
     node.cond = cond
     node.then = a
@@ -839,4 +887,7 @@ def _quasi(n: Node, info: Mapping[int, tuple[int, Fraction]]) -> tuple[int, Frac
         return p, max(slopes) if n.is_max else min(slopes)
     if isinstance(n, Ite):
         return p, info[n.then.serial][1]
+    if isinstance(n, Cmp) and info[n.lin.serial][1] != 0:
+        # a comparison of a drifting term is eventually constant: no period of its own
+        return 1, Fraction(0)
     return p, Fraction(0)

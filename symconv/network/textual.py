@@ -4,6 +4,7 @@ carries: a Python expression in the axis names, with Python's floor division) an
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 from symconv.network.terms import (
@@ -199,3 +200,45 @@ def _cond(node: Node, style: Style) -> str:
             else f"({_lin(f, style)})" for f in node.factors)
         return f"{node.coeff}{style.times}{factors} {style.eq} {node.rhs}"
     raise TypeError(f"not a condition: {type(node).__name__}")
+
+
+def to_sympy(node: Node) -> Any:
+    """The term as a SymPy expression (or boolean) in the axis symbols
+    (:func:`~symconv.network.ir.axis_symbol`), for code generators that print and prove SymPy:
+    ``⌊n/d⌋`` becomes ``floor(n/d)``, an if-then-else a ``Piecewise``, ``coeff·∏f = n`` an
+    equation. An if-then-else inside a condition has no such form (SymPy turns it into an
+    ``ITE`` that nothing here evaluates): that raises ``ValueError``; use the terms themselves
+    (``terms.evaluate``, ``proofs.Z3Terms``) there."""
+    import sympy as sp
+
+    from symconv.network.ir import axis_symbol
+    from symconv.network.terms import children, postorder
+
+    built: dict[int, Any] = {}
+    for n in postorder([node]):
+        kids = [built[c.serial] for c in children(n)]
+        if isinstance(n, Var):
+            built[n.serial] = axis_symbol(n.name)
+        elif isinstance(n, Lin):
+            built[n.serial] = sp.Add(sp.Integer(n.const), *(
+                sp.Integer(c) * kid for (_, c), kid in zip(n.parts, kids, strict=True)))
+        elif isinstance(n, Floor):
+            built[n.serial] = sp.floor(kids[0] / sp.Integer(n.den))
+        elif isinstance(n, Extreme):
+            built[n.serial] = (sp.Max if n.is_max else sp.Min)(*kids)
+        elif isinstance(n, Ite):
+            built[n.serial] = sp.Piecewise((kids[1], kids[0]), (kids[2], True), evaluate=False)
+        elif isinstance(n, Truth):
+            built[n.serial] = sp.true if n.value else sp.false
+        elif isinstance(n, Cmp):
+            if any(isinstance(m, Ite) for m in postorder([n])):
+                raise ValueError("an if-then-else inside a condition has no SymPy form here")
+            built[n.serial] = (sp.Eq(kids[0], 0, evaluate=False) if n.eq
+                               else sp.Ge(kids[0], 0, evaluate=False))
+        elif isinstance(n, Not):
+            built[n.serial] = sp.Not(kids[0])
+        elif isinstance(n, Junction):
+            built[n.serial] = (sp.And if n.is_and else sp.Or)(*kids)
+        elif isinstance(n, Product):
+            built[n.serial] = sp.Eq(sp.Integer(n.coeff) * sp.Mul(*kids), n.rhs, evaluate=False)
+    return built[node.serial]

@@ -16,20 +16,22 @@ factorisation as a lemma.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from math import isqrt
 
 import z3
 
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Condition
 from symconv.network.proofs import DEFAULT_TIMEOUT, Session
-from symconv.prover import Result, Status
+from symconv.network.verdict import Outcome, Verdict, combine
 
 WINDOW_MIN = 256  # sizes evaluated at least, per guess
 WINDOW_MAX = 1 << 15  # beyond this the guess gives up and the conjunction is shown
 ROUNDS = 6
-SEVERITY = {Status.REFUTED: 0, Status.UNKNOWN: 1, Status.PROVED_BOUNDED: 2, Status.PROVED: 3}
+TARGET_MAX = 10**12  # a flattened size fixed beyond this is not factorised
+PIECES_MAX = 64  # (axis, size) pieces a Linear's factorisations may need
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,14 +162,14 @@ class AxisSet:
     var: str
     cond: T.Cond
     normal: Periodic | None
-    result: Result
+    result: Outcome
 
 
 def solve_axis(cond: T.Cond, var: str, session: Session) -> AxisSet:
     x = T.var(var)
     p = T.period(cond)
     if p > T.PERIOD_MAX:
-        return AxisSet(var, cond, None, Result(Status.UNKNOWN, 0.0, reason=(
+        return AxisSet(var, cond, None, Outcome(Verdict.UNKNOWN, 0.0, reason=(
             f"period above {T.PERIOD_MAX}: no normal form is guessed")))
     window = max(WINDOW_MIN, 8 * p)
     low = 1
@@ -175,23 +177,23 @@ def solve_axis(cond: T.Cond, var: str, session: Session) -> AxisSet:
     started = time.perf_counter()
     if not any(bits):
         status, witness, reason = session.satisfiable(T.conj(cond, T.gt(x, window)))
-        if status is Status.UNKNOWN:
-            return AxisSet(var, cond, None, Result(Status.UNKNOWN, 0.0, reason=reason))
-        if status is Status.REFUTED and witness is not None:
+        if status is Verdict.UNKNOWN:
+            return AxisSet(var, cond, None, Outcome(Verdict.UNKNOWN, 0.0, reason=reason))
+        if status is Verdict.REFUTED and witness is not None:
             found = session.extreme_value(cond, var)
             if found is None:
-                return AxisSet(var, cond, None, Result(
-                    Status.UNKNOWN, 0.0, reason="the least valid size was not found"))
+                return AxisSet(var, cond, None, Outcome(
+                    Verdict.UNKNOWN, 0.0, reason="the least valid size was not found"))
             low = found
             bits = _bits(cond, var, low, window)
-    last: Result | None = None
+    last: Outcome | None = None
     for _ in range(ROUNDS):
         guess = _infer(bits, low, p)
         result = _prove_equivalent(guess, cond, var, session)
-        if result.status is Status.PROVED:
+        if result.status is Verdict.PROVED:
             return AxisSet(var, cond, guess, _timed(result, started))
         last = result
-        if result.status is not Status.REFUTED or result.counterexample is None:
+        if result.status is not Verdict.REFUTED or result.counterexample is None:
             break
         witness_x = result.counterexample[var]
         if witness_x < low:
@@ -203,14 +205,14 @@ def solve_axis(cond: T.Cond, var: str, session: Session) -> AxisSet:
         bits = _bits(cond, var, low, window)
     assert last is not None
     reason = last.reason or ""
-    if last.status is Status.REFUTED:
+    if last.status is Verdict.REFUTED:
         reason = f"no ultimately periodic form found within {window} sizes of {low}"
-    return AxisSet(var, cond, None, Result(Status.UNKNOWN, last.seconds, reason=reason))
+    return AxisSet(var, cond, None, Outcome(Verdict.UNKNOWN, last.seconds, reason=reason))
 
 
-def _timed(result: Result, started: float) -> Result:
-    return Result(result.status, time.perf_counter() - started, result.counterexample,
-                  result.evaluations, result.reason, result.bounds)
+def _timed(result: Outcome, started: float) -> Outcome:
+    return Outcome(result.status, time.perf_counter() - started, result.counterexample,
+                   result.reason)
 
 
 def _bits(cond: T.Cond, var: str, low: int, count: int) -> list[bool]:
@@ -219,7 +221,8 @@ def _bits(cond: T.Cond, var: str, low: int, count: int) -> list[bool]:
 
 
 def _divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
+    small = [d for d in range(1, isqrt(n) + 1) if n % d == 0]
+    return sorted({*small, *(n // d for d in small)})
 
 
 def _infer(bits: Sequence[bool], low: int, p: int) -> Periodic:
@@ -266,7 +269,7 @@ def _intervals(bits: Sequence[bool], low: int, count: int) -> tuple[tuple[int, i
     return tuple(out)
 
 
-def _prove_equivalent(guess: Periodic, cond: T.Cond, var: str, session: Session) -> Result:
+def _prove_equivalent(guess: Periodic, cond: T.Cond, var: str, session: Session) -> Outcome:
     normal = guess.cond(T.var(var))
     return session.prove(lambda tr: tr.bool_(normal) == tr.bool_(cond),
                          lambda env: T.holds(normal, env) == T.holds(cond, env))
@@ -282,7 +285,7 @@ class Step:
 
     id: str
     statement: str
-    result: Result
+    result: Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,11 +296,11 @@ class ValidSet:
     axes: tuple[str, ...]
     conjunction: T.Cond
     boxes: tuple[tuple[Periodic, ...], ...] | None
-    status: Status
+    status: Verdict
     steps: tuple[Step, ...]
     reason: str = ""
     empty_by: Condition | None = None
-    empty_status: Status | None = None
+    empty_status: Verdict | None = None
     seconds: float = 0.0
 
     @property
@@ -322,8 +325,8 @@ class ValidSet:
             " × ".join(_box_part(s, a) for a, s in zip(self.axes, box, strict=True))
             for box in self.boxes)
 
-    def result(self) -> Result:
-        return Result(self.status, self.seconds, reason=self.reason)
+    def result(self) -> Outcome:
+        return Outcome(self.status, self.seconds, reason=self.reason)
 
 
 def _wrap(text: str) -> str:
@@ -335,11 +338,6 @@ def _box_part(s: Periodic, axis: str) -> str:
         lo, hi = s.finite[0]
         return f"{{{lo}}}" if lo == hi else f"[{lo}, {hi}]"
     return f"{{{s.text(axis)}}}"
-
-
-def combine(statuses: Iterable[Status]) -> Status:
-    """The most severe: refuted before unknown before proved."""
-    return min(statuses, key=lambda s: SEVERITY[s], default=Status.PROVED)
 
 
 def valid_set(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT,
@@ -356,7 +354,7 @@ def valid_set(analysis: Analysis, timeout: float = DEFAULT_TIMEOUT,
         # a layer refuses every size (its input size is a constant there)
         status, _, why = session.satisfiable(conjunction)
         step = Step("empty", "a layer's condition is false whatever the input size",
-                    Result(status, time.perf_counter() - started, reason=why))
+                    Outcome(status, time.perf_counter() - started, reason=why))
         return _finish(analysis, conjunction, (), (step,), started, session)
     for c in conditions:
         names = T.variables(c.cond)
@@ -422,31 +420,31 @@ def _fallback(analysis: Analysis, conjunction: T.Cond, started: float, session: 
               reason: str, steps: tuple[Step, ...] = ()) -> ValidSet:
     # no normal form: V is the conjunction; still decide whether it is empty
     status, _, why = session.satisfiable(conjunction)
-    if status is Status.PROVED:
-        step = Step("empty", "no input size satisfies the conjunction", Result(
-            Status.PROVED, time.perf_counter() - started))
+    if status is Verdict.PROVED:
+        step = Step("empty", "no input size satisfies the conjunction", Outcome(
+            Verdict.PROVED, time.perf_counter() - started))
         empty_by, empty_status = first_emptying(analysis, session)
-        return ValidSet(analysis.axes, conjunction, (), Status.PROVED, (*steps, step),
+        return ValidSet(analysis.axes, conjunction, (), Verdict.PROVED, (*steps, step),
                         empty_by=empty_by, empty_status=empty_status,
                         seconds=time.perf_counter() - started)
-    return ValidSet(analysis.axes, conjunction, None, Status.UNKNOWN, steps,
-                    reason=reason if status is Status.REFUTED else f"{reason}; {why}",
+    return ValidSet(analysis.axes, conjunction, None, Verdict.UNKNOWN, steps,
+                    reason=reason if status is Verdict.REFUTED else f"{reason}; {why}",
                     seconds=time.perf_counter() - started)
 
 
-def first_emptying(analysis: Analysis, session: Session) -> tuple[Condition | None, Status]:
+def first_emptying(analysis: Analysis, session: Session) -> tuple[Condition | None, Verdict]:
     """The first layer (topological order) whose conditions, with all before it, admit no
     input size: a binary search over prefixes, each decided by Z3."""
     layers = [layer for layer in analysis.layers if layer.conditions]
     lo, hi = 0, len(layers) - 1
-    verdict = Status.PROVED
+    verdict = Verdict.PROVED
     while lo < hi:
         mid = (lo + hi) // 2
         prefix = T.conj(*(c.cond for layer in layers[:mid + 1] for c in layer.conditions))
         status, _, _ = session.satisfiable(prefix)
-        if status is Status.UNKNOWN:
-            return None, Status.UNKNOWN
-        if status is Status.PROVED:
+        if status is Verdict.UNKNOWN:
+            return None, Verdict.UNKNOWN
+        if status is Verdict.PROVED:
             hi = mid
         else:
             lo = mid + 1
@@ -470,6 +468,9 @@ def _coupled(analysis: Analysis, conjunction: T.Cond, sets: Mapping[str, Periodi
                          "the product conditions cannot all hold", steps)
     factor_axis = [next(iter(T.variables(f))) for f in product.factors]
     target = product.rhs // product.coeff
+    if target > TARGET_MAX or len(_divisors(target)) * len(product.factors) > PIECES_MAX:
+        return _fallback(analysis, conjunction, started, session,
+                         f"{target} has too many factorisations to list", steps)
     axis_cond = {a: T.conj(*(c.cond for c in analysis.conditions
                              if not isinstance(c.cond, T.Product)
                              and T.variables(c.cond) == {a})) for a in axes}
@@ -543,11 +544,11 @@ def _factorisation_lemma(product: T.Product, target: int, session: Session) -> S
     verdict = solver.check()
     seconds = time.perf_counter() - start
     if verdict == z3.unsat:
-        result = Result(Status.PROVED, seconds)
+        result = Outcome(Verdict.PROVED, seconds)
     elif verdict == z3.sat:
-        result = Result(Status.REFUTED, seconds, reason="the factorisation list is wrong")
+        result = Outcome(Verdict.REFUTED, seconds, reason="the factorisation list is wrong")
     else:
-        result = Result(Status.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
+        result = Outcome(Verdict.UNKNOWN, seconds, reason=solver.reason_unknown() or "unknown")
     return Step("flatten.factorisations", statement, result)
 
 
