@@ -50,7 +50,7 @@ def _conv(m: Mapper, x: TensorValue, rank: int, kernel: Sequence[int], stride: o
     s = m.per_axis(stride, rank, "stride")
     d = m.per_axis(dilation, rank, "dilation")
     if padding_mode != "zeros":
-        x = pad(m, x, list(reversed_pad), padding_mode, suffix="pad")
+        x = pad(m, x, list(reversed_pad), padding_mode, suffix="pad", op="pad")
         rule, axes = "torch.conv", [{"k": k[j], "s": s[j], "p": 0, "d": d[j]}
                                     for j in range(rank)]
     elif isinstance(padding, str):
@@ -325,7 +325,8 @@ FUNCTIONS[F.upsample_bilinear] = _interpolate_function("bilinear", ())
 # -- padding ----------------------------------------------------------------------------------
 
 
-def pad(m: Mapper, x: TensorValue, amounts: object, mode: str, suffix: str = "") -> TensorValue:
+def pad(m: Mapper, x: TensorValue, amounts: object, mode: str, suffix: str = "",
+        op: str = "") -> TensorValue:
     """``F.pad(x, amounts, mode)``: pairs from the last axis backwards."""
     if mode not in PAD_MODES:
         raise m.fail(f"padding mode must be one of {', '.join(PAD_MODES)}, got {mode!r}")
@@ -354,7 +355,7 @@ def pad(m: Mapper, x: TensorValue, amounts: object, mode: str, suffix: str = "")
                 raise m.fail("the padding crops more channels than there are")
     return m.emit(Kind.PAD, [x], axes=axes, attrs={"mode": mode}, channels=channels,
                   rank=x.rank, node_channels=channels if channels != x.channels else None,
-                  suffix=suffix)
+                  suffix=suffix, op=op)
 
 
 _PAD_CLASSES = {

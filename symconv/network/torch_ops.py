@@ -235,12 +235,12 @@ class Mapper:
              rank: int, axes: Sequence[Mapping[str, Size | None]] = (), rule: str = "",
              in_channels: int | None = None, attrs: Mapping[str, object] | None = None,
              fixed: tuple[int | None, ...] = (), node_channels: int | None = None,
-             suffix: str = "") -> TensorValue:
+             suffix: str = "", op: str = "") -> TensorValue:
         """Append an IR node for the current fx node; the value of its output."""
         name = self._new_name(suffix)
         all_attrs = {"module": self.module_path(), "fx": self.fx.name, **(attrs or {})}
         self.nodes.append(Node(
-            name, kind, tuple(t.name for t in inputs), self._origin(), op=self.op_name(),
+            name, kind, tuple(t.name for t in inputs), self._origin(), op=op or self.op_name(),
             framework="torch", rule=rule, axes=tuple(dict(a) for a in axes),
             channels=node_channels, in_channels=in_channels, attrs=all_attrs))
         return TensorValue(name, channels, rank, fixed if any(f is not None for f in fixed)

@@ -1,8 +1,9 @@
 """torchvision's vgg11 with its adaptive average pool replaced by an identity: the classifier's
 first ``Linear`` (25088 = 512·7·7 inputs) then fixes the size, and since max pooling floors,
-every square input from 224 to 255 gives 7×7 features.
+every square input from 224 to 255 gives 7×7 features. The spec
+examples/networks/vgg11-fixed.toml describes the same network.
 
-    symconv network --torch examples/networks/vgg_noavgpool.py:vgg11_no_avgpool
+    symconv network --torch examples/networks/vgg11_fixed.py:vgg11_fixed
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ def _torchvision() -> Any:
     return torchvision
 
 
-def vgg11_no_avgpool(num_classes: int = 1000) -> nn.Module:
+def vgg11_fixed(num_classes: int = 1000) -> nn.Module:
     model = _torchvision().models.vgg11(weights=None, num_classes=num_classes)
     model.avgpool = nn.Identity()
     return model
 
 
 if __name__ == "__main__":
-    print(tuple(vgg11_no_avgpool().eval()(torch.zeros(1, 3, 224, 224)).shape))
+    print(tuple(vgg11_fixed().eval()(torch.zeros(1, 3, 224, 224)).shape))

@@ -1,9 +1,9 @@
 """The original U-Net (Ronneberger, Fischer and Brox, 2015, figure 1): unpadded 3×3
 convolutions, 2×2 max pooling, 2×2 up-convolutions, and each skip connection center-cropped to
 the upsampled tensor's size by slicing before the concatenation. A 572×572 input gives a
-388×388 output.
+388×388 output. The same network as the spec examples/networks/unet-2015.toml.
 
-    symconv network --torch examples/networks/unet2015.py:UNet2015
+    symconv network --torch examples/networks/unet_2015.py:UNet2015 --channels 1
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """A padded U-Net of depth 4 with concatenated skips, written as people write it (after
 milesial/Pytorch-UNet, ``unet/unet_parts.py``): 3×3 convolutions with padding 1, 2×2 max pooling,
 2×2 transposed convolutions, and the upsampled tensor padded to its skip's size before the
-concatenation ("pad-to-match").
+concatenation ("pad-to-match"). The spec examples/networks/unet-padded.toml concatenates
+without padding and accepts only multiples of 16; this one accepts every H >= 16.
 
-    symconv network --torch examples/networks/unet.py:UNet
+    symconv network --torch examples/networks/unet_padded.py:UNet
 """
 
 from __future__ import annotations
