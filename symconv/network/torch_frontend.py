@@ -51,16 +51,28 @@ def load_torch(target: str, *, kwargs: Mapping[str, object] | None = None, chann
     off the first layer that fixes it (``Conv2d``, ``max_pool1d``, ``BatchNorm3d``, …).
     Raises :class:`NetworkError` for anything that cannot be built, traced or mapped.
     """
+    _check_options(channels, rank)
+    model = build_model(target, kwargs)
+    return from_module(model, name=target.rpartition(":")[2], channels=channels, rank=rank,
+                       target=target)
+
+
+def from_module(model: Any, *, name: str | None = None, channels: int = 3,
+                rank: int | None = None, target: str = "") -> Network:
+    """The IR of an ``nn.Module`` already built (traced in whatever mode it is in)."""
     from symconv.network import torch_ops
 
+    _check_options(channels, rank)
+    graph = trace(model, target or type(model).__name__)
+    return torch_ops.to_network(model, graph, name=name or type(model).__name__,
+                                channels=channels, rank=rank)
+
+
+def _check_options(channels: int, rank: int | None) -> None:
     if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
         raise NetworkError(f"channels must be an integer >= 1, got {channels!r}")
     if rank is not None and (isinstance(rank, bool) or rank not in (1, 2, 3)):
         raise NetworkError(f"rank (spatial axes) must be 1, 2 or 3, got {rank!r}")
-    model = build_model(target, kwargs)
-    graph = trace(model, target)
-    name = target.rpartition(":")[2]
-    return torch_ops.to_network(model, graph, name=name, channels=channels, rank=rank)
 
 
 def build_model(target: str, kwargs: Mapping[str, object] | None = None, *,
@@ -197,8 +209,8 @@ def trace(model: Any, target: str = "") -> Any:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise NetworkError(
             f"--torch {target}: torch.fx cannot trace the model's forward: "
-            f"{type(exc).__name__}: {detail} (symconv reads the forward as a graph; Python "
-            "control flow on tensor sizes or values cannot be recorded)") from None
+            f"{type(exc).__name__}: {detail} (symconv records the forward as a graph: a branch "
+            "or loop on tensor sizes or values cannot be recorded)") from None
 
 
 def _concrete_args(model: Any, target: str) -> dict[str, object]:

@@ -155,7 +155,7 @@ class Mapper:
     def _placeholder(self, fx: Any) -> object:
         if not self.input_seen:
             self.input_seen = True
-            name = self._unique(fx.name)
+            name = self._unique(str(fx.target))
             self.nodes.append(Node(name, Kind.INPUT, (), self._origin(), op="input",
                                    framework="torch", channels=self.channels))
             return TensorValue(name, self.channels, self.rank)
@@ -346,6 +346,10 @@ def _leaves(value: Any) -> Iterable[Any]:
 
 
 def _qualname(target: Any) -> str:
+    try:
+        return str(torch.fx.node._get_qualified_name(target)).replace("_operator.", "operator.")
+    except Exception:
+        pass
     module = getattr(target, "__module__", None) or ""
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None)
     return f"{module}.{name}" if module and name else repr(target)
