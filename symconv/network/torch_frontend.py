@@ -110,11 +110,11 @@ def _construct(torch: Any, ctor: Any, kwargs: dict[str, object], target: str,
         try:
             with torch.device(device):
                 return ctor(**kwargs)
-        except Exception:
+        except Exception:  # a constructor that needs real tensors: build on the CPU
             pass
     try:
         return ctor(**kwargs).to(device)
-    except Exception as exc:
+    except Exception as exc:  # the user's constructor may raise anything
         raise NetworkError(f"--torch {target}: building the model failed: "
                            f"{type(exc).__name__}: {exc}") from None
 
@@ -133,7 +133,7 @@ def _import_source(source: str) -> Any:
             raise
         except ModuleNotFoundError as exc:
             raise NetworkError(f"--torch: cannot import {source}: {exc}") from None
-        except BaseException as exc:
+        except BaseException as exc:  # the user's module may raise anything
             if isinstance(exc, KeyboardInterrupt):
                 raise
             raise NetworkError(f"--torch: importing {source} failed: "
@@ -205,7 +205,7 @@ def trace(model: Any, target: str = "") -> Any:
     tracer.record_stack_traces = True
     try:
         return tracer.trace(model, concrete_args=concrete or None)
-    except Exception as exc:
+    except Exception as exc:  # fx raises TraceError, TypeError, AttributeError, ...
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise NetworkError(
             f"--torch {target}: torch.fx cannot trace the model's forward: "

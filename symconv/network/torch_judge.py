@@ -94,7 +94,7 @@ class _Referee(TorchFunctionMode):  # type: ignore[misc]  # torch is not followe
         kwargs = kwargs or {}
         try:
             out = func(*args, **kwargs)
-        except Exception as exc:
+        except Exception as exc:  # any refusal of any op
             return self._on_cpu(func, args, kwargs, meta_error=exc)
         if any(t.numel() == 0 for t in _tensors((args, kwargs, out))):
             return self._on_cpu(func, args, kwargs, meta_out=out)
@@ -154,7 +154,7 @@ def observe(model: Any, stack: list[str], channels: int, rank: int, size: int,
     except Refusal as r:
         return Observation(size, width, False, (), r.layer, r.op, r.message, r.meta_message,
                            referee.corrected)
-    except Exception as exc:
+    except Exception as exc:  # the model's own Python code refused
         return Observation(size, width, False, (), stack[-1] if stack else "", None, str(exc),
                            None, referee.corrected)
     return Observation(size, width, True, _outputs(out), corrected=referee.corrected)
@@ -163,9 +163,10 @@ def observe(model: Any, stack: list[str], channels: int, rank: int, size: int,
 def observe_cpu(target: str, sizes: Sequence[int], *, kwargs: Mapping[str, object] | None = None,
                 channels: int = 3, rank: int = 2, width: int | None = None
                 ) -> list[Observation]:
-    """The model built on CPU (real weights) and run on real zero tensors: no meta, no referee."""
+    """The model run on real CPU tensors (zeros in, uninitialised weights: only shapes matter)
+    by PyTorch's CPU kernels: no meta, no referee."""
     torch.set_num_threads(1)
-    model = build_model(target, kwargs, device="cpu")
+    model = build_model(target, kwargs, device="meta").to_empty(device="cpu")
     stack = _track(model)
     out: list[Observation] = []
     for size in sizes:
@@ -174,7 +175,7 @@ def observe_cpu(target: str, sizes: Sequence[int], *, kwargs: Mapping[str, objec
         try:
             with torch.inference_mode():
                 y = model(x)
-        except Exception as exc:
+        except Exception as exc:  # whatever PyTorch raises is the observation
             out.append(Observation(size, width, False, (), stack[-1] if stack else "", None,
                                    str(exc)))
             continue

@@ -348,7 +348,7 @@ def _leaves(value: Any) -> Iterable[Any]:
 def _qualname(target: Any) -> str:
     try:
         return str(torch.fx.node._get_qualified_name(target)).replace("_operator.", "operator.")
-    except Exception:
+    except Exception:  # fx's naming is best effort: fall back to ours
         pass
     module = getattr(target, "__module__", None) or ""
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None)
