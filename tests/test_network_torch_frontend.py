@@ -493,3 +493,26 @@ def test_unet_2015_figure1_sizes() -> None:
     crops = [sizes[n.name][0] for n in net.nodes if n.kind is Kind.SLICE]  # type: ignore[index]
     assert ups == crops == [56, 104, 200, 392]
     assert sizes[net.outputs[0]] == (388, 388)
+
+
+# -- through the CLI --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--torch", "resnet18"], "expected SOURCE:CALLABLE"),
+    (["--torch", f"{EXAMPLES / 'unet_2015.py'}:UNet2015"],
+     "expects 1 input channels, gets 3 from 'x': PyTorch refuses every size (the input's "
+     "channels are set with --channels 1)"),
+    (["--torch", "torchvision.models:resnet18", "--kwargs", '{"weights": null, "bogus": 1}'],
+     "building the model failed: TypeError: "),
+])
+def test_cli_errors_are_one_line_and_exit_2(argv: list[str], message: str) -> None:
+    import io
+
+    from symconv.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["network", *argv], out, err) == 2
+    assert message in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert len(err.getvalue().strip().splitlines()) == 1

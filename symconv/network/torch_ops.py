@@ -274,8 +274,10 @@ class Mapper:
     def expect_channels(self, x: TensorValue, expected: int) -> None:
         if x.channels is not None and x.channels != expected:
             what = "features" if x.rank == 0 else "channels"
+            hint = (f" (the input's channels are set with --channels {expected})"
+                    if x.name == self.nodes[0].name else "")
             raise self.fail(f"expects {expected} input {what}, gets {x.channels} from "
-                            f"{x.name!r}: PyTorch refuses every size")
+                            f"{x.name!r}: PyTorch refuses every size{hint}")
 
     def per_axis(self, value: object, rank: int, what: str) -> tuple[Size, ...]:
         """An int or a sequence of ``rank`` ints (or of one), per spatial axis."""
