@@ -261,6 +261,7 @@ def _short(filename: str) -> str:
     if marker in filename:
         return filename.split(marker, 1)[1]
     try:
-        return os.path.relpath(filename)
+        relative = os.path.relpath(filename)
     except ValueError:
         return filename
+    return filename if relative.startswith("..") else relative

@@ -14,6 +14,7 @@ from symconv.network.ir import Kind
 from symconv.network.torch_ops import (
     _MISSING,
     FUNCTIONS,
+    MODE_RANK,
     MODULES,
     ConstTensor,
     Mapper,
@@ -265,13 +266,10 @@ for _rank in (1, 2, 3):
 
 # -- resizing ---------------------------------------------------------------------------------
 
-_MODE_RANK = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
-
-
 def _interpolate(m: Mapper, x: TensorValue, size: object, scale: object, mode: str) -> object:
     rank = x.rank
-    if mode in _MODE_RANK and _MODE_RANK[mode] != rank:
-        raise m.fail(f"mode {mode!r} takes {_MODE_RANK[mode]} spatial axes, the input has "
+    if mode in MODE_RANK and MODE_RANK[mode] != rank:
+        raise m.fail(f"mode {mode!r} takes {MODE_RANK[mode]} spatial axes, the input has "
                      f"{rank}: PyTorch refuses every size")
     if (size is None) == (scale is None):
         raise m.fail("exactly one of size and scale_factor must be given")

@@ -313,20 +313,30 @@ class Mapper:
         return d + ndim if d < 0 else d
 
 
+# interpolation modes that fix the number of spatial axes
+MODE_RANK = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
 def infer_rank(graph: Any, model: Any) -> int:
-    """Spatial axes of the input: read off the first layer whose name fixes them."""
+    """Spatial axes of the input: read off the first layer whose name (Conv2d, max_pool1d,
+    ReflectionPad3d, …) or interpolation mode fixes them."""
     for fx in graph.nodes:
+        mode = None
         if fx.op == "call_module":
-            name = type(model.get_submodule(fx.target)).__name__
+            module = model.get_submodule(fx.target)
+            name, mode = type(module).__name__, getattr(module, "mode", None)
         elif fx.op == "call_function":
-            name = str(getattr(fx.target, "__name__", ""))
+            name, mode = str(getattr(fx.target, "__name__", "")), fx.kwargs.get("mode")
         else:
             continue
         match = re.search(r"(?:conv|pool|Conv|Pool|Pad|pad|Upsampling)\w*?([123])[dD]$", name)
         if match:
             return int(match.group(1))
-    raise NetworkError("cannot tell the number of spatial axes from the model's layers: pass "
-                       "the rank (1, 2 or 3)")
+        if isinstance(mode, str) and mode in MODE_RANK:
+            return MODE_RANK[mode]
+    raise NetworkError("cannot tell the number of spatial axes of the input: no layer of the "
+                       "model fixes it (a convolution, pooling, padding or interpolation mode); "
+                       "load_torch(..., rank=N) takes it")
 
 
 def _module_handler(cls: type) -> ModuleHandler | None:
