@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,3 +144,30 @@ def test_unet_2015_figure1_from_the_table_output() -> None:
     crops = [at[n.name] for n in net.nodes if n.op == "getitem"]
     assert crops == [f"{n}×{n}" for n in (56, 104, 200, 392)]
     assert at[net.outputs[0]] == "388×388"
+
+
+# render.py prints a parameter that is a size expression (a pad or slice bound the forward
+# computes from sizes) with Unicode ⌊ ⌋ − in text mode, which pdflatex refuses; spec files never
+# have such parameters. strict: the day the renderer handles them, these pass and must be
+# un-marked.
+_EXPRESSION_PARAMS = pytest.mark.xfail(
+    strict=True, reason="network/render.py: expression parameters in LaTeX text mode")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+@pytest.mark.parametrize("name", [
+    "resnet18", "ceil_pool", "transposed_residual", "vgg11_fixed",
+    pytest.param("unet_padded", marks=_EXPRESSION_PARAMS),
+    pytest.param("unet_2015", marks=_EXPRESSION_PARAMS),
+    pytest.param("assorted", marks=_EXPRESSION_PARAMS),
+])
+def test_latex_table_of_a_torch_model_compiles(name: str, tmp_path: Path) -> None:
+    from symconv.texrun import pdflatex
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main([*MODELS[name].args(), "--latex"], out, err) == 0, err.getvalue()
+    (tmp_path / "table.tex").write_text(out.getvalue(), encoding="utf-8")
+    doc = ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
+           "\\usepackage{booktabs,longtable,array}\n"
+           "\\begin{document}\n\\input{table}\n\\end{document}\n")
+    assert pdflatex(doc, tmp_path, "doc").exists()
