@@ -13,7 +13,9 @@ connections, a ``Linear`` after ``flatten``): the sizes symconv analyses are exa
 export gives up on. Symbolic tracing keeps module structure (each layer's module path and
 parameters, read off the module), records size arithmetic as data and runs no kernel.
 
-torch is imported here and in ``torch_ops`` only; nothing else in symconv imports them.
+torch is imported only by this module and its mapping (``torch_ops``, ``torch_layers``,
+``torch_tensorops``) and by the judge (``torch_judge``, for tests and benchmarks); the rest of
+symconv never imports it.
 """
 
 from __future__ import annotations

@@ -172,6 +172,8 @@ class Mapper:
     def _outputs(self, value: Any) -> tuple[str, ...]:
         names: list[str] = []
         for item in _leaves(value):
+            if item is None:  # e.g. an auxiliary output that eval() leaves out
+                continue
             if not isinstance(item, TensorValue):
                 raise self.fail(f"the model returns {type(item).__name__} {item!r}; symconv "
                                 "analyses models that return tensors")
