@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 import sys
 import time
 from pathlib import Path
@@ -66,7 +65,7 @@ def export(names: list[str], top: int) -> None:
         ours = time.perf_counter() - start
         valid = next((line for line in out.getvalue().splitlines()
                       if line.startswith("valid set")), f"exit {code}")
-        net = build_model(model.target, model.kwargs, device="cpu")
+        net = build_model(model.target, model.kwargs).to_empty(device="cpu")
         size = _some_valid(name)
         x = torch.zeros(1, model.channels, size, size)
         h = torch.export.Dim("h", min=2, max=top)
@@ -88,11 +87,17 @@ def _some_valid(name: str) -> int:
 
 
 def _summary(message: str) -> str:
-    keep = [line.strip() for line in message.splitlines()
-            if re.search(r"guard|Suggested|suggest|Not all values|_h|constraint|Eq\(|Mod\(|"
-                         r"must be|specializ", line, re.IGNORECASE)]
-    first = message.strip().splitlines()[0] if message.strip() else ""
-    return " | ".join([first, *keep[:12]])
+    """The guards export reports and every line of its suggested fixes."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    guards = [line for line in lines if "generated guard" in line or "specialized" in line]
+    fixes: list[str] = []
+    if "Suggested fixes:" in lines:
+        for line in lines[lines.index("Suggested fixes:") + 1:]:
+            if line.startswith(("For more", "The error", "Constraints violated")):
+                break
+            fixes.append(line)
+    head = lines[0] if lines else ""
+    return " | ".join([head, *guards, "suggested fixes: " + ("; ".join(fixes) or "none")])
 
 
 def main() -> int:
