@@ -425,7 +425,9 @@ def tikz_pictures(drawing: Drawing, frames: bool = False) -> list[str]:
     cols = len(drawing.grid[0])
     for group in groups:
         panels = [_panel(drawing, pos, n * (cols + 2)) for n, pos in enumerate(group)]
-        out.append(template.render(panels=panels, cell=_num(size), kind=drawing.kind))
+        span = len(group) * cols + (len(group) - 1) * 2
+        out.append(template.render(panels=panels, cell=_num(size), span=span,
+                                   kind=drawing.kind))
     return out
 
 

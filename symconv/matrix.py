@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
+from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -218,8 +219,108 @@ def matrix_text(mat: sp.Matrix) -> str:
 
 
 def matrix_latex(mat: sp.Matrix) -> str:
-    """``\\left(\\begin{array}…\\right)``: unlike pmatrix, no column limit."""
+    """``\\left(\\begin{array}…\\right)``: unlike pmatrix, no column limit (math mode)."""
     body = " \\\\\n".join(
         " & ".join(sp.latex(mat[r, c]) for c in range(mat.cols)) for r in range(mat.rows)
     )
     return f"\\left(\\begin{{array}}{{{'c' * mat.cols}}}\n{body}\n\\end{{array}}\\right)"
+
+
+# ---- LaTeX for a paper: C cut into blocks that fit the line --------------------------------------
+
+# The text width of LaTeX's article class, one column: the width every display must fit.
+LATEX_WIDTH_PT = 345.0
+# Rows per block: about half of article's text height, so a block never runs off the page.
+LATEX_MAX_ROWS = 24
+_ARRAYCOLSEP = "2pt"
+
+
+def _column_pt(mat: sp.Matrix) -> float:
+    """An upper estimate of one column's width: ``w`` with its subscript (about 8pt plus 3.6pt a
+    character in Computer Modern at 10pt), and the column separation on both sides."""
+    longest = max((len(str(x)) - 4 for x in mat if x != 0), default=1)  # "w_{0,2}" → "0,2"
+    return 8.0 + 3.6 * max(longest, 1) + 4.0
+
+
+def _bands(total: int, unit: int, limit: int) -> list[range]:
+    """``range(total)`` cut into equal runs of whole ``unit``s (a row of the input or output
+    array), each at most ``limit`` long; runs of one ``unit`` are cut further if need be."""
+    if unit > limit or total % unit:
+        unit = 1
+    units = total // unit
+    per = max(limit // unit, 1)
+    count = -(-units // per)
+    size = -(-units // count) * unit
+    return [range(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def latex_blocks(spec: ConvSpec, mat: sp.Matrix) -> tuple[list[range], list[range]]:
+    """The row and column bands C is shown in: each block fits :data:`LATEX_WIDTH_PT` (with its
+    ``C_{i,j} = (…)`` label) and at most :data:`LATEX_MAX_ROWS` rows; cuts fall between rows of
+    the output (row bands) and of the input (column bands) where a whole one fits."""
+    max_cols = max(int((LATEX_WIDTH_PT - 60.0) // _column_pt(mat)), 1)
+    out_row = spec.output_shape[-1] if spec.dims > 1 else 1
+    in_row = spec.input_shape[-1] if spec.dims > 1 else 1
+    return (_bands(mat.rows, out_row, LATEX_MAX_ROWS), _bands(mat.cols, in_row, max_cols))
+
+
+def _array(cells: Sequence[Sequence[str]]) -> str:
+    body = " \\\\\n".join(" & ".join(row) for row in cells)
+    return f"\\left(\\begin{{array}}{{{'c' * len(cells[0])}}}\n{body}\n\\end{{array}}\\right)"
+
+
+def _display(lhs: str, cells: Sequence[Sequence[str]], tight: bool = True) -> str:
+    sep = f"\\setlength{{\\arraycolsep}}{{{_ARRAYCOLSEP}}}\n" if tight else ""
+    return f"\\[\n{sep}{lhs} = {_array(cells)}\n\\]\n"
+
+
+def _elide(cells: list[list[str]], most: int = 6) -> list[list[str]]:
+    """A block grid with more than ``most`` rows or columns as its first two, dots, and its
+    last (the blocks themselves are all shown below it)."""
+    def cut(seq: list[Any], dots: Any) -> list[Any]:
+        return seq if len(seq) <= most else [*seq[:2], dots, seq[-1]]
+
+    rows = [cut(row, r"\cdots") for row in cells]
+    width = len(rows[0])
+    vdots = [r"\ddots" if x == r"\cdots" else r"\vdots" for x in rows[0]][:width]
+    return cut(rows, vdots)
+
+
+def _entries(mat: sp.Matrix) -> list[list[str]]:
+    return [[sp.latex(mat[r, c]) for c in range(mat.cols)] for r in range(mat.rows)]
+
+
+def latex_fragment(spec: ConvSpec, mat: sp.Matrix) -> str:
+    """C and Cᵀ as LaTeX to ``\\input`` in text mode (plain LaTeX, no package): displays that
+    each fit a one-column article's line, C cut into blocks where it is wider or taller."""
+    out_shape = " x ".join(str(x) for x in spec.output_shape)
+    in_shape = " x ".join(str(x) for x in spec.input_shape)
+    head = (f"% C: {mat.rows} x {mat.cols} (output {out_shape} <- input {in_shape}, row-major); "
+            "w_{m} is the kernel weight at index m.\n"
+            "% Plain LaTeX for text mode (\\input it, no package needed); each display fits a "
+            f"{LATEX_WIDTH_PT:g}pt line.\n")
+    rows, cols = latex_blocks(spec, mat)
+    if len(rows) == 1 and len(cols) == 1:
+        return (head + _display(r"\mathbf{C}", _entries(mat))
+                + _display(r"\mathbf{C}^T", _entries(mat.T)))
+    tiles = {(r, c): mat[band.start:band.stop, cut.start:cut.stop]
+             for r, band in enumerate(rows) for c, cut in enumerate(cols)}
+
+    def name(r: int, c: int, suffix: str = "") -> str:
+        if tiles[r, c].is_zero_matrix:
+            return r"\mathbf{0}"
+        sub = ",".join(str(n + 1) for n, many in ((r, len(rows) > 1), (c, len(cols) > 1))
+                       if many)
+        return f"\\mathbf{{C}}_{{{sub}}}{suffix}"
+
+    zeros = any(tile.is_zero_matrix for tile in tiles.values())
+    text = (f"\\par\\noindent $\\mathbf{{C}}$, ${mat.rows} \\times {mat.cols}$, in blocks of at "
+            f"most {len(rows[0])} rows and {len(cols[0])} columns, in order"
+            + (" ($\\mathbf{0}$: a block of zeros)" if zeros else "") + ":\n")
+    blocks = _display(r"\mathbf{C}", _elide([[name(r, c) for c in range(len(cols))]
+                                             for r in range(len(rows))]), tight=False)
+    shown = "".join(_display(name(r, c), _entries(tile))
+                    for (r, c), tile in tiles.items() if not tile.is_zero_matrix)
+    transposed = _display(r"\mathbf{C}^T", _elide([[name(r, c, "^T") for r in range(len(rows))]
+                                                   for c in range(len(cols))]), tight=False)
+    return head + text + blocks + shown + transposed

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from symconv.errors import UsageError
@@ -27,6 +30,69 @@ def log_errors(log: str) -> list[str]:
     """The ``! …`` error lines of a TeX log, each with the line that follows."""
     lines = log.splitlines()
     return [" ".join(lines[n:n + 2]) for n, line in enumerate(lines) if line.startswith("!")]
+
+
+@dataclass(frozen=True, slots=True)
+class BadBox:
+    """One ``Overfull``/``Underfull`` report of a TeX log: by how much, where, and the start of
+    the box's contents as TeX shows them."""
+
+    kind: str  # "Overfull \\hbox", "Underfull \\vbox", …
+    points: float  # too wide/high by (overfull); 0.0 for underfull (TeX gives a badness)
+    where: str  # "in paragraph at lines 39--39", "in alignment at lines 3--9", …
+    contents: str
+
+    def __str__(self) -> str:
+        amount = f" ({self.points:g}pt too much)" if self.points else ""
+        return f"{self.kind}{amount} {self.where}: {self.contents}"
+
+
+_BAD_BOX = re.compile(
+    r"^(?P<kind>(?:Overfull|Underfull) \\[hv]box) \((?:(?P<pt>[0-9.]+)pt too \w+|badness \d+)\)"
+    r"\s*(?P<where>.*)$"
+)
+
+
+def bad_boxes(log: str) -> list[BadBox]:
+    """Every over- and underfull box a TeX log reports, in order."""
+    lines = log.splitlines()
+    out = []
+    for n, line in enumerate(lines):
+        m = _BAD_BOX.match(line)
+        if m is None:
+            continue
+        contents = lines[n + 1].strip() if n + 1 < len(lines) else ""
+        out.append(BadBox(m["kind"], float(m["pt"] or 0.0), m["where"], contents))
+    return out
+
+
+def overfull(log: str, limit_pt: float = 0.0) -> list[BadBox]:
+    """The overfull boxes of a TeX log that stick out by more than ``limit_pt``."""
+    return [b for b in bad_boxes(log) if b.kind.startswith("Overfull") and b.points > limit_pt]
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    pdf: Path
+    log: str
+
+
+def compile_files(files: Mapping[str, str], main: str, workdir: Path) -> Compiled:
+    """Write ``files`` (paths relative to ``workdir``, ``/``-separated) and compile ``main`` with
+    pdflatex, again while the log asks for a rerun (longtable column widths, references);
+    raises :class:`LatexError` on any error."""
+    exe = require("pdflatex", "texlive-latex-base texlive-latex-recommended texlive-pictures")
+    for name, text in files.items():
+        target = workdir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    source = workdir / main
+    for _ in range(3):
+        pdf = run_pdflatex(exe, source)
+        log = source.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+        if "Rerun" not in log:
+            break
+    return Compiled(pdf, log)
 
 
 def pdflatex(tex: str, workdir: Path, name: str = "figure") -> Path:

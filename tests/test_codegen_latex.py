@@ -3,25 +3,20 @@ guide's figures computed right (checked against brute force, not against the eng
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import sympy as sp
+from latex_helpers import assert_typesets, in_article, needs_pdflatex
 
+from symconv import texrun
 from symconv.codegen import latex
 from symconv.relations import RELATIONS
-from symconv.symbols import d, i, i_prime, i_tilde, k, p, s
+from symconv.symbols import a, d, i, i_prime, i_tilde, k, p, s
 from symconv.templating import environment
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_pdflatex = pytest.mark.skipif(
-    shutil.which("pdflatex") is None and not os.environ.get("CI"),
-    reason="pdflatex not installed (CI installs it)",
-)
 
 
 def placements(i: int, k: int, s: int, p: int, d: int = 1) -> int:
@@ -33,20 +28,46 @@ def placements(i: int, k: int, s: int, p: int, d: int = 1) -> int:
 
 
 @needs_pdflatex
-def test_tables_compile_with_pdflatex(tmp_path: Path) -> None:
-    for name, text in latex.artifacts().items():
-        (tmp_path / Path(name).name).write_text(text, encoding="utf-8")
-    out = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-         "tables.tex"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )
-    log = (tmp_path / "tables.log").read_text(encoding="utf-8", errors="replace")
-    errors = [line for line in log.splitlines() if line.startswith("!")]
-    assert not errors, "\n".join(errors)
-    assert out.returncode == 0, out.stdout[-2000:]
-    assert (tmp_path / "tables.pdf").stat().st_size > 1000
-    assert "Overfull \\hbox" not in log
+def test_tables_typeset(tmp_path: Path) -> None:
+    files = {Path(name).name: text for name, text in latex.artifacts().items()}
+    compiled = assert_typesets(files, "tables.tex", tmp_path)
+    assert compiled.pdf.stat().st_size > 1000
+    assert not [b for b in texrun.bad_boxes(compiled.log) if b.kind.startswith("Underfull")]
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("path", [latex.RELATIONS_PATH, latex.EXAMPLES_PATH])
+def test_each_table_fits_a_papers_column(tmp_path: Path, path: str) -> None:
+    """relations.tex and examples.tex as a paper \\inputs them: a 345pt article column, with
+    the packages their first line names."""
+    text = latex.artifacts()[path]
+    packages = re.search(r"\\usepackage\{([^}]*)\}", text.splitlines()[1])
+    assert packages is not None
+    paper = in_article(f"\\input{{{Path(path).name}}}", packages[1].split(","))
+    assert_typesets({Path(path).name: text, "paper.tex": paper}, "paper.tex", tmp_path)
+
+
+def test_example_values_do_not_break_across_lines() -> None:
+    """TeX may break an inline formula after ``=``; each ``x = v`` is braced so it cannot."""
+    text = latex.artifacts()[latex.EXAMPLES_PATH]
+    assert "${i = 5}$, ${k = 3}$, ${s = 2}$, ${p = 1}$" in text
+    assert "${i' = 3}$, ${\\tilde{i}' = 5}$, ${a = 1}$" in text
+    relations = latex.artifacts()[latex.RELATIONS_PATH]
+    assert "${s = 1}$, ${p = 0}$, ${i + 2 p \\geq k}$" in relations
+
+
+def test_long_formulas_can_wrap() -> None:
+    """and/or and min/max stay at the formula's top level (no \\left…\\right around them),
+    where TeX may break a line; a Mod inside a floor or max gets no extra brackets."""
+    cond = sp.Or(sp.And(a >= d, a >= s), i < k)
+    assert latex.tex(cond) == r"\bigl(a \geq d \wedge a \geq s\bigr) \vee i < k"
+    assert latex.tex(sp.Max(0, i - k)) == r"\max(0, \allowbreak i - k)"
+    assert latex.tex(sp.Min(sp.floor(i / s), k)) == (
+        r"\min\bigl(k, \allowbreak \left\lfloor \frac{i}{s} \right\rfloor\bigr)")
+    assert latex.tex(sp.floor(sp.Max(0, k - sp.Mod(i - 1, s)) / 2) + 1) == (
+        r"\left\lfloor \frac{\max(0, \allowbreak k - \left(\left(i - 1\right) \bmod s\right))}"
+        r"{2} \right\rfloor + 1")
+    assert latex.tex(i + sp.Mod(k, s)) == r"i + \left(k \bmod s\right)"
 
 
 def test_every_relation_is_a_row() -> None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from latex_helpers import assert_typesets, in_article, needs_pdflatex
 from numeric_reference import conv2d, shape
 from symconv import figures, texrun
 from symconv.cli import main
@@ -149,19 +150,53 @@ def test_artifacts_are_deterministic_and_bannered() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAVE_PDFLATEX, reason="pdflatex not installed")
-def test_figures_tex_compiles(tmp_path: Path) -> None:
-    for path, text in figures.artifacts().items():
-        target = tmp_path / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    exe = texrun.require("pdflatex", "texlive-latex-base")
-    pdf = texrun.run_pdflatex(exe, tmp_path / "latex" / "figures.tex")  # raises on any error
-    assert pdf.read_bytes().startswith(b"%PDF")
-    log = (tmp_path / "latex" / "figures.log").read_text(errors="replace")
-    assert "Float(s) lost" not in log
+@needs_pdflatex
+def test_figures_tex_typesets(tmp_path: Path) -> None:
+    compiled = assert_typesets(figures.artifacts(), "latex/figures.tex", tmp_path)
+    assert compiled.pdf.read_bytes().startswith(b"%PDF")
+    assert "Float(s) lost" not in compiled.log
     for fig in figures.GUIDE_FIGURES:
-        assert f"figure-{fig.number.replace('.', '-')}.tex" in log
+        assert f"figure-{fig.number.replace('.', '-')}.tex" in compiled.log
+
+
+@pytest.mark.slow
+@needs_pdflatex
+def test_each_guide_figure_fits_a_papers_column(tmp_path: Path) -> None:
+    """Each generated/figures/*.tex as a paper \\inputs it: a 345pt article column (the
+    drawings are up to 15cm wide on their own)."""
+    arts = figures.artifacts()
+    body = "\n".join(f"\\input{{{path}}}\\clearpage"
+                     for path in arts if path.startswith("figures/"))
+    assert_typesets({**arts, "paper.tex": in_article(body, ("tikz",))}, "paper.tex", tmp_path)
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("argv", [
+    ["conv", "-i", "16", "-k", "3", "-s", "2", "-p", "1"],
+    ["transposed", "-i", "9", "-k", "4", "-s", "3", "-p", "1"],
+    ["dilated", "-i", "11", "-k", "3", "-d", "3"],
+    ["pool", "-i", "5", "-k", "3", "--frames"],
+    ["conv", "-i", "16,5", "-k", "3", "-s", "6,1", "--frames"],
+])
+def test_cli_tikz_fits_a_papers_column(tmp_path: Path, argv: list[str]) -> None:
+    code, out, err = _run("figure", *argv)
+    assert code == 0, err
+    assert_typesets({"fig.tex": out, "paper.tex": in_article("\\input{fig.tex}", ("tikz",))},
+                    "paper.tex", tmp_path)
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("frames", [False, True])
+def test_standalone_document_typesets(tmp_path: Path, frames: bool) -> None:
+    drawing = figures.build("conv", make_spec(12, 3, 2 if not frames else 6, 1, dims=2))
+    document = figures.standalone_document(drawing, frames=frames)
+    compiled = assert_typesets({"figure.tex": document}, "figure.tex", tmp_path)
+    assert compiled.pdf.read_bytes().startswith(b"%PDF")
+    if not frames and HAVE_PDFTOPPM:
+        # the pdf/png page keeps the drawing's own size: 4 panels of 14 cells at 0.268cm and a
+        # 10pt margin each side, about 443pt (not shrunk to a 345pt column)
+        png = texrun.png_pages(document, resolution=72)[0]
+        assert 435 <= int.from_bytes(png[16:20], "big") <= 450
 
 
 def test_latex_errors_are_reported(tmp_path: Path) -> None:

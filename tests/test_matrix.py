@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,19 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from latex_helpers import assert_typesets, in_article, needs_pdflatex
 from numeric_reference import conv2d, shape
 from symconv import reference
 from symconv.cli import main
 from symconv.errors import UsageError
-from symconv.matrix import conv_matrix, make_spec, output_size
+from symconv.matrix import (
+    LATEX_MAX_ROWS,
+    conv_matrix,
+    latex_blocks,
+    latex_fragment,
+    make_spec,
+    output_size,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -174,3 +183,60 @@ def test_cli_subprocess_exit_code() -> None:
                           check=False)
     assert proc.returncode == 2
     assert "padding must be >= 0, got -1" in proc.stderr
+
+
+# (input, kernel, stride, padding, dilation, dims): the guide's §4.1, 1-D, strided, larger inputs
+# (C in blocks, some of zeros), two-digit kernel indices, per-axis values.
+LATEX_CASES = [
+    (4, 3, 1, 0, 1, 2), (4, 3, 1, 0, 1, 1), (5, 3, 2, 1, 1, 2), (7, 3, 1, 0, 1, 2),
+    (12, 11, 1, 0, 1, 2), (40, 3, 1, 0, 1, 1), ([3, 5], [2, 3], [1, 2], 0, 1, 2),
+    (7, 3, 1, 0, 2, 2), (10, 3, 1, 0, 1, 2),
+]
+
+
+def _array_bodies(text: str) -> dict[str, list[list[str]]]:
+    """Each ``NAME = \\left(\\begin{array}…`` display of a --latex fragment, as cells."""
+    out = {}
+    for m in re.finditer(r"(\\mathbf\{C\}[^=]*) = \\left\(\\begin\{array\}\{c+\}\n(.*?)\n"
+                         r"\\end\{array\}", text, flags=re.S):
+        out[m[1]] = [[x.strip() for x in row.split("&")] for row in m[2].split("\\\\\n")]
+    return out
+
+
+@pytest.mark.parametrize("case", LATEX_CASES, ids=str)
+def test_latex_blocks_put_together_are_c(case: tuple) -> None:
+    """The blocks --latex shows, reassembled at the bands' positions, are C entry by entry;
+    each band is at most LATEX_MAX_ROWS rows, and the bands cover C once, in order."""
+    spec = make_spec(*case[:5], dims=case[5])
+    c = conv_matrix(spec)
+    rows, cols = latex_blocks(spec, c)
+    assert [x for band in rows for x in band] == list(range(c.rows))
+    assert [x for band in cols for x in band] == list(range(c.cols))
+    assert all(len(band) <= LATEX_MAX_ROWS for band in rows)
+    shown = _array_bodies(latex_fragment(spec, c))
+    full = [["0"] * c.cols for _ in range(c.rows)]
+    for r, band in enumerate(rows):
+        for q, cut in enumerate(cols):
+            sub = ",".join(str(n + 1) for n, many in ((r, len(rows) > 1), (q, len(cols) > 1))
+                           if many)
+            name = r"\mathbf{C}" if len(rows) == len(cols) == 1 else rf"\mathbf{{C}}_{{{sub}}}"
+            if name not in shown:  # a block of zeros, shown as \mathbf{0}
+                assert all(c[x, y] == 0 for x in band for y in cut)
+                continue
+            for x, line in zip(band, shown[name], strict=True):
+                for y, cell in zip(cut, line, strict=True):
+                    full[x][y] = cell
+    assert full == [[sp.latex(c[x, y]) for y in range(c.cols)] for x in range(c.rows)]
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("case", LATEX_CASES, ids=str)
+def test_latex_is_input_in_a_paper(tmp_path: Path, case: tuple) -> None:
+    """``matrix --latex`` as a paper \\inputs it, mid-text: no package, no overfull box."""
+    argv = ["matrix", "--latex", "--dims", str(case[5])]
+    for flag, value in zip(("-i", "-k", "-s", "-p", "-d"), case[:5], strict=True):
+        argv += [flag, ",".join(map(str, value)) if isinstance(value, list) else str(value)]
+    code, out, err = _run(*argv)
+    assert code == 0, err
+    paper = in_article("Text before it.\n\\input{matrix.tex}\nText after it.\n")
+    assert_typesets({"matrix.tex": out, "paper.tex": paper}, "paper.tex", tmp_path)

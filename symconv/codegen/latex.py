@@ -27,11 +27,17 @@ TABLES_PATH = "latex/tables.tex"
 
 
 class _GuidePrinter(LatexPrinter):  # type: ignore[misc]
-    """SymPy's LaTeX printer with the guide's symbol names and term order."""
+    r"""SymPy's LaTeX printer with the guide's symbol names and term order.
 
-    def __init__(self) -> None:
-        names = {info.symbol: info.latex for info in SYMBOLS.values()}
-        super().__init__({"symbol_names": names})
+    ``and``/``or`` and ``min``/``max`` stay at the top level of the formula, parenthesised with
+    ``\bigl(`` rather than ``\left(``: TeX breaks an inline formula only after a top-level
+    operator, relation or ``\allowbreak``, never inside ``\left…\right``, so a long formula can
+    wrap in a table cell."""
+
+    def __init__(self, names: Mapping[sp.Symbol, str] | None = None) -> None:
+        table = {info.symbol: info.latex for info in SYMBOLS.values()}
+        table.update(names or {})
+        super().__init__({"symbol_names": table})
 
     def _as_ordered_terms(self, expr: sp.Basic, order: Any = None) -> list[sp.Basic]:
         if isinstance(expr, sp.Add):
@@ -56,10 +62,55 @@ class _GuidePrinter(LatexPrinter):  # type: ignore[misc]
             left = rf"\left({left}\right)"
         return rf"{left} \bmod {self._print(y)}"
 
+    # SymPy brackets every term or factor with a Mod anywhere inside it (a floor of a max of a
+    # Mod gets "\left(\left\lfloor…"); only a Mod at the top needs it, as \bmod binds loosely.
+    def _needs_add_brackets(self, expr: sp.Basic) -> bool:
+        top = isinstance(expr, sp.Mod) or (
+            isinstance(expr, sp.Mul) and any(isinstance(f, sp.Mod) for f in expr.args))
+        return top or bool(super()._needs_add_brackets(_hide_mod(expr)))
 
-def tex(expr: sp.Basic) -> str:
-    """LaTeX math (no dollars) for an expression or condition, typeset as the guide."""
-    out: str = _GuidePrinter().doprint(expr)
+    def _needs_mul_brackets(self, expr: sp.Basic, first: bool = False, last: bool = False) -> bool:
+        return isinstance(expr, sp.Mod) or bool(
+            super()._needs_mul_brackets(_hide_mod(expr), first=first, last=last))
+
+    def _print_Min(self, expr: sp.Min, exp: Any = None) -> str:
+        return self._extremum(r"\min", expr, exp)
+
+    def _print_Max(self, expr: sp.Max, exp: Any = None) -> str:
+        return self._extremum(r"\max", expr, exp)
+
+    def _extremum(self, name: str, expr: sp.Basic, exp: Any) -> str:
+        # \bigl( rather than \left(, and \allowbreak after each comma: a long min/max can wrap
+        # (also where the argument holds a floor, whose \left\lfloor is about \bigl's size).
+        tall = any(arg.has(sp.floor, sp.ceiling) for arg in expr.args)
+        left, right = (r"\bigl(", r"\bigr)") if tall else ("(", ")")
+        args = sorted(expr.args, key=sp.default_sort_key)
+        body = rf"{name}{left}" + r", \allowbreak ".join(self._print(x) for x in args) + right
+        return f"{body}^{{{exp}}}" if exp else body
+
+    def _print_And(self, expr: sp.And) -> str:
+        return self._join(expr, r"\wedge")
+
+    def _print_Or(self, expr: sp.Or) -> str:
+        return self._join(expr, r"\vee")
+
+    def _join(self, expr: sp.Basic, op: str) -> str:
+        parts = []
+        for arg in sorted(expr.args, key=sp.default_sort_key):
+            body = self._print(arg)
+            parts.append(rf"\bigl({body}\bigr)" if isinstance(arg, sp.And | sp.Or) else body)
+        return f" {op} ".join(parts)
+
+
+def _hide_mod(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with each Mod as an opaque function call, for SymPy's bracket checks only."""
+    return expr.replace(sp.Mod, sp.Function("_mod")) if expr.has(sp.Mod) else expr
+
+
+def tex(expr: sp.Basic, names: Mapping[sp.Symbol, str] | None = None) -> str:
+    """LaTeX math (no dollars) for an expression or condition, typeset as the guide; ``names``
+    adds or overrides symbol spellings."""
+    out: str = _GuidePrinter(names).doprint(expr)
     return out
 
 
@@ -126,9 +177,9 @@ class ComputedExample:
     figure: str
     relation: str
     section: str
-    parameters: str
+    parameters: tuple[str, ...]  # "i = 5", … (each set unbreakable)
     output: str
-    equivalent: str
+    equivalent: tuple[str, ...]
     note: str
 
 
@@ -179,13 +230,13 @@ def _computed(ex: Example) -> ComputedExample:
             parts.append(f"a = {env['a']}")
         parts += [f"k' = {env['k']}", "s' = 1" if i_tilde in rel.equivalent
                   else f"s' = {env['s']}", f"p' = {env['p_prime']}"]
-        equivalent = ", ".join(parts)
+        equivalent = tuple(parts)
         output = f"o' = {env['o_prime']}"
     else:
-        equivalent = ""
+        equivalent = ()
         output = f"o = {env['o']}"
-    return ComputedExample(ex.figure, rel.id, rel.section, ", ".join(given), output,
-                           equivalent, ex.note)
+    return ComputedExample(ex.figure, rel.id, rel.section, tuple(given), output, equivalent,
+                           ex.note)
 
 
 def _render(name: str, path: str, **context: Any) -> str:

@@ -38,12 +38,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dims", type=int, choices=(1, 2), default=None,
                         help="number of spatial axes (default: 2, or the number of values)")
     fmt = parser.add_mutually_exclusive_group()
-    fmt.add_argument("--latex", action="store_true", help="print C and Cᵀ as LaTeX")
+    fmt.add_argument("--latex", action="store_true",
+                     help="print C and Cᵀ as LaTeX to \\input in a paper (plain LaTeX, in blocks "
+                     "that fit a 345pt line)")
     fmt.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.matrix import conv_matrix, make_spec, matrix_latex, matrix_text
+    from symconv.matrix import conv_matrix, latex_fragment, make_spec, matrix_text
     from symconv.render import dump_json
 
     for name in ("input", "kernel", "stride", "padding", "dilation"):
@@ -80,10 +82,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return 0
     if args.latex:
-        print(f"% input {ishape}, output {shape}, row-major flattening", file=out)
-        print(f"\\mathbf{{C}} = {matrix_latex(c)}", file=out)
-        print("", file=out)
-        print(f"\\mathbf{{C}}^T = {matrix_latex(ct)}", file=out)
+        out.write(latex_fragment(spec, c))
         return 0
     print(f"C: {c.rows} × {c.cols} (output {shape} ← input {ishape}, row-major; "
           "w[m] is the kernel weight at index m)", file=out)

@@ -4,14 +4,17 @@ exceptions, and the comparison matrix with minimal counterexamples."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
 
+from symconv.codegen import latex as latex_printer
 from symconv.frameworks import FRAMEWORKS, all_rules
-from symconv.frameworks.base import Refused, Rule
+from symconv.frameworks.base import Refused, Rule, p_begin, p_end
 from symconv.frameworks.compare import Comparison, describe, matrix
 from symconv.printing import claim_text
+from symconv.symbols import d, k, o
 
 MD = "frameworks.md"
 TEX = "latex/frameworks.tex"
@@ -19,8 +22,9 @@ TIMEOUT = 30.0
 
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                 "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                "^": r"\textasciicircum{}", "`": r"\`{}", "'": r"\textquotesingle{}",
-                "<": r"\textless{}", ">": r"\textgreater{}"}
+                "^": r"\textasciicircum{}", "`": r"\textasciigrave{}",
+                "'": r"\textquotesingle{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                "|": r"\textbar{}", "-": "-{}"}
 _TEX_UNICODE = {"≠": r"$\neq$", "≈": r"$\approx$", "≤": r"$\leq$", "≥": r"$\geq$", "−": "-",
                 "→": r"$\to$", "·": r"$\cdot$", "k̂": r"$\hat{k}$", "⌊": r"$\lfloor$",
                 "⌋": r"$\rfloor$", "⌈": r"$\lceil$", "⌉": r"$\rceil$", "§": r"\S{}",
@@ -38,9 +42,29 @@ def tex_escape(text: str) -> str:
     return text
 
 
+# Display only: d(k − 1) + 1 is written k̂, as the document's first line defines it.
+K_HAT = sp.Symbol("k_hat", integer=True)
+_TEX_NAMES = {p_begin: "p_b", p_end: "p_e", K_HAT: r"\hat{k}"}
+
+
+def shorten(expr: sp.Basic, names: Mapping[sp.Basic, sp.Symbol] | None = None) -> sp.Basic:
+    """``expr`` with each sub-expression in ``names`` written as its symbol and d(k − 1) as
+    k̂ − 1: the same function, shorter to read. A rewrite that does not substitute back to
+    ``expr`` exactly is not used."""
+    applied = [(sub, sym) for sub, sym in (names or {}).items()
+               if not (sub.is_Atom or sym in expr.free_symbols or K_HAT in expr.free_symbols)]
+    out = expr
+    for sub, sym in applied:
+        out = out.subs(sub, sym)
+    out = out.subs(d * (k - 1), K_HAT - 1)
+    back = out.subs(K_HAT, d * (k - 1) + 1)
+    for sub, sym in reversed(applied):
+        back = back.subs(sym, sub)
+    return out if back == expr else expr
+
+
 def tex_math(expr: sp.Basic) -> str:
-    latex: str = sp.latex(expr, mul_symbol="dot")
-    return latex.replace("p_{begin}", "p_{b}").replace("p_{end}", "p_{e}")
+    return latex_printer.tex(shorten(expr), _TEX_NAMES)
 
 
 def text(expr: sp.Basic) -> str:
@@ -59,15 +83,43 @@ def _rules_context() -> list[dict[str, Any]]:
     return out
 
 
+def display_forms(r: Rule) -> tuple[sp.Basic, list[tuple[str, sp.Basic]], list[sp.Basic]]:
+    """The rule's output, extras and refusal conditions as the LaTeX table shows them
+    (:func:`shorten`): a refusal or an extra names the output o, and a later extra the earlier
+    ones (p_e = P − p_b), instead of repeating their formulas."""
+    output = {} if r.expr.is_Symbol else {r.expr: o}
+    extras = sorted(r.extras.items())
+    shown = [(name, shorten(v, {**{e: _extra_symbol(n) for n, e in extras[:at]}, **output}))
+             for at, (name, v) in enumerate(extras)]
+    return shorten(r.expr), shown, [shorten(x.when, output) for x in r.refusals]
+
+
 def _rule(r: Rule) -> dict[str, Any]:
+    expr, extras, refusals = display_forms(r)
     return {
         "id": r.id, "title": r.title, "source": r.source, "op": r.op.value,
-        "params": ", ".join(r.names), "expr": text(r.expr), "expr_tex": tex_math(r.expr),
-        "refusals": [{"when": text(x.when), "when_tex": tex_math(x.when), "message": x.message}
-                     for x in r.refusals],
-        "extras": [{"name": k, "expr": text(v), "expr_tex": tex_math(v)}
-                   for k, v in sorted(r.extras.items())],
+        "params": ", ".join(r.names), "expr": text(r.expr),
+        "expr_tex": latex_printer.tex(expr, _TEX_NAMES),
+        "refusals": [{"when": text(x.when), "when_tex": latex_printer.tex(w, _TEX_NAMES),
+                      "message": x.message} for x, w in zip(r.refusals, refusals, strict=True)],
+        "extras": [{"name": name, "expr": text(r.extras[name]), "name_tex": _extra_tex(name),
+                    "expr_tex": latex_printer.tex(v, _TEX_NAMES)} for name, v in extras],
     }
+
+
+def _extra_symbol(name: str) -> sp.Symbol:
+    return {"p_begin": p_begin, "p_end": p_end}.get(name) or sp.Symbol(name, integer=True)
+
+
+def _extra_tex(name: str) -> str:
+    sym = _extra_symbol(name)
+    spelled = name if len(name) == 1 else r"\mathit{" + name.replace("_", r"\_") + "}"
+    return latex_printer.tex(sym, {**_TEX_NAMES, sym: _TEX_NAMES.get(sym, spelled)})
+
+
+def tex_rule_id(name: str) -> str:
+    """A rule or theorem id in typewriter type, breakable after each ``.`` and ``_``."""
+    return tex_escape(name).replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
 
 
 def _theorems_context() -> list[dict[str, Any]]:
@@ -118,6 +170,16 @@ def _pair(c: Comparison) -> dict[str, Any]:
     }
 
 
+def tex_document(context: Mapping[str, Any]) -> str:
+    """``frameworks.tex`` from the report's context (``frameworks``, ``theorems``,
+    ``exceptions``, ``groups``)."""
+    from symconv.artifacts import banner
+    from symconv.templating import environment
+
+    env = environment(tex=True, filters={"tex": tex_escape, "id": tex_rule_id})
+    return env.get_template("frameworks.tex.j2").render(banner=banner(TEX), **context)
+
+
 def artifacts() -> dict[str, str]:
     from symconv.artifacts import banner
     from symconv.templating import environment
@@ -125,6 +187,4 @@ def artifacts() -> dict[str, str]:
     context = {"frameworks": _rules_context(), "theorems": _theorems_context(),
                "exceptions": _exceptions_context(), "groups": _matrix_context()}
     md = environment().get_template("frameworks.md.j2").render(banner=banner(MD), **context)
-    tex = environment(tex=True, filters={"tex": tex_escape}).get_template(
-        "frameworks.tex.j2").render(banner=banner(TEX), **context)
-    return {MD: md, TEX: tex}
+    return {MD: md, TEX: tex_document(context)}
