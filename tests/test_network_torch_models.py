@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from latex_helpers import assert_typesets, in_article, needs_pdflatex  # noqa: E402
 from symconv.cli import main  # noqa: E402
 from symconv.network.torch_frontend import import_torchvision  # noqa: E402
 from symconv.network.torch_judge import Judge, Observation, observe_cpu  # noqa: E402
@@ -154,20 +154,15 @@ _EXPRESSION_PARAMS = pytest.mark.xfail(
     strict=True, reason="network/render.py: expression parameters in LaTeX text mode")
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+@needs_pdflatex
 @pytest.mark.parametrize("name", [
     "resnet18", "ceil_pool", "transposed_residual", "vgg11_fixed",
     pytest.param("unet_padded", marks=_EXPRESSION_PARAMS),
     pytest.param("unet_2015", marks=_EXPRESSION_PARAMS),
     pytest.param("assorted", marks=_EXPRESSION_PARAMS),
 ])
-def test_latex_table_of_a_torch_model_compiles(name: str, tmp_path: Path) -> None:
-    from symconv.texrun import pdflatex
-
+def test_latex_table_of_a_torch_model_typesets(name: str, tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main([*MODELS[name].args(), "--latex"], out, err) == 0, err.getvalue()
-    (tmp_path / "table.tex").write_text(out.getvalue(), encoding="utf-8")
-    doc = ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
-           "\\usepackage{booktabs,longtable,array}\n"
-           "\\begin{document}\n\\input{table}\n\\end{document}\n")
-    assert pdflatex(doc, tmp_path, "doc").exists()
+    doc = in_article("\\input{table}", packages=("booktabs", "longtable", "array"))
+    assert_typesets({"table.tex": out.getvalue(), "doc.tex": doc}, "doc.tex", tmp_path)
