@@ -4,7 +4,7 @@ model (meta device) — validity and every output size, zero mismatches — and 
 inference must agree with the rules the front-end names for it.
 
 Exports: TorchScript (``dynamo=False``, opset 17, dynamic H and W) for every model it can
-export; torch.export (``dynamo=True``, Dim.AUTO H and W, opset 20 here) for three small models
+export; torch.export (``dynamo=True``, Dim.AUTO H and W, opset 20 here) for two small models
 and for vgg11 and alexnet, whose adaptive pooling only the dynamo exporter takes. Sizes: dense
 from 1, dense around every size where the network's validity or output changes below the
 limit, and a sparse sample above.
@@ -39,11 +39,11 @@ onnx = pytest.importorskip("onnx")
 SMALL = ["padded_unet", "unet2015", "pad_to_match_unet", "resize_to_skip", "ceil_net",
          "dilated_net", "transposed_residual", "small_classifier"]
 TV_TORCHSCRIPT = ["resnet18", "mobilenet_v2", "densenet121", "inception_v3"]
-DYNAMO = ["ceil_net", "transposed_residual", "pad_to_match_unet", "vgg11", "alexnet"]
+DYNAMO = ["transposed_residual", "pad_to_match_unet", "vgg11", "alexnet"]
 CASES = ([(m, "torchscript") for m in SMALL + TV_TORCHSCRIPT]
          + [(m, "dynamo") for m in DYNAMO])
-# (dense up to, scan for changes up to, sparse step above) by model size
-PLAN = {"small": (96, 600, 29), "big": (48, 320, 61)}
+# (dense up to, scan for changes up to, sparse step) by model size
+PLAN = {"small": (64, 256, 23), "big": (40, 160, 29)}
 EXTRA = {"unet2015": [188, 572], "small_classifier": [32, 39, 40],
          "vgg11": list(range(215, 265)), "alexnet": list(range(215, 265))}
 
@@ -173,7 +173,7 @@ def test_shape_inference_follows_the_rules_it_is_named_by(exports: Exporter, nam
     net = load_onnx(path)
     infer_net = as_shape_inference(net)
     differ = []
-    for h in range(1, 61 if name in SMALL else 41):
+    for h in range(1, 41) if name in SMALL else [1, 15, 16, 17, 31, 32, 33, 224]:
         by_shape_inference = inferred(model, (h, h))
         expected = evaluate_network(infer_net, (h, h))
         if expected.ok:  # where a size drops below 1 shape inference may still answer

@@ -29,10 +29,12 @@ ort = pytest.importorskip("onnxruntime")
 np = pytest.importorskip("numpy")
 from onnx import TensorProto, helper  # noqa: E402
 
-SIZES, K, S, D, PAD = range(1, 11), range(1, 5), range(1, 4), range(1, 3), range(0, 3)
+SIZES, K, S, D = range(1, 9), range(1, 4), range(1, 4), range(1, 3)
+PADS = [(0, 0), (0, 1), (1, 0), (1, 1), (2, 1), (1, 3)]
 
 
 def session(op: str, k: int, opset: int, attrs: dict[str, Any]) -> Any:
+    """An onnxruntime session, or its refusal to make one (a message)."""
     x = helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 1, "L"])
     y = helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)
     inputs, inits = ["X"], []
@@ -47,11 +49,16 @@ def session(op: str, k: int, opset: int, attrs: dict[str, Any]) -> Any:
     ort.set_default_logger_severity(4)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
-    return ort.InferenceSession(model.SerializeToString(), options,
-                                providers=["CPUExecutionProvider"])
+    try:
+        return ort.InferenceSession(model.SerializeToString(), options,
+                                    providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime checks some attributes when it builds the kernel
+        return str(exc)
 
 
 def run(sess: Any, i: int) -> int | str:
+    if isinstance(sess, str):
+        return sess
     try:
         return int(sess.run(None, {"X": np.ones((1, 1, i), np.float32)})[0].shape[-1])
     except Exception as exc:  # onnxruntime's Fail / InvalidArgument
@@ -82,12 +89,17 @@ def classify(op: str, ceil: bool, env: dict[str, int], rule: int | Refused,
 def test_onnxruntime_computes_the_onnx_rules(opset: int) -> None:
     seen: dict[str, int] = {}
     infer_differs = 0
-    for k, s, d, pb, pe in itertools.product(K, S, D, PAD, PAD):
+    for k, s, d, (pb, pe) in itertools.product(K, S, D, PADS):
         base = {"strides": [s], "pads": [pb, pe], "dilations": [d]}
-        cases = [("Conv", "conv", False, base)]
-        for ceil in (False, True):
-            cases += [("MaxPool", "max_pool", ceil, {**base, "ceil_mode": int(ceil)}),
-                      ("AveragePool", "avg_pool", ceil, {**base, "ceil_mode": int(ceil)})]
+        # opset 22 changed only ceil-mode pooling (in shape inference): the rest once, at 17
+        cases = [("Conv", "conv", False, base)] if opset < 22 else []
+        for ceil in (False, True) if opset < 22 else (True,):
+            cases.append(("MaxPool", "max_pool", ceil, {**base, "ceil_mode": int(ceil)}))
+            if d == 1 or opset >= 19:  # AveragePool has dilations since opset 19
+                avg = {**base, "ceil_mode": int(ceil)}
+                if d == 1:
+                    del avg["dilations"]
+                cases.append(("AveragePool", "avg_pool", ceil, avg))
         for op, family, ceil, attrs in cases:
             sess = session(op, k, opset, attrs)
             rid = f"onnx.{family}" + (".ceil" if ceil else "")
@@ -103,6 +115,6 @@ def test_onnxruntime_computes_the_onnx_rules(opset: int) -> None:
     allowed = {"agree", "ort refuses pad >= kernel", "both refuse or empty",
                "window does not fit: ort answers 1"}
     assert set(seen) <= allowed, {v: n for v, n in seen.items() if v not in allowed}
-    assert seen["agree"] > 10_000
+    assert seen["agree"] > (2_000 if opset < 22 else 800)
     # shape inference's ceil rule at opset < 22 is not what the runtime computes
     assert (infer_differs > 0) == (opset < 22), infer_differs
