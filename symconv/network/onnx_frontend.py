@@ -7,12 +7,15 @@ Choices, and why:
 
 - **Rules: the runtime's, not shape inference's.** Windows use the ``onnx.*`` rules (the operator
   spec as the reference evaluator computes it), never ``onnx.infer.*``: what a user hits is the
-  model running in a runtime. onnxruntime 1.32 computes the same sizes as ``onnx.*`` for explicit
-  pads at opsets 17, 19 and 22 — ceil-mode pooling included, where shape inference below opset 22
-  (``onnx.infer.*.ceil.opset19``) gives a plain ceil without dropping a window that starts in the
-  right padding (tests/test_network_onnx_rules.py). Each window node records the rule ONNX's shape
-  inference applies at the model's opset in ``attrs["shape_inference_rule"]``, so a disagreement
-  can be shown, never silently followed.
+  model running in a runtime. onnxruntime 1.32 computes the ``onnx.*`` sizes for explicit pads at
+  opsets 17 and 22 — ceil-mode pooling included, where shape inference below opset 22
+  (``onnx.infer.*.ceil.opset19``) gives a plain ceil that keeps a last window starting in the
+  right padding (tests/test_network_onnx_rules.py). onnxruntime departs from the spec only where
+  the spec refuses or returns an empty tensor: it refuses a pooling pad >= the kernel and a
+  convolution of output 0, and answers 1 for a floor-mode pooling window that does not fit in
+  the padded input (C++ truncation). Each window node records the rule ONNX's shape inference
+  applies at the model's opset in ``attrs["shape_inference_rule"]``, so a disagreement can be
+  shown, never silently followed.
 - **The input's spatial axes are analysed as free**, whatever the model declares: the question is
   which sizes the graph's arithmetic accepts. A fixed ``dim_value`` (an export without dynamic
   axes) is kept in the input node's ``attrs["declared"]`` with a note: an ONNX runtime checks it,
