@@ -15,4 +15,5 @@ COMMANDS: tuple[str, ...] = (
     "bench",
     "compare",
     "solve",
+    "network",
 )

@@ -16,13 +16,15 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeAlias
-
-import sympy as sp
+from typing import TYPE_CHECKING, TypeAlias
 
 from symconv.errors import UsageError
 
-Size: TypeAlias = int | sp.Expr
+if TYPE_CHECKING:
+    import sympy as sp
+
+# SymPy is imported only where an expression is made or read: a spec file needs none.
+Size: TypeAlias = "int | sp.Expr"
 
 # Spatial axis names by rank, for front-ends that do not name them.
 AXIS_NAMES: Mapping[int, tuple[str, ...]] = {
@@ -113,12 +115,16 @@ class Network:
 
 def axis_symbol(name: str) -> sp.Symbol:
     """The input size along the spatial axis ``name`` (``H``, ``W``, …)."""
+    import sympy as sp
+
     return sp.Symbol(name, integer=True)
 
 
 def size_symbol(tensor: str, axis: int) -> sp.Symbol:
     """The size of node ``tensor``'s output along spatial axis ``axis`` (0-based), for parameters
     a front-end reads off the source as expressions of tensor sizes."""
+    import sympy as sp
+
     return sp.Symbol(f"size[{tensor}][{axis}]", integer=True)
 
 
@@ -175,6 +181,10 @@ def _cycle_message(by_name: Mapping[str, Node], stuck: set[str]) -> str:
 
 def expression_sizes(value: Size | None) -> Iterable[tuple[str, int]]:
     """The ``(tensor, axis)`` pairs a parameter value refers to."""
+    if value is None or isinstance(value, int):
+        return
+    import sympy as sp
+
     if isinstance(value, sp.Expr):
         for sym in value.free_symbols:
             name = sym.name

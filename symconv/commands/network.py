@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from symconv.errors import UsageError
+
+if TYPE_CHECKING:
+    from symconv.network.ir import Network
+
+HELP = ("a whole network's valid input sizes (proved), output sizes, receptive fields and "
+        "layer table, from a spec file (.toml/.json), an ONNX model or a PyTorch model")
+
+MAX_SIZES = 100_000
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", nargs="?", metavar="SPEC|MODEL.onnx",
+                        help="a spec file (.toml or .json; see examples/networks/) or an ONNX "
+                        "model (read, never run)")
+    parser.add_argument("--torch", metavar="SOURCE:CALLABLE",
+                        help="a PyTorch model: SOURCE is a dotted module "
+                        "(torchvision.models:resnet18) or a file path (models/unet.py:UNet); "
+                        "CALLABLE returns the nn.Module. This IMPORTS AND RUNS the user's "
+                        "module and constructor (and traces the model); only use it on code "
+                        "you trust")
+    parser.add_argument("--kwargs", metavar="JSON",
+                        help="with --torch: keyword arguments for CALLABLE, as a JSON object "
+                        "(e.g. '{\"weights\": null}')")
+    parser.add_argument("--channels", type=int, metavar="C",
+                        help="with --torch: the number of input channels (default 3)")
+    parser.add_argument("--input", nargs="+", type=int, metavar="N",
+                        help="show every layer's size at this input (one size per spatial "
+                        "axis, e.g. --input 224 224)")
+    parser.add_argument("--sizes", metavar="LO..HI",
+                        help="list every square input size in LO..HI: valid or not, the "
+                        "output sizes, and the first layer refusing it (computed, not run)")
+    parser.add_argument("--width", type=int, metavar="W",
+                        help="with --sizes, --near, --why: hold the last spatial axis at W "
+                        "and vary the others")
+    parser.add_argument("--near", type=int, metavar="N",
+                        help="the nearest valid sizes below and above N, with their outputs")
+    parser.add_argument("--why", type=int, metavar="N",
+                        help="the first layer that refuses size N, with the framework's message")
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="machine-readable output")
+    fmt.add_argument("--markdown", action="store_true", help="the layer table in Markdown")
+    fmt.add_argument("--latex", action="store_true",
+                     help="the layer table as a LaTeX longtable with booktabs rules (needs "
+                     "\\usepackage{booktabs,longtable,array})")
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="solver timeout per proof, in seconds (default 10)")
+
+
+def parse_range(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*\.\.\s*(\d+)\s*", text)
+    if match is None:
+        raise UsageError(f"--sizes must be LO..HI with integers, e.g. 200..300; got {text!r}")
+    low, high = int(match.group(1)), int(match.group(2))
+    if low < 1:
+        raise UsageError(f"--sizes: LO must be >= 1, got {low}")
+    if low > high:
+        raise UsageError(f"--sizes: LO must be <= HI, got {low}..{high}")
+    if high - low + 1 > MAX_SIZES:
+        raise UsageError(f"--sizes: at most {MAX_SIZES} sizes at once, got {high - low + 1}")
+    return low, high
+
+
+def _check(args: argparse.Namespace) -> None:
+    if (args.source is None) == (args.torch is None):
+        raise UsageError("give a spec or ONNX file, or --torch SOURCE:CALLABLE (one of them)")
+    if args.torch is None and (args.kwargs is not None or args.channels is not None):
+        raise UsageError("--kwargs and --channels go with --torch")
+    if args.channels is not None and args.channels < 1:
+        raise UsageError(f"--channels must be >= 1, got {args.channels}")
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    for name in ("near", "why", "width"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name} must be >= 1, got {value}")
+    if args.input is not None and any(n < 1 for n in args.input):
+        raise UsageError(f"--input sizes must be >= 1, got {args.input}")
+    if args.width is not None and args.sizes is None and args.near is None and args.why is None:
+        raise UsageError("--width goes with --sizes, --near or --why")
+    if args.sizes is not None and (args.markdown or args.latex or args.input is not None):
+        raise UsageError("--sizes lists sizes (text or --json); it takes no --markdown, "
+                         "--latex or --input")
+
+
+def load(args: argparse.Namespace) -> Network:
+    if args.torch is not None:
+        kwargs: dict[str, Any] | None = None
+        if args.kwargs is not None:
+            try:
+                kwargs = json.loads(args.kwargs)
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"--kwargs is not JSON: {exc.msg} at column {exc.colno}"
+                                 ) from None
+            if not isinstance(kwargs, dict):
+                raise UsageError("--kwargs must be a JSON object")
+        module = _frontend("torch_frontend", "torch", "--torch")
+        network: Network = module.load_torch(args.torch, kwargs=kwargs,
+                                             channels=args.channels or 3)
+        return network
+    path = Path(args.source)
+    suffix = path.suffix.lower()
+    if suffix == ".onnx":
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+        module = _frontend("onnx_frontend", "onnx", "an .onnx model")
+        onnx_network: Network = module.load_onnx(str(path))
+        return onnx_network
+    if suffix not in (".toml", ".json"):
+        raise UsageError(f"{path}: expected a .toml or .json spec or an .onnx model")
+    from symconv.network.spec import load_spec
+
+    return load_spec(path)
+
+
+def _frontend(module: str, package: str, what: str) -> Any:
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        raise UsageError(f"{what} needs {package}, which is not installed "
+                         f"(pip install {package})") from None
+    try:
+        return importlib.import_module(f"symconv.network.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"symconv.network.{module}":
+            raise UsageError(f"{what}: the {package} front-end "
+                             f"(symconv.network.{module}) is not part of this installation"
+                             ) from None
+        raise
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _check(args)
+    sizes = parse_range(args.sizes) if args.sizes is not None else None
+    network = load(args)
+    from symconv.network.render import (
+        Options,
+        json_report,
+        latex_report,
+        markdown_report,
+        text_report,
+    )
+    from symconv.network.study import study
+    from symconv.render import dump_json
+
+    if args.input is not None and len(args.input) != len(network.axes):
+        raise UsageError(f"--input needs {len(network.axes)} sizes "
+                         f"({', '.join(network.axes)}), got {len(args.input)}")
+    st = study(network, timeout=args.timeout)
+    code = st.status.exit_code
+    if sizes is not None:
+        return _sizes(st, sizes, args, out) or code
+    options = Options(tuple(args.input) if args.input else None, args.near, args.why, args.width)
+    if args.json:
+        dump_json(json_report(st, options), out)
+    elif args.markdown:
+        out.write(markdown_report(st, options))
+    elif args.latex:
+        out.write(latex_report(st, options))
+    else:
+        out.write(text_report(st, options))
+    return code
+
+
+def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextIO) -> int:
+    from symconv.network.queries import listing
+    from symconv.render import dump_json
+
+    answers = listing(st, sizes[0], sizes[1], args.width)
+    if args.json:
+        dump_json([a.as_json() for a in answers], out)
+        return 0
+    from symconv.network.render import table_lines
+
+    rows = []
+    for a in answers:
+        output = "·" if not a.valid else ", ".join(
+            "·" if o is None else "×".join(map(str, o)) for o in a.outputs)
+        refused = "" if a.refused_by is None else f"{a.refused_by.layer}: {a.refused_by.message}"
+        rows.append([str(a.size), "yes" if a.valid else "no", output, refused])
+    out.write("\n".join(table_lines(rows, ["size", "valid", "output", "refused by"])) + "\n")
+    valid = sum(a.valid for a in answers)
+    out.write(f"{valid} of {len(answers)} sizes valid; V: {st.valid.text()}\n")
+    return 0

@@ -1,0 +1,146 @@
+"""Questions about input sizes, answered from V's normal form and the closed forms (nothing is
+run): is this size valid and what comes out, the smallest valid size, the nearest valid sizes,
+the first layer that refuses a size and the framework's message.
+
+A *square* point has every spatial axis equal to one size n; with ``width`` the last axis is
+held at ``width`` and the others equal n.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import lcm
+
+from symconv.network import terms as T
+from symconv.network.analysis import Analysis, Condition
+from symconv.network.proofs import DEFAULT_TIMEOUT, extreme_value
+from symconv.network.study import Study
+from symconv.network.validset import Periodic
+
+SQUARE = "n"
+
+
+def square_point(analysis: Analysis, n: int, width: int | None = None) -> tuple[int, ...]:
+    rank = len(analysis.axes)
+    if width is None:
+        return (n,) * rank
+    return (*([n] * (rank - 1)), width)
+
+
+@dataclass(frozen=True, slots=True)
+class SizeAnswer:
+    size: int
+    point: tuple[int, ...]
+    valid: bool
+    outputs: tuple[tuple[int, ...] | None, ...]  # per network output: spatial sizes
+    refused_by: Condition | None
+
+    def as_json(self) -> dict[str, object]:
+        first = self.outputs[0] if self.outputs else None
+        obj: dict[str, object] = {"size": self.size, "valid": self.valid,
+                                  "output": list(first) if self.valid and first else []}
+        if self.refused_by is not None:
+            obj["refused_by"] = {"layer": self.refused_by.layer,
+                                 "message": self.refused_by.message}
+        return obj
+
+
+def answer(st: Study, n: int, width: int | None = None) -> SizeAnswer:
+    """Whether the square point of size n is valid (from V's normal form where proved, else
+    from the conjunction), the outputs' sizes there, or the first layer refusing it."""
+    analysis = st.analysis
+    point = square_point(analysis, n, width)
+    env = analysis.point(point)
+    refusal = analysis.first_refusal(env)
+    valid = st.valid.contains(point)
+    if valid != (refusal is None):
+        raise AssertionError(f"V's normal form and the conditions disagree at {point}: a bug")
+    memo: dict[int, T.Value] = {}
+    outputs: list[tuple[int, ...] | None] = []
+    for layer in analysis.outputs:
+        sizes = layer.shape.sizes
+        outputs.append(None if not valid or sizes is None
+                       else tuple(T.value(s, env, memo) for s in sizes))
+    return SizeAnswer(n, point, valid, tuple(outputs), refusal)
+
+
+def listing(st: Study, low: int, high: int, width: int | None = None) -> list[SizeAnswer]:
+    return [answer(st, n, width) for n in range(low, high + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _box_next(box: Sequence[Periodic], x: int, fixed: int | None) -> int | None:
+    """Least n ≥ x with n in every set of ``box`` (the last held at ``fixed`` if given)."""
+    sets = list(box)
+    if fixed is not None:
+        if fixed not in sets[-1]:
+            return None
+        sets = sets[:-1]
+    if not sets:
+        return x
+    bound = max((s.start or 0) for s in sets) + lcm(*(s.modulus for s in sets)) + x
+    if all(s.start is None for s in sets):
+        bound = min(s.finite[-1][1] if s.finite else 0 for s in sets)
+    y = x
+    while y <= bound:
+        nxt = [s.next_at_least(y) for s in sets]
+        if any(v is None for v in nxt):
+            return None
+        top = max(v for v in nxt if v is not None)
+        if top == y:
+            return y
+        y = top
+    return None
+
+
+def _box_prev(box: Sequence[Periodic], x: int, fixed: int | None) -> int | None:
+    sets = list(box)
+    if fixed is not None:
+        if fixed not in sets[-1]:
+            return None
+        sets = sets[:-1]
+    if not sets:
+        return x if x >= 1 else None
+    y = x
+    while y >= 1:
+        prv = [s.prev_at_most(y) for s in sets]
+        if any(v is None for v in prv):
+            return None
+        low = min(v for v in prv if v is not None)
+        if low == y:
+            return y
+        y = low
+    return None
+
+
+def next_valid(st: Study, x: int, width: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> int | None:
+    """The least valid square size ≥ x (None: there is none, or the solver could not say)."""
+    boxes = st.valid.boxes
+    if boxes is None:
+        return extreme_value(_square(st, width, T.ge(T.var(SQUARE), x)), SQUARE, False, timeout)
+    found = [v for b in boxes if (v := _box_next(b, x, width)) is not None]
+    return min(found) if found else None
+
+
+def prev_valid(st: Study, x: int, width: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> int | None:
+    """The greatest valid square size ≤ x."""
+    if x < 1:
+        return None
+    boxes = st.valid.boxes
+    if boxes is None:
+        return extreme_value(_square(st, width, T.le(T.var(SQUARE), x)), SQUARE, True, timeout)
+    found = [v for b in boxes if (v := _box_prev(b, x, width)) is not None]
+    return max(found) if found else None
+
+
+def _square(st: Study, width: int | None, extra: T.Cond) -> T.Cond:
+    axes = st.analysis.axes
+    mapping = {a: T.var(SQUARE) for a in axes}
+    if width is not None:
+        mapping[axes[-1]] = T.const(width)
+    return T.conj(T.substitute_cond(st.valid.conjunction, mapping), extra)

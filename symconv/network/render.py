@@ -1,0 +1,507 @@
+"""A study as a terminal table, JSON, Markdown or a LaTeX (booktabs, longtable) table.
+
+Rendering only: values in, text out. Sizes are printed for people (``⌊(H + 1)/2⌋``), in JSON as
+Python expressions in the axis names (``(H + 1) // 2``), in LaTeX as math.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from symconv.network import terms as T
+from symconv.network.analysis import Condition, Layer
+from symconv.network.ir import Kind
+from symconv.network.queries import SizeAnswer, answer, next_valid, prev_valid
+from symconv.network.receptive import Field, NoField, Receptive
+from symconv.network.study import Study
+from symconv.network.textual import latex, pretty, python
+from symconv.prover import Result, Status
+from symconv.render import result_json
+
+SIZE_WIDTH = 44  # longer closed forms are shown in full in --json
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    input: tuple[int, ...] | None = None
+    near: int | None = None
+    why: int | None = None
+    width: int | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared pieces
+
+
+def uniform(st: Study) -> bool:
+    """Every layer's sizes are the same closed form on every axis (up to the axis name)."""
+    axes = st.analysis.axes
+    if len(axes) == 1:
+        return True
+    first = axes[0]
+    for layer in st.analysis.layers:
+        sizes = layer.shape.sizes
+        if sizes is None:
+            continue
+        ref = sizes[0]
+        for axis, term in zip(axes[1:], sizes[1:], strict=True):
+            if T.substitute_lin(term, {axis: T.var(first)}) is not ref:
+                return False
+    return True
+
+
+def size_text(layer: Layer, show: Callable[[T.Node], str], one_axis: bool,
+              axes: Sequence[str], times: str = " × ", dot: str = "·") -> str:
+    sizes = layer.shape.sizes
+    if sizes is None:
+        features = layer.shape.features
+        if features is None:
+            return "(flattened)"
+        factors = [f"({show(f)})" if len(f.parts) > 1 or f.const else show(f)
+                   for f in features.factors]
+        return dot.join([str(features.coeff), *factors])
+    if one_axis:
+        return show(sizes[0])
+    return times.join(show(s) for s in sizes)
+
+
+def params_text(layer: Layer) -> str:
+    node = layer.node
+    kind = node.kind
+    pieces: list[str] = []
+    if kind is Kind.WINDOW:
+        names = {"k": "k", "s": "s", "p": "p", "p_begin": "pb", "p_end": "pe", "d": "d",
+                 "a": "a", "o": "o"}
+        for key, label in names.items():
+            values = [p.get(key) for p in layer.params]
+            if all(v is None for v in values):
+                continue
+            if key in ("s", "d") and all(v is not None and v.const == 1 and v.is_const
+                                         for v in values):
+                continue
+            if key in ("p", "a", "p_begin", "p_end") and all(
+                    v is not None and v.is_const and v.const == 0 for v in values):
+                continue
+            pieces.append(label + _axis_values(values))
+        rule = layer.rule
+        if rule is not None and rule.padding and rule.padding.lower() not in (
+                "notset", "explicit", "output_size", "output_shape"):
+            pieces.append(rule.padding.lower())
+        if rule is not None and rule.ceil_mode:
+            pieces.append("ceil")
+    elif kind in (Kind.ADAPTIVE_POOL, Kind.RESIZE):
+        pieces.append("size " + _axis_values([p.get("size") for p in layer.params]))
+    elif kind is Kind.UPSAMPLE:
+        pieces.append("×" + _axis_values([p.get("scale") for p in layer.params]))
+    elif kind is Kind.PAD:
+        pieces.append(" ".join(f"{_value(p.get('begin'))},{_value(p.get('end'))}"
+                               for p in layer.params))
+        mode = node.attrs.get("mode", "constant")
+        if mode != "constant":
+            pieces.append(str(mode))
+    elif kind is Kind.SLICE:
+        pieces.append(" ".join(
+            f"{_value(p.get('start'), '')}:{_value(p.get('stop'), '')}"
+            + (f":{_value(p.get('step'))}" if _value(p.get("step")) != "1" else "")
+            for p in layer.params))
+    elif kind is Kind.LINEAR:
+        pieces.append(f"{node.attrs.get('in_features')}→{node.channels}")
+    elif kind in (Kind.CONCAT, Kind.ELEMENTWISE, Kind.CENTER_CROP):
+        pieces.append(", ".join(node.inputs))
+    if kind is Kind.WINDOW and layer.shape.channels is not None and node.channels is not None:
+        pieces.append(f"→{layer.shape.channels}")
+    return " ".join(pieces)
+
+
+def _value(v: T.Lin | None, none: str = "-") -> str:
+    return none if v is None else pretty(v)
+
+
+def _axis_values(values: Sequence[T.Lin | None]) -> str:
+    texts = [_value(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def field_texts(fields: Sequence[Receptive]) -> tuple[str, str]:
+    if any(isinstance(f, NoField) for f in fields):
+        return "—", "—"
+    sizes = [pretty(f.size) for f in fields if isinstance(f, Field)]
+    jumps = [str(f.jump) for f in fields if isinstance(f, Field)]
+    return _joined(sizes), _joined(jumps)
+
+
+def _joined(texts: Sequence[str]) -> str:
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def at_input(st: Study, point: Sequence[int] | None) -> dict[str, str]:
+    """Per layer name: its sizes at ``point`` ("572×572"), "refused" or "—" after."""
+    if point is None:
+        return {}
+    analysis = st.analysis
+    env = analysis.point(point)
+    out: dict[str, str] = {}
+    memo: dict[int, T.Value] = {}
+    refused = False
+    for layer in analysis.layers:
+        if refused:
+            out[layer.node.name] = "—"
+            continue
+        sizes = layer.shape.sizes
+        out[layer.node.name] = ("·" if sizes is None
+                                else "×".join(str(T.value(s, env, memo)) for s in sizes))
+        if any(not T.holds(c.cond, env, memo) for c in layer.conditions):
+            out[layer.node.name] = "refused"
+            refused = True
+    return out
+
+
+def status_line(result: Result) -> str:
+    text = result.status.value
+    if result.status is not Status.PROVED and result.reason:
+        text += f" ({result.reason})"
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminal
+
+
+def text_report(st: Study, options: Options) -> str:
+    a = st.analysis
+    net = a.network
+    one = uniform(st)
+    header_size = f"size ({a.axes[0]}; {', '.join(a.axes[1:])} alike)" if one and len(
+        a.axes) > 1 else "size"
+    at = at_input(st, options.input)
+    columns = ["layer", "op", "parameters", header_size]
+    if options.input is not None:
+        columns.append("at " + "×".join(map(str, options.input)))
+    columns += ["RF", "jump"]
+    rows: list[list[str]] = []
+    for layer in a.layers:
+        size = size_text(layer, pretty, one, a.axes)
+        if len(size) > SIZE_WIDTH:
+            size = size[:SIZE_WIDTH - 1] + "…"
+        rf, jump = field_texts(st.receptive[layer.node.name])
+        row = [layer.node.name, layer.node.op or layer.node.kind.value, params_text(layer), size]
+        if options.input is not None:
+            row.append(at[layer.node.name])
+        rows.append([*row, rf, jump])
+    lines = [f"{net.name}: {len(a.layers) - 1} layers, {_rules_text(st)}, input "
+             f"{net.channels} × {' × '.join(a.axes)}", ""]
+    lines += table_lines(rows, columns)
+    lines += ["", *_summary(st, options)]
+    return "\n".join(lines) + "\n"
+
+
+def _rules_text(st: Study) -> str:
+    frameworks = sorted({layer.node.framework for layer in st.analysis.layers[1:]})
+    return f"{'/'.join(frameworks) or 'guide'} rules"
+
+
+def table_lines(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _summary(st: Study, options: Options) -> list[str]:
+    a = st.analysis
+    v = st.valid
+    lines = [f"valid set V: {v.text()}"]
+    conditions = len(a.conditions)
+    if v.boxes is not None:
+        lines.append(f"  {status_line(v.result())}: equivalent to the conjunction of the "
+                     f"{conditions} layer conditions for all integers ({v.seconds:.2f} s)")
+    else:
+        lines.append(f"  {status_line(v.result())}")
+        lines += [f"  {c.layer}: {pretty(c.cond)}" for c in a.conditions]
+    if v.empty:
+        if v.empty_by is not None:
+            lines.append(f"  first layer making V empty: {v.empty_by.layer} "
+                         f"({v.empty_by.message})")
+        else:
+            lines.append("  first layer making V empty: not decided "
+                         f"({v.empty_status.value if v.empty_status else 'unknown'})")
+    for out in a.outputs:
+        lines.append(f"output {out.node.name} on V: {_output_text(out, a.axes)}")
+    smallest = next_valid(st, 1, options.width)
+    if smallest is not None:
+        got = answer(st, smallest, options.width)
+        lines.append(f"smallest valid input: {'×'.join(map(str, got.point))} → "
+                     f"{_outputs_text(got)}")
+    lines.append(f"closed forms: {st.closed_forms_status.value} ("
+                 f"{len(st.rewrites)} rewrites, {len(st.facts)} facts proved)")
+    if st.receptive_theorems:
+        lines.append(f"receptive fields (Araujo et al. 2019): {st.receptive_status.value} "
+                     f"({', '.join(t.id.split('.', 1)[1] for t in st.receptive_theorems)} "
+                     "steps proved)")
+    if options.near is not None:
+        lines += near_lines(st, options.near, options.width)
+    if options.why is not None:
+        lines += why_lines(st, options.why, options.width)
+    return lines
+
+
+def _output_text(layer: Layer, axes: Sequence[str]) -> str:
+    sizes = layer.shape.sizes
+    if sizes is None:
+        return size_text(layer, pretty, False, axes) + " features"
+    return "; ".join(f"{axis} ↦ {pretty(s)}" for axis, s in zip(axes, sizes, strict=True))
+
+
+def _outputs_text(got: SizeAnswer) -> str:
+    texts = ["·" if o is None else "×".join(map(str, o)) for o in got.outputs]
+    return ", ".join(texts) if texts else "·"
+
+
+def near_lines(st: Study, n: int, width: int | None) -> list[str]:
+    lines = []
+    for label, value in (("below", prev_valid(st, n - 1, width)),
+                         ("above", next_valid(st, n + 1, width))):
+        if value is None:
+            lines.append(f"nearest valid {label} {n}: none")
+        else:
+            got = answer(st, value, width)
+            lines.append(f"nearest valid {label} {n}: {value} → {_outputs_text(got)}")
+    here = answer(st, n, width)
+    lines.insert(0, f"{n}: {'valid → ' + _outputs_text(here) if here.valid else 'not valid'}")
+    return lines
+
+
+def why_lines(st: Study, n: int, width: int | None) -> list[str]:
+    got = answer(st, n, width)
+    point = "×".join(map(str, got.point))
+    if got.refused_by is None:
+        return [f"why {point}: it is valid → {_outputs_text(got)}"]
+    c = got.refused_by
+    return [f"why {point}: layer {c.layer} refuses it: {c.message}",
+            f"  condition: {pretty(c.cond)}  ({_where(st, c)})"]
+
+
+def _where(st: Study, c: Condition) -> str:
+    return st.analysis.layer(c.layer).node.origin
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def json_report(st: Study, options: Options) -> dict[str, Any]:
+    a = st.analysis
+    at = at_input(st, options.input)
+    layers = [_layer_json(st, layer, at) for layer in a.layers]
+    obj: dict[str, Any] = {
+        "network": a.network.name,
+        "axes": list(a.axes),
+        "input_channels": a.network.channels,
+        "status": st.status.value,
+        "layers": layers,
+        "valid_set": _valid_json(st),
+        "outputs": [{"name": o.node.name, "sizes": _sizes_json(o)} for o in a.outputs],
+        "smallest": None,
+        "closed_forms": {"status": st.closed_forms_status.value,
+                         "rewrites": [result_json(t.result, id=t.id, statement=t.statement)
+                                      for t in st.rewrites],
+                         "facts": [result_json(f.result, fact=python(f.fact.cond))
+                                   for f in st.facts]},
+        "receptive_fields": {"status": st.receptive_status.value,
+                             "theorems": [result_json(t.result, id=t.id, statement=t.statement)
+                                          for t in st.receptive_theorems]},
+        "seconds": round(st.seconds, 6),
+    }
+    if options.input is not None:
+        obj["input"] = list(options.input)
+    smallest = next_valid(st, 1, options.width)
+    if smallest is not None:
+        got = answer(st, smallest, options.width)
+        obj["smallest"] = {"size": list(got.point), "outputs": _outputs_json(got)}
+    if options.near is not None:
+        below, above = prev_valid(st, options.near - 1, options.width), next_valid(
+            st, options.near + 1, options.width)
+        obj["near"] = {"size": options.near,
+                       "valid": answer(st, options.near, options.width).valid,
+                       "below": _near_json(st, below, options.width),
+                       "above": _near_json(st, above, options.width)}
+    if options.why is not None:
+        got = answer(st, options.why, options.width)
+        obj["why"] = got.as_json() | {"point": list(got.point)}
+    return obj
+
+
+def _near_json(st: Study, n: int | None, width: int | None) -> dict[str, Any] | None:
+    if n is None:
+        return None
+    got = answer(st, n, width)
+    return {"size": n, "outputs": _outputs_json(got)}
+
+
+def _outputs_json(got: SizeAnswer) -> list[list[int] | None]:
+    return [None if o is None else list(o) for o in got.outputs]
+
+
+def _sizes_json(layer: Layer) -> list[str] | None:
+    sizes = layer.shape.sizes
+    return None if sizes is None else [python(s) for s in sizes]
+
+
+def _layer_json(st: Study, layer: Layer, at: Mapping[str, str]) -> dict[str, Any]:
+    node = layer.node
+    obj: dict[str, Any] = {
+        "name": node.name, "op": node.op, "kind": node.kind.value, "origin": node.origin,
+        "framework": node.framework, "inputs": list(node.inputs),
+        "rule": layer.rule.id if layer.rule is not None else None,
+        "params": [{k: None if v is None else python(v) for k, v in p.items()}
+                   for p in layer.params],
+        "channels": layer.shape.channels,
+        "sizes": _sizes_json(layer),
+        "conditions": [{"message": c.message, "condition": python(c.cond)}
+                       for c in layer.conditions],
+        "receptive_field": [_field_json(f) for f in st.receptive[node.name]],
+    }
+    features = layer.shape.features
+    if layer.shape.sizes is None and features is not None:
+        obj["features"] = {"coeff": features.coeff,
+                           "factors": [python(f) for f in features.factors]}
+    if at:
+        obj["at_input"] = at[node.name]
+    return obj
+
+
+def _field_json(f: Receptive) -> dict[str, Any]:
+    if isinstance(f, NoField):
+        return {"none": f.reason}
+    return {"size": python(f.size), "jump": f.jump, "start": python(f.start)}
+
+
+def _valid_json(st: Study) -> dict[str, Any]:
+    v = st.valid
+    obj = result_json(v.result(), text=v.text())
+    obj["boxes"] = None if v.boxes is None else [
+        {axis: s.as_json() for axis, s in zip(v.axes, box, strict=True)} for box in v.boxes]
+    obj["steps"] = [result_json(s.result, id=s.id, statement=s.statement) for s in v.steps]
+    if v.boxes is None:
+        obj["conjunction"] = [{"layer": c.layer, "message": c.message,
+                               "condition": python(c.cond)} for c in st.analysis.conditions]
+    if v.empty:
+        obj["empty_by"] = None if v.empty_by is None else {
+            "layer": v.empty_by.layer, "message": v.empty_by.message}
+    return obj
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown and LaTeX
+
+
+def markdown_report(st: Study, options: Options) -> str:
+    a = st.analysis
+    one = uniform(st)
+    at = at_input(st, options.input)
+    header = ["layer", "op", "parameters", "size"]
+    if options.input is not None:
+        header.append("at " + "×".join(map(str, options.input)))
+    header += ["RF", "jump"]
+    lines = [f"**{_md(a.network.name)}** ({_rules_text(st)})", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for layer in a.layers:
+        rf, jump = field_texts(st.receptive[layer.node.name])
+        cells = [f"`{layer.node.name}`", _md(layer.node.op or layer.node.kind.value),
+                 _md(params_text(layer)), f"`{size_text(layer, pretty, one, a.axes)}`"]
+        if options.input is not None:
+            cells.append(at[layer.node.name])
+        lines.append("| " + " | ".join([*cells, rf, jump]) + " |")
+    v = st.valid
+    lines += ["", f"Valid set V: {_md(v.text())} — {status_line(v.result())}"]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+_TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+               "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+               "^": r"\textasciicircum{}"}
+
+
+def tex_text(text: str) -> str:
+    out = "".join(_TEX_ESCAPE.get(ch, ch) for ch in text)
+    for plain, tex in (("→", r"$\to$"), ("×", r"$\times$"), ("—", "---"), ("·", r"$\cdot$")):
+        out = out.replace(plain, tex)
+    return out
+
+
+def _breakable(tex: str) -> str:
+    """Let long names break after dots and underscores (names have no spaces)."""
+    return tex.replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
+
+
+def _tex_name(name: str) -> str:
+    return r"\texttt{" + _breakable(tex_text(name)) + "}"
+
+
+def latex_report(st: Study, options: Options) -> str:
+    """A longtable with booktabs rules as wide as the text; needs
+    ``\\usepackage{booktabs,longtable,array}``."""
+    a = st.analysis
+    one = uniform(st)
+    at = at_input(st, options.input)
+    at_col = options.input is not None
+    widths = ([0.2, 0.26, 0.23, 0.13, 0.09, 0.09] if at_col
+              else [0.22, 0.3, 0.28, 0.1, 0.1])
+    aligns = ["raggedright"] * 3 + ["raggedleft"] * (len(widths) - 3)
+    spec = "@{}" + "".join(
+        rf">{{\{al}\arraybackslash}}p{{\dimexpr {w}\linewidth-2\tabcolsep\relax}}"
+        for w, al in zip(widths, aligns, strict=True)) + "@{}"
+    head = ["Layer", "Parameters", "Size" + (f" (${a.axes[0]}$)" if one and len(
+        a.axes) > 1 else "")]
+    if at_col:
+        head.append(r"at " + r"$\times$".join(map(str, options.input or ())))
+    head += ["RF", "Jump"]
+    v = st.valid
+    caption = (f"Layer sizes of \\texttt{{{tex_text(a.network.name)}}}. Valid inputs: "
+               f"{_tex_valid(v.text())} ({v.status.value}).")
+    lines = [
+        "% symconv network --latex: needs \\usepackage{booktabs,longtable,array}",
+        r"\begingroup\small",
+        r"\setlength{\tabcolsep}{3pt}",
+        rf"\begin{{longtable}}{{{spec}}}",
+        rf"\caption{{{caption}}}\\",
+        r"\toprule",
+        " & ".join(head) + r" \\",
+        r"\midrule",
+        r"\endfirsthead",
+        r"\toprule",
+        " & ".join(head) + r" \\",
+        r"\midrule",
+        r"\endhead",
+        r"\bottomrule",
+        r"\endfoot",
+    ]
+    for layer in a.layers:
+        rf, jump = field_texts(st.receptive[layer.node.name])
+        op = _breakable(tex_text(layer.node.op or layer.node.kind.value))
+        params = _breakable(tex_text(params_text(layer)))
+        size = size_text(layer, latex, one, a.axes, r" \times ", r" \cdot ")
+        size_cell = f"${size}$" + ("" if layer.shape.sizes is not None else " features")
+        cells = [_tex_name(layer.node.name), f"{op} {params}".strip(), size_cell]
+        if at_col:
+            cells.append(tex_text(at[layer.node.name]))
+        cells += [tex_text(rf), tex_text(jump)]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\end{longtable}", r"\endgroup"]
+    return "\n".join(lines) + "\n"
+
+
+def _tex_valid(text: str) -> str:
+    out = tex_text(text)
+    for plain, tex in (("≥", r"$\ge$"), ("≤", r"$\le$"), ("≡", r"$\equiv$"), ("∈", r"$\in$"),
+                       ("∪", r"$\cup$"), ("∅", r"$\emptyset$")):
+        out = out.replace(plain, tex)
+    return out
