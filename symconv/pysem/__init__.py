@@ -3,8 +3,8 @@
 The source is parsed with :mod:`ast` and never imported, compiled or executed. A function is
 symbolically executed: every path through it ends in an :class:`Outcome` — a returned value, a
 raised exception (``ValueError``, ``TypeError``, ``AssertionError``, ``ZeroDivisionError``,
-``IndexError``, ``UnboundLocalError``) — under a Z3 path condition over the parameters. The paths
-are disjoint and, together, cover every input.
+``IndexError``, ``UnboundLocalError``, ``NameError``) — under a Z3 path condition over the
+parameters. The paths are disjoint and, together, cover every input.
 
 Semantic traps encoded here:
 
@@ -16,6 +16,10 @@ Semantic traps encoded here:
   is not evaluated cannot raise.
 * A name assigned anywhere in a function is local to it: reading it before assignment raises
   ``UnboundLocalError`` even if a module-level name exists.
+* A module-level name means what its last binding made it (a second ``def f`` replaces the
+  first) when every binding is an unconditional top-level statement. A name bound nowhere, and
+  not a builtin, raises ``NameError`` where it is read -- unless the module can create names at
+  run time (a star import, ``globals()``, ``exec``, ``setattr``...), which is unsupported.
 * Float arithmetic (``/``, ``float()``, float constants, ``math.floor(x / y)``) on symbolic values
   is refused as :class:`Unsupported`: it is never proved. (An exact IEEE-754 model of Python's
   correctly rounded ``int / int`` needs a real-to-float rounding that Z3 does not decide in
@@ -37,7 +41,9 @@ builtin name), :mod:`~symconv.pysem.expressions` (``e_<Expr>``), :mod:`~symconv.
 
 from __future__ import annotations
 
-from symconv.pysem.limits import LimitExceeded, Limits, Unsupported
+from symconv.pysem.limits import (
+    FloatArithmetic, InvalidSource, LimitExceeded, Limits, Unsupported,
+)
 from symconv.pysem.module import Module, parse_module
 from symconv.pysem.semantics import FunctionSemantics, Kind, Outcome, Path
 from symconv.pysem.translate import (
@@ -45,12 +51,13 @@ from symconv.pysem.translate import (
 )
 from symconv.pysem.values import (
     NONE, BuiltinV, FloatV, FuncV, ListRef, ListV, ModuleV, NoneV, RangeV, StrV, TupleV, TypeV,
-    Value, as_python, select_int, show,
+    Value, as_python, select_int, show, type_name,
 )
 
 __all__ = [
-    "NONE", "BuiltinV", "FloatV", "FuncV", "FunctionSemantics", "Kind", "LimitExceeded",
-    "Limits", "ListRef", "ListV", "Module", "ModuleV", "NoneV", "Outcome", "Param", "Path",
-    "RangeV", "StrV", "TupleV", "TypeV", "Unsupported", "Value", "as_python", "default_inputs",
-    "parameter_names", "parse_module", "select_int", "show", "signature", "translate_function",
+    "NONE", "BuiltinV", "FloatArithmetic", "FloatV", "FuncV", "FunctionSemantics",
+    "InvalidSource", "Kind", "LimitExceeded", "Limits", "ListRef", "ListV", "Module", "ModuleV",
+    "NoneV", "Outcome", "Param", "Path", "RangeV", "StrV", "TupleV", "TypeV", "Unsupported",
+    "Value", "as_python", "default_inputs", "parameter_names", "parse_module", "select_int",
+    "show", "signature", "translate_function", "type_name",
 ]

@@ -51,12 +51,18 @@ def constructor(*names: str) -> Callable[[Handler], Handler]:
     return _register(CONSTRUCTORS, *names)
 
 
-def one_int(name: str, args: list[Value], node: ast.AST) -> z3.ArithRef:
-    if len(args) != 1 or not is_number(args[0]):
-        raise Unsupported(
-            f"{name} of anything but one integer (float arithmetic is never proved)",
-            *pos(node),
-        )
+def int_argument(ex: Operators, name: str, args: list[Value], st: State, node: ast.AST
+                 ) -> z3.ArithRef | None:
+    """The one integer argument of ``abs``/``math.floor``/...; None when Python raises a
+    TypeError instead (that path is finished here)."""
+    if len(args) != 1:
+        ex.type_error(st, node, f"{name}() takes exactly one argument ({len(args)} given)")
+        return None
+    if not is_number(args[0]):
+        what = f"bad operand type for abs(): {type_name(args[0])!r}" if name == "abs" else \
+            f"must be real number, not {type_name(args[0])}"
+        ex.type_error(st, node, what)
+        return None
     return as_int(args[0])
 
 
@@ -99,8 +105,8 @@ def _abs(ex: Operators, name: str, args: list[Value], st: State,
     if len(args) == 1 and isinstance(args[0], FloatV):
         fx = args[0].value
         return ex.python_number(lambda: _FLOAT_FNS[name](fx), st, node)
-    x = one_int(name, args, node)
-    return [(st, z3.If(x >= 0, x, -x))]
+    x = int_argument(ex, name, args, st, node)
+    return [] if x is None else [(st, z3.If(x >= 0, x, -x))]
 
 
 @builtin("math.floor", "math.ceil", "math.trunc")
@@ -109,7 +115,8 @@ def _rounding(ex: Operators, name: str, args: list[Value], st: State,
     if len(args) == 1 and isinstance(args[0], FloatV):
         fx = args[0].value
         return ex.python_number(lambda: _FLOAT_FNS[name](fx), st, node)
-    return [(st, one_int(name, args, node))]
+    x = int_argument(ex, name, args, st, node)
+    return [] if x is None else [(st, x)]
 
 
 @builtin("divmod")
@@ -194,6 +201,11 @@ def _refuse(name: str, args: list[Value], node: ast.AST) -> Unsupported:
                        *pos(node))
 
 
+def _not_a_number(v: Value) -> bool:
+    """Neither a number nor a str: ``int(v)`` and ``float(v)`` raise a TypeError."""
+    return not (is_number(v) or isinstance(v, FloatV | StrV))
+
+
 @constructor("int")
 def _int(ex: Operators, name: str, args: list[Value], st: State,
          node: ast.AST) -> Results:
@@ -202,6 +214,10 @@ def _int(ex: Operators, name: str, args: list[Value], st: State,
     if len(args) == 1 and isinstance(args[0], FloatV):
         fx = args[0].value
         return ex.python_number(lambda: int(fx), st, node)
+    if len(args) == 1 and _not_a_number(args[0]):
+        ex.type_error(st, node, "int() argument must be a string, a bytes-like object or a "
+                      f"real number, not {type_name(args[0])!r}")
+        return []
     raise _refuse(name, args, node)
 
 
@@ -216,7 +232,11 @@ def _bool(ex: Operators, name: str, args: list[Value], st: State,
 @constructor("float")
 def _float(ex: Operators, name: str, args: list[Value], st: State,
            node: ast.AST) -> Results:
-    if len(args) == 1:
+    if len(args) == 1 and _not_a_number(args[0]):
+        ex.type_error(st, node, "float() argument must be a string or a real number, not "
+                      f"{type_name(args[0])!r}")
+        return []
+    if len(args) == 1 and not isinstance(args[0], StrV):
         fx = ex.concrete_number(args[0], "float()", node)
         return ex.python_number(lambda: float(fx), st, node)
     raise _refuse(name, args, node)

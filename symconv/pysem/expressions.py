@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Sequence
 
 import z3
@@ -21,6 +22,7 @@ from symconv.pysem.values import (
 
 TYPES = frozenset({"int", "bool", "float", "str", "bytes", "tuple", "list"})
 _PLAIN_BUILTINS = frozenset(name for name in BUILTINS if "." not in name)
+_PYTHON_BUILTINS = frozenset(dir(builtins))
 
 _UNSUPPORTED = {
     "Lambda": "lambda", "ListComp": "list comprehension",
@@ -96,7 +98,13 @@ class Expressions(Operators):
             return [(st, TypeV(name))]
         if name in _PLAIN_BUILTINS:
             return [(st, BuiltinV(name))]
-        raise Unsupported(f"name {name}", *pos(node))
+        if name in _PYTHON_BUILTINS:
+            raise Unsupported(f"name {name} (a builtin outside the subset)", *pos(node))
+        if mod.dynamic:
+            raise Unsupported(f"name {name} (not defined in the module's text, and the module "
+                              f"can create names at run time: {mod.dynamic})", *pos(node))
+        self.raise_(st, None, "NameError", node, f"name {name!r} is not defined")
+        return []
 
     def e_Tuple(self, node: ast.Tuple, st: State) -> Results:
         self.check_length(len(node.elts), node)

@@ -21,6 +21,20 @@ class LimitExceeded(Unsupported):
     """A resource bound (size, nesting, paths, loop iterations, work, time) was exceeded."""
 
 
+class FloatArithmetic(Unsupported):
+    """Float arithmetic on a symbolic value: never proved, though the function can still be
+    evaluated, with Python's float semantics, once every input is a constant."""
+
+
+class InvalidSource(Unsupported):
+    """The text is not Python at all (a syntax error, a NUL byte): bad input rather than a
+    construct outside the subset. ``line:col`` is where Python's parser stopped."""
+
+    def __init__(self, problem: str, line: int = 0, col: int = 0) -> None:
+        super().__init__(problem, line, col)
+        self.args = (f"line {line}:{col}: {problem}" if line else problem,)
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     source_chars: int = 200_000

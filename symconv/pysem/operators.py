@@ -11,7 +11,7 @@ from typing import Any
 import z3
 
 from symconv.pysem.engine import Engine, Results
-from symconv.pysem.limits import LimitExceeded, Unsupported, pos
+from symconv.pysem.limits import FloatArithmetic, LimitExceeded, Unsupported, pos
 from symconv.pysem.merge import State
 from symconv.pysem.values import (
     FloatV, ListRef, ListV, NoneV, RangeV, StrV, TupleV, TypeV, Value, as_int, const, is_bool,
@@ -35,6 +35,18 @@ _ORDER: dict[type, Callable[[Any, Any], Any]] = {
 }
 _SYMBOLS = {ast.LShift: "<<", ast.RShift: ">>", ast.BitAnd: "&", ast.BitOr: "|",
             ast.BitXor: "^", ast.MatMult: "@"}
+
+
+def _numeric(v: Value) -> bool:
+    """An int, a bool or a float: an operand of float arithmetic."""
+    return isinstance(v, FloatV) or is_number(v)
+
+
+def _text(op: ast.operator | ast.cmpop) -> str:
+    """The operator as written: ``/``, ``<=``."""
+    return {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+            ast.Mod: "%", ast.Pow: "**", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
+            ast.GtE: ">="}.get(type(op), type(op).__name__)
 
 
 class Operators(Engine):
@@ -131,11 +143,17 @@ class Operators(Engine):
 
     def float_binop(self, op: ast.operator, left: Value, right: Value, st: State,
                     node: ast.AST) -> Results:
-        what = "true division /" if isinstance(op, ast.Div) else "float arithmetic"
-        x, y = self.concrete_number(left, what, node), self.concrete_number(right, what, node)
         fn = _FLOAT_OPS.get(type(op))
         if fn is None:
             raise Unsupported(f"operator {type(op).__name__} with a float", *pos(node))
+        if isinstance(left, StrV) and isinstance(op, ast.Mod):
+            raise Unsupported("string formatting with %", *pos(node))
+        if not (_numeric(left) and _numeric(right)):
+            self.type_error(st, node, f"unsupported operand type(s) for {_text(op)}: "
+                            f"{type_name(left)!r} and {type_name(right)!r}")
+            return []
+        what = "true division /" if isinstance(op, ast.Div) else "float arithmetic"
+        x, y = self.concrete_number(left, what, node), self.concrete_number(right, what, node)
         return self.python_number(lambda: fn(x, y), st, node)
 
     def concrete_number(self, v: Value, what: str, node: ast.AST) -> int | float:
@@ -146,8 +164,8 @@ class Operators(Engine):
             c = const(as_int(v))
             if c is not None:
                 return c
-            raise Unsupported(f"{what} on a symbolic value (float arithmetic is never proved)",
-                              *pos(node))
+            raise FloatArithmetic(
+                f"{what} on a symbolic value (float arithmetic is never proved)", *pos(node))
         raise Unsupported(f"{what} on a {type_name(v)}", *pos(node))
 
     def python_number(self, compute: Callable[[], Any], st: State, node: ast.AST) -> Results:
@@ -215,6 +233,10 @@ class Operators(Engine):
             res = self.equal(left, right, st, node)
             return [(st, z3.Not(res) if isinstance(op, ast.NotEq) else res)]
         if isinstance(left, FloatV) or isinstance(right, FloatV):
+            if not (_numeric(left) and _numeric(right)):
+                self.type_error(st, node, f"{_text(op)!r} not supported between instances of "
+                                f"{type_name(left)!r} and {type_name(right)!r}")
+                return []
             x_, y_ = (self.concrete_number(v, "float comparison", node) for v in (left, right))
             return [(st, z3.BoolVal(_ORDER[type(op)](x_, y_)))]
         if not (is_number(left) and is_number(right)):

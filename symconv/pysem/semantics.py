@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
 import z3
 
 from symconv.pysem.limits import Unsupported
-from symconv.pysem.values import ListV, RangeV, TupleV, Value, is_bool, select_int, show
+from symconv.pysem.values import (
+    ListV, RangeV, StrV, TupleV, TypeV, Value, is_bool, range_len, select_int, show, type_name,
+)
 
 
 class Kind(Enum):
@@ -21,17 +23,20 @@ class Kind(Enum):
 @dataclass(frozen=True, slots=True)
 class Outcome:
     kind: Kind
-    value: Value | None = None  # for RETURN
+    value: Value | None = None  # for RETURN; for a failed ``[index]``, the value returned
     exception: str = ""  # for RAISE / ZERO_DIVISION: the exception class name
     message: str = ""  # the raise's message as written (f-strings unevaluated)
     line: int = 0
     col: int = 0
+    index: int | None = None  # a RAISE of ``[index]`` on the returned ``value``
 
     def describe(self) -> str:
         if self.kind is Kind.RETURN:
             return f"returns {show(self.value)}"
         where = f" at line {self.line}:{self.col}" if self.line else ""
         msg = f"({self.message!r})" if self.message else ""
+        if self.index is not None:
+            return f"returns {show(self.value)}, and [{self.index}] raises {self.exception}{msg}"
         return f"raises {self.exception}{msg}{where}"
 
 
@@ -88,6 +93,21 @@ class FunctionSemantics:
             term = z3.If(cond, value, term)
         return term
 
+    def subscript(self, index: int) -> FunctionSemantics:
+        """The function followed by ``[index]`` on what it returns, with Python's semantics:
+        an element, or an ``IndexError`` (out of range) or ``TypeError`` (not subscriptable)
+        outcome."""
+        paths: list[Path] = []
+        for path in self.paths:
+            if path.outcome.kind is not Kind.RETURN:
+                paths.append(path)
+                continue
+            for cond, outcome in _element(path.outcome.value, index):
+                c = z3.simplify(z3.And(path.condition, cond))
+                if not z3.is_false(c):
+                    paths.append(Path(c, outcome))
+        return replace(self, paths=tuple(paths))
+
     def feasible(self, timeout: float = 1.0) -> FunctionSemantics:
         """The same function without the paths Z3 shows impossible (e.g. a division by s after
         ``if s < 1: raise``); a path the solver cannot decide in ``timeout`` is kept."""
@@ -108,10 +128,34 @@ class FunctionSemantics:
             cond = z3.simplify(z3.substitute(path.condition, *subst) if subst else path.condition)
             if z3.is_true(cond):
                 out = path.outcome
-                if out.kind is Kind.RETURN and out.value is not None:
+                if out.value is not None:
                     return replace(out, value=_fold(out.value, subst))
                 return out
         raise Unsupported(f"no path of {self.name} is decided at {dict(env)}")
+
+
+def _element(v: Value | None, index: int) -> list[tuple[z3.BoolRef, Outcome]]:
+    """``v[index]``: (condition, outcome) pieces covering every case."""
+    def fails(exception: str, message: str) -> Outcome:
+        return Outcome(Kind.RAISE, v, exception, message, index=index)
+
+    true = z3.BoolVal(True)
+    if isinstance(v, TupleV | ListV | StrV):
+        if isinstance(v, StrV) and not v.exact:
+            raise Unsupported(f"element {index} of a formatted string")
+        items: Sequence[Value] = [StrV(c) for c in v.text] if isinstance(v, StrV) else v.items
+        if -len(items) <= index < len(items):
+            return [(true, Outcome(Kind.RETURN, items[index]))]
+        return [(true, fails("IndexError", f"{type_name(v)} index out of range"))]
+    if isinstance(v, RangeV):
+        n = range_len(v)
+        k = z3.IntVal(index) if index >= 0 else n + index
+        ok = z3.And(k >= 0, k < n)
+        return [(ok, Outcome(Kind.RETURN, z3.simplify(v.start + k * v.step))),
+                (z3.Not(ok), fails("IndexError", "range object index out of range"))]
+    if v is None or isinstance(v, TypeV):
+        raise Unsupported(f"element {index} of a returned {show(v)}")
+    return [(true, fails("TypeError", f"{type_name(v)!r} object is not subscriptable"))]
 
 
 def _substitution(

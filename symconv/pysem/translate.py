@@ -34,13 +34,15 @@ class Param:
 def _function(mod: Module, name: str) -> ast.FunctionDef:
     fdef = mod.functions.get(name)
     if fdef is None:
-        raise Unsupported(f"no top-level function named {name!r} (defined once) in the source")
+        raise Unsupported(mod.no_function(name))
     return fdef
 
 
-def signature(source: str, name: str, *, limits: Limits = DEFAULT_LIMITS) -> tuple[Param, ...]:
+def signature(source: str, name: str, *, limits: Limits = DEFAULT_LIMITS,
+              module: Module | None = None) -> tuple[Param, ...]:
     """The parameters of ``name`` with their annotations and (constant) defaults."""
-    fdef = _function(parse_module(source, limits), name)
+    mod = module if module is not None else parse_module(source, limits)
+    fdef = _function(mod, name)
     a = fdef.args
     positional = [*a.posonlyargs, *a.args]
     defaults: dict[str, ast.expr] = dict(
