@@ -93,8 +93,9 @@ def exponent(power: sp.Pow) -> int | None:
 
 
 def is_condition(node: sp.Basic) -> bool:
-    """A truth-valued node (a comparison, And/Or/Not/Implies, True/False)."""
-    return isinstance(node, sp.logic.boolalg.Boolean)
+    """A truth-valued node (a comparison, And/Or/Not/Implies, True/False); a Symbol is an
+    integer here, though SymPy lets it stand in logic too."""
+    return isinstance(node, sp.logic.boolalg.Boolean) and not isinstance(node, sp.Expr)
 
 
 def negate(cond: sp.Basic) -> sp.Basic:
