@@ -40,7 +40,7 @@ COMPARE: dict[type[sp.Basic], Callable[[int, int], bool]] = {
 
 class _Evaluator(Walker[Value]):
     error = EvaluationError
-    refusal = "cannot evaluate"
+    refusal = "cannot evaluate {kind}: {node}"
 
     def int_(self, expr: sp.Basic, env: Env) -> int:
         value = self.walk(expr, env)

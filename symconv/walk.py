@@ -53,12 +53,12 @@ class Walker(Generic[R]):
     the nearest class in ``type(node).__mro__`` that has one."""
 
     error: ClassVar[type[WalkError]] = WalkError
-    refusal: ClassVar[str] = "cannot walk"  # the start of the error for an unknown node kind
+    refusal: ClassVar[str] = "cannot walk {kind}: {node}"  # the error for an unknown kind
 
     def walk(self, node: sp.Basic, *args: Any) -> R:
         method = _method(type(self), type(node))
         if method is None:
-            raise self.error(f"{self.refusal} {type(node).__name__}: {node}")
+            raise self.error(self.refusal.format(kind=type(node).__name__, node=node))
         result: R = method(self, node, *args)
         return result
 
@@ -110,7 +110,7 @@ _NEGATED: dict[type[sp.Basic], type[sp.Basic]] = {
 
 
 class _Negate(Walker[sp.Basic]):
-    refusal = "cannot negate"
+    refusal = "cannot negate {node}"
 
     def visit_And(self, node: sp.And) -> sp.Basic:
         return sp.Or(*(self.walk(x) for x in node.args), evaluate=False)

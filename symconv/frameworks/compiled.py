@@ -31,7 +31,7 @@ def _floordiv(num: int, den: int) -> int:
 
 class _Compiler(Walker[_Closure]):
     error = EvaluationError
-    refusal = "cannot compile"
+    refusal = "cannot compile {kind}: {node}"
 
     def int_(self, e: sp.Basic) -> Fn:
         if is_condition(e):
