@@ -23,6 +23,7 @@ import sympy as sp
 from symconv.artifacts import banner
 from symconv.codegen.cparse import Unit, parse
 from symconv.codegen.spec import BY_NAME, ShapeFunction
+from symconv.printing import str_text
 from symconv.symbols import a, d, i, k, o, p, s
 from symconv.templating import environment
 from symconv.walk import Walker, WalkError, negate, quotient
@@ -347,7 +348,7 @@ def _formula_text(expr: sp.Basic) -> str:
     if isinstance(expr, sp.And | sp.Or):
         op = " and " if isinstance(expr, sp.And) else " or "
         return op.join(_formula_text(x_) for x_ in expr.args)
-    return str(expr).replace("**", "^")
+    return str_text(expr).replace("**", "^")
 
 
 def c_environment() -> jinja2.Environment:
