@@ -235,6 +235,7 @@ REFUSED = [
     ("exec('g = 1')\ndef f(a):\n    return g\n", "name g (not defined in the module's text",
      (3, 12)),
     ("from os.path import *\ndef f(a):\n    return g\n", "star import", (3, 12)),
+    ("def f(a):\n    return __name__\n", "name __name__", (2, 12)),
     ("def f(a):\n    raise SystemExit(1)\n", "raise of SystemExit", (2, 5)),
     ("async def f(a):\n    return a\n", "no top-level function", None),
     ("def f(a)\n    return a\n", "syntax error", (1, 9)),

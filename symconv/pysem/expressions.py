@@ -100,6 +100,8 @@ class Expressions(Operators):
             return [(st, BuiltinV(name))]
         if name in _PYTHON_BUILTINS:
             raise Unsupported(f"name {name} (a builtin outside the subset)", *pos(node))
+        if name.startswith("__") and name.endswith("__"):  # __name__, __file__: Python's own
+            raise Unsupported(f"name {name} (a module attribute Python defines)", *pos(node))
         if mod.dynamic:
             raise Unsupported(f"name {name} (not defined in the module's text, and the module "
                               f"can create names at run time: {mod.dynamic})", *pos(node))
