@@ -11,53 +11,21 @@ from functools import reduce
 
 import sympy as sp
 
-from symconv.intfuncs import FloorDiv, FloorMod
+from symconv.walk import Walker, WalkError, exponent, is_division, quotient
 
 
-class EvaluationError(ValueError):
+class EvaluationError(WalkError):
     """The expression is undefined at the point (division by zero) or uses an unknown node."""
 
 
 Value = int | bool
+Env = Mapping[str, int]
 
 
 def _floordiv(num: int, den: int) -> int:
     if den == 0:
         raise EvaluationError("division by zero")
     return num // den
-
-
-def _quotient(arg: sp.Expr, env: Mapping[str, int]) -> tuple[int, int]:
-    num, den = sp.fraction(sp.together(arg))
-    return _int(num, env), _int(den, env)
-
-
-def _int(expr: sp.Basic, env: Mapping[str, int]) -> int:
-    value = evaluate(expr, env)
-    if isinstance(value, bool):
-        raise EvaluationError(f"expected an integer, got a truth value in {expr}")
-    return value
-
-
-def _bool(expr: sp.Basic, env: Mapping[str, int]) -> bool:
-    value = evaluate(expr, env)
-    if not isinstance(value, bool):
-        raise EvaluationError(f"expected a truth value, got an integer in {expr}")
-    return value
-
-
-def _pow(expr: sp.Pow, env: Mapping[str, int]) -> int:
-    base, exp = expr.args
-    if not (exp.is_Integer and int(exp) >= 0):
-        raise EvaluationError(f"non-integer power {expr}")
-    return int(_int(base, env) ** int(exp))
-
-
-def _piecewise(expr: sp.Piecewise, env: Mapping[str, int]) -> Value:
-    for value, cond in expr.args:
-        if _bool(cond, env):
-            return evaluate(value, env)
-    raise EvaluationError(f"no branch of {expr} applies")
 
 
 COMPARE: dict[type[sp.Basic], Callable[[int, int], bool]] = {
@@ -70,59 +38,107 @@ COMPARE: dict[type[sp.Basic], Callable[[int, int], bool]] = {
 }
 
 
-def evaluate(expr: sp.Basic, env: Mapping[str, int]) -> Value:
-    """Value of ``expr`` with each free symbol ``x`` bound to ``env[x.name]``."""
-    if isinstance(expr, sp.Symbol):
+class _Evaluator(Walker[Value]):
+    error = EvaluationError
+    refusal = "cannot evaluate {kind}: {node}"
+
+    def int_(self, expr: sp.Basic, env: Env) -> int:
+        value = self.walk(expr, env)
+        if isinstance(value, bool):
+            raise EvaluationError(f"expected an integer, got a truth value in {expr}")
+        return value
+
+    def bool_(self, expr: sp.Basic, env: Env) -> bool:
+        value = self.walk(expr, env)
+        if not isinstance(value, bool):
+            raise EvaluationError(f"expected a truth value, got an integer in {expr}")
+        return value
+
+    def visit_Symbol(self, expr: sp.Symbol, env: Env) -> Value:
         try:
             return int(env[expr.name])
         except KeyError:
             raise EvaluationError(f"no value for {expr.name}") from None
-    if isinstance(expr, sp.Integer):
+
+    def visit_Integer(self, expr: sp.Integer, env: Env) -> Value:
         return int(expr)
-    if expr is sp.true:
+
+    def visit_BooleanTrue(self, expr: sp.Basic, env: Env) -> Value:
         return True
-    if expr is sp.false:
+
+    def visit_BooleanFalse(self, expr: sp.Basic, env: Env) -> Value:
         return False
-    if isinstance(expr, sp.Add):
-        return sum((_int(x, env) for x in expr.args), 0)
-    if isinstance(expr, sp.Mul):
-        if any(isinstance(x, sp.Rational) and not x.is_Integer for x in expr.args) or any(
-            isinstance(x, sp.Pow) and x.exp.is_negative for x in expr.args
-        ):
+
+    def visit_Add(self, expr: sp.Add, env: Env) -> Value:
+        return sum((self.int_(x, env) for x in expr.args), 0)
+
+    def visit_Mul(self, expr: sp.Mul, env: Env) -> Value:
+        if is_division(expr):
             raise EvaluationError(f"non-integer arithmetic in {expr}")
-        return reduce(lambda x, y: x * y, (_int(x, env) for x in expr.args), 1)
-    if isinstance(expr, sp.Pow):
-        return _pow(expr, env)
-    if isinstance(expr, sp.floor):
-        num, den = _quotient(expr.args[0], env)
-        return _floordiv(num, den)
-    if isinstance(expr, sp.ceiling):
-        num, den = _quotient(expr.args[0], env)
-        return -_floordiv(-num, den)
-    if isinstance(expr, FloorDiv):
-        x, y = (_int(t, env) for t in expr.args)
+        return reduce(lambda x, y: x * y, (self.int_(x, env) for x in expr.args), 1)
+
+    def visit_Pow(self, expr: sp.Pow, env: Env) -> Value:
+        exp = exponent(expr)
+        if exp is None:
+            raise EvaluationError(f"non-integer power {expr}")
+        return int(self.int_(expr.base, env) ** exp)
+
+    def visit_floor(self, expr: sp.floor, env: Env) -> Value:
+        num, den = quotient(expr.args[0])
+        return _floordiv(self.int_(num, env), self.int_(den, env))
+
+    def visit_ceiling(self, expr: sp.ceiling, env: Env) -> Value:
+        num, den = quotient(expr.args[0])
+        return -_floordiv(-self.int_(num, env), self.int_(den, env))
+
+    def visit_FloorDiv(self, expr: sp.Basic, env: Env) -> Value:
+        x, y = (self.int_(t, env) for t in expr.args)
         return _floordiv(x, y)
-    if isinstance(expr, sp.Mod | FloorMod):
-        x, y = (_int(t, env) for t in expr.args)
+
+    def visit_Mod(self, expr: sp.Basic, env: Env) -> Value:
+        x, y = (self.int_(t, env) for t in expr.args)
         return x - y * _floordiv(x, y)
-    if isinstance(expr, sp.Min):
-        return min(_int(x, env) for x in expr.args)
-    if isinstance(expr, sp.Max):
-        return max(_int(x, env) for x in expr.args)
-    if isinstance(expr, sp.Abs):
-        return abs(_int(expr.args[0], env))
-    if isinstance(expr, sp.Piecewise):
-        return _piecewise(expr, env)
-    for cls, op in COMPARE.items():
-        if isinstance(expr, cls):
-            lhs, rhs = expr.args
-            return op(_int(lhs, env), _int(rhs, env))
-    if isinstance(expr, sp.And):
-        return all(_bool(x, env) for x in expr.args)
-    if isinstance(expr, sp.Or):
-        return any(_bool(x, env) for x in expr.args)
-    if isinstance(expr, sp.Not):
-        return not _bool(expr.args[0], env)
-    if isinstance(expr, sp.Implies):
-        return (not _bool(expr.args[0], env)) or _bool(expr.args[1], env)
-    raise EvaluationError(f"cannot evaluate {type(expr).__name__}: {expr}")
+
+    visit_FloorMod = visit_Mod
+
+    def visit_Min(self, expr: sp.Min, env: Env) -> Value:
+        return min(self.int_(x, env) for x in expr.args)
+
+    def visit_Max(self, expr: sp.Max, env: Env) -> Value:
+        return max(self.int_(x, env) for x in expr.args)
+
+    def visit_Abs(self, expr: sp.Abs, env: Env) -> Value:
+        return abs(self.int_(expr.args[0], env))
+
+    def visit_Piecewise(self, expr: sp.Piecewise, env: Env) -> Value:
+        for value, cond in expr.args:
+            if self.bool_(cond, env):
+                return self.walk(value, env)
+        raise EvaluationError(f"no branch of {expr} applies")
+
+    def visit_Relational(self, expr: sp.Basic, env: Env) -> Value:
+        op = COMPARE.get(type(expr))
+        if op is None:
+            raise EvaluationError(f"cannot evaluate {type(expr).__name__}: {expr}")
+        lhs, rhs = expr.args
+        return op(self.int_(lhs, env), self.int_(rhs, env))
+
+    def visit_And(self, expr: sp.And, env: Env) -> Value:
+        return all(self.bool_(x, env) for x in expr.args)
+
+    def visit_Or(self, expr: sp.Or, env: Env) -> Value:
+        return any(self.bool_(x, env) for x in expr.args)
+
+    def visit_Not(self, expr: sp.Not, env: Env) -> Value:
+        return not self.bool_(expr.args[0], env)
+
+    def visit_Implies(self, expr: sp.Implies, env: Env) -> Value:
+        return (not self.bool_(expr.args[0], env)) or self.bool_(expr.args[1], env)
+
+
+_EVALUATOR = _Evaluator()
+
+
+def evaluate(expr: sp.Basic, env: Env) -> Value:
+    """Value of ``expr`` with each free symbol ``x`` bound to ``env[x.name]``."""
+    return _EVALUATOR.walk(expr, env)

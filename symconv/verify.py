@@ -15,9 +15,11 @@ are never proved). ``unknown``: the solver gave up (its reason is reported).
 
 from __future__ import annotations
 
+import io
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+import tokenize
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,16 +79,26 @@ def split_target(target: str) -> tuple[Path, str]:
 
 
 def read_source(path: Path) -> str:
-    """The file's text — read as bytes and decoded, never imported."""
+    """The file's text, decoded as Python decodes a source file (a UTF-8 BOM, a ``coding:``
+    line, else UTF-8: :func:`tokenize.detect_encoding`) — read as bytes, never imported."""
     if not path.is_file():
         raise UsageError(f"PATH: {str(path)!r} is not a readable file")
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
         raise UsageError(f"PATH: {str(path)!r} has {size} bytes (limit {MAX_SOURCE_BYTES})")
     try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"PATH: cannot read {str(path)!r} as UTF-8 text: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"PATH: cannot read {str(path)!r}: {exc}") from None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown codec, a BOM with another coding line, non-UTF-8
+        raise UsageError(f"PATH: {str(path)!r} is not Python source text (utf-8 unless a "
+                         f"coding line says otherwise): {exc.msg}") from None
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UsageError(f"PATH: cannot read {str(path)!r} as {encoding} text: {exc}") from None
 
 
 _TOKEN = re.compile(r"\s*(-?\d{1,30}|True|False|None|[A-Za-z_][A-Za-z_0-9]*'?|\[|\]|,)\s*")
@@ -282,6 +294,60 @@ def _text(expr: sp.Basic) -> str:
     return str(expr).replace("i_tilde", f"ĩ{_PRIME}").replace("_prime", _PRIME)
 
 
+@dataclass(slots=True)
+class _Run:
+    """One verification: what every verdict it gives repeats (the claim, the mapping...)."""
+
+    name: str
+    relation: Relation
+    claim: str
+    mapping: tuple[tuple[str, str], ...]
+    assumptions: tuple[str, ...]
+    notes: list[str]
+    start: float
+
+    def verdict(self, status: str, **kw: Any) -> Verdict:
+        return Verdict(status, self.name, self.relation.id, self.claim, self.mapping,
+                       self.assumptions, time.perf_counter() - self.start,
+                       notes=tuple(self.notes), **kw)
+
+
+def _read_module(source: str, func: str, limits: pysem.Limits, where: str) -> pysem.Module:
+    """The module's top level; bad input (not Python, no such function) as a UsageError."""
+    try:
+        module = pysem.parse_module(source, limits)
+    except pysem.InvalidSource as exc:
+        raise UsageError(f"PATH {where}: {exc}") from None
+    if func not in module.functions:
+        raise UsageError(f"FUNC: {module.no_function(func)}")
+    return module
+
+
+def _start(module: pysem.Module, source: str, func: str, relation: Relation,
+           maps: Mapping[str, Binding], index: int | None, name: str, limits: pysem.Limits,
+           start: float) -> tuple[_Run, list[Binding]]:
+    params = pysem.signature(source, func, limits=limits, module=module)
+    bindings = bind_parameters(params, relation, maps, func)
+    mapping = tuple((b.param, b.text + (" (default)" if b.default else "")) for b in bindings)
+    output = _O_PRIME if relation.kind is Kind.TRANSPOSED else "o"
+    call = f"{func}({', '.join(b.text for b in bindings)})" + (
+        f"[{index}]" if index is not None else "")
+    claim = f"{call} returns {output} = {_text(relation.expr)}"
+    assumptions = tuple(_text(h) for h in relation.hypotheses())
+    mapped = {x for b in bindings for x in b.symbols}
+    notes: list[str] = []
+    lines = module.redefined.get(func)
+    if lines:
+        notes.append(f"{func} is defined {len(lines)} times (lines "
+                     f"{', '.join(map(str, lines))}); Python binds the last, line {lines[-1]}: "
+                     "that one is verified")
+    unmapped = sorted(x.name for x in relation.expr.free_symbols - mapped)
+    if unmapped:
+        notes.append("relation symbols mapped to no parameter (the function must not depend "
+                     f"on them): {', '.join(unmapped)}")
+    return _Run(name, relation, claim, mapping, assumptions, notes, start), bindings
+
+
 def verify_source(
     source: str,
     func: str,
@@ -291,54 +357,68 @@ def verify_source(
     index: int | None = None,
     timeout: float = 10.0,
     label: str | None = None,
+    where: str = "(source text)",
 ) -> Verdict:
-    """Verify function ``func`` of ``source`` against ``relation`` (see the module docstring)."""
+    """Verify function ``func`` of ``source`` against ``relation`` (see the module docstring).
+
+    Bad input raises :class:`UsageError`: source that is not Python (``where`` names it), no
+    such function, an ``index`` that no returned value has.
+    """
     start = time.perf_counter()
-    name = label or func
     limits = pysem.Limits(seconds=max(0.5, timeout))
     try:
-        params = pysem.signature(source, func, limits=limits)
+        module = _read_module(source, func, limits, where)
+        run, bindings = _start(module, source, func, relation, maps or {}, index, label or func,
+                               limits, start)
     except pysem.Unsupported as exc:
-        if "no top-level function" in str(exc):
-            raise UsageError(f"FUNC: {exc}") from None
-        return Verdict("unsupported", name, relation.id, "", (), (),
+        return Verdict("unsupported", label or func, relation.id, "", (), (),
                        time.perf_counter() - start, reason=str(exc))
-    bindings = bind_parameters(params, relation, maps or {}, func)
-    mapping = tuple((b.param, b.text + (" (default)" if b.default else "")) for b in bindings)
-    output = _O_PRIME if relation.kind is Kind.TRANSPOSED else "o"
-    call = f"{func}({', '.join(b.text for b in bindings)})" + (
-        f"[{index}]" if index is not None else "")
-    claim = f"{call} returns {output} = {_text(relation.expr)}"
-    hyps = relation.hypotheses()
-    assumptions = tuple(_text(h) for h in hyps)
-    mapped = {x for b in bindings for x in b.symbols}
-    notes: list[str] = []
-    unmapped = sorted(x.name for x in relation.expr.free_symbols - mapped)
-    if unmapped:
-        notes.append("relation symbols mapped to no parameter (the function must not depend "
-                     f"on them): {', '.join(unmapped)}")
-
-    def verdict(status: str, **kw: Any) -> Verdict:
-        return Verdict(status, name, relation.id, claim, mapping, assumptions,
-                       time.perf_counter() - start, notes=tuple(notes), **kw)
-
     try:
         sem = pysem.translate_function(source, func, {b.param: b.value for b in bindings},
-                                       limits=limits)
+                                       limits=limits, module=module)
+    except pysem.FloatArithmetic as exc:
+        return _float_verdict(run, exc, source, func, bindings, index, limits, timeout)
     except pysem.Unsupported as exc:
-        if "float" not in str(exc) and "true division" not in str(exc):
-            return verdict("unsupported", reason=str(exc))
-        found = _float_probe(source, func, relation, bindings, index, limits, timeout)
-        if found is not None:
-            sem_at, cx = found
-            return _recheck(verdict, relation, sem_at, cx, index, hyps, len(sem_at.paths),
-                            note=f"{exc}; counterexample found by evaluating the float code at "
-                            "probe points (Python float semantics), not by a proof")
-        return verdict("unsupported", reason=f"{exc}; no counterexample at {len(PROBES)} "
-                       "probe points (float code is never proved)")
+        return run.verdict("unsupported", reason=str(exc))
     except (RecursionError, MemoryError, z3.Z3Exception) as exc:
-        return verdict("unsupported", reason=f"translation failed: {type(exc).__name__}: {exc}")
+        return run.verdict("unsupported",
+                           reason=f"translation failed: {type(exc).__name__}: {exc}")
+    try:
+        sem = _indexed(sem, index, func)
+    except pysem.Unsupported as exc:
+        return run.verdict("unsupported", reason=str(exc))
+    return _prove(run, sem, timeout)
 
+
+def _indexed(sem: pysem.FunctionSemantics, index: int | None, func: str
+             ) -> pysem.FunctionSemantics:
+    """``sem`` followed by ``[index]`` (Python's semantics); bad input when no value the
+    function returns has that element."""
+    if index is None:
+        return sem
+    returned = [p.outcome.value for p in sem.paths if p.outcome.kind is pysem.Kind.RETURN]
+    out = sem.subscript(index)
+    if returned and not any(p.outcome.kind is pysem.Kind.RETURN for p in out.paths):
+        kinds = sorted({_kind_text(v) for v in returned})
+        raise UsageError(f"--index {index}: no value {func} returns has an element {index} "
+                         f"(it returns {' or '.join(kinds)})")
+    return out
+
+
+def _kind_text(v: pysem.Value | None) -> str:
+    if isinstance(v, pysem.TupleV | pysem.ListV):
+        kind = "tuple" if isinstance(v, pysem.TupleV) else "list"
+        return f"a {kind} of {len(v.items)} element{'s' if len(v.items) != 1 else ''}"
+    return "NoneType" if v is None else pysem.type_name(v)
+
+
+def _prove(run: _Run, sem: pysem.FunctionSemantics, timeout: float) -> Verdict:
+    relation = run.relation
+    if sem.paths and all(p.outcome.kind is not pysem.Kind.RETURN for p in sem.paths):
+        raised = sorted({p.outcome.exception for p in sem.paths})
+        run.notes.append(f"{sem.name} returns on no path: every input raises "
+                         f"({', '.join(raised)})")
+    hyps = relation.hypotheses()
     tr = Z3Translator()
     try:
         z_hyps = [tr.translate(h) for h in hyps]
@@ -346,14 +426,14 @@ def verify_source(
         tr.obligations.clear()
         expected = tr.translate(relation.expr)
     except TranslationError as exc:
-        return verdict("unsupported", reason=f"relation not translatable: {exc}")
+        return run.verdict("unsupported", reason=f"relation not translatable: {exc}")
     defined = z3.And(*tr.obligations) if tr.obligations else z3.BoolVal(True)
     correct = []
     for path in sem.paths:
         if path.outcome.kind is not pysem.Kind.RETURN:
             continue
         try:
-            value = pysem.select_int(path.outcome.value, index)
+            value = pysem.select_int(path.outcome.value, None)
         except pysem.Unsupported:
             continue  # a path returning a non-integer is wrong wherever it is taken
         correct.append(z3.And(path.condition, value == expected))
@@ -362,25 +442,25 @@ def verify_source(
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(*z_hyps, *hyp_defined)
     solver.add(z3.Not(z3.And(defined, goal)))
+    paths = len(sem.paths)
     try:
         answer = solver.check()
     except z3.Z3Exception as exc:
-        return verdict("unknown", reason=f"solver error: {exc}", paths=len(sem.paths))
+        return run.verdict("unknown", reason=f"solver error: {exc}", paths=paths)
     if answer == z3.unsat:
-        return verdict("proved", paths=len(sem.paths))
+        return run.verdict("proved", paths=paths)
     if answer != z3.sat:
-        return verdict("unknown", reason=solver.reason_unknown() or "unknown",
-                       paths=len(sem.paths))
+        return run.verdict("unknown", reason=solver.reason_unknown() or "unknown", paths=paths)
     model = solver.model()
     names = sorted({*(x.name for x in relation.symbols), *_free_names(sem)})
     try:
         cx = {n: model.eval(z3.Int(n), model_completion=True).as_long() for n in names}
     except ValueError as exc:  # a model value beyond Python's int/str conversion limit
-        return verdict("unknown", reason=f"counterexample too large to report: {exc}",
-                       paths=len(sem.paths))
+        return run.verdict("unknown", reason=f"counterexample too large to report: {exc}",
+                           paths=paths)
     for n in _bool_names(sem):
         cx[n] = int(z3.is_true(model.eval(z3.Bool(n), model_completion=True)))
-    return _recheck(verdict, relation, sem, cx, index, hyps, len(sem.paths))
+    return _recheck(run, sem, cx, paths)
 
 
 def _free_names(sem: pysem.FunctionSemantics) -> set[str]:
@@ -398,25 +478,25 @@ def _bool_names(sem: pysem.FunctionSemantics) -> set[str]:
             and not z3.is_false(v)}
 
 
-def _recheck(verdict: Callable[..., Verdict], relation: Relation, sem: pysem.FunctionSemantics,
-             cx: dict[str, int], index: int | None, hyps: Sequence[sp.Basic],
-             paths: int, note: str = "") -> Verdict:
+def _recheck(run: _Run, sem: pysem.FunctionSemantics, cx: dict[str, int], paths: int,
+             note: str = "") -> Verdict:
     """Both sides at the counterexample, in plain Python; refuted only if they really differ."""
+    relation = run.relation
     try:
-        hyps_hold = all(evaluate(h, cx) is True for h in hyps)
+        hyps_hold = all(evaluate(h, cx) is True for h in relation.hypotheses())
     except EvaluationError as exc:
         hyps_hold = False
         bad = str(exc)
     else:
         bad = ""
     if not hyps_hold:
-        return verdict("unknown", reason=f"solver model violates the assumptions {bad}".strip(),
-                       paths=paths)
+        return run.verdict("unknown", paths=paths,
+                           reason=f"solver model violates the assumptions {bad}".strip())
     try:
         out = sem.at(cx)
     except pysem.Unsupported as exc:
-        return verdict("unknown", reason=f"cannot re-evaluate the counterexample: {exc}",
-                       paths=paths)
+        return run.verdict("unknown", reason=f"cannot re-evaluate the counterexample: {exc}",
+                           paths=paths)
     try:
         expected = evaluate(relation.expr, cx)
         out_name = _O_PRIME if relation.kind is Kind.TRANSPOSED else "o"
@@ -424,18 +504,21 @@ def _recheck(verdict: Callable[..., Verdict], relation: Relation, sem: pysem.Fun
     except EvaluationError as exc:
         expected = None
         relation_side = f"undefined: {exc}"
-    function_side = out.describe()
-    got: object = None
-    if out.kind is pysem.Kind.RETURN:
-        try:
-            got = pysem.as_python(z3.simplify(pysem.select_int(out.value, index)))
-        except pysem.Unsupported:
-            got = None
-    if isinstance(got, int) and got == expected:
-        return verdict("unknown", reason="solver model re-evaluates to agreement (not a "
-                       "counterexample); refusing to report it", paths=paths)
-    return verdict("refuted", counterexample=cx, function_side=function_side,
-                   relation_side=relation_side, paths=paths, reason=note)
+    if _returned(out) == expected and expected is not None:
+        return run.verdict("unknown", reason="solver model re-evaluates to agreement (not a "
+                           "counterexample); refusing to report it", paths=paths)
+    return run.verdict("refuted", counterexample=cx, function_side=out.describe(),
+                       relation_side=relation_side, paths=paths, reason=note)
+
+
+def _returned(out: pysem.Outcome) -> object:
+    """The integer an outcome returns (a bool counts as 0/1), else None."""
+    if out.kind is not pysem.Kind.RETURN:
+        return None
+    try:
+        return pysem.as_python(z3.simplify(pysem.select_int(out.value, None)))
+    except pysem.Unsupported:
+        return None
 
 
 # Large magnitudes where doubles lose integers (2**53 and up), with small and odd strides.
@@ -446,12 +529,60 @@ PROBES: tuple[tuple[int | None, int], ...] = tuple(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    """What evaluating float code at points of the domain found: a counterexample (the
+    function at that point, the point), how many points were compared, and why it stopped
+    before the last probe ("" if it did not)."""
+
+    found: tuple[pysem.FunctionSemantics, dict[str, int]] | None
+    compared: int
+    stopped: str
+
+
+def _float_verdict(run: _Run, exc: pysem.FloatArithmetic, source: str, func: str,
+                   bindings: Sequence[Binding], index: int | None, limits: pysem.Limits,
+                   timeout: float) -> Verdict:
+    probe = _float_probe(source, func, run.relation, bindings, index, limits, timeout)
+    if probe.found is not None:
+        sem_at, cx = probe.found
+        return _recheck(run, sem_at, cx, len(sem_at.paths),
+                        note=f"{exc}; counterexample found by evaluating the float code at "
+                        "probe points (Python float semantics), not by a proof")
+    n = probe.compared
+    points = f"{n} point{'' if n == 1 else 's'}" if n else "no point"
+    reason = (f"{exc}; evaluated at {points} of the domain with Python's float semantics, no "
+              "counterexample (float code is never proved)")
+    if probe.stopped:
+        reason += f"; evaluation stopped: {probe.stopped}"
+    return run.verdict("unsupported", reason=reason)
+
+
+def _probe_solver(hyps: Sequence[z3.BoolRef], names: Sequence[str], big_name: str,
+                  big: int | None, stride: int) -> z3.Solver:
+    """A point of the domain with ``big_name`` = big (or small) and the stride ``stride``."""
+    solver = z3.Solver()
+    solver.set("timeout", 2000)
+    solver.add(*hyps)
+    for name in names:
+        var = z3.Int(name)
+        if name == big_name:
+            solver.add(var == big if big is not None else var <= 64)
+        elif name in ("s", "s_prime"):
+            solver.add(var == stride)
+        elif name in ("i", "i_prime"):
+            continue  # tied to the big one by the relation's conditions
+        else:
+            solver.add(var <= 3)
+    return solver
+
+
 def _float_probe(
     source: str, func: str, relation: Relation, bindings: Sequence[Binding],
     index: int | None, limits: pysem.Limits, timeout: float,
-) -> tuple[pysem.FunctionSemantics, dict[str, int]] | None:
+) -> _Probe:
     """Points of the relation's domain (from Z3) at which the float code, evaluated with every
-    input a constant, disagrees with the relation; the first one found, or None."""
+    input a constant, disagrees with the relation: the first one found."""
     tr = Z3Translator()
     hyps = [tr.translate(h) for h in relation.hypotheses()]
     hyps.extend(tr.obligations)
@@ -459,49 +590,40 @@ def _float_probe(
     big_symbol = next((x for x in mapped if x.name in ("i", "i_prime")), mapped[0] if mapped
                       else None)
     if big_symbol is None:
-        return None
+        return _Probe(None, 0, "no parameter is mapped to a relation symbol")
     names = sorted(x.name for x in relation.symbols)
     deadline = time.perf_counter() + timeout
+    compared = 0
     for big, stride in PROBES:
         if time.perf_counter() > deadline:
-            return None
-        solver = z3.Solver()
-        solver.set("timeout", 2000)
-        solver.add(*hyps)
-        for name in names:
-            var = z3.Int(name)
-            if name == big_symbol.name:
-                solver.add(var == big if big is not None else var <= 64)
-            elif name in ("s", "s_prime"):
-                solver.add(var == stride)
-            elif name in ("i", "i_prime"):
-                continue  # tied to the big one by the relation's conditions
-            else:
-                solver.add(var <= 3)
+            return _Probe(None, compared, f"time limit of {timeout} s")
+        solver = _probe_solver(hyps, names, big_symbol.name, big, stride)
         if solver.check() != z3.sat:
             continue
         model = solver.model()
         cx = {n: model.eval(z3.Int(n), model_completion=True).as_long() for n in names}
         concrete = {b.param: _concretize(b.value, cx) for b in bindings}
         try:
-            sem = pysem.translate_function(source, func, concrete, limits=limits)
+            sem = _indexed(pysem.translate_function(source, func, concrete, limits=limits),
+                           index, func)
             out = sem.at({})
-        except pysem.Unsupported:
-            return None
+        except pysem.Unsupported as exc:
+            return _Probe(None, compared, f"at {_show_point(cx)}: {exc}")
         try:
             expected = evaluate(relation.expr, cx)
         except EvaluationError:
             continue
-        got: object = None
-        if out.kind is pysem.Kind.RETURN:
-            try:
-                got = pysem.as_python(z3.simplify(pysem.select_int(out.value, index)))
-            except pysem.Unsupported:
-                value = out.value.value if isinstance(out.value, pysem.FloatV) else None
-                got = value if value is not None and value == expected else None
+        compared += 1
+        got = _returned(out)
+        if got is None and out.kind is pysem.Kind.RETURN and isinstance(out.value, pysem.FloatV):
+            got = out.value.value  # a float equal to the integer is not a counterexample
         if got != expected:
-            return sem, cx
-    return None
+            return _Probe((sem, cx), compared, "")
+    return _Probe(None, compared, "")
+
+
+def _show_point(cx: Mapping[str, int]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in cx.items())
 
 
 def _concretize(value: Any, cx: Mapping[str, int]) -> Any:
@@ -517,4 +639,4 @@ def verify_file(path: Path, func: str, relation: Relation, map_items: Sequence[s
     source = read_source(path)
     maps = parse_maps(map_items, relation)
     return verify_source(source, func, relation, maps, index=index, timeout=timeout,
-                         label=f"{path}:{func}")
+                         label=f"{path}:{func}", where=repr(str(path)))

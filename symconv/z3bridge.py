@@ -1,6 +1,6 @@
 """SymPy → Z3 with exact integer semantics.
 
-A printer-style translator: ``_print_<SymPy class name>`` per node kind, one table for the plain
+A walker (:mod:`symconv.walk`): ``visit_<SymPy class>`` per node kind, one table for the plain
 n-ary operators. Every division is floor division of integers (Python's ``//``) and every
 quotient's divisor is recorded, with the path condition under which it is evaluated, as a
 definedness obligation the prover must discharge. Unsupported nodes raise
@@ -17,8 +17,10 @@ from typing import Any
 import sympy as sp
 import z3
 
+from symconv.walk import Walker, WalkError, exponent, is_division, quotient
 
-class TranslationError(ValueError):
+
+class TranslationError(WalkError):
     """A SymPy construct with no exact integer meaning in Z3."""
 
 
@@ -60,12 +62,12 @@ def check_with(solver: z3.Solver, variables: Mapping[str, z3.ArithRef],
 
 _MAX_POWER = 16
 
+# The plain n-ary operators: each node kind's translation from its translated arguments.
 _PLAIN: dict[str, Callable[..., Any]] = {
     "Add": lambda *xs: reduce(lambda x, y: x + y, xs),
     "And": lambda *xs: z3.And(*xs),
     "Or": lambda *xs: z3.Or(*xs),
     "Not": lambda x: z3.Not(x),
-    "Implies": lambda x, y: z3.Implies(x, y),
     "Equality": lambda x, y: x == y,
     "Unequality": lambda x, y: x != y,
     "StrictLessThan": lambda x, y: x < y,
@@ -78,11 +80,14 @@ _PLAIN: dict[str, Callable[..., Any]] = {
 }
 
 
-class Z3Translator:
+class Z3Translator(Walker[Any]):
     """Translate SymPy integer expressions and formulas into Z3 terms.
 
     ``obligations`` collects ``path ⇒ divisor ≠ 0`` for every quotient translated so far.
     """
+
+    error = TranslationError
+    refusal = "cannot translate {kind} to integer arithmetic: {node}"
 
     def __init__(self, ctx: z3.Context | None = None) -> None:
         self.ctx = ctx
@@ -91,16 +96,10 @@ class Z3Translator:
         self._path: list[z3.BoolRef] = []
 
     def __call__(self, expr: sp.Basic) -> Any:
-        return self.translate(expr)
+        return self.walk(expr)
 
     def translate(self, expr: sp.Basic) -> Any:
-        name = type(expr).__name__
-        method = getattr(self, f"_print_{name}", None)
-        if method is not None:
-            return method(expr)
-        if name in _PLAIN:
-            return _PLAIN[name](*(self.translate(arg) for arg in expr.args))
-        raise TranslationError(f"cannot translate {name} to integer arithmetic: {expr}")
+        return self.walk(expr)
 
     @contextmanager
     def _under(self, condition: z3.BoolRef) -> Iterator[None]:
@@ -117,12 +116,12 @@ class Z3Translator:
         self.obligations.append(z3.Implies(z3.And(*self._path), guard) if self._path else guard)
 
     def _quotient(self, arg: sp.Expr) -> tuple[z3.ArithRef, z3.ArithRef]:
-        num, den = sp.fraction(sp.together(arg))
-        z_num, z_den = self.translate(num), self.translate(den)
+        num, den = quotient(arg)
+        z_num, z_den = self.walk(num), self.walk(den)
         self._divisor(z_den)
         return z_num, z_den
 
-    def _print_Symbol(self, expr: sp.Symbol) -> z3.ArithRef:
+    def visit_Symbol(self, expr: sp.Symbol) -> z3.ArithRef:
         if expr.is_integer is not True:
             raise TranslationError(f"symbol {expr.name} is not declared integer")
         var = self.variables.get(expr.name)
@@ -130,80 +129,86 @@ class Z3Translator:
             var = self.variables[expr.name] = z3.Int(expr.name, self.ctx)
         return var
 
-    def _print_Integer(self, expr: sp.Integer) -> z3.ArithRef:
+    def visit_Integer(self, expr: sp.Integer) -> z3.ArithRef:
         return z3.IntVal(int(expr), self.ctx)
 
-    _print_Zero = _print_One = _print_NegativeOne = _print_Integer
-
-    def _print_Rational(self, expr: sp.Rational) -> z3.ArithRef:
+    def visit_Rational(self, expr: sp.Rational) -> z3.ArithRef:
         raise TranslationError(
             f"non-integer constant {expr} outside floor/ceil: not integer arithmetic"
         )
 
-    _print_Half = _print_Rational
-
-    def _print_BooleanTrue(self, expr: sp.Basic) -> z3.BoolRef:
+    def visit_BooleanTrue(self, expr: sp.Basic) -> z3.BoolRef:
         return z3.BoolVal(True, self.ctx)
 
-    def _print_BooleanFalse(self, expr: sp.Basic) -> z3.BoolRef:
+    def visit_BooleanFalse(self, expr: sp.Basic) -> z3.BoolRef:
         return z3.BoolVal(False, self.ctx)
 
-    def _print_Pow(self, expr: sp.Pow) -> z3.ArithRef:
-        base, exp = expr.args
-        if exp.is_Integer and 0 <= int(exp) <= _MAX_POWER:
-            z_base = self.translate(base)
-            return reduce(lambda x, y: x * y, [z_base] * int(exp), z3.IntVal(1, self.ctx))
-        if exp.is_Integer and int(exp) < 0:
+    def visit_Pow(self, expr: sp.Pow) -> z3.ArithRef:
+        exp = exponent(expr)
+        if exp is not None and exp <= _MAX_POWER:
+            z_base = self.walk(expr.base)
+            return reduce(lambda x, y: x * y, [z_base] * exp, z3.IntVal(1, self.ctx))
+        if expr.exp.is_Integer and int(expr.exp) < 0:
             raise TranslationError(
                 f"division outside floor/ceil is not integer arithmetic: {expr}"
             )
         raise TranslationError(f"unsupported power {expr} (only constant exponents 0..16)")
 
-    def _print_floor(self, expr: sp.floor) -> z3.ArithRef:
+    def visit_floor(self, expr: sp.floor) -> z3.ArithRef:
         return floor_div(*self._quotient(expr.args[0]))
 
-    def _print_ceiling(self, expr: sp.ceiling) -> z3.ArithRef:
+    def visit_ceiling(self, expr: sp.ceiling) -> z3.ArithRef:
         num, den = self._quotient(expr.args[0])
         return -floor_div(-num, den)
 
-    def _print_FloorDiv(self, expr: sp.Basic) -> z3.ArithRef:
-        num, den = (self.translate(x) for x in expr.args)
+    def visit_FloorDiv(self, expr: sp.Basic) -> z3.ArithRef:
+        num, den = (self.walk(x) for x in expr.args)
         self._divisor(den)
         return floor_div(num, den)
 
-    def _print_FloorMod(self, expr: sp.Basic) -> z3.ArithRef:
-        return self._print_Mod(expr)
-
-    def _print_Mod(self, expr: sp.Mod) -> z3.ArithRef:
-        num, den = (self.translate(x) for x in expr.args)
+    def visit_Mod(self, expr: sp.Basic) -> z3.ArithRef:
+        num, den = (self.walk(x) for x in expr.args)
         self._divisor(den)
         return floor_mod(num, den)
 
-    def _print_Mul(self, expr: sp.Mul) -> z3.ArithRef:
-        if sp.fraction(expr)[1] != 1:
+    visit_FloorMod = visit_Mod
+
+    def visit_Mul(self, expr: sp.Mul) -> z3.ArithRef:
+        if is_division(expr):
             raise TranslationError(
                 f"division outside floor/ceil is not integer arithmetic: {expr}"
             )
-        return reduce(lambda x, y: x * y, (self.translate(x) for x in expr.args))
+        return reduce(lambda x, y: x * y, (self.walk(x) for x in expr.args))
 
-    def _print_Piecewise(self, expr: sp.Piecewise) -> z3.ExprRef:
+    def visit_Piecewise(self, expr: sp.Piecewise) -> z3.ExprRef:
         pieces = list(expr.args)
         if pieces[-1].cond is not sp.true:
             raise TranslationError(f"Piecewise without an otherwise branch: {expr}")
         taken: list[z3.BoolRef] = []
         branches = []
         for value, cond in pieces:
-            z_cond = self.translate(cond)
+            z_cond = self.walk(cond)
             with self._under(z3.And(*[z3.Not(c) for c in taken], z_cond)):
-                branches.append((z_cond, self.translate(value)))
+                branches.append((z_cond, self.walk(value)))
             taken.append(z_cond)
         result = branches[-1][1]
         for z_cond, z_value in reversed(branches[:-1]):
             result = z3.If(z_cond, z_value, result)
         return result
 
-    def _print_Implies(self, expr: sp.Implies) -> z3.BoolRef:
-        hyp = self.translate(expr.args[0])
+    def visit_Implies(self, expr: sp.Implies) -> z3.BoolRef:
+        hyp = self.walk(expr.args[0])
         with self._under(hyp):
-            goal = self.translate(expr.args[1])
+            goal = self.walk(expr.args[1])
         return z3.Implies(hyp, goal)
+
+
+def _plain(op: Callable[..., Any]) -> Callable[[Z3Translator, sp.Basic], Any]:
+    def visit(self: Z3Translator, expr: sp.Basic) -> Any:
+        return op(*(self.walk(arg) for arg in expr.args))
+
+    return visit
+
+
+for _name, _op in _PLAIN.items():
+    setattr(Z3Translator, f"visit_{_name}", _plain(_op))

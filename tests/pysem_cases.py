@@ -225,3 +225,27 @@ def sequences(a, b):
 
 def bool_minmax(a, b):
     return min(a > 0, b > 0), max(a < b, a == b)
+
+
+def type_errors(a):
+    if a > 2:
+        return abs((a, 1))
+    if a > 0:
+        return math.floor(None)
+    if a < -2:
+        return abs(a, 1)
+    if a == -1:
+        return (a, 1) / 2
+    return None * 1.5 if a < 0 else a
+
+
+def undefined_name(a):
+    return a if a else floaty(a)  # noqa: F821 (Python raises NameError when a == 0)
+
+
+def redefined(a):
+    return 1
+
+
+def redefined(a):  # noqa: F811 (Python binds the last definition: this one)
+    return a + 2

@@ -23,6 +23,7 @@ from symconv.pysem import (
     Limits,
     Unsupported,
     as_python,
+    parse_module,
     translate_function,
 )
 from symconv.z3bridge import Z3Translator
@@ -77,7 +78,8 @@ def grid(n: int, values: Iterable[int] = SMALL) -> list[tuple[object, ...]]:
 
 
 ONE = ["alias", "powers", "unary", "classify", "asserted", "inlined", "loop", "index_error",
-       "unbound", "none_type_error", "bools", "falls_off"]
+       "unbound", "none_type_error", "bools", "falls_off", "type_errors", "undefined_name",
+       "redefined"]
 TWO = ["arith", "fdiv", "fmod", "ceil_div", "dm", "minmaxabs", "chain_div", "chain_short",
        "andor", "notted", "guard", "aug", "unpack", "checked", "math_int", "in_range", "lists",
        "tuple_eq", "ifs_no_else", "range_len", "sequences", "bool_minmax"]
@@ -230,7 +232,10 @@ REFUSED = [
     ("def f(a):\n    return min(True, a)\n", "all ints or all bools", (2, 12)),
     ("X = []\ndef f(a):\n    return X\n", "module-level name X", (3, 12)),
     ("def f(a):\n    return open('x')\n", "name open", (2, 12)),
-    ("def f(a):\n    return a if a else undefined_name\n", "name undefined_name", (2, 24)),
+    ("exec('g = 1')\ndef f(a):\n    return g\n", "name g (not defined in the module's text",
+     (3, 12)),
+    ("from os.path import *\ndef f(a):\n    return g\n", "star import", (3, 12)),
+    ("def f(a):\n    return __name__\n", "name __name__", (2, 12)),
     ("def f(a):\n    raise SystemExit(1)\n", "raise of SystemExit", (2, 5)),
     ("async def f(a):\n    return a\n", "no top-level function", None),
     ("def f(a)\n    return a\n", "syntax error", (1, 9)),
@@ -275,10 +280,25 @@ def test_unreachable_unsupported_code_is_not_reported() -> None:
     assert len(sem.paths) == 1
 
 
-def test_duplicate_definitions_are_refused() -> None:
+def test_the_last_of_several_definitions_is_the_one_python_binds() -> None:
     src = "def f(a):\n    return 1\ndef f(a):\n    return 2\n"
-    with pytest.raises(Unsupported, match="no top-level function"):
-        translate_function(src, "f")
+    assert as_python(translate_function(src, "f").at({"a": 0}).value) == 2
+    assert parse_module(src).redefined == {"f": (1, 3)}
+    for rebound in ("f = 1\n", "if a:\n    def f(a):\n        return 3\n", "del f\n"):
+        with pytest.raises(Unsupported, match="no top-level function"):
+            translate_function(src + rebound, "f")
+
+
+@pytest.mark.parametrize("name", ["in_range", "unpack", "classify", "lists", "dm",
+                                  "none_default"])
+@pytest.mark.parametrize("index", [-4, -1, 0, 1, 2, 3])
+def test_subscript_of_the_returned_value_matches_python(name: str, index: int) -> None:
+    fn = getattr(cases, name)
+    sem = translate_function(SOURCE, name).subscript(index)
+    for args in grid(len(sem.params), range(-4, 5)):
+        expected = run_python(lambda *xs: fn(*xs)[index], args)
+        assert run_translation(sem, args) == expected, args
+    paths_partition(sem)
 
 
 LIMITED = [

@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,10 +18,12 @@ import pytest
 import verify_cases as cases
 
 from symconv.cli import main
+from symconv.errors import UsageError
 from symconv.evaluate import evaluate
 from symconv.relations import RELATIONS
 from symconv.verify import (
     EXTRA_RELATIONS,
+    PROBES,
     Verdict,
     find_relation,
     parse_maps,
@@ -305,3 +308,177 @@ def test_pytorch_pooling_helper_does_not_check_the_window_fits() -> None:
     assert as_python(out.value) == -1
     zero = sem.at({"inputSize": 5, "kernelSize": 3, "pad_l": 0, "stride": 0, "dilation": 1})
     assert zero.exception == "AssertionError"
+
+
+# --- facts, not guesses: --index, the file as Python reads it, the reasons given -----------
+
+
+def module(tmp_path: Path, text: str | bytes, name: str = "m.py") -> Path:
+    target = tmp_path / name
+    if isinstance(text, bytes):
+        target.write_bytes(text)
+    else:
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
+def python_function(source: str, name: str) -> object:
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<test-oracle>", "exec"), namespace)  # the test's own source
+    return namespace[name]
+
+
+CONV = "(i + 2 * p - d * (k - 1) - 1) // s + 1"
+
+
+@pytest.mark.parametrize(("body", "index", "says"), [
+    (f"return {CONV}", "5", "it returns int"),
+    (f"o = {CONV}\n    return (o, o, o)", "3", "it returns a tuple of 3 elements"),
+    (f"o = {CONV}\n    return [o, o, o]", "-4", "it returns a list of 3 elements"),
+    ("return None", "0", "it returns NoneType"),
+])
+def test_index_that_no_return_value_has_is_bad_input(tmp_path: Path, body: str, index: str,
+                                                     says: str) -> None:
+    target = module(tmp_path, f"def f(i, k, s=1, p=0, d=1):\n    {body}\n")
+    code, out, err = cli(f"{target}:f", "--relation", "R15", "--index", index)
+    assert code == 2, out
+    assert f"--index {index}" in err
+    assert says in err
+    assert "Traceback" not in err + out
+
+
+def test_index_past_some_returned_tuples_is_an_index_error_outcome() -> None:
+    src = "def f(i, k):\n    return (i - k + 1,) if i > 5 else (i - k + 1, 0)\n"
+    v = verify_source(src, "f", RELATIONS["R1"], index=1)
+    assert v.status == "refuted", v.describe()
+    assert v.counterexample is not None
+    fn = python_function(src, "f")
+    assert callable(fn)
+    with pytest.raises(IndexError):
+        fn(v.counterexample["i"], v.counterexample["k"])[1]
+    assert "[1] raises IndexError" in v.function_side
+    assert v.function_side.startswith("returns (")
+
+
+def test_index_of_a_returned_range_follows_python() -> None:
+    src = "def f(i, k):\n    return range(i - k + 1, i + 5)\n"
+    assert verify_source(src, "f", RELATIONS["R1"], index=0).status == "proved"
+    v = verify_source(src, "f", RELATIONS["R1"], index=-1)
+    assert v.status == "refuted"
+    assert v.counterexample is not None
+    fn = python_function(src, "f")
+    assert callable(fn)
+    cx = v.counterexample
+    assert v.function_side == f"returns {fn(cx['i'], cx['k'])[-1]}"
+
+
+def test_syntax_error_is_bad_input_with_line_and_column(tmp_path: Path) -> None:
+    target = module(tmp_path, "def f(i, k):\n    return i +\n")
+    code, out, err = cli(f"{target}:f", "--relation", "R1")
+    assert code == 2
+    assert "syntax error" in err
+    assert "line 2:15" in err
+    assert str(target) in err
+    assert "Traceback" not in err + out
+
+
+GOOD = f"def f(i, k, s=1, p=0, d=1):\n    return {CONV}\n"
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf" + GOOD.encode(),
+    b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + GOOD.replace("return", "x = '\xe9'\n    return")
+    .encode("latin-1"),
+    b"#!/usr/bin/env python\n# coding: cp1252\n# \x80\n" + GOOD.encode(),
+])
+def test_encodings_python_accepts_are_read_as_python_reads_them(tmp_path: Path,
+                                                               data: bytes) -> None:
+    target = module(tmp_path, data)
+    code, out, err = cli(f"{target}:f", "--relation", "R15")
+    assert code == 0, out + err
+    assert "proved" in out
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b"# coding: no-such-codec\n" + GOOD.encode(), "no-such-codec"),
+    (b"x = '\xff'\n" + GOOD.encode(), "utf-8"),
+])
+def test_undecodable_files_are_bad_input(tmp_path: Path, data: bytes, says: str) -> None:
+    code, out, err = cli(f"{module(tmp_path, data)}:f", "--relation", "R15")
+    assert code == 2
+    assert says in err
+    assert "Traceback" not in err + out
+
+
+def test_a_function_defined_twice_is_verified_as_python_binds_it() -> None:
+    wrong = "def f(i, k, s=1, p=0, d=1):\n    return 0\n\n\n"
+    v = verify_source(wrong + GOOD, "f", RELATIONS["R15"])
+    assert v.status == "proved", v.describe()
+    assert any("defined 2 times (lines 1, 5)" in n and "line 5" in n for n in v.notes), v.notes
+    v = verify_source(GOOD + "\n\n" + wrong, "f", RELATIONS["R15"])
+    assert v.status == "refuted"
+    assert v.function_side == "returns 0"
+
+
+@pytest.mark.parametrize(("source", "says"), [
+    (GOOD + "f = 3\n", "line 3 binds it to something else"),
+    ("if True:\n    " + GOOD.replace("\n    ", "\n        "), "bound conditionally"),
+    (GOOD + "del f\n", "bound conditionally or deleted"),
+    ("async " + GOOD, "async function"),
+    ("", "no top-level function named 'f' in the source"),
+])
+def test_no_function_says_why(source: str, says: str) -> None:
+    with pytest.raises(UsageError, match="no top-level function") as info:
+        verify_source(source, "f", RELATIONS["R15"])
+    assert says in str(info.value)
+
+
+def test_abs_of_a_tuple_is_a_type_error_on_every_path() -> None:
+    src = "def f(i, k, s=1, p=0, d=1):\n    return abs((i, k))\n"
+    v = verify_source(src, "f", RELATIONS["R15"])
+    assert v.status == "refuted", v.describe()
+    assert v.function_side == "raises TypeError(\"bad operand type for abs(): 'tuple'\") " \
+        "at line 2:12"
+    assert "probe" not in v.reason
+    assert any("returns on no path: every input raises (TypeError)" in n for n in v.notes)
+    fn = python_function(src, "f")
+    assert callable(fn)
+    with pytest.raises(TypeError, match="bad operand type for abs"):
+        fn(1, 1)
+
+
+def test_an_undefined_name_is_a_name_error_at_its_position() -> None:
+    src = "def f(i, k, s=1, p=0, d=1):\n    return floaty(i)\n"
+    v = verify_source(src, "f", RELATIONS["R15"])
+    assert v.status == "refuted", v.describe()
+    assert v.function_side == "raises NameError(\"name 'floaty' is not defined\") at line 2:12"
+    assert "probe" not in v.reason
+    fn = python_function(src, "f")
+    assert callable(fn)
+    with pytest.raises(NameError, match="floaty"):
+        fn(1, 1)
+
+
+def test_an_undefined_name_in_a_module_that_can_define_names_at_run_time_is_unsupported(
+) -> None:
+    src = "globals()['floaty'] = abs\n" + "def f(i, k, s=1, p=0, d=1):\n    return floaty(i)\n"
+    v = verify_source(src, "f", RELATIONS["R15"])
+    assert v.status == "unsupported"
+    assert "floaty" in v.reason
+    assert "line 3:12" in v.reason
+    assert "globals" in v.reason
+
+
+def test_float_reason_says_how_far_evaluation_got() -> None:
+    src = ("def f(i, k):\n    x = i / 3\n    while x > 100:\n        x = x - 1\n"
+           "    return i - k + 1\n")
+    v = verify_source(src, "f", RELATIONS["R1"])
+    assert v.status == "unsupported"
+    assert "never proved" in v.reason
+    assert "while loop" in v.reason
+    assert "probe points" not in v.reason
+    src = "def f(i, k):\n    return i - k + 1 if i / 3 > 0 else 0\n"
+    v = verify_source(src, "f", RELATIONS["R1"])
+    match = re.search(r"evaluated at (\d+) points", v.reason)
+    assert match is not None, v.reason
+    assert 0 < int(match.group(1)) <= len(PROBES)

@@ -23,8 +23,10 @@ import sympy as sp
 from symconv.artifacts import banner
 from symconv.codegen.cparse import Unit, parse
 from symconv.codegen.spec import BY_NAME, ShapeFunction
+from symconv.printing import str_text
 from symconv.symbols import a, d, i, k, o, p, s
 from symconv.templating import environment
+from symconv.walk import Walker, WalkError, negate, quotient
 
 PATH = "c/convshape.h"
 
@@ -231,59 +233,101 @@ _REL = {"StrictLessThan": "<", "LessThan": "<=", "StrictGreaterThan": ">",
         "GreaterThan": ">=", "Equality": "==", "Unequality": "!="}
 
 
-def c_expr(expr: sp.Basic) -> str:
-    """C99 text of an integer SymPy expression: + - and constant multiples in plain C, floor
-    division, modulo, ceiling, Max and Min through the header's helpers."""
-    return _c(expr, 0)
+class CPrintError(WalkError):
+    """A SymPy node with no C99 rendering in the header's subset."""
 
 
-def _c(expr: sp.Basic, prec: int) -> str:
-    # prec: 0 anywhere, 1 operand of + -, 2 operand of *, 3 unary operand
-    if isinstance(expr, sp.Symbol):
+class _CPrinter(Walker[str]):
+    """C99 text; ``prec`` is where the text goes: 0 anywhere, 1 operand of + -, 2 operand of
+    *, 3 unary operand."""
+
+    error = CPrintError
+    refusal = "no C printing for {kind}: {node}"
+
+    def visit_Symbol(self, expr: sp.Symbol, prec: int) -> str:
         return str(expr.name)
-    if isinstance(expr, sp.Integer):
+
+    def visit_Integer(self, expr: sp.Integer, prec: int) -> str:
         text = str(int(expr))
         return f"({text})" if int(expr) < 0 and prec > 0 else text
-    if isinstance(expr, sp.Add):
+
+    def visit_Add(self, expr: sp.Add, prec: int) -> str:
         terms = sorted(expr.args, key=_term_key)
-        out = _c(terms[0], 1)
+        out = self.walk(terms[0], 1)
         for term in terms[1:]:
             coeff, rest = term.as_coeff_Mul()
             if coeff < 0:
-                out += " - " + _c(-term, 2 if rest != 1 and coeff != -1 else 1)
+                out += " - " + self.walk(-term, 2 if rest != 1 and coeff != -1 else 1)
             else:
-                out += " + " + _c(term, 1)
+                out += " + " + self.walk(term, 1)
         return f"({out})" if prec > 1 else out
-    if isinstance(expr, sp.Mul):
+
+    def visit_Mul(self, expr: sp.Mul, prec: int) -> str:
         coeff, rest = expr.as_coeff_Mul()
         if coeff == -1:
-            return "-" + _c(rest, 3)
+            return "-" + self.walk(rest, 3)
         factors = [*([coeff] if coeff != 1 else []), *sp.Mul.make_args(rest)]
         if any(isinstance(f_, sp.Pow) for f_ in factors):
-            raise ValueError(f"no C for a power or quotient outside floor: {expr}")
-        text = " * ".join(_c(f_, 2) for f_ in factors)
+            raise CPrintError(f"no C for a power or quotient outside floor: {expr}")
+        text = " * ".join(self.walk(f_, 2) for f_ in factors)
         return f"({text})" if prec > 2 else text
-    if isinstance(expr, sp.floor | sp.ceiling):
-        num, den = sp.fraction(sp.together(expr.args[0]))
-        if isinstance(expr, sp.floor):
-            return f"symconv__floordiv({_c(num, 0)}, {_c(den, 0)})"
-        return f"-symconv__floordiv({_c(-num, 0)}, {_c(den, 0)})"
-    if isinstance(expr, sp.Mod):
-        return f"symconv__floormod({_c(expr.args[0], 0)}, {_c(expr.args[1], 0)})"
-    if isinstance(expr, sp.Max | sp.Min):
-        name = "max" if isinstance(expr, sp.Max) else "min"
+
+    def floordiv(self, num: sp.Basic, den: sp.Basic) -> str:
+        return f"symconv__floordiv({self.walk(num, 0)}, {self.walk(den, 0)})"
+
+    def visit_floor(self, expr: sp.floor, prec: int) -> str:
+        return self.floordiv(*quotient(expr.args[0]))
+
+    def visit_ceiling(self, expr: sp.ceiling, prec: int) -> str:
+        num, den = quotient(expr.args[0])
+        return f"-{self.floordiv(-num, den)}"
+
+    def visit_FloorDiv(self, expr: sp.Basic, prec: int) -> str:
+        return self.floordiv(*expr.args)
+
+    def visit_Mod(self, expr: sp.Basic, prec: int) -> str:
+        return f"symconv__floormod({self.walk(expr.args[0], 0)}, {self.walk(expr.args[1], 0)})"
+
+    visit_FloorMod = visit_Mod
+
+    def extreme(self, name: str, expr: sp.Basic) -> str:
         return reduce(lambda l_, r_: f"symconv__{name}({l_}, {r_})",
-                      (_c(x_, 0) for x_ in expr.args))
-    if type(expr).__name__ in _REL:
-        text = f"{_c(expr.lhs, 1)} {_REL[type(expr).__name__]} {_c(expr.rhs, 1)}"
+                      (self.walk(x_, 0) for x_ in expr.args))
+
+    def visit_Max(self, expr: sp.Max, prec: int) -> str:
+        return self.extreme("max", expr)
+
+    def visit_Min(self, expr: sp.Min, prec: int) -> str:
+        return self.extreme("min", expr)
+
+    def visit_Relational(self, expr: sp.Basic, prec: int) -> str:
+        op = _REL.get(type(expr).__name__)
+        if op is None:
+            raise CPrintError(f"no C printing for {type(expr).__name__}: {expr}")
+        text = f"{self.walk(expr.lhs, 1)} {op} {self.walk(expr.rhs, 1)}"
         return f"({text})" if prec > 0 else text
-    if isinstance(expr, sp.And | sp.Or):
-        op = " && " if isinstance(expr, sp.And) else " || "
-        text = op.join(_c(x_, 1) for x_ in sorted(expr.args, key=str))
+
+    def junction(self, op: str, expr: sp.Basic, prec: int) -> str:
+        text = op.join(self.walk(x_, 1) for x_ in sorted(expr.args, key=str))
         return f"({text})" if prec > 0 else text
-    if isinstance(expr, sp.Not):
-        return f"!{_c(expr.args[0], 3)}"
-    raise ValueError(f"no C printing for {type(expr).__name__}: {expr}")
+
+    def visit_And(self, expr: sp.And, prec: int) -> str:
+        return self.junction(" && ", expr, prec)
+
+    def visit_Or(self, expr: sp.Or, prec: int) -> str:
+        return self.junction(" || ", expr, prec)
+
+    def visit_Not(self, expr: sp.Not, prec: int) -> str:
+        return f"!{self.walk(expr.args[0], 3)}"
+
+
+_C = _CPrinter()
+
+
+def c_expr(expr: sp.Basic) -> str:
+    """C99 text of an integer SymPy expression: + - and constant multiples in plain C, floor
+    division, modulo, ceiling, Max and Min through the header's helpers."""
+    return _C.walk(expr, 0)
 
 
 def _term_key(term: sp.Expr) -> tuple[int, str]:
@@ -294,27 +338,17 @@ def _term_key(term: sp.Expr) -> tuple[int, str]:
 
 def c_not(cond: sp.Basic) -> str:
     """C text of ``not cond``, the negation pushed to the comparisons."""
-    return c_expr(_negate(cond))
-
-
-def _negate(cond: sp.Basic) -> sp.Basic:
-    if isinstance(cond, sp.And):
-        return sp.Or(*(_negate(x_) for x_ in cond.args), evaluate=False)
-    if isinstance(cond, sp.Or):
-        return sp.And(*(_negate(x_) for x_ in cond.args), evaluate=False)
-    if isinstance(cond, sp.Not):
-        return cond.args[0]
-    negated = sp.Not(cond)
-    if isinstance(negated, sp.Not):
-        raise ValueError(f"cannot negate {cond}")
-    return negated
+    try:
+        return c_expr(negate(cond))
+    except WalkError as exc:
+        raise CPrintError(str(exc)) from None
 
 
 def _formula_text(expr: sp.Basic) -> str:
     if isinstance(expr, sp.And | sp.Or):
         op = " and " if isinstance(expr, sp.And) else " or "
         return op.join(_formula_text(x_) for x_ in expr.args)
-    return str(expr).replace("**", "^")
+    return str_text(expr).replace("**", "^")
 
 
 def c_environment() -> jinja2.Environment:

@@ -16,16 +16,17 @@ import sympy as sp
 
 from symconv.codegen.c import Checked, Let, Program, Require, Step
 from symconv.codegen.spec import ShapeFunction
+from symconv.walk import Walker, WalkError, exponent, is_condition, quotient
 
 
-class LoweringError(ValueError):
+class LoweringError(WalkError):
     """The expression uses something the C lowering does not cover."""
 
 
-_RELATIONS = (sp.Ge, sp.Gt, sp.Le, sp.Lt, sp.Eq, sp.Ne)
+class _Lowering(Walker[sp.Basic]):
+    error = LoweringError
+    refusal = "no C lowering for {kind}: {node}"
 
-
-class _Lowering:
     def __init__(self) -> None:
         self.steps: list[Step] = []
         self._named: dict[sp.Basic, sp.Expr] = {}
@@ -52,29 +53,17 @@ class _Lowering:
             return e
         if e in self._named:
             return self._named[e]
-        if isinstance(e, sp.Add):
-            return self._sum(e)
-        if isinstance(e, sp.Mul):
-            return self._product(e)
-        if isinstance(e, sp.Pow) and e.exp.is_Integer and int(e.exp) >= 1:
-            return self._product(sp.Mul(*([e.base] * int(e.exp)), evaluate=False), key=e)
-        if isinstance(e, sp.floor | sp.ceiling):
-            num, den = sp.fraction(sp.together(e.args[0]))
-            n, m = self.value(num), self.value(den)
-            if isinstance(e, sp.floor):
-                return self.let(e, sp.floor(n / m))
-            # ceil(n/m) = -floor(-n/m); both negations checked rather than proved in range
-            neg = self.checked(-num, "sub", sp.Integer(0), n)
-            q = self.let(sp.floor(-num / den), sp.floor(neg / m))
-            return self.checked(e, "sub", sp.Integer(0), q)
-        if isinstance(e, sp.Mod):
-            return self.let(e, sp.Mod(self.value(e.args[0]), self.value(e.args[1]),
-                                      evaluate=False))
-        if isinstance(e, sp.Max | sp.Min):
-            return self.let(e, e.func(*(self.value(x) for x in e.args), evaluate=False))
-        raise LoweringError(f"no C lowering for {type(e).__name__}: {e}")
+        if is_condition(e):
+            raise LoweringError(f"no C lowering for the truth value {e} as an integer")
+        return self.walk(e)
 
-    def _sum(self, e: sp.Add) -> sp.Expr:
+    def condition(self, c: sp.Basic) -> sp.Basic:
+        """``c`` with both sides of every comparison replaced by named values."""
+        if not is_condition(c):
+            raise LoweringError(f"no C lowering for the condition {c}")
+        return self.walk(c)
+
+    def visit_Add(self, e: sp.Add) -> sp.Expr:
         # positive terms first, so a sum never starts by negating
         terms = sorted(e.args, key=lambda t: (_negative(t), sp.default_sort_key(t)))
         first = terms[0]
@@ -92,6 +81,15 @@ class _Lowering:
         self._named.setdefault(e, acc)
         return acc
 
+    def visit_Mul(self, e: sp.Mul) -> sp.Expr:
+        return self._product(e)
+
+    def visit_Pow(self, e: sp.Pow) -> sp.Expr:
+        power = exponent(e)
+        if power is None or power < 1:
+            raise LoweringError(f"no C lowering for the power {e}")
+        return self._product(sp.Mul(*([e.base] * power), evaluate=False), key=e)
+
     def _product(self, e: sp.Mul, key: sp.Basic | None = None) -> sp.Expr:
         coeff, rest = e.as_coeff_Mul()
         if not coeff.is_Integer:
@@ -107,15 +105,45 @@ class _Lowering:
         self._named.setdefault(key or e, acc)
         return acc
 
-    def condition(self, c: sp.Basic) -> sp.Basic:
-        """``c`` with both sides of every comparison replaced by named values."""
-        if isinstance(c, sp.And | sp.Or):
-            return c.func(*(self.condition(x) for x in c.args), evaluate=False)
-        if isinstance(c, sp.Not):
-            return sp.Not(self.condition(c.args[0]), evaluate=False)
-        if isinstance(c, _RELATIONS):
-            return c.func(self.value(c.lhs), self.value(c.rhs), evaluate=False)
-        raise LoweringError(f"no C lowering for the condition {c}")
+    def _floor(self, e: sp.Basic, num: sp.Expr, den: sp.Expr) -> sp.Expr:
+        n, m = self.value(num), self.value(den)
+        return self.let(e, sp.floor(n / m))
+
+    def visit_floor(self, e: sp.floor) -> sp.Expr:
+        return self._floor(e, *quotient(e.args[0]))
+
+    def visit_FloorDiv(self, e: sp.Basic) -> sp.Expr:
+        return self._floor(e, *e.args)
+
+    def visit_ceiling(self, e: sp.ceiling) -> sp.Expr:
+        num, den = quotient(e.args[0])
+        n, m = self.value(num), self.value(den)
+        # ceil(n/m) = -floor(-n/m); both negations checked rather than proved in range
+        neg = self.checked(-num, "sub", sp.Integer(0), n)
+        q = self.let(sp.floor(-num / den), sp.floor(neg / m))
+        return self.checked(e, "sub", sp.Integer(0), q)
+
+    def visit_Mod(self, e: sp.Basic) -> sp.Expr:
+        return self.let(e, sp.Mod(self.value(e.args[0]), self.value(e.args[1]),
+                                  evaluate=False))
+
+    visit_FloorMod = visit_Mod
+
+    def _extreme(self, e: sp.Basic) -> sp.Expr:
+        return self.let(e, e.func(*(self.value(x) for x in e.args), evaluate=False))
+
+    visit_Max = visit_Min = _extreme
+
+    def _junction(self, c: sp.Basic) -> sp.Basic:
+        return c.func(*(self.condition(x) for x in c.args), evaluate=False)
+
+    visit_And = visit_Or = _junction
+
+    def visit_Not(self, c: sp.Not) -> sp.Basic:
+        return sp.Not(self.condition(c.args[0]), evaluate=False)
+
+    def visit_Relational(self, c: sp.Basic) -> sp.Basic:
+        return c.func(self.value(c.lhs), self.value(c.rhs), evaluate=False)
 
 
 def _negative(term: sp.Expr) -> bool:

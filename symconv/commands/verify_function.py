@@ -2,7 +2,8 @@
 relation for all integers in its domain, reading the file's source only (never importing it).
 
 Exit codes: 0 proved, 1 refuted, 3 unknown (solver gave up), 4 unsupported (a construct outside
-the translated subset, floats included), 2 bad input.
+the translated subset, floats included), 2 bad input (a file that is not Python source: a syntax
+error, undecodable text; no such function; an --index that no returned value has).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "list [2, 3, i] (repeatable); unmapped parameters bind by name, else "
                         "to their default")
     parser.add_argument("--index", type=int, default=None, metavar="N",
-                        help="compare element N of a returned tuple/list")
+                        help="compare element N of the returned value, as Python's value[N] "
+                        "(an IndexError or TypeError there is an outcome; an N that no "
+                        "returned value has is bad input)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds for the solver")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
