@@ -26,6 +26,8 @@ def result_json(result: Result, **extra: Any) -> dict[str, Any]:
         obj["reason"] = result.reason
     if result.bounds is not None:
         obj["bounds"] = list(result.bounds)
+    if result.conflict:
+        obj["conflict"] = list(result.conflict)
     return obj
 
 
@@ -58,4 +60,6 @@ def describe_result(result: Result) -> str:
                 lines.append(f"  {e.text}: {e.lhs} vs {e.rhs} -> {'holds' if e.holds else 'fails'}")
     if result.reason:
         lines.append(f"reason: {result.reason}")
+    if result.conflict:
+        lines.append("in conflict: " + "; ".join(result.conflict))
     return "\n".join(lines)
