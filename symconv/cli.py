@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import contextvars
 import importlib
-import json
 import os
 import sys
-import traceback
 from typing import Any, NoReturn, TextIO
 
 from symconv import __version__
@@ -83,6 +81,8 @@ def wants_json(argv: list[str]) -> bool:
 
 def _report(message: str, code: int, as_json: bool, out: TextIO, err: TextIO) -> int:
     if as_json:
+        import json
+
         text = json.dumps({"error": message, "exit_code": code}, indent=2, ensure_ascii=False)
         out.write(text + "\n")
     else:
@@ -114,6 +114,8 @@ def main(
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug, not the user's input: say so, without a traceback
         if os.environ.get("SYMCONV_TRACEBACK"):
+            import traceback
+
             traceback.print_exc(file=err)
         detail = f"{type(exc).__name__}: {exc}"
         if len(detail) > 500:

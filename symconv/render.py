@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.prover import Result
+if TYPE_CHECKING:
+    from symconv.prover import Result
 
 
 def result_json(result: Result, **extra: Any) -> dict[str, Any]:
