@@ -12,15 +12,20 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from symconv.commands._args import add_json
 from symconv.errors import UsageError
 
 HELP = "audit the guide as printed: every relation, caption and the §4.1 matrix, with verdicts"
 
 
+# the verdict words of the text table (the guide's claim holds / is wrong), as every command's
+# JSON says them
+_STATUS = {"holds": "proved", "wrong": "refuted"}
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true",
-                        help="list of objects with id, status, detail (and location, printed, "
-                        "encoded, checks)")
+    add_json(parser, "a list of objects with id, status (proved: the printed claim holds; "
+             "refuted: it is wrong), detail, location, printed, encoded, checks")
     parser.add_argument("--guide", type=Path, default=None, metavar="PATH",
                         help="the guide to check the transcriptions against (default: "
                         "shared/guide/conv-arithmetic-guide.zh.md beside the repository)")
@@ -44,7 +49,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         mismatches = transcription_mismatches(text)
     findings = run_audit(args.timeout)
     if args.json:
-        dump_json([f.to_json() for f in findings], out)
+        dump_json([f.to_json() | {"status": _STATUS[f.status]} for f in findings], out)
     else:
         table([[f.id, f.location, f.status] for f in findings], ["id", "where", "status"], out)
         for f in findings:

@@ -5,6 +5,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from symconv.commands._args import add_json
 from symconv.errors import UsageError
 
 if TYPE_CHECKING:
@@ -24,6 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "and exit 1 if DIR is out of date")
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds per solver call for --check's proofs")
+    add_json(parser, "an object with the files written and removed; with --check, status "
+             "(proved, refuted: out of date or a proof fails, unknown), the stale, missing and "
+             "extra files and every proof")
 
 
 def _on_disk(root: Path) -> dict[str, str]:
@@ -66,7 +70,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     expected = all_artifacts()
     stale, missing, extra = diff(expected, root)
     if args.check:
-        return _check(expected, root, args.timeout, (stale, missing, extra), out)
+        return _check(expected, root, args.timeout, (stale, missing, extra),
+                      None if args.json else out, out)
     for rel in extra:
         (root / rel).unlink()
     written = 0
@@ -77,6 +82,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
             written += 1
+    if args.json:
+        from symconv.render import dump_json
+
+        dump_json({"out": str(root), "files": len(expected),
+                   "written": [p for p in expected if p in stale or p in missing],
+                   "removed": extra}, out)
+        return 0
     print(f"{root}: {len(expected)} files, {written} written, {len(extra)} removed", file=out)
     return 0
 
@@ -98,26 +110,36 @@ def _check(
     root: Path,
     timeout: float,
     changes: tuple[list[str], list[str], list[str]],
+    text: TextIO | None,
     out: TextIO,
 ) -> int:
+    """Text to ``text`` (None: one JSON object to ``out``); the exit code is the most severe
+    of "out of date" (refuted) and the proofs' verdicts."""
+    from symconv.prover import Status, combine
+
     stale, missing, extra = changes
-    code = 0
-    for label, paths in (("stale", stale), ("missing", missing), ("extra", extra)):
-        for rel in paths:
-            print(f"{label}: {(root / rel).as_posix()}", file=out)
+    lines = [f"{label}: {(root / rel).as_posix()}"
+             for label, paths in (("stale", stale), ("missing", missing), ("extra", extra))
+             for rel in paths]
     if stale or missing or extra:
         fix = "symconv generate" + ("" if root == Path("generated") else f" --out {root}")
-        print(f"{root} is out of date: run `{fix}`", file=out)
-        code = 1
+        lines.append(f"{root} is out of date: run `{fix}`")
     else:
-        print(f"{root}: {len(expected)} files up to date", file=out)
+        lines.append(f"{root}: {len(expected)} files up to date")
+    if text is not None:
+        print("\n".join(lines), file=text)
     proofs = _prove_generated(timeout)
-    failed = 0
-    for tid, result in proofs:
-        if not result.ok:
-            failed += 1
-            print(f"not proved: {tid}: {result.status.value} {result.reason}", file=out)
-    print(f"generated code: {len(proofs) - failed}/{len(proofs)} proofs hold", file=out)
-    if failed:
-        code = 1
-    return code
+    failed = [(tid, r) for tid, r in proofs if not r.ok]
+    lines = [f"not proved: {tid}: {r.status.value} {r.reason}" for tid, r in failed]
+    lines.append(f"generated code: {len(proofs) - len(failed)}/{len(proofs)} proofs hold")
+    if text is not None:
+        print("\n".join(lines), file=text)
+    dated = [Status.REFUTED] if stale or missing or extra else []
+    status = combine([*dated, *(r.status for _, r in proofs)])
+    if text is None:
+        from symconv.render import dump_json, result_json
+
+        dump_json({"status": status.value, "out": str(root), "files": len(expected),
+                   "stale": stale, "missing": missing, "extra": extra,
+                   "proofs": [result_json(r, id=tid) for tid, r in proofs]}, out)
+    return status.exit_code
