@@ -129,6 +129,13 @@ def main(
 
 
 def entry() -> None:
+    # An argument that is not UTF-8 arrives as lone surrogates ('\udcff'); echoing it back (in
+    # an error, or in JSON) must not raise UnicodeEncodeError under a strict locale, nor write
+    # bytes that are not UTF-8 into JSON.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     code = main()
     try:
         sys.stdout.flush()

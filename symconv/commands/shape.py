@@ -61,7 +61,10 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
     module = _framework_module()
     framework = args.framework or "guide"
     if args.batch == "-":
-        errors = run_batch(read_lines(sys.stdin.buffer), module, framework, out)
+        try:
+            errors = run_batch(read_lines(sys.stdin.buffer), module, framework, out)
+        except OSError as exc:
+            raise UsageError(f"--batch -: cannot read stdin: {exc}") from None
     else:
         try:
             with open(args.batch, "rb") as stream:
