@@ -173,3 +173,31 @@ def test_help_describes_every_option() -> None:
             if not action.help or action.help == argparse.SUPPRESS:
                 missing.append(f"{p.prog} {'/'.join(action.option_strings) or action.dest}")
     assert missing == []
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (("bench", "--prove", "--number", "5"), "--number does not apply"),
+    (("generate", "--timeout", "3"), "--timeout does not apply: only --check"),
+    (("compare", "--list", "--timeout", "3"), "--timeout does not apply"),
+    (("audit", "--verbose", "--json"), "--verbose does not apply"),
+    (("figure", "conv", "-i", "5", "-k", "3", "--pool", "max"), "--pool does not apply"),
+    (("shape", "--batch", "-", "--input", "4"), "--input does not apply"),
+    (("shape", "conv", "--input", "8", "--kernel", "3", "--p-begin", "1"), "need --framework"),
+])
+def test_options_that_do_not_apply_are_refused(argv: tuple[str, ...], needle: str) -> None:
+    code, out, err = run(*argv)
+    assert code == 2
+    assert needle in (json.loads(out)["error"] if "--json" in argv else err)
+
+
+def test_check_true_false_and_int64_limits() -> None:
+    code, out, _ = run("check", "True == 1", "--json")
+    assert code == 2
+    assert "truth value" in json.loads(out)["error"]
+    code, out, _ = run("check", "i < 2**63", "--assume", "i <= 2**63 - 1", "--json")
+    assert (code, json.loads(out)["status"]) == (0, "proved")
+    code, out, _ = run("check", "i < 2**63", "--json")
+    obj = json.loads(out)
+    assert (code, obj["status"], obj["counterexample"]) == (1, "refuted", {"i": 2**63})
+    code, out, _ = run("check", "-2**63 <= x // 2", "--assume", "x >= -2**63", "--json")
+    assert code == 0

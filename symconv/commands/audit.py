@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from symconv.commands._args import add_json
+from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError
 
 HELP = "audit the guide as printed: every relation, caption and the §4.1 matrix, with verdicts"
@@ -37,6 +37,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.audit import find_guide, run_audit, transcription_mismatches
     from symconv.render import dump_json, table
 
+    if args.json:
+        refuse(args, ("verbose",), "the JSON holds every check")
     if not 0 < args.timeout <= 3600:
         raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout}")
     guide = args.guide if args.guide is not None else find_guide()

@@ -7,14 +7,15 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-from symconv.commands._args import add_json
+from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError
 
 HELP = "ns per call of the generated shape helpers vs PyTorch's shape functions (and C)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--number", type=int, default=20000, help="calls per timing (20000)")
+    parser.add_argument("--number", type=int, default=None,
+                        help="calls per timing (20000; not with --prove)")
     parser.add_argument("--repeat", type=int, default=5, help="timings per case; best is kept")
     parser.add_argument("--prove", action="store_true",
                         help="instead: wall time of 'symconv prove' (core relations and "
@@ -129,6 +130,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.genload import load_convshape
     from symconv.render import table
 
+    if args.prove:
+        refuse(args, ("number",), "--prove times whole runs of symconv prove")
+    args.number = 20000 if args.number is None else args.number
     if args.number < 1:
         raise UsageError(f"--number must be >= 1, got {args.number}")
     if args.repeat < 1:

@@ -30,7 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="list the rule ids")
     parser.add_argument("--region", action="store_true",
                         help="also the range of every parameter over each kind of difference")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds per solver call (10); a timeout is reported unknown")
     add_json(parser, "an object per comparison (a list with --all and --list), status proved "
              "(equal), refuted (they differ), unknown, vacuous")
 
@@ -106,10 +107,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.frameworks.compare import compare
     from symconv.render import dump_json, table
 
+    if args.list:
+        refuse(args, ("rules", "where", "all", "region", "timeout"), "--list lists every rule id")
+    args.timeout = 10.0 if args.timeout is None else args.timeout
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
     if args.list:
-        refuse(args, ("rules", "where", "all", "region"), "--list lists every rule id")
         rows = [[r.id, r.op.value, r.padding or "int", "yes" if r.ceil_mode else "",
                  ", ".join(r.names), r.title] for r in all_rules()]
         if args.json:

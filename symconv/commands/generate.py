@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from symconv.commands._args import add_json
+from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true",
                         help="write nothing; regenerate in memory, re-prove the generated code, "
                         "and exit 1 if DIR is out of date")
-    parser.add_argument("--timeout", type=float, default=30.0,
-                        help="seconds per solver call for --check's proofs")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds per solver call for --check's proofs (30)")
     add_json(parser, "an object with the files written and removed; with --check, status "
              "(proved, refuted: out of date or a proof fails, unknown), the stale, missing and "
              "extra files and every proof")
@@ -72,7 +72,10 @@ def diff(expected: dict[str, str], root: Path) -> tuple[list[str], list[str], li
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.artifacts import all_artifacts
 
-    if args.timeout <= 0:
+    if not args.check:
+        refuse(args, ("timeout",), "only --check proves")
+    args.timeout = 30.0 if args.timeout is None else args.timeout
+    if not args.timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
     root = Path(args.out)
     if root.exists() and not root.is_dir():
