@@ -230,3 +230,10 @@ def test_batch_refuses_per_configuration_options(tmp_path: Path, option: list[st
     err = io.StringIO()
     assert main(["shape", "--batch", str(path), *option], io.StringIO(), err) == 2
     assert "does not apply" in err.getvalue()
+
+
+def test_refusal_messages_are_printed_whole() -> None:
+    (answer,) = batch("torch", [{"op": "max_pool", "i": 5, "k": 2, "p": 2}])
+    assert answer == {"error": "torch.max_pool: padding should be at most half of kernel size "
+                               "(max_pool1d; max_pool2d/3d say: pad should be at most half of "
+                               "effective kernel size)"}

@@ -752,8 +752,7 @@ def torch_max_pool(i: int, k: int, s: int, p: int, d: int) -> int:
     if p > t1:
         raise ValueError(
             "torch.max_pool: padding should be at most half of kernel size (max_pool1d; "
-            "max_pool2d/3d: \"pad should be at most half of effective kernel size\"), with "
-            "the undilated k"
+            "max_pool2d/3d say: pad should be at most half of effective kernel size)"
         )
     if t0 + 1 < 1:
         raise ValueError("torch.max_pool: Invalid computed output size")
@@ -840,8 +839,8 @@ def torch_max_pool_ceil(i: int, k: int, s: int, p: int, d: int) -> int:
     if p > t4:
         raise ValueError(
             "torch.max_pool.ceil: padding should be at most half of kernel size "
-            "(max_pool1d; max_pool2d/3d: \"pad should be at most half of effective kernel "
-            "size\"), with the undilated k"
+            "(max_pool1d; max_pool2d/3d say: pad should be at most half of effective "
+            "kernel size)"
         )
     if t3 < 1:
         raise ValueError("torch.max_pool.ceil: Invalid computed output size")
