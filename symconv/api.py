@@ -88,15 +88,21 @@ def check(
 
     _timeout(timeout)
     if bounds is not None:
+        if not isinstance(bounds, tuple | list) or len(bounds) != 2:
+            raise UsageError(f"bounds must be two integers (LO, HI), got {bounds!r}")
         lo, hi = bounds
-        for value in (lo, hi):
-            if isinstance(value, bool) or not isinstance(value, int):
+        for bound in (lo, hi):
+            if isinstance(bound, bool) or not isinstance(bound, int):
                 raise UsageError(f"bounds must be two integers, got {bounds!r}")
         if lo > hi:
             raise UsageError(f"bounds (LO, HI) need LO <= HI, got {lo} > {hi}")
+    texts = [assume] if isinstance(assume, str) else list(assume)
+    for name, text in (("claim", claim), *(("assume", t) for t in texts)):
+        if not isinstance(text, str):
+            raise UsageError(f"{name} must be a string in the claim language, got "
+                             f"{type(text).__name__}")
     goal = parse_condition(claim)
-    assumed = [parse_condition(text) for text in ([assume] if isinstance(assume, str)
-                                                  else assume)]
+    assumed = [parse_condition(text) for text in texts]
     domain_hyps = default_domains(goal, *assumed) if domains else []
     try:
         result = prove(Claim(goal, (*domain_hyps, *assumed)), timeout=timeout, bounds=bounds)
@@ -139,8 +145,9 @@ def select_theorems(ids: Sequence[str] = (), groups: Sequence[str] = ()) -> list
     those named by an id or a prefix of ids (default all)."""
     import symconv.theorems as registry
 
-    if isinstance(ids, str) or isinstance(groups, str):
-        raise UsageError("ids and groups are sequences of strings, not one string")
+    if isinstance(ids, str) or isinstance(groups, str) or not all(
+            isinstance(x, str) for x in (*ids, *groups)):
+        raise UsageError("ids and groups are sequences of strings")
     known = registry.groups()
     for g in groups:
         if g not in known:
@@ -189,6 +196,9 @@ def verify_function(
     from symconv.verify import find_relation, verify_file
 
     _timeout(timeout)
+    if not isinstance(path, str | Path) or not isinstance(function, str) or not isinstance(
+            relation, str):
+        raise UsageError("path is a str or Path, function and relation are strings")
     if index is not None and (isinstance(index, bool) or not isinstance(index, int)
                               or not -1000 <= index < 1000):
         raise UsageError(f"index must be an integer in -1000..999, got {index!r}")

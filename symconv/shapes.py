@@ -146,6 +146,9 @@ IntOrList = int | Sequence[int]
 def _axes(name: str, value: IntOrList | None, rank: int) -> list[int] | None:
     if value is None:
         return None
+    if not isinstance(value, int | list | tuple):
+        raise UsageError(f"{name} must be an int or a list of ints, got "
+                         f"{type(value).__name__}")
     values = [value] if isinstance(value, int) else list(value)
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int):
@@ -189,6 +192,8 @@ def shape(
     padding ``mode``, ``ceil_mode``, ``p_begin``/``p_end``). Never imports z3 or sympy."""
     if kind not in SHAPE_OPS:
         raise UsageError(f"kind must be one of {', '.join(sorted(SHAPE_OPS))}, got {kind!r}")
+    if not isinstance(input, int | list | tuple):
+        raise UsageError(f"input must be an int or a list of ints, got {type(input).__name__}")
     rank = 1 if isinstance(input, int) else len(input)
     if rank == 0:
         raise UsageError("input needs at least one spatial size")
