@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -201,3 +202,11 @@ def test_check_true_false_and_int64_limits() -> None:
     assert (code, obj["status"], obj["counterexample"]) == (1, "refuted", {"i": 2**63})
     code, out, _ = run("check", "-2**63 <= x // 2", "--assume", "x >= -2**63", "--json")
     assert code == 0
+
+
+def test_generate_into_an_unwritable_place_is_bad_input(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n")
+    code, _, err = run("generate", "--out", str(blocker / "sub"))
+    assert code == 2
+    assert "cannot write" in err

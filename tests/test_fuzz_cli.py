@@ -138,6 +138,10 @@ def argvs(draw: st.DrawFn) -> list[str]:
         argv += draw(st.lists(extra, min_size=1, max_size=2))
     if draw(st.integers(0, 3)) == 0 and len(argv) > 1:
         del argv[draw(st.integers(1, len(argv) - 1))]
+    # never write outside the scratch directory (figure -o, generate --out, also as --out=/x
+    # or -o/x): no path but the test's own; "/" becomes "." (a directory, hostile enough)
+    argv = [t if t.startswith("tests/verify_cases.py") else
+            "." if t == "/" else t.replace("/", "_").replace("..", "__") for t in argv]
     # argparse takes any unambiguous prefix (--tor for --torch): never one of NEVER's
     argv = [t for t in argv if not (t.startswith("--") and len(t) > 2 and any(
         n.startswith(t.split("=", 1)[0]) for n in NEVER))]

@@ -80,21 +80,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     root = Path(args.out)
     if root.exists() and not root.is_dir():
         raise UsageError(f"--out must be a directory, got the file {root}")
+    if not args.check:
+        _can_create(root)
     expected = all_artifacts()
     stale, missing, extra = diff(expected, root)
     if args.check:
         return _check(expected, root, args.timeout, (stale, missing, extra),
                       None if args.json else out, out)
-    for rel in extra:
-        (root / rel).unlink()
-    written = 0
-    for rel, text in expected.items():
-        if rel in stale or rel in missing:
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            written += 1
+    try:
+        written = _write(root, expected, stale + missing, extra)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write {exc.filename or root}: {exc.strerror}") from None
     if args.json:
         from symconv.render import dump_json
 
@@ -104,6 +100,30 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     print(f"{root}: {len(expected)} files, {written} written, {len(extra)} removed", file=out)
     return 0
+
+
+def _can_create(root: Path) -> None:
+    """UsageError, before the (long) generation, if ``root`` cannot be a writable directory."""
+    import os
+
+    existing = root.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--out: cannot write {root}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK):
+        raise UsageError(f"--out: cannot write {root}: {existing} is not writable")
+
+
+def _write(root: Path, expected: dict[str, str], changed: list[str], extra: list[str]) -> int:
+    for rel in extra:
+        (root / rel).unlink()
+    for rel in changed:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(expected[rel])
+    return len(changed)
 
 
 @functools.cache
