@@ -6,15 +6,22 @@ Grammar (lowest precedence first; ``->`` is right-associative, comparisons chain
     or      := and ( "or" and )*
     and     := not ( "and" not )*
     not     := "not" not | compare
-    compare := sum ( ("<" | "<=" | ">" | ">=" | "==" | "!=") sum )*
+    compare := shift ( ("<" | "<=" | ">" | ">=" | "==" | "!=") shift )*
+    shift   := sum ( ("<<" | ">>") sum )*      (a constant shift amount >= 0)
     sum     := term ( ("+" | "-") term )*
     term    := unary ( ("*" | "//" | "%") unary )*
     unary   := ("-" | "+") unary | power
-    power   := atom ( "**" INT )?          (a constant exponent 0..16)
-    atom    := INT | NAME | "(" implies ")" | NAME "(" args ")"
+    power   := atom ( "**" unary )?            (a constant exponent >= 0; right-associative)
+    atom    := INT | True | False | NAME | "(" implies ")" | NAME "(" args ")"
     args    := floor(sum "/" sum) | ceil(sum "/" sum) | min(sum, sum, ...) | max(...) | abs(sum)
 
+INT is written as Python writes it: ``9223372036854775807``, ``1_000``, ``0x7fff``, ``0b101``,
+``0o17``. ``True`` and ``False`` are the truth constants (not variables, and not integers).
+
 Every value is an integer or a truth value; mixing them is an error pointing at the position.
+Constants are folded exactly; none may exceed MAX_BITS bits (so ``2**63``, ``-2**63`` and
+``(1 << 63) - 1`` are fine). A power of an expression with variables has an exponent of at most
+MAX_POWER.
 """
 
 from __future__ import annotations
@@ -31,16 +38,17 @@ from symconv.symbols import domains_for, symbol
 MAX_LENGTH = 10_000
 MAX_DEPTH = 50
 MAX_DIGITS = 1_000
-MAX_POWER = 16
+MAX_POWER = 16  # largest exponent of a non-constant base (the expansion is a polynomial)
 MAX_BITS = 100_000  # of any integer constant the parser folds
 _KEYWORDS = {"and", "or", "not"}
+_CONSTANTS = {"True": sp.true, "False": sp.false}
 _FUNCTIONS = {"floor", "ceil", "min", "max", "abs"}
 
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
-      | (?P<int>\d+)
+      | (?P<int>0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|\d(?:_?\d)*)
       | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
-      | (?P<op>->|<=|>=|==|!=|//|\*\*|[-+*%/<>(),])
+      | (?P<op>->|<<|>>|<=|>=|==|!=|//|\*\*|[-+*%/<>(),])
     """,
     re.VERBOSE,
 )
@@ -183,13 +191,13 @@ class _Parser:
 
     def comparison(self) -> sp.Basic:
         start = self.tok
-        left = self.sum()
+        left = self.shift()
         parts: list[sp.Basic] = []
         while self.tok.text in _COMPARE:
             op = self.tok
             self.at += 1
             right_tok = self.tok
-            right = self.sum()
+            right = self.shift()
             parts.append(
                 _COMPARE[op.text](self._int(left, start), self._int(right, right_tok),
                                   evaluate=False)
@@ -198,6 +206,26 @@ class _Parser:
         if not parts:
             return left
         return parts[0] if len(parts) == 1 else sp.And(*parts)
+
+    def shift(self) -> sp.Basic:
+        start = self.tok
+        left = self.sum()
+        while self.tok.text in ("<<", ">>"):
+            op = self.tok
+            self.at += 1
+            amount_tok = self.tok
+            lv = self._int(left, start)
+            amount = self._constant(self._int(self.sum(), amount_tok), amount_tok, "shift amount")
+            factor = self._bounded(sp.Integer(2), sp.Integer(1), amount, op)
+            left = self._bounded(lv, factor, 1, op) if op.text == "<<" else floordiv(lv, factor)
+        return left
+
+    def _constant(self, value: sp.Expr, tok: _Tok, what: str) -> int:
+        if not value.is_Integer:
+            raise self._error(f"the {what} must be a constant integer, found {value}", tok)
+        if int(value) < 0:
+            raise self._error(f"the {what} must be >= 0 (integer arithmetic), got {value}", tok)
+        return int(value)
 
     def sum(self) -> sp.Basic:
         start = self.tok
@@ -233,12 +261,18 @@ class _Parser:
         return left
 
     def _bounded(self, x: sp.Expr, y: sp.Expr, exp: int, op: _Tok) -> sp.Expr:
-        """``x * y`` or ``x ** exp``, refusing constants of more than MAX_BITS bits before
-        computing them."""
-        bits = sum(int(v).bit_length() for v in (x, y) if v.is_Integer) * exp
-        if bits > MAX_BITS:
+        """``x * y`` or ``x ** exp``, refusing a constant of more than MAX_BITS bits (and never
+        computing one of more than twice that)."""
+        consts = [int(v) for v in (x, y) if v.is_Integer and int(v) not in (0, 1, -1)]
+        # a lower bound on the result's bits: (bits(b) - 1) * exp + 1 for a power, and
+        # bits(x) + bits(y) - 1 for a product
+        low = sum(c.bit_length() - 1 for c in consts) * exp + 1
+        if low > MAX_BITS:
             raise self._error(f"constant larger than {MAX_BITS} bits", op)
-        return x**exp if exp != 1 else x * y
+        value = x**exp if exp != 1 else x * y
+        if value.is_Integer and int(value).bit_length() > MAX_BITS:
+            raise self._error(f"constant larger than {MAX_BITS} bits", op)
+        return value
 
     def _zero(self, op: _Tok) -> sp.Expr:
         raise self._error("division by the constant 0", op)
@@ -259,17 +293,28 @@ class _Parser:
         if self.tok.text != "**":
             return base
         self.at += 1
-        exp = self.tok
-        if exp.kind != "int" or int(exp.text) > MAX_POWER:
-            raise self._error(f"the exponent must be an integer literal 0..{MAX_POWER}", exp)
-        self.at += 1
-        return self._bounded(self._int(base, start), sp.Integer(1), int(exp.text), exp)
+        exp_tok = self.tok
+        self._enter()
+        exp = self._constant(self._int(self.unary(), exp_tok), exp_tok, "exponent")
+        self.depth -= 1
+        value = self._int(base, start)
+        if not value.is_Integer and exp > MAX_POWER:
+            raise self._error(f"the exponent of an expression with variables must be at most "
+                              f"{MAX_POWER}, got {exp}", exp_tok)
+        return self._bounded(value, sp.Integer(1), exp, exp_tok)
 
     def atom(self) -> sp.Basic:
         tok = self.tok
         if tok.kind == "int":
             self.at += 1
-            return sp.Integer(int(tok.text))
+            text = tok.text.replace("_", "")
+            return sp.Integer(int(text, 0) if text[:2].lower() in ("0x", "0b", "0o")
+                              else int(text))
+        if tok.kind == "name" and tok.text in _CONSTANTS:
+            self.at += 1
+            return _CONSTANTS[tok.text]
+        if tok.kind == "name" and tok.text == "None":
+            raise self._error("None is not an integer or a truth value")
         if tok.text == "(":
             self.at += 1
             self.slash_ends.append(False)

@@ -187,6 +187,13 @@ def _axis_cells(kind: str, axis: Axis, facts: AxisFacts) -> list[str]:
     return [PAD] * facts.p_prime + body + [PAD] * facts.p_prime + [EXTRA] * facts.a
 
 
+def _axis_length(kind: str, axis: Axis, facts: AxisFacts) -> int:
+    """len(_axis_cells(kind, axis, facts)), without building it."""
+    if kind != "transposed":
+        return axis.input + 2 * axis.padding
+    return 2 * facts.p_prime + axis.stride * (facts.i_prime - 1) + 1 + facts.a
+
+
 def _cell_kind(row: str, col: str) -> str:
     for kind in (PAD, EXTRA, ZERO):
         if kind in (row, col):
@@ -229,6 +236,11 @@ def build(
     if kind != "transposed" and output_padding is not None:
         raise UsageError("output-padding applies to transposed figures only")
     facts = tuple(axis_facts(kind, ax) for ax in spec.axes)
+    lengths = [_axis_length(kind, ax, f) for ax, f in zip(spec.axes, facts, strict=True)]
+    if lengths[0] * lengths[1] > MAX_CELLS:  # before building a grid that cannot be drawn
+        raise UsageError(
+            f"input: the figure's grid would be {lengths[0]} × {lengths[1]} cells; TeX's memory "
+            f"allows at most {MAX_CELLS} cells per picture: use a smaller --input")
     cells = [_axis_cells(kind, ax, f) for ax, f in zip(spec.axes, facts, strict=True)]
     grid = tuple(tuple(_cell_kind(r, c) for c in cells[1]) for r in cells[0])
     stride = (1, 1) if kind == "transposed" else tuple(ax.stride for ax in spec.axes)
@@ -378,6 +390,38 @@ def make_caption(kind: str, spec: ConvSpec, facts: Sequence[AxisFacts], pool: st
 
 
 # ---- TikZ ----------------------------------------------------------------------------------------
+
+# TeX's memory: a picture draws every cell of its panels (input grid and output grid). 14,800
+# cells compile (a 44 × 44 input, four panels, about 25 s of pdflatex); 38,000 exceed TeX's
+# capacity. A frames document compiles page by page, so it is bounded in time, not memory.
+MAX_CELLS = 10_000
+MAX_FRAME_CELLS = 100_000
+
+
+def drawn_cells(drawing: Drawing, frames: bool = False) -> tuple[int, int]:
+    """(cells of the largest picture, cells of the whole document)."""
+    per_panel = len(drawing.grid) * len(drawing.grid[0]) + drawing.out_shape[0] * \
+        drawing.out_shape[1]
+    if frames:
+        return per_panel, per_panel * len(drawing.all_positions())
+    picture = per_panel * len(drawing.positions)
+    return picture, picture
+
+
+def check_size(drawing: Drawing, frames: bool = False) -> None:
+    """UsageError, before any TikZ is written, for a figure TeX cannot draw in its memory (or
+    a frames document too long to compile)."""
+    picture, total = drawn_cells(drawing, frames)
+    rows, cols = len(drawing.grid), len(drawing.grid[0])
+    if picture > MAX_CELLS:
+        raise UsageError(
+            f"input: the figure draws {picture} cells ({len(drawing.positions)} panels of a "
+            f"{rows} × {cols} grid and its output); TeX's memory allows at most {MAX_CELLS} "
+            "per picture (e.g. a 35 × 35 input with a 3 × 3 kernel): use a smaller --input")
+    if total > MAX_FRAME_CELLS:
+        raise UsageError(
+            f"input: --frames would draw {len(drawing.all_positions())} frames of {picture} "
+            f"cells ({total} in all); at most {MAX_FRAME_CELLS}: use a smaller --input")
 
 
 def cell_size(drawing: Drawing, panels: int, max_width_cm: float = 15.0) -> float:

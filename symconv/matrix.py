@@ -153,6 +153,21 @@ def make_spec(
     return ConvSpec(axes)
 
 
+# What can be shown: C has prod(output) × prod(input) entries, each a SymPy object, and is
+# printed whole (C and Cᵀ). 65,536 entries (e.g. a 16 × 16 input, 3 × 3 kernel: 196 × 256) build
+# and print in about a second; 100 × 100 would be 96 million entries and gigabytes.
+MAX_ENTRIES = 65_536
+
+
+def check_size(spec: ConvSpec) -> None:
+    """UsageError, before anything is built, if C has more than MAX_ENTRIES entries."""
+    if spec.rows * spec.cols > MAX_ENTRIES:
+        raise UsageError(
+            f"input: C would be {spec.rows} × {spec.cols} = {spec.rows * spec.cols} entries; "
+            f"symconv matrix shows at most {MAX_ENTRIES} (e.g. a 16 × 16 input with a 3 × 3 "
+            "kernel): use a smaller --input, or `symconv shape` for the output size alone")
+
+
 def flat(index: Index, shape: Index) -> int:
     """Row-major position of ``index`` in an array of ``shape``."""
     pos = 0
@@ -195,7 +210,9 @@ def unit_symbol(name: str, index: Index) -> sp.Symbol:
 
 
 def conv_matrix(spec: ConvSpec) -> sp.Matrix:
-    """C: ``rows = prod(output shape)`` × ``cols = prod(input shape)``."""
+    """C: ``rows = prod(output shape)`` × ``cols = prod(input shape)`` (at most MAX_ENTRIES
+    entries: :func:`check_size`)."""
+    check_size(spec)
     entries: list[list[sp.Expr]] = [[sp.S.Zero] * spec.cols for _ in range(spec.rows)]
     for (r, c), m in structure(spec).items():
         entries[r][c] = weight(m)

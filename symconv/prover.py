@@ -9,13 +9,14 @@ counterexample, not a vacuous truth. On ``unknown`` the model is never read.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 import sympy as sp
 import z3
 
+from symconv.errors import EXIT_OK, EXIT_REFUTED, EXIT_UNKNOWN, EXIT_VACUOUS
 from symconv.evaluate import EvaluationError, evaluate
 from symconv.printing import pretty
 from symconv.z3bridge import Z3Translator
@@ -24,14 +25,39 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class Status(Enum):
+    """A verdict. ``VACUOUS``: the hypotheses (domains and bounds included) admit no value at
+    all, so the claim says nothing — never reported as proved."""
+
     PROVED = "proved"
     PROVED_BOUNDED = "proved-bounded"
-    REFUTED = "refuted"
+    VACUOUS = "vacuous"
     UNKNOWN = "unknown"
+    REFUTED = "refuted"
 
     @property
     def exit_code(self) -> int:
-        return {"proved": 0, "proved-bounded": 0, "refuted": 1, "unknown": 3}[self.value]
+        return _EXIT_CODES[self]
+
+    @property
+    def severity(self) -> int:
+        """Rank in :func:`combine`: higher is more severe. A refutation is a definite failure;
+        unknown may hide one; vacuous is a definite "nothing proved"; a bounded proof is weaker
+        than a proof for all integers."""
+        return _SEVERITY.index(self)
+
+
+# Least severe first. The README's table of verdicts and exit codes is this one.
+_SEVERITY = (Status.PROVED, Status.PROVED_BOUNDED, Status.VACUOUS, Status.UNKNOWN,
+             Status.REFUTED)
+_EXIT_CODES = {Status.PROVED: EXIT_OK, Status.PROVED_BOUNDED: EXIT_OK,
+               Status.REFUTED: EXIT_REFUTED, Status.UNKNOWN: EXIT_UNKNOWN,
+               Status.VACUOUS: EXIT_VACUOUS}
+
+
+def combine(statuses: Iterable[Status]) -> Status:
+    """The most severe of several verdicts (refuted, then unknown, then vacuous, then
+    proved-bounded, then proved); ``PROVED`` for none. A run's exit code is this verdict's."""
+    return max(statuses, key=lambda st: st.severity, default=Status.PROVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +96,7 @@ class Result:
     evaluations: tuple[Evaluation, ...] = ()
     reason: str = ""
     bounds: tuple[int, int] | None = None
+    conflict: tuple[str, ...] = ()  # VACUOUS: hypotheses that admit no value together
 
     @property
     def ok(self) -> bool:
@@ -134,6 +161,10 @@ def prove(
     """Prove ``claim`` for all integers, or, with ``bounds=(lo, hi)``, for every free variable in
     ``lo..hi`` (then the best verdict is ``proved-bounded``, never ``proved``).
 
+    When no counterexample exists, the hypotheses (and bounds) are checked to admit at least one
+    value; if they admit none the verdict is ``vacuous``. Each of the two solver calls gets
+    ``timeout`` seconds.
+
     Raises :class:`~symconv.z3bridge.TranslationError` for untranslatable input.
     """
     start = time.perf_counter()
@@ -144,15 +175,10 @@ def prove(
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(*enc.hypotheses)
-    if bounds is not None:
-        lo, hi = bounds
-        for var in enc.variables.values():
-            solver.add(var >= lo, var <= hi)
+    limits = _bound_constraints(enc, bounds)
+    solver.add(*(c for _, c in limits))
     solver.add(enc.negation)
     verdict = solver.check()
-    if verdict == z3.unsat:
-        status = Status.PROVED if bounds is None else Status.PROVED_BOUNDED
-        return Result(status, time.perf_counter() - start, bounds=bounds)
     if verdict == z3.sat:
         model = solver.model()
         cx = {
@@ -167,12 +193,52 @@ def prove(
             reason=_refutation_reason(claim, cx),
             bounds=bounds,
         )
-    return Result(
-        Status.UNKNOWN,
-        time.perf_counter() - start,
-        reason=solver.reason_unknown() or "unknown",
-        bounds=bounds,
-    )
+    reason = "" if verdict == z3.unsat else solver.reason_unknown() or "unknown"
+    hyps = [(_text(h), z) for h, z in zip(claim.hypotheses, enc.hypotheses, strict=True)]
+    admits, conflict, why = _admits_a_value(ctx, [*hyps, *limits], timeout)
+    seconds = time.perf_counter() - start
+    if admits is False:
+        return Result(Status.VACUOUS, seconds, reason="the assumptions admit no value: nothing "
+                      "is proved", bounds=bounds, conflict=conflict)
+    if verdict == z3.unsat and admits is True:
+        status = Status.PROVED if bounds is None else Status.PROVED_BOUNDED
+        return Result(status, seconds, bounds=bounds)
+    if verdict == z3.unsat:
+        reason = (f"no counterexample, but whether the assumptions admit any value is unknown "
+                  f"({why})")
+    return Result(Status.UNKNOWN, seconds, reason=reason, bounds=bounds)
+
+
+def _bound_constraints(enc: _Encoded, bounds: tuple[int, int] | None
+                       ) -> list[tuple[str, z3.BoolRef]]:
+    if bounds is None:
+        return []
+    lo, hi = bounds
+    return [(f"{lo} <= {name} <= {hi}", z3.And(var >= lo, var <= hi))
+            for name, var in sorted(enc.variables.items())]
+
+
+def _admits_a_value(ctx: z3.Context, hyps: list[tuple[str, z3.BoolRef]], timeout: float
+                    ) -> tuple[bool | None, tuple[str, ...], str]:
+    """Whether the hypotheses hold together somewhere: (True | False | None for unknown, the
+    hypotheses in conflict when False, the solver's reason when unknown)."""
+    if not hyps:
+        return True, (), ""
+    solver = z3.Solver(ctx=ctx)
+    solver.set("timeout", max(1, int(timeout * 1000)))
+    solver.set("core.minimize", True)
+    labels = {}
+    for n, (text, formula) in enumerate(hyps):
+        label = z3.Bool(f"__hyp_{n}", ctx)
+        labels[str(label)] = text
+        solver.assert_and_track(formula, label)
+    verdict = solver.check()
+    if verdict == z3.sat:
+        return True, (), ""
+    if verdict == z3.unsat:
+        core = {str(x) for x in solver.unsat_core()}
+        return False, tuple(text for key, text in labels.items() if key in core), ""
+    return None, (), solver.reason_unknown() or "unknown"
 
 
 def _refutation_reason(claim: Claim, cx: Mapping[str, int]) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.prover import Result
+if TYPE_CHECKING:
+    from symconv.prover import Result
 
 
 def result_json(result: Result, **extra: Any) -> dict[str, Any]:
@@ -26,6 +28,8 @@ def result_json(result: Result, **extra: Any) -> dict[str, Any]:
         obj["reason"] = result.reason
     if result.bounds is not None:
         obj["bounds"] = list(result.bounds)
+    if result.conflict:
+        obj["conflict"] = list(result.conflict)
     return obj
 
 
@@ -34,10 +38,26 @@ def dump_json(obj: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+def width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide and full-width characters take two,
+    combining marks and zero-width characters none (what wcwidth computes)."""
+    total = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
+def pad(text: str, columns: int) -> str:
+    """``text`` left-justified to ``columns`` terminal columns."""
+    return text + " " * max(columns - width(text), 0)
+
+
 def table(rows: Sequence[Sequence[str]], header: Sequence[str], out: TextIO) -> None:
-    widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header))]
+    widths = [max(width(str(r[c])) for r in [header, *rows]) for c in range(len(header))]
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(str(x).ljust(w) for x, w in zip(cells, widths, strict=True)).rstrip()
+        return "  ".join(pad(str(x), w) for x, w in zip(cells, widths, strict=True)).rstrip()
     print(line(header), file=out)
     print(line(["-" * w for w in widths]), file=out)
     for r in rows:
@@ -58,4 +78,6 @@ def describe_result(result: Result) -> str:
                 lines.append(f"  {e.text}: {e.lhs} vs {e.rhs} -> {'holds' if e.holds else 'fails'}")
     if result.reason:
         lines.append(f"reason: {result.reason}")
+    if result.conflict:
+        lines.append("in conflict: " + "; ".join(result.conflict))
     return "\n".join(lines)

@@ -10,9 +10,10 @@ and ``padding`` (a mode string). Omitted fields take the framework's default (``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 FRAMEWORKS = ("guide", "torch", "tf", "onnx", "jax")
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
@@ -191,21 +192,63 @@ def evaluator(module: ModuleType, framework: str) -> Callable[[Mapping[str, Any]
     return run
 
 
-def run_batch(lines: Iterable[str], module: ModuleType, framework: str, out: TextIO) -> int:
+MAX_LINE_BYTES = 1 << 20  # a longer line is answered with an error (and skipped unread)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An input line that is not text: why."""
+
+    reason: str
+
+
+def read_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[str | Unreadable]:
+    """Every line of ``stream`` (split at ``\\n`` only), decoded as UTF-8, or why it cannot be:
+    not UTF-8, or longer than ``limit`` bytes (skipped in chunks, never held in memory)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(limit)
+            yield Unreadable(f"longer than {limit} bytes")
+            continue
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Unreadable(f"not UTF-8 (byte 0x{line[exc.start]:02x} at column "
+                             f"{exc.start + 1})")
+
+
+def _answer(run: Callable[[Mapping[str, Any]], int], number: int, line: str | Unreadable
+            ) -> tuple[str, bool]:
+    """The output line for one input line, and whether it is an error."""
+    if isinstance(line, Unreadable):
+        return json.dumps({"error": f"line {number}: {line.reason}"}), True
+    try:
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise BatchError(f"a line must be a JSON object, got {type(record).__name__}")
+        return f'{{"out": {run(record)}}}', False
+    except json.JSONDecodeError as exc:
+        return json.dumps({"error": f"line {number}: {exc}"}), True
+    except (ValueError, TypeError, OverflowError) as exc:
+        return json.dumps({"error": str(exc)}), True
+    except RecursionError:
+        return json.dumps({"error": f"line {number}: JSON nested too deeply"}), True
+
+
+def run_batch(lines: Iterable[str | Unreadable], module: ModuleType, framework: str,
+              out: TextIO) -> int:
     """One JSON line per input line, in order; returns the number of error lines."""
     run = evaluator(module, framework)
     errors = 0
     buffer: list[str] = []
     for number, line in enumerate(lines, 1):
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise BatchError(f"a line must be a JSON object, got {type(record).__name__}")
-            buffer.append(f'{{"out": {run(record)}}}\n')
-        except (ValueError, TypeError) as exc:
-            errors += 1
-            message = f"line {number}: {exc}" if isinstance(exc, json.JSONDecodeError) else str(exc)
-            buffer.append(json.dumps({"error": message}) + "\n")
+        text, failed = _answer(run, number, line)
+        errors += failed
+        buffer.append(text + "\n")
         if len(buffer) >= 4096:
             out.write("".join(buffer))
             buffer.clear()

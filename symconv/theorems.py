@@ -64,18 +64,19 @@ def all_theorems(only: Sequence[str] = ()) -> list[Theorem]:
 
 
 def select(theorems: Sequence[Theorem], ids: Sequence[str]) -> list[Theorem]:
-    """Theorems whose id equals or starts with one of ``ids`` (``R1`` selects R1 only, ``restore``
-    every ``restore…``); unknown ids raise KeyError."""
+    """Theorems named by ``ids``, in registry order within each id: an exact id (any case) names
+    that theorem alone (``R1`` is R1, not R10..R15); otherwise every theorem whose id starts with
+    it (``R`` gives R1..R15, ``torch.`` every PyTorch theorem), matched with its case if that
+    finds any, else ignoring case. An id that names nothing raises KeyError."""
     if not ids:
         return list(theorems)
     chosen: list[Theorem] = []
     for want in ids:
         key = want.lower()
-        hits = [t for t in theorems if t.id.lower() == key] or [
-            t for t in theorems if t.id.lower().startswith(key + "-")
-            or t.id.lower().startswith(key + ".")
-        ]
-        if not hits:
+        hits = ([t for t in theorems if t.id.lower() == key]
+                or [t for t in theorems if t.id.startswith(want)]
+                or [t for t in theorems if t.id.lower().startswith(key)])
+        if not want or not hits:
             raise KeyError(want)
         chosen.extend(t for t in hits if t not in chosen)
     return chosen

@@ -132,7 +132,8 @@ def test_cli_json_and_text() -> None:
     assert code == 0, err
     rows = json.loads(out)
     assert {"id", "status", "detail"} <= set(rows[0])
-    assert {r["id"]: r["status"] for r in rows}["fig-4.7"] == "wrong"
+    assert {r["id"]: r["status"] for r in rows}["fig-4.7"] == "refuted"
+    assert {r["status"] for r in rows} == {"proved", "refuted"}
     code, out, _ = cli()
     assert code == 0
     assert "matrix-4.1" in out

@@ -70,7 +70,7 @@ def test_pool_stride_defaults_to_kernel() -> None:
         (["pool", "--input", "8", "--kernel", "2", "--padding", "-1"],
          "error: p must be >= 0, got -1"),
         (["conv", "--input", "8", "8", "--kernel", "3", "3", "3"],
-         "error: --kernel needs one value or one per spatial axis (2), got 3"),
+         "error: kernel needs one value or one per spatial axis (2), got 3"),
         (["conv", "--input", "8", "--kernel", "3", "--output-padding", "1"],
          "error: --output-padding applies to transposed-conv only"),
     ],
@@ -121,12 +121,12 @@ def test_shape_is_fast_from_the_shell() -> None:
 
 
 def test_missing_generated_module_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from symconv.commands import shape as shape_cmd
+    from symconv import genload
 
     def missing() -> None:
         raise ImportError("No module named 'symconv_generated'")
 
-    monkeypatch.setattr(shape_cmd, "load_convshape", missing)
+    monkeypatch.setattr(genload, "load_convshape", missing)
     code, _, err = shape("conv", "--input", "8", "--kernel", "3")
     assert code == 2
     assert "run `symconv generate`" in err

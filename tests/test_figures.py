@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -280,3 +281,63 @@ def test_cli_errors_exit_2(argv: list[str], needle: str) -> None:
     assert code == 2
     assert needle in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["conv", "-i", "500", "-k", "3", "-o", "big.png"], "at most 10000 cells"),
+    (["conv", "-i", "37", "-k", "3"], "allows at most 10000 per picture"),
+    (["conv", "-i", "1000000000", "-k", "3"], "at most 10000 cells"),
+    (["transposed", "-i", "300", "-k", "3", "-s", "2"], "at most 10000 cells"),
+    (["conv", "-i", "40", "-k", "3", "--frames"], "at most 100000"),
+    (["conv", "-i", "5", "-k", "3", "-o", "out.jpg"], "cannot write '.jpg' files"),
+    (["conv", "-i", "5", "-k", "3", "-o", "out.png", "--format", "tikz"],
+     "--format tikz does not match --out out.png"),
+    (["conv", "-i", "5", "-k", "3", "-o", "out.tex", "--format", "pdf"], "does not match"),
+    (["conv", "-i", "5", "-k", "3", "--pool", "max"], "--pool does not apply"),
+    (["conv", "-i", "5", "-k", "3", "--resolution", "50"], "--resolution does not apply"),
+])
+def test_limits_and_formats_are_checked_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], needle: str
+) -> None:
+    import time
+
+    monkeypatch.chdir(tmp_path)
+    start = time.perf_counter()
+    code, out, err = _run("figure", *argv)
+    assert (code, out) == (2, "")
+    assert needle in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    assert time.perf_counter() - start < 30
+
+
+def test_the_limits_admit_the_largest_figure_they_promise() -> None:
+    from symconv.figures import MAX_CELLS, build, check_size, drawn_cells
+
+    drawing = build("conv", make_spec(35, 3, dims=2))
+    check_size(drawing)
+    assert drawn_cells(drawing)[0] <= MAX_CELLS
+
+
+def test_a_latex_failure_is_not_refuted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(tex: str) -> bytes:
+        raise texrun.LatexError("pdflatex failed on figure.tex (exit 1): ! TeX capacity exceeded")
+
+    monkeypatch.setattr(texrun, "pdf_bytes", fail)
+    code, _, err = _run("figure", "conv", "-i", "5", "-k", "3", "-o", str(tmp_path / "x.pdf"))
+    assert code == 70
+    assert "bug" in err
+
+
+def test_json_reports_what_was_drawn(tmp_path: Path) -> None:
+    code, out, _ = _run("figure", "conv", "-i", "5", "-k", "3", "--json")
+    assert code == 0
+    obj = json.loads(out)
+    assert obj["relations"] == ["R1", "R1"]
+    assert obj["output"] == [3, 3]
+    assert "\\begin{tikzpicture}" in obj["tikz"]
+    target = tmp_path / "f.tex"
+    code, out, _ = _run("figure", "conv", "-i", "5", "-k", "3", "-o", str(target), "--json")
+    assert code == 0
+    assert json.loads(out)["files"] == [str(target)]
+    assert json.loads(out)["tikz"] is None
+    assert target.read_text().startswith("\\begin{figure}") or "tikzpicture" in target.read_text()

@@ -55,7 +55,7 @@ def python_verdict(name: str, args: tuple[int, ...]) -> tuple[int, tuple[int, ..
             if text.startswith(f"{param.name} must be"):
                 return codes()[pr.param_code(param.name)], ()
         for refusal in rule.refusals:
-            if text == f"{rule.id}: {refusal.message}":
+            if text == f"{rule.id}: {refusal.shown}":
                 return codes()[REFUSAL_CODES[(rule.framework, refusal.message)]], ()
         raise AssertionError(f"unexpected message {text!r}") from exc
     return 0, tuple(value) if isinstance(value, tuple) else (int(value),)  # type: ignore[arg-type]

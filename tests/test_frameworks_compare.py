@@ -87,7 +87,7 @@ def test_cli_pair_json() -> None:
     code, out, _ = run("torch.max_pool.ceil", "onnx.infer.max_pool.ceil.opset19", "--json")
     assert code == 1
     obj = json.loads(out)
-    assert obj["verdict"] == "differ"
+    assert obj["status"] == "refuted"
     first = obj["differences"][0]
     assert first["kind"] == "values differ"
     assert first["smallest"] == {"i": 2, "k": 1, "s": 2, "p": 0, "d": 1}
@@ -111,7 +111,9 @@ def test_cli_equal_exit_zero_and_region() -> None:
     (("torch.conv", "torch.max_pool"), "one operation"),
     (("torch.conv", "onnx.conv", "--where", "i >="), "position"),
     (("torch.conv", "onnx.conv", "--where", "q > 1"), "not a parameter"),
-    (("--all", "torch.conv"), "--all takes no RULE"),
+    (("--all", "torch.conv"), "--rules does not apply: --all compares"),
+    (("--all", "--region"), "--region does not apply"),
+    (("--list", "--where", "s == 1"), "--where does not apply: --list"),
     (("torch.conv", "onnx.conv", "--timeout", "0"), "--timeout"),
 ])
 def test_cli_bad_input(argv: tuple[str, ...], needle: str) -> None:
@@ -136,6 +138,31 @@ def test_cli_all_matrix() -> None:
     names = {g["group"] for g in groups}
     assert "max_pool / explicit / ceil" in names
     cells = {(c["a"], c["b"]): c for g in groups for c in g["comparisons"]}
-    assert cells[("tf.conv.same", "jax.conv.same")]["verdict"] == "equal"
+    assert cells[("tf.conv.same", "jax.conv.same")]["status"] == "proved"
     assert cells[("torch.max_pool.ceil", "onnx.infer.max_pool.ceil")]["sizes_agree"]
     assert not cells[("torch.max_pool.ceil", "onnx.infer.max_pool.ceil.opset19")]["sizes_agree"]
+
+
+@pytest.mark.parametrize("where", ["s == 0", "i < 0", "p > 3 and p < 2"])
+def test_where_admitting_no_point_is_vacuous_not_equal(where: str) -> None:
+    code, out, _ = run("torch.conv", "tf.conv.valid", "--where", where, "--json")
+    assert code == 5
+    obj = json.loads(out)
+    assert obj["status"] == "vacuous"
+    assert obj["differences"] == []
+    code, out, _ = run("torch.conv", "tf.conv.valid", "--where", where)
+    assert code == 5
+    assert "equal" not in out
+    assert "vacuous" in out
+
+
+def test_refusal_messages_are_whole_sentences() -> None:
+    code, out, _ = run("torch.max_pool", "onnx.max_pool", "--json")
+    assert code == 1
+    refusal = json.loads(out)["differences"][0]["a"]["refuses"]
+    assert refusal.startswith("padding should be at most half of kernel size")
+    code, out, _ = run("torch.max_pool", "onnx.max_pool")
+    assert "refuses (padding should be at most half of kernel size (max_pool1d;" in out
+    for rid in ("torch.max_pool", "torch.max_pool.ceil", "torch.conv_transpose.output_size"):
+        for refusal in get(rid).refusals:
+            assert refusal.message in refusal.shown  # the conformance key stays in the text

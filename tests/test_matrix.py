@@ -171,9 +171,9 @@ def test_cli_text_latex_and_non_square() -> None:
     ],
 )
 def test_cli_errors_exit_2(argv: list[str], needle: str) -> None:
-    code, _out, err = _run("matrix", *argv)
+    code, out, err = _run("matrix", *argv)
     assert code == 2
-    assert needle in err
+    assert needle in (json.loads(out)["error"] if "--json" in argv else err)
     assert "Traceback" not in err
 
 
@@ -240,3 +240,36 @@ def test_latex_is_input_in_a_paper(tmp_path: Path, case: tuple) -> None:
     assert code == 0, err
     paper = in_article("Text before it.\n\\input{matrix.tex}\nText after it.\n")
     assert_typesets({"matrix.tex": out, "paper.tex": paper}, "paper.tex", tmp_path)
+
+
+@pytest.mark.parametrize("argv", [["-i", "100", "-k", "3"],
+                                  ["-i", "10000000000", "-k", "3", "--dims", "1"],
+                                  ["-i", "300", "-k", "3", "--dims", "1", "--json"]])
+def test_sizes_that_cannot_be_shown_are_refused_up_front(argv: list[str]) -> None:
+    import time
+
+    start = time.perf_counter()
+    code, out, err = _run("matrix", *argv)
+    assert code == 2
+    message = json.loads(out)["error"] if "--json" in argv else err
+    assert "at most 65536" in message
+    assert time.perf_counter() - start < 30
+
+
+def test_the_largest_shown_matrix_is_within_the_limit() -> None:
+    from symconv.matrix import MAX_ENTRIES, check_size, make_spec
+
+    spec = make_spec(16, 3, dims=2)
+    assert spec.rows * spec.cols <= MAX_ENTRIES
+    check_size(spec)
+    with pytest.raises(UsageError, match="at most"):
+        check_size(make_spec(18, 3, dims=2))
+
+
+def test_lists_are_written_one_way_with_spaces_or_commas() -> None:
+    code, spaced, _ = _run("matrix", "--input", "4", "5", "--kernel", "3", "2", "--json")
+    assert code == 0
+    code, commas, _ = _run("matrix", "--input", "4,5", "--kernel", "3,2", "--json")
+    assert code == 0
+    assert spaced == commas
+    assert json.loads(spaced)["input"] == [4, 5]

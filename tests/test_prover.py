@@ -75,3 +75,43 @@ def test_bounded_refutation_is_still_a_refutation() -> None:
     assert result.counterexample is not None
     assert 3 <= result.counterexample["x"] <= 10
     assert violates(claim, dict(result.counterexample))
+
+
+def test_assumptions_that_admit_no_value_are_vacuous_not_proved() -> None:
+    claim = Claim(sp.Eq(1, 2), (sp.Ge(s, 1), sp.Eq(s, 0)))
+    result = prove(claim)
+    assert result.status is Status.VACUOUS
+    assert not result.ok
+    assert result.status.exit_code == 5
+    assert set(result.conflict) == {"s >= 1", "s == 0"}
+
+
+def test_an_empty_bounded_range_is_vacuous() -> None:
+    result = prove(Claim(sp.Gt(i, 0), (sp.Ge(i, 1),)), bounds=(-5, -1))
+    assert result.status is Status.VACUOUS
+    assert "-5 <= i <= -1" in result.conflict
+
+
+def test_a_claim_without_hypotheses_is_never_vacuous() -> None:
+    assert prove(Claim(sp.Ge(x * x, 0))).status is Status.PROVED
+
+
+def test_vacuity_is_decided_even_when_the_goal_is_hard() -> None:
+    a, b, c = sp.symbols("a b c", integer=True)
+    hard = Claim(sp.Ne(a**3 + b**3, c**3), (sp.Ge(a, 1), sp.Le(a, 0)))
+    assert prove(hard, timeout=0.5).status is Status.VACUOUS
+
+
+def test_combine_is_the_most_severe_not_the_largest_exit_code() -> None:
+    from symconv.prover import combine
+
+    P, B, V, U, R = (Status.PROVED, Status.PROVED_BOUNDED, Status.VACUOUS, Status.UNKNOWN,
+                     Status.REFUTED)
+    assert combine([]) is P
+    assert combine([P, B]) is B
+    assert combine([P, V, B]) is V
+    assert combine([V, U]) is U
+    # exit codes: refuted 1 < unknown 3 < vacuous 5, yet refuted wins
+    assert combine([U, R, P]) is R
+    assert combine([V, R]) is R
+    assert combine([R, U]).exit_code == 1

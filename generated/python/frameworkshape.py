@@ -707,7 +707,10 @@ def torch_conv_transpose_output_size(
     if o < 1:
         raise ValueError(f"o must be >= 1, got {o}")
     if o > d * (k - 1) + s * (i - 1) + s - 2 * p or o < d * (k - 1) + s * (i - 1) - 2 * p + 1:
-        raise ValueError("torch.conv_transpose.output_size: requested an output size of")
+        raise ValueError(
+            "torch.conv_transpose.output_size: requested an output size of o, but valid "
+            "sizes range from min to min + s - 1, min = (i - 1)s - 2p + d(k - 1) + 1"
+        )
     return o
 
 
@@ -747,7 +750,10 @@ def torch_max_pool(i: int, k: int, s: int, p: int, d: int) -> int:
     t0 = (i + 2 * p - d * (k - 1) - 1) // s
     t1 = k // 2
     if p > t1:
-        raise ValueError("torch.max_pool: should be at most half of")
+        raise ValueError(
+            "torch.max_pool: padding should be at most half of kernel size (max_pool1d; "
+            "max_pool2d/3d say: pad should be at most half of effective kernel size)"
+        )
     if t0 + 1 < 1:
         raise ValueError("torch.max_pool: Invalid computed output size")
     return t0 + 1
@@ -831,7 +837,11 @@ def torch_max_pool_ceil(i: int, k: int, s: int, p: int, d: int) -> int:
     t3 = min(t2, t0 + 1)
     t4 = k // 2
     if p > t4:
-        raise ValueError("torch.max_pool.ceil: should be at most half of")
+        raise ValueError(
+            "torch.max_pool.ceil: padding should be at most half of kernel size "
+            "(max_pool1d; max_pool2d/3d say: pad should be at most half of effective "
+            "kernel size)"
+        )
     if t3 < 1:
         raise ValueError("torch.max_pool.ceil: Invalid computed output size")
     return t3

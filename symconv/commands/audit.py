@@ -12,15 +12,20 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError
 
 HELP = "audit the guide as printed: every relation, caption and the §4.1 matrix, with verdicts"
 
 
+# the verdict words of the text table (the guide's claim holds / is wrong), as every command's
+# JSON says them
+_STATUS = {"holds": "proved", "wrong": "refuted"}
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true",
-                        help="list of objects with id, status, detail (and location, printed, "
-                        "encoded, checks)")
+    add_json(parser, "a list of objects with id, status (proved: the printed claim holds; "
+             "refuted: it is wrong), detail, location, printed, encoded, checks")
     parser.add_argument("--guide", type=Path, default=None, metavar="PATH",
                         help="the guide to check the transcriptions against (default: "
                         "shared/guide/conv-arithmetic-guide.zh.md beside the repository)")
@@ -32,6 +37,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.audit import find_guide, run_audit, transcription_mismatches
     from symconv.render import dump_json, table
 
+    if args.json:
+        refuse(args, ("verbose",), "the JSON holds every check")
     if not 0 < args.timeout <= 3600:
         raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout}")
     guide = args.guide if args.guide is not None else find_guide()
@@ -44,7 +51,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         mismatches = transcription_mismatches(text)
     findings = run_audit(args.timeout)
     if args.json:
-        dump_json([f.to_json() for f in findings], out)
+        dump_json([f.to_json() | {"status": _STATUS[f.status]} for f in findings], out)
     else:
         table([[f.id, f.location, f.status] for f in findings], ["id", "where", "status"], out)
         for f in findings:

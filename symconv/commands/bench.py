@@ -7,17 +7,20 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError
 
 HELP = "ns per call of the generated shape helpers vs PyTorch's shape functions (and C)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--number", type=int, default=20000, help="calls per timing (20000)")
+    parser.add_argument("--number", type=int, default=None,
+                        help="calls per timing (20000; not with --prove)")
     parser.add_argument("--repeat", type=int, default=5, help="timings per case; best is kept")
     parser.add_argument("--prove", action="store_true",
                         help="instead: wall time of 'symconv prove' (core relations and "
                         "identities, and everything) against brute-forcing the restore identity")
+    add_json(parser, "an object with the rows of each table")
 
 
 def ns_per_call(fn: Callable[[], Any], number: int, repeat: int) -> float:
@@ -109,23 +112,46 @@ def _prove_timings(repeat: int, out: TextIO) -> int:
     return 0
 
 
+def _prove_json(repeat: int, out: TextIO) -> int:
+    from symconv.benchmarks import brute_force_restore, prove_wall_time
+    from symconv.render import dump_json
+
+    timings = [
+        prove_wall_time(repeat, ("--group", "relation", "--group", "identity")),
+        prove_wall_time(repeat),
+        brute_force_restore(40),
+    ]
+    dump_json({"timings": [{"what": t.name, "seconds": round(t.seconds, 6), "detail": t.detail}
+                           for t in timings]}, out)
+    return 0
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.commands.shape import load_convshape
+    from symconv.genload import load_convshape
     from symconv.render import table
 
+    if args.prove:
+        refuse(args, ("number",), "--prove times whole runs of symconv prove")
+    args.number = 20000 if args.number is None else args.number
     if args.number < 1:
         raise UsageError(f"--number must be >= 1, got {args.number}")
     if args.repeat < 1:
         raise UsageError(f"--repeat must be >= 1, got {args.repeat}")
     if args.prove:
-        return _prove_timings(args.repeat, out)
-    cs = load_convshape()
+        return _prove_json(args.repeat, out) if args.json else _prove_timings(args.repeat, out)
+    try:
+        cs = load_convshape()
+    except ImportError as exc:
+        raise UsageError(
+            f"the generated helpers are missing ({exc}): run `symconv generate`") from None
     sf = torch_shape_functions()
+    torch_version = None if sf is None else importlib.import_module("torch").__version__
+    if args.json:
+        return _helpers_json(cs, sf, torch_version, args.number, args.repeat, out)
     if sf is None:
         print("PyTorch not installed: timing the generated helpers only", file=out)
     else:
-        torch = importlib.import_module("torch")
-        print(f"PyTorch {torch.__version__}: torch.jit._shape_functions", file=out)
+        print(f"PyTorch {torch_version}: torch.jit._shape_functions", file=out)
     rows = []
     for name, ours, theirs in cases(cs, sf):
         mine = ns_per_call(ours, args.number, args.repeat)
@@ -141,6 +167,25 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         table(c_rows, ["C function", "ns/call"], out)
         print(_framework_c_summary(), file=out)
+    return 0
+
+
+def _helpers_json(cs: Any, sf: Any | None, torch_version: str | None, number: int, repeat: int,
+                  out: TextIO) -> int:
+    from symconv.render import dump_json
+
+    rows = []
+    for name, ours, theirs in cases(cs, sf):
+        mine = ns_per_call(ours, number, repeat)
+        ref = None if theirs is None else ns_per_call(theirs, number, repeat)
+        rows.append({"case": name, "generated_ns": round(mine, 1),
+                     "pytorch_ns": None if ref is None else round(ref, 1),
+                     "ratio": None if ref is None else round(mine / ref, 3)})
+    c_rows, note = _c_numbers()
+    dump_json({"pytorch": torch_version, "cases": rows,
+               "c": None if c_rows is None else [{"function": f, "ns": v} for f, v in c_rows],
+               "c_note": note or None,
+               "c_frameworkshape": None if c_rows is None else _framework_c_summary()}, out)
     return 0
 
 

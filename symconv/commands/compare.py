@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any, TextIO
 
+from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError
 
 if TYPE_CHECKING:
@@ -12,7 +13,14 @@ HELP = ("prove two framework shape rules equal on their common domain, or give t
         "configuration where they differ")
 
 
+def _epilog() -> str:
+    return ("Exit codes: 0 equal (proved), 1 they differ (refuted, with the smallest "
+            "differences), 3 unknown, 5 vacuous (--where admits no point), 2 bad input. --all "
+            "exits 0, or 3 if a comparison is unknown: its differences are its content.")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = _epilog()
     parser.add_argument("rules", nargs="*", metavar="RULE",
                         help="two rule ids, e.g. torch.max_pool.ceil onnx.infer.max_pool.ceil")
     parser.add_argument("--where", metavar="COND",
@@ -22,8 +30,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="list the rule ids")
     parser.add_argument("--region", action="store_true",
                         help="also the range of every parameter over each kind of difference")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds per solver call (10); a timeout is reported unknown")
+    add_json(parser, "an object per comparison (a list with --all and --list), status proved "
+             "(equal), refuted (they differ), unknown, vacuous")
 
 
 def condition_text(c: Comparison, kind: Any) -> str:
@@ -40,7 +50,7 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
     return {
         "a": c.a.id,
         "b": c.b.id,
-        "verdict": c.verdict.value,
+        "status": c.verdict.status.value,
         "sizes_agree": c.sizes_agree,
         "parameters": list(c.parameters),
         "links": list(c.links),
@@ -50,8 +60,8 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
                 "kind": w.kind.value,
                 "smallest": dict(w.point),
                 "minimal_proved": w.minimal,
-                "a": w.a if isinstance(w.a, int) else {"refuses": w.a.message},
-                "b": w.b if isinstance(w.b, int) else {"refuses": w.b.message},
+                "a": w.a if isinstance(w.a, int) else {"refuses": w.a.shown},
+                "b": w.b if isinstance(w.b, int) else {"refuses": w.b.shown},
                 "a_text": describe(w.a),
                 "b_text": describe(w.b),
                 "condition": condition_text(c, w.kind),
@@ -65,14 +75,15 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
 
 
 def comparison_text(c: Comparison) -> str:
-    from symconv.frameworks.compare import describe
+    from symconv.frameworks.compare import Verdict, describe
 
     head = f"{c.a.id} vs {c.b.id}  (parameters {', '.join(c.parameters)}"
     head += "".join(f"; {link}" for link in c.links)
     head += f"; where {c.where})" if c.where else ")"
     summary = {"=": "equal on the whole common domain: same refusals, same sizes",
                "≈": "differ only in refusals: same size wherever both answer",
-               "≠": "differ in sizes", "?": "unknown"}[c.mark]
+               "≠": "differ in sizes", "?": "unknown",
+               "∅": "vacuous: the common domain and --where admit no point"}[c.mark]
     lines = [head, f"  {summary}"]
     for w in c.witnesses:
         point = ", ".join(f"{k}={v}" for k, v in w.point.items())
@@ -86,16 +97,19 @@ def comparison_text(c: Comparison) -> str:
                 f"{k} ≥ {lo}" if hi is None else f"{lo} ≤ {k} ≤ {hi}"
                 for k, (lo, hi) in w.ranges.items())
             lines.append(f"      region: {ranges}")
-    if c.reason:
+    if c.reason and c.verdict is not Verdict.VACUOUS:
         lines.append(f"  solver: {c.reason}")
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.frameworks import all_rules, get
-    from symconv.frameworks.compare import Verdict, compare
+    from symconv.frameworks.compare import compare
     from symconv.render import dump_json, table
 
+    if args.list:
+        refuse(args, ("rules", "where", "all", "region", "timeout"), "--list lists every rule id")
+    args.timeout = 10.0 if args.timeout is None else args.timeout
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
     if args.list:
@@ -108,8 +122,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             table(rows, ["id", "op", "padding", "ceil", "parameters", "title"], out)
         return 0
     if args.all:
-        if args.rules or args.where:
-            raise UsageError("--all takes no RULE and no --where")
+        refuse(args, ("rules", "where", "region"), "--all compares every group of rules")
         return _matrix(args, out)
     if len(args.rules) != 2:
         raise UsageError(f"compare needs exactly two rule ids (or --all / --list), got "
@@ -135,12 +148,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         dump_json(comparison_json(result), out)
     else:
         print(comparison_text(result), file=out)
-    return {Verdict.EQUAL: 0, Verdict.DIFFER: 1, Verdict.UNKNOWN: 3}[result.verdict]
+    return result.verdict.status.exit_code
 
 
 def _matrix(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.frameworks import all_rules
     from symconv.frameworks.compare import Verdict, matrix
+    from symconv.prover import combine
 
     groups = matrix(all_rules(), timeout=args.timeout)
     if args.json:
@@ -151,8 +165,9 @@ def _matrix(args: argparse.Namespace, out: TextIO) -> int:
                    for name, rules, cells in groups], out)
     else:
         out.write(matrix_text(groups))
-    unknown = any(c.verdict is Verdict.UNKNOWN for _, _, cells in groups for c in cells)
-    return 3 if unknown else 0
+    # differences are what the matrix shows, not a failure: only an unknown cell sets the code
+    return combine(c.verdict.status for _, _, cells in groups for c in cells
+                   if c.verdict is not Verdict.DIFFER).exit_code
 
 
 LEGEND = ("= equal everywhere (sizes and refusals); ≈ same size wherever both answer, they "

@@ -18,7 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from derivations import all_steps
     from symconv.printing import claim_text
-    from symconv.prover import prove
+    from symconv.prover import combine, prove
     from symconv.relations import RELATIONS
     from symconv.render import describe_result, dump_json, result_json
 
@@ -46,4 +46,4 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print("    " + describe_result(r).replace("\n", "\n    "), file=out)
         ok = sum(r.ok for _, r in results)
         print(f"\n{ok}/{len(results)} steps proved", file=out)
-    return max((r.status.exit_code for _, r in results), default=0)
+    return combine(r.status for _, r in results).exit_code

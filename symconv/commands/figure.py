@@ -4,8 +4,9 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from symconv.commands._args import add_json, refuse
 from symconv.commands.matrix import add_geometry
-from symconv.errors import UsageError
+from symconv.errors import EXIT_INTERNAL, EXIT_OK, UsageError
 
 HELP = "draw a convolution, transposed convolution, pooling or dilated convolution (TikZ)"
 
@@ -15,79 +16,118 @@ _EPILOG = (
     "(i + 2p - k̂) mod s and --output-padding, if given, must equal it. The drawing is the "
     "equivalent direct convolution: input units with s-1 zeros between them, padded with "
     "p' = k̂ - p - 1 zeros (plus a at the bottom and right). Formats: tikz (a figure "
-    "environment, needs \\usepackage{tikz}), pdf (pdflatex), png (pdflatex + pdftoppm). "
-    "--frames: one picture/page per kernel position; with png, FILE gets -001, -002, ... "
-    "before its suffix."
+    "environment, needs \\usepackage{tikz}; .tex or .tikz), pdf (pdflatex; .pdf), png "
+    "(pdflatex + pdftoppm; .png): --out's suffix says which, and --format, if given, must "
+    "agree with it. --frames: one picture/page per kernel position; with png, FILE gets -001, "
+    "-002, ... before its suffix. A picture draws at most 10,000 cells (TeX's memory), a "
+    "frames document 100,000. Exit codes: 0 written, 2 bad input, 70 a LaTeX failure (a bug)."
 )
+_SUFFIXES = {".tex": "tikz", ".tikz": "tikz", ".pdf": "pdf", ".png": "png"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = _EPILOG
-    parser.add_argument("kind", choices=("conv", "transposed", "pool", "dilated"))
+    parser.add_argument("kind", choices=("conv", "transposed", "pool", "dilated"),
+                        help="what to draw: a convolution, a transposed convolution (as its "
+                        "equivalent direct one), a pooling, a dilated convolution")
     add_geometry(parser)
     parser.add_argument("--output-padding", "-a", type=int, default=None,
                         help="a of the transposed case (checked against (i + 2p − k̂) mod s)")
-    parser.add_argument("--pool", choices=("max", "average"), default="max",
-                        help="pooling function named in the caption (pool only)")
+    parser.add_argument("--pool", choices=("max", "average"), default=None,
+                        help="pooling function named in the caption (pool only; default max)")
     parser.add_argument("--number", default="", help="figure number for the caption, e.g. 2.3")
     parser.add_argument("--out", "-o", type=Path, default=None,
                         help="output file (default: stdout for tikz; required for pdf/png)")
     parser.add_argument("--format", "-f", choices=("tikz", "pdf", "png"), default=None,
                         help="default: from --out's suffix, else tikz")
     parser.add_argument("--frames", action="store_true", help="one frame per kernel position")
-    parser.add_argument("--resolution", type=int, default=150, help="PNG dots per inch")
+    parser.add_argument("--resolution", type=int, default=None,
+                        help="PNG dots per inch (png only; default 150)")
+    add_json(parser, "an object with the caption, the output shape, the format and the file "
+             "(or the TikZ text)")
 
 
 def _format(args: argparse.Namespace) -> str:
-    if args.format is not None:
-        return str(args.format)
-    suffix = str(args.out.suffix).lower() if args.out is not None else ""
-    return suffix[1:] if suffix in (".pdf", ".png") else "tikz"
+    """The output format: --out's suffix, which --format (if given) must agree with."""
+    suffix = args.out.suffix.lower() if args.out is not None else ""
+    from_suffix = _SUFFIXES.get(suffix)
+    if suffix and from_suffix is None:
+        raise UsageError(f"--out: cannot write {suffix!r} files; the formats are tikz (.tex, "
+                         ".tikz), pdf (.pdf) and png (.png)")
+    if args.format is not None and from_suffix is not None and args.format != from_suffix:
+        raise UsageError(f"--format {args.format} does not match --out {args.out.name} (a "
+                         f"{from_suffix} file)")
+    return str(args.format or from_suffix or "tikz")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    for name in ("input", "kernel", "stride", "padding", "dilation"):
+        values = getattr(args, name)
+        if values is not None and len(values) not in (1, 2):
+            raise UsageError(f"--{name} takes 1 or 2 values (one per axis), got {len(values)}")
+    if args.kind != "pool":
+        refuse(args, ("pool",), "it names the pooling function of 'pool' figures")
+    if args.resolution is not None and not 10 <= args.resolution <= 1200:
+        raise UsageError(f"--resolution must be in 10..1200, got {args.resolution}")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv import figures, texrun
     from symconv.matrix import make_spec
 
-    for name in ("input", "kernel", "stride", "padding", "dilation"):
-        values = getattr(args, name)
-        if values is not None and len(values) not in (1, 2):
-            raise UsageError(f"--{name} takes 1 or 2 values (one per axis), got {len(values)}")
-    if args.kind != "pool" and args.pool != "max":
-        raise UsageError("--pool applies to 'pool' figures only")
+    _check_options(args)
+    fmt = _format(args)
+    if fmt != "png":
+        refuse(args, ("resolution",), "it is the resolution of png output")
+    if fmt != "tikz" and args.out is None:
+        raise UsageError(f"--out FILE is required for --format {fmt}")
     dilation = args.dilation if args.dilation is not None else (
         [2] if args.kind == "dilated" else [1])
-    if args.resolution < 10 or args.resolution > 1200:
-        raise UsageError(f"--resolution must be in 10..1200, got {args.resolution}")
     spec = make_spec(args.input, args.kernel, args.stride, args.padding, dilation, dims=2)
-    drawing = figures.build(args.kind, spec, number=args.number, pool=args.pool,
+    drawing = figures.build(args.kind, spec, number=args.number, pool=args.pool or "max",
                             output_padding=args.output_padding)
-    fmt = _format(args)
+    figures.check_size(drawing, args.frames)
+    report = {"kind": args.kind, "format": fmt, "caption": drawing.caption,
+              "relations": [f.relation for f in drawing.facts],
+              "output": list(drawing.out_shape) if args.kind != "transposed"
+              else [f.output for f in drawing.facts]}
     if fmt == "tikz":
         text = figures.frames_text(drawing) if args.frames else figures.figure_fragment(drawing)
-        if args.out is None:
-            out.write(text)
-        else:
+        if args.out is not None:
             _write(args.out, text.encode("utf-8"))
-        return 0
-    if args.out is None:
-        raise UsageError(f"--out FILE is required for --format {fmt}")
+        return _done(args, out, report, [] if args.out is None else [args.out],
+                     None if args.out is not None else text)
     document = figures.standalone_document(drawing, frames=args.frames)
     try:
         if fmt == "pdf":
-            _write(args.out, texrun.pdf_bytes(document))
-            return 0
-        pages = texrun.png_pages(document, args.resolution)
+            pages = [texrun.pdf_bytes(document)]
+        else:
+            pages = texrun.png_pages(document, args.resolution or 150)
     except texrun.LatexError as exc:
-        print(f"error: {exc}", file=err)
-        return 1
-    if not args.frames:
-        _write(args.out, pages[0])
-        return 0
-    for n, page in enumerate(pages, start=1):
-        _write(args.out.with_name(f"{args.out.stem}-{n:03d}{args.out.suffix or '.png'}"), page)
-    print(f"wrote {len(pages)} frames", file=err)
-    return 0
+        print(f"error: {exc} (the figure is within the size limits: this is a bug in symconv, "
+              "please report it)", file=err)
+        return EXIT_INTERNAL
+    if not args.frames or fmt == "pdf":
+        targets = [args.out]
+    else:
+        targets = [args.out.with_name(f"{args.out.stem}-{n:03d}{args.out.suffix or '.png'}")
+                   for n in range(1, len(pages) + 1)]
+    for path, page in zip(targets, pages, strict=True):
+        _write(path, page)
+    if len(targets) > 1 and not args.json:
+        print(f"wrote {len(targets)} frames", file=err)
+    return _done(args, out, report, targets, None)
+
+
+def _done(args: argparse.Namespace, out: TextIO, report: dict[str, object],
+          written: list[Path], text: str | None) -> int:
+    if args.json:
+        from symconv.render import dump_json
+
+        dump_json({**report, "files": [str(p) for p in written], "tikz": text}, out)
+    elif text is not None:
+        out.write(text)
+    return EXIT_OK
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -3,37 +3,27 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from symconv.commands._args import add_json, int_list
 from symconv.errors import UsageError
 
 HELP = "the convolution as a sparse matrix C with symbolic weights (guide §4.1), and its transpose"
 
 
-def int_list(text: str) -> list[int]:
-    """``4`` or ``4,5`` (one value per axis)."""
-    out: list[int] = []
-    for part in text.split(","):
-        try:
-            out.append(int(part.strip()))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer or comma-separated integers, got {text!r}"
-            ) from None
-    return out
-
-
 def add_geometry(parser: argparse.ArgumentParser, *, dilation: bool = True) -> None:
-    parser.add_argument("--input", "-i", type=int_list, required=True,
-                        help="input size i (one value, or one per axis: 4,5)")
-    parser.add_argument("--kernel", "-k", type=int_list, required=True, help="kernel size k")
-    parser.add_argument("--stride", "-s", type=int_list, default=[1], help="stride s (default 1)")
-    parser.add_argument("--padding", "-p", type=int_list, default=[0],
-                        help="zero padding p on each side (default 0)")
+    int_list(parser, "--input", "-i", metavar="I", required=True,
+             help="input size i: one value for every axis, or one per axis (--input 4 5)")
+    int_list(parser, "--kernel", "-k", metavar="K", required=True, help="kernel size k")
+    int_list(parser, "--stride", "-s", metavar="S", default=[1], help="stride s (default 1)")
+    int_list(parser, "--padding", "-p", metavar="P", default=[0],
+             help="zero padding p on each side (default 0)")
     if dilation:
-        parser.add_argument("--dilation", "-d", type=int_list, default=None,
-                            help="dilation d (default 1)")
+        int_list(parser, "--dilation", "-d", metavar="D", default=None,
+                 help="dilation d (default 1)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Lists take one value for every axis, or one per axis: --input 4 5. "
+                     "C is shown whole, up to 65,536 entries.")
     add_geometry(parser)
     parser.add_argument("--dims", type=int, choices=(1, 2), default=None,
                         help="number of spatial axes (default: 2, or the number of values)")
@@ -41,11 +31,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fmt.add_argument("--latex", action="store_true",
                      help="print C and Cᵀ as LaTeX to \\input in a paper (plain LaTeX, in blocks "
                      "that fit a 345pt line)")
-    fmt.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json(fmt, "an object with the shapes, C and C_T (entries as text)")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.matrix import conv_matrix, latex_fragment, make_spec, matrix_text
+    from symconv.matrix import check_size, conv_matrix, latex_fragment, make_spec, matrix_text
     from symconv.render import dump_json
 
     for name in ("input", "kernel", "stride", "padding", "dilation"):
@@ -60,6 +50,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
     spec = make_spec(args.input, args.kernel, args.stride, args.padding,
                      args.dilation if args.dilation is not None else [1], dims=args.dims)
+    check_size(spec)
     c = conv_matrix(spec)
     ct = c.T
     shape = " × ".join(str(x) for x in spec.output_shape)

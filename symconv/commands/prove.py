@@ -10,7 +10,8 @@ HELP = "prove the relations and identities for all integers in their domains"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="*", metavar="ID",
-                        help="theorem ids or prefixes (default: all)")
+                        help="theorem ids, or prefixes of ids: R gives R1..R15, torch. every "
+                        "PyTorch theorem; an exact id names one theorem (default: all)")
     parser.add_argument("--group", action="append", default=[], metavar="GROUP",
                         help="only theorems of this group (repeatable), e.g. relation, identity")
     parser.add_argument("--timeout", type=float, default=30.0,
@@ -23,20 +24,13 @@ def _short(text: str, width: int = 96) -> str:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.prover import Status
+    from symconv.api import select_theorems
+    from symconv.prover import Status, combine
     from symconv.render import dump_json, result_json, table
-    from symconv.theorems import all_theorems, groups, select
 
     if args.timeout <= 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
-    try:
-        known = groups()
-        for g in args.group:
-            if g not in known:
-                raise UsageError(f"unknown --group {g!r}; known: {', '.join(known)}")
-        chosen = select(all_theorems(args.group), args.ids)
-    except KeyError as exc:
-        raise UsageError(f"unknown theorem id {exc.args[0]!r} (see symconv prove)") from None
+    chosen = select_theorems(args.ids, args.group)
     results = [(t, t.check(args.timeout)) for t in chosen]
     if args.json:
         dump_json(
@@ -49,7 +43,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                  f"{r.seconds * 1000:.1f} ms"] for t, r in results]
         table(rows, ["id", "statement", "status", "time"], out)
         for t, r in results:
-            if r.status in (Status.REFUTED, Status.UNKNOWN):
+            if not r.ok:
                 from symconv.render import describe_result
 
                 print(f"\n{t.id}: {describe_result(r)}", file=out)
@@ -58,4 +52,4 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         n_bounded = sum(r.status is Status.PROVED_BOUNDED for _, r in results)
         print(f"\n{n_ok}/{len(results)} proved for all integers, {n_bounded} proved-bounded"
               f" (bounds in the statement; --json for full text), {total:.2f} s", file=out)
-    return max((r.status.exit_code for _, r in results), default=0)
+    return combine(r.status for _, r in results).exit_code

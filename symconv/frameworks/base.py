@@ -52,10 +52,16 @@ ORDER: tuple[sp.Symbol, ...] = (i, k, s, p, p_begin, p_end, d, a, o)
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """The framework refuses where ``when`` holds; ``message`` is a distinctive part of its
-    error."""
+    error (what the conformance tests look for), ``text`` the whole message shown to a user
+    when the distinctive part is not a sentence (default: the message)."""
 
     when: sp.Basic
     message: str
+    text: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.text or self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,11 @@ class Refused:
     """A rule's verdict at a refused point."""
 
     message: str
+    text: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.text or self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +114,7 @@ class Rule:
                 raise ValueError(f"{self.id}: outside the modelled domain: {cond} fails")
         for refusal in self.refusals:
             if evaluate(refusal.when, env):
-                return Refused(refusal.message)
+                return Refused(refusal.message, refusal.text)
         value = evaluate(self.expr, env)
         if isinstance(value, bool):
             raise TypeError(f"{self.id}: expression is a truth value")
@@ -141,14 +152,14 @@ def rule(
     title: str,
     params: Sequence[sp.Symbol],
     expr: sp.Expr,
-    refusals: Sequence[tuple[sp.Basic, str]],
+    refusals: Sequence[tuple[sp.Basic, str] | tuple[sp.Basic, str, str]],
     source: str,
     **kw: object,
 ) -> Rule:
     framework = rid.split(".", 1)[0]
     return Rule(
         rid, framework, op, title, ordered(params), expr,
-        tuple(Refusal(w, m) for w, m in refusals), source, **kw,  # type: ignore[arg-type]
+        tuple(Refusal(*r) for r in refusals), source, **kw,  # type: ignore[arg-type]
     )
 
 

@@ -44,7 +44,7 @@ def _params(rule: Rule) -> tuple[Param, ...]:
 
 
 def _requires(rule: Rule) -> tuple[Check, ...]:
-    return tuple(Check(failure(r.when), f"{rule.id}: {r.message}") for r in rule.refusals)
+    return tuple(Check(failure(r.when), f"{rule.id}: {r.shown}") for r in rule.refusals)
 
 
 def specs() -> list[ShapeFunction]:

@@ -21,6 +21,7 @@ import sympy as sp
 import z3
 
 from symconv.frameworks.base import DOMAIN, ORDER, Refused, Rule, p_begin, p_end
+from symconv.prover import Status
 from symconv.symbols import p
 from symconv.z3bridge import Z3Translator, check_with
 
@@ -33,6 +34,13 @@ class Verdict(Enum):
     EQUAL = "equal"
     DIFFER = "differ"
     UNKNOWN = "unknown"
+    VACUOUS = "vacuous"  # the common domain and ``where`` admit no point: nothing compared
+
+    @property
+    def status(self) -> Status:
+        """The verdict as every command reports it: equal is proved, differ refuted."""
+        return {Verdict.EQUAL: Status.PROVED, Verdict.DIFFER: Status.REFUTED,
+                Verdict.UNKNOWN: Status.UNKNOWN, Verdict.VACUOUS: Status.VACUOUS}[self]
 
 
 class Kind(Enum):
@@ -66,11 +74,13 @@ class Comparison:
     @property
     def sizes_agree(self) -> bool:
         """No point where both answer with different sizes (they may refuse differently)."""
-        return self.verdict is not Verdict.UNKNOWN and all(
+        return self.verdict in (Verdict.EQUAL, Verdict.DIFFER) and all(
             w.kind is not Kind.VALUES for w in self.witnesses)
 
     @property
     def mark(self) -> str:
+        if self.verdict is Verdict.VACUOUS:
+            return "∅"
         if self.verdict is Verdict.UNKNOWN:
             return "?"
         if self.verdict is Verdict.EQUAL:
@@ -243,6 +253,15 @@ def compare(a: Rule, b: Rule, *, where: sp.Basic | None = None, where_text: str 
         names = ", ".join(sorted(x.name for x in unknown_vars))
         raise ValueError(f"--where mentions {names}, not a parameter of {a.id} or {b.id}")
     hyps = [DOMAIN[x] for x in params] + [extra]
+    link_text = tuple(f"{k} = {v}" for k, v in links(a, b).items())
+    if where is not None:
+        admits, _ = _Search(params, hyps, sp.true, timeout).check()
+        if admits != z3.sat:
+            verdict = Verdict.VACUOUS if admits == z3.unsat else Verdict.UNKNOWN
+            reason = ("the common domain and --where admit no point: nothing is compared"
+                      if admits == z3.unsat else "whether --where admits a point is unknown")
+            return Comparison(a, b, verdict, tuple(x.name for x in params), link_text,
+                              where_text, (), reason, time.perf_counter() - start)
     witnesses: list[Witness] = []
     reasons: list[str] = []
     for kind in Kind:
@@ -265,13 +284,12 @@ def compare(a: Rule, b: Rule, *, where: sp.Basic | None = None, where_text: str 
         status = Verdict.UNKNOWN
     else:
         status = Verdict.EQUAL
-    link_text = tuple(f"{k} = {v}" for k, v in links(a, b).items())
     return Comparison(a, b, status, tuple(x.name for x in params), link_text, where_text,
                       tuple(witnesses), "; ".join(reasons), time.perf_counter() - start)
 
 
 def describe(value: int | Refused) -> str:
-    return f"refuses ({value.message})" if isinstance(value, Refused) else str(value)
+    return f"refuses ({value.shown})" if isinstance(value, Refused) else str(value)
 
 
 FAMILIES: Mapping[str, tuple[str, ...]] = {

@@ -166,7 +166,7 @@ def pred(c: sp.Basic) -> Pred:
 
 def verdict(rule: Rule) -> Callable[[Env], int | Refused]:
     """``rule.verdict`` as a compiled closure (the caller keeps ``env`` inside the domain)."""
-    refusals = [(pred(r.when), Refused(r.message)) for r in rule.refusals]
+    refusals = [(pred(r.when), Refused(r.message, r.text)) for r in rule.refusals]
     value = expr(rule.expr)
 
     def run(env: Env) -> int | Refused:

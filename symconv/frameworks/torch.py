@@ -23,9 +23,13 @@ SAME_STRIDED = "padding='same' is not supported for strided convolutions"
 OUTPUT_PADDING = "output padding must be smaller than either stride or dilation"
 TOO_SMALL = "Output size is too small"
 OUTPUT_SIZE = "requested an output size of"
+OUTPUT_SIZE_TEXT = ("requested an output size of o, but valid sizes range from min to min + s - 1, "
+                    "min = (i - 1)s - 2p + d(k - 1) + 1")
 # max_pool1d says "padding should be at most half of kernel size", max_pool2d "pad should be at
 # most half of effective kernel size" — both compare with the undilated k.
 MAX_PAD = "should be at most half of"
+MAX_PAD_TEXT = ("padding should be at most half of kernel size (max_pool1d; max_pool2d/3d say: "
+                "pad should be at most half of effective kernel size)")
 MAX_OUT = "Invalid computed output size"
 AVG_PAD = "pad should be at most half of effective kernel size"
 
@@ -72,7 +76,8 @@ def rules() -> list[Rule]:
              "ConvUtils.h conv_input_size; NaiveConvolutionTranspose2d.cpp shape check"),
         rule("torch.conv_transpose.output_size", Op.CONV_TRANSPOSE,
              "ConvTranspose forward(x, output_size=o)", (i, k, s, p, d, o), o,
-             [(sp.Or(sp.Lt(o, smallest), sp.Gt(o, smallest + s - 1)), OUTPUT_SIZE)],
+             [(sp.Or(sp.Lt(o, smallest), sp.Gt(o, smallest + s - 1)), OUTPUT_SIZE,
+               OUTPUT_SIZE_TEXT)],
              "torch/nn/modules/conv.py _ConvTransposeNd._output_padding: a = o − min, "
              "min ≤ o ≤ min + s − 1", padding="output_size",
              extras={"a": o - smallest}),
@@ -83,7 +88,7 @@ def rules() -> list[Rule]:
         rules_.append(rule(
             f"torch.max_pool{suffix}", Op.MAX_POOL, f"MaxPool ceil_mode={ceil}",
             (i, k, s, p, d), out,
-            [(sp.Gt(p, sp.floor(k / 2)), MAX_PAD), (sp.Lt(out, 1), MAX_OUT)],
+            [(sp.Gt(p, sp.floor(k / 2)), MAX_PAD, MAX_PAD_TEXT), (sp.Lt(out, 1), MAX_OUT)],
             "Pool.h pooling_output_shape_pad_lr; MaxPooling.cpp max_pool1d checks "
             "p ≤ k/2 with the undilated k", ceil_mode=ceil))
         out = pool_output(ceil, 1)
