@@ -1,0 +1,236 @@
+"""C integer semantics over :mod:`symconv.codegen.cpoly` polynomials, encoded in Z3.
+
+A signed operation is defined only when its mathematical result lies in
+``[INT64_MIN, INT64_MAX]`` (an :class:`Obligation`), ``/`` and ``%`` truncate toward zero and
+are defined only for a nonzero divisor and not ``INT64_MIN / -1``, ``uint64_t`` wraps mod
+2**64. Two encodings of that one semantics:
+
+* **bit-vectors** (width :data:`W`, two's complement): exact; W exceeds every value the spec can
+  take for 64-bit inputs, so wide values never wrap;
+* **integers** (``abstract``): every product of atoms and every quotient is a fresh value
+  constrained only by the proved helper contract and division facts, so a function body is
+  linear. On the paths that satisfy the obligations the integer value is the 64-bit value, and
+  the abstraction only over-approximates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+
+import z3
+
+from symconv.codegen import cpoly
+from symconv.codegen.cinterp import INT64_MAX, INT64_MIN
+from symconv.codegen.cpoly import Poly
+
+W = 132  # > every spec magnitude (magnitude_bits, checked) and the 128-bit u64 product
+
+
+class ValidationError(ValueError):
+    """The C text uses something the model does not cover."""
+
+
+@dataclass(frozen=True, slots=True)
+class Val:
+    kind: str  # "s" int64_t, "u" uint64_t, "b" a C truth value not yet converted to int
+    poly: Poly = ()
+    cond: z3.BoolRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    kind: str  # overflow | div-zero
+    path: tuple[z3.BoolRef, ...]
+    safe: z3.BoolRef
+    text: str
+
+
+class CSemantics:
+    """Values, atoms and obligations of one symbolic execution, in one Z3 context."""
+
+    def __init__(self, ctx: z3.Context, abstract: bool = False) -> None:
+        self.ctx = ctx
+        self.abstract = abstract
+        self.facts: list[z3.BoolRef] = []
+        self.divisions: list[tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef, z3.ArithRef]] = []
+        self._fresh: dict[object, z3.BitVecRef] = {}
+        self.atoms: dict[str, z3.BitVecRef] = {}
+        self.obligations: list[Obligation] = []
+        self._z3cache: dict[Poly, z3.BitVecRef] = {}
+        self.inputs: dict[str, z3.BitVecRef] = {}
+        self._modulus = 2**W
+
+    # --- polynomials -------------------------------------------------------------------------
+    def const(self, value: int) -> Poly:
+        return cpoly.const(value)
+
+    def add(self, x: Poly, y: Poly) -> Poly:
+        return cpoly.add(x, y, self._modulus)
+
+    def neg(self, x: Poly) -> Poly:
+        return cpoly.neg(x)
+
+    def sub(self, x: Poly, y: Poly) -> Poly:
+        return cpoly.sub(x, y, self._modulus)
+
+    def mul(self, x: Poly, y: Poly) -> Poly:
+        return cpoly.mul(x, y, self._modulus)
+
+    def atom(self, term: z3.BitVecRef) -> Poly:
+        term = z3.simplify(term)
+        if z3.is_bv_value(term):
+            return self.const(term.as_signed_long())
+        if z3.is_int_value(term):
+            return self.const(term.as_long())
+        key = term.sexpr()
+        self.atoms.setdefault(key, term)
+        return cpoly.atom(key)
+
+    def input(self, name: str) -> Poly:
+        if self.abstract:
+            if name not in self.inputs:
+                self.inputs[name] = z3.Int(name, self.ctx)
+                self.facts.append(z3.And(self.inputs[name] >= INT64_MIN,
+                                         self.inputs[name] <= INT64_MAX))
+            return self.atom(self.inputs[name])
+        var = self.inputs.setdefault(name, z3.BitVec(name, 64, self.ctx))
+        return self.atom(z3.SignExt(W - 64, var))
+
+    def num(self, value: int) -> z3.ArithRef | z3.BitVecRef:
+        return z3.IntVal(value, self.ctx) if self.abstract else z3.BitVecVal(value, W, self.ctx)
+
+    # --- polynomials as Z3 terms -------------------------------------------------------------
+    def z(self, p: Poly) -> z3.BitVecRef:
+        hit = self._z3cache.get(p)
+        if hit is not None:
+            return hit
+        terms = []
+        for mono, coeff in p:
+            factors = [self.atoms[k_] for k_ in mono]
+            if not factors:
+                terms.append(self.num(coeff))
+                continue
+            if self.abstract and len(factors) > 1:
+                prod = self._fresh_var(("mul", mono), "mul")
+            else:
+                prod = reduce(lambda a_, b_: a_ * b_, factors)
+            # a negative coefficient as a negation: bvmul by a constant like 2**W - 1 is
+            # bit-blasted into a full multiplier
+            scaled = prod if abs(coeff) == 1 else self.num(abs(coeff)) * prod
+            terms.append(scaled if coeff > 0 else -scaled)
+        out = reduce(lambda a_, b_: a_ + b_, terms) if terms else self.num(0)
+        self._z3cache[p] = out
+        return out
+
+    def _fresh_var(self, key: object, stem: str) -> z3.BitVecRef:
+        var = self._fresh.get(key)
+        if var is None:
+            name = f"{stem}!{len(self._fresh)}"
+            var = self._fresh[key] = (z3.Int(name, self.ctx) if self.abstract
+                                      else z3.BitVec(name, W, self.ctx))
+        return var
+
+    # --- C operations ------------------------------------------------------------------------
+    def divide(self, n: z3.BitVecRef, d: z3.BitVecRef) -> tuple[Poly, Poly]:
+        """Truncating quotient and remainder; abstract: fresh values plus the proved facts."""
+        if not self.abstract:
+            return self.atom(n / d), self.atom(z3.SRem(n, d))
+        key = (n.sexpr(), d.sexpr())
+        fresh = ("div", key) not in self._fresh
+        q = self._fresh_var(("div", key), "div")
+        r = self._fresh_var(("rem", key), "rem")
+        if fresh:
+            self.facts.append(division_facts(n, d, q, r))
+            self.divisions.append((n, d, q, r))
+        return self.atom(q), self.atom(r)
+
+    def in64(self, p: Poly) -> z3.BoolRef:
+        t = self.z(p)
+        return z3.And(t >= INT64_MIN, t <= INT64_MAX)
+
+    def ite(self, cond: z3.BoolRef, x: Poly, y: Poly) -> Poly:
+        if x == y:
+            return x
+        return self.atom(z3.If(cond, self.z(x), self.z(y)))
+
+    def to_unsigned(self, p: Poly) -> Poly:
+        """``p mod 2**64`` for ``p`` in int64 range: ``p + 2**64·[p < 0]``, a polynomial in p."""
+        if cpoly.is_const(p):
+            return self.const(cpoly.const_value(p) % 2**64)
+        if self.abstract:
+            raise ValidationError("uint64_t arithmetic outside symconv__mul")
+        neg = self.atom(z3.If(self.z(p) < 0, self.num(1), self.num(0)))
+        return self.add(p, self.mul(self.const(2**64), neg))
+
+    def wrap(self, p: Poly) -> Poly:
+        if self.abstract:
+            raise ValidationError("uint64_t arithmetic outside symconv__mul")
+        if cpoly.is_const(p):
+            return self.const(cpoly.const_value(p) % 2**64)
+        return self.atom(z3.ZeroExt(W - 64, z3.Extract(63, 0, self.z(p))))
+
+    def truth(self, v: Val) -> z3.BoolRef:
+        if v.kind == "b":
+            assert v.cond is not None
+            return v.cond
+        return self.z(v.poly) != 0
+
+    def as_int(self, v: Val) -> Val:
+        if v.kind != "b":
+            return v
+        assert v.cond is not None
+        return Val("s", self.atom(z3.If(v.cond, self.num(1), self.num(0))))
+
+    def compare(self, op: str, x: Val, y: Val) -> z3.BoolRef:
+        x, y = self.as_int(x), self.as_int(y)
+        if x.kind == "u" or y.kind == "u":
+            x, y = self.convert(x, "uint64_t"), self.convert(y, "uint64_t")
+        a, b = self.z(x.poly), self.z(y.poly)
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b,
+                "==": a == b, "!=": a != b}[op]
+
+    def convert(self, v: Val, ctype: str, path: Sequence[z3.BoolRef] = (),
+                line: int = 0) -> Val:
+        v = self.as_int(v)
+        if ctype == "uint64_t":
+            return v if v.kind == "u" else Val("u", self.to_unsigned(v.poly))
+        if v.kind == "u":
+            self.oblige("overflow", path, self.z(v.poly) <= INT64_MAX,
+                        f"line {line}: conversion of uint64_t to int64_t")
+        return Val("s", v.poly)
+
+    def oblige(self, kind: str, path: Sequence[z3.BoolRef], safe: z3.BoolRef, text: str) -> None:
+        self.obligations.append(Obligation(kind, tuple(path), safe, text))
+
+
+# --- what is assumed of C's / and % (proved once: gen.c.helper.division.fact-N) ---------------
+
+def division_fact_list(n: z3.ArithRef, d: z3.ArithRef, q: z3.ArithRef,
+                       r: z3.ArithRef) -> list[z3.BoolRef]:
+    return [
+        z3.Implies(z3.And(n >= 0, d > 0), q >= 0),
+        z3.Implies(z3.And(n >= 0, d > 0), q <= n),
+        z3.Implies(z3.And(n <= 0, d > 0), q >= n),
+        z3.Implies(z3.And(n <= 0, d > 0), q <= 0),
+        z3.Implies(q == 0, r == n),
+        z3.Implies(z3.And(n >= d, d > 0), q >= 1),
+        z3.Implies(z3.And(n >= 0, d > 0), r >= 0),
+        z3.Implies(z3.And(n >= 0, d > 0), r < d),
+        z3.Implies(z3.And(n <= 0, d > 0), r <= 0),
+        z3.Implies(z3.And(n <= 0, d > 0), r > -d),
+    ]
+
+
+def division_facts(n: z3.BitVecRef, d: z3.BitVecRef, q: z3.BitVecRef,
+                   r: z3.BitVecRef) -> z3.BoolRef:
+    """What the function proofs assume of a truncating quotient q and remainder r of int64
+    values n / d (each proved once, for every such n and d: ``gen.c.helper.division.fact-N``)."""
+    return z3.Implies(defined(n, d), z3.And(*division_fact_list(n, d, q, r)))
+
+
+def defined(n: z3.BitVecRef, d: z3.BitVecRef) -> z3.BoolRef:
+    """``n / d`` is defined in C for these int64 values: ``d != 0``, not ``INT64_MIN / -1``."""
+    return z3.And(n >= INT64_MIN, n <= INT64_MAX, d >= INT64_MIN, d <= INT64_MAX, d != 0,
+                  z3.Not(z3.And(n == INT64_MIN, d == -1)))
