@@ -37,6 +37,9 @@ class Theorem:
     statement: str
     check: Callable[[float], Result]
     assumptions: tuple[str, ...] = ()
+    # theorems with one batch key are run one after the other in one process (they share work,
+    # e.g. the symbolic execution of one C function); "" = independent
+    batch: str = ""
 
 
 def from_claim(tid: str, group: str, claim: Claim) -> Theorem:

@@ -14,7 +14,7 @@ from symconv.codegen.cparse import (
     Addr, Assign, Bin, Call, Cast, Decl, Expr, Function, If, Name, Num, Return, Stmt, Store,
     Unary, Unit,
 )
-from symconv.codegen.csem import CSemantics, ValidationError, Val
+from symconv.codegen.csem import CSemantics, Encoding, ValidationError, Val, conj
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +33,8 @@ class Model(CSemantics):
     """One symbolic execution: the C semantics of :class:`CSemantics` run over a parsed unit."""
 
     def __init__(self, unit: Unit, ctx: z3.Context, contracts: bool = True,
-                 abstract: bool = False) -> None:
-        super().__init__(ctx, abstract)
+                 encoding: Encoding = Encoding.BITVEC) -> None:
+        super().__init__(ctx, encoding)
         self.unit = unit
         self.use_contracts = contracts
         self._frames = 0
@@ -97,7 +97,7 @@ class Model(CSemantics):
         a, b = self.z(x.poly), self.z(y.poly)
         self.oblige("div-zero", at, b != 0, f"line {e.line}: divisor of {e.op}")
         if unsigned:
-            return Val("u", self.atom(z3.UDiv(a, b) if e.op == "/" else z3.URem(a, b)))
+            return Val("u", self.unsigned_divide(e.op, a, b))
         self.oblige("overflow", at, z3.Not(z3.And(a == INT64_MIN, b == -1)),
                     f"line {e.line}: INT64_MIN {e.op} -1")
         q, r = self.divide(a, b)
@@ -141,7 +141,7 @@ class Model(CSemantics):
         value = outcomes[-1][1]
         for p_, v_ in reversed(outcomes[:-1]):
             extra = p_.conds[depth:]
-            cond = extra[0] if len(extra) == 1 else z3.And(*extra)
+            cond = conj(extra, self.ctx)
             value = self._merge(cond, v_, value)
         return value
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-Key = str
+Key = int  # an atom: the id of its Z3 term (symconv.codegen.csem)
 Monomial = tuple[Key, ...]
 Poly = tuple[tuple[Monomial, int], ...]  # sorted (monomial of atom keys, coefficient)
 

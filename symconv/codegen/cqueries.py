@@ -11,9 +11,8 @@ condition gets its code; a violated requirement gets its code).
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -23,9 +22,11 @@ from symconv.artifacts import banner
 from symconv.codegen import c as cgen
 from symconv.codegen.cexec import Model, Path
 from symconv.codegen.cinterp import INT64_MAX, INT64_MIN
-from symconv.codegen.cparse import Unit
+from symconv.codegen.cparse import Function, Unit
 from symconv.codegen.cpoly import Poly
-from symconv.codegen.csem import W, ValidationError, Val, defined, division_fact_list
+from symconv.codegen.csem import (
+    W, Encoding, ValidationError, Val, conj, defined, disj, division_fact_list, truncating_quotient,
+)
 from symconv.codegen.cspec import SpecEncoder, magnitude_bits
 
 PROPERTIES = ("no-overflow", "no-div-zero", "correct", "complete", "error-codes")
@@ -41,7 +42,7 @@ class Query:
     statement: str
     negation: z3.BoolRef
     inputs: tuple[str, ...]
-    variables: dict[str, z3.BitVecRef]
+    variables: dict[str, z3.ArithRef]
     header: cgen.Header
     abstract: bool = False
     # abstract only: each quotient and remainder with its numerator and divisor (n, d, q, r)
@@ -77,16 +78,10 @@ class _Outcome:
     outs: tuple[Poly, ...]
 
 
-def _conj(conds: Sequence[z3.BoolRef], ctx: z3.Context | None = None) -> z3.BoolRef:
-    if not conds:
-        return z3.BoolVal(True, ctx)
-    return conds[0] if len(conds) == 1 else z3.And(*conds)
-
-
 def _neg_obligations(model: Model, kind: str) -> z3.BoolRef:
-    cases = [z3.And(_conj(o.path, model.ctx), z3.Not(o.safe)) for o in model.obligations
-             if o.kind == kind]
-    return z3.Or(*cases) if cases else z3.BoolVal(False, model.ctx)
+    ctx = model.ctx
+    return disj([conj([*o.path, z3.Not(o.safe)], ctx) for o in model.obligations
+                 if o.kind == kind], ctx)
 
 
 def function_queries(unit: Unit, program: cgen.Program, header: cgen.Header = cgen.HEADER,
@@ -107,76 +102,102 @@ def function_queries(unit: Unit, program: cgen.Program, header: cgen.Header = cg
                                              *program.checked_values()))
     if needed >= W:
         raise ValidationError(f"{fname}: the spec needs {needed} bits, the model has {W}")
-    model = Model(unit, ctx or z3.Context(), abstract=abstract)
-    enc = SpecEncoder(model)
+    model = Model(unit, ctx or z3.Context(),
+                  encoding=Encoding.ABSTRACT if abstract else Encoding.BITVEC)
+    outcomes = _execute(model, fn, program)
+    neg = _negations(model, SpecEncoder(model), program, outcomes, header.code_values)
+    statements = property_statements(program)
+    variables = {**model.inputs}
+    facts = model.facts
+    return [Query(f"{header.tid_prefix}.{program.name}.{prop}", program.name, prop,
+                  statements[prop], conj([*facts, neg[prop]], model.ctx),
+                  tuple(names), variables, header, abstract, tuple(model.divisions))
+            for prop in PROPERTIES]
+
+
+def _execute(model: Model, fn: Function, program: cgen.Program) -> list[_Outcome]:
+    """Every path through ``fn`` from its parameters and out-cells (``<ptr>_initial``)."""
     frame = model._frame()
     store: dict[str, Val] = {}
-    for name in names:
+    for name in (p_.name for p_ in program.spec.params):
         store[frame.prefix + name] = Val("s", model.input(name))
     cells = {}
     for ptr in program.pointers:
         cells[ptr] = f"cell.{ptr}"
         frame.pointers[ptr] = cells[ptr]
         store[cells[ptr]] = Val("s", model.input(f"{ptr}_initial"))
-    outcomes = []
-    for p_, v_ in model.run(fn, Path((), store), frame):
-        outcomes.append(_Outcome(_conj(p_.conds, model.ctx), v_.poly,
-                                 tuple(p_.store[cells[ptr]].poly for ptr in program.pointers)))
-    code = header.code_values
+    return [_Outcome(conj(p_.conds, model.ctx), v_.poly,
+                     tuple(p_.store[cells[ptr]].poly for ptr in program.pointers))
+            for p_, v_ in model.run(fn, Path((), store), frame)]
+
+
+def _negations(model: Model, enc: SpecEncoder, program: cgen.Program,
+               outcomes: Sequence[_Outcome], code: Mapping[str, int]) -> dict[str, z3.BoolRef]:
+    """Each property's negation over the paths ``outcomes``."""
+    ctx, spec = model.ctx, program.spec
     domain = enc.formula(spec.domain)
     results = [enc.value(r) for r in spec.results]
     initial = [model.input(f"{ptr}_initial") for ptr in program.pointers]
     fits = [model.in64(enc.value(v)) for v in program.checked_values()]
-
-    def ret_is(o: _Outcome, value: int) -> z3.BoolRef:
-        return model.z(o.ret) == value
+    ret0 = [model.z(o.ret) == 0 for o in outcomes]
 
     def outs_equal(o: _Outcome, want: Sequence[Poly]) -> z3.BoolRef:
-        return z3.And(*(model.z(a_) == model.z(b_) for a_, b_ in zip(o.outs, want, strict=True)))
+        return conj([model.z(a_) == model.z(b_) for a_, b_ in zip(o.outs, want, strict=True)],
+                    ctx)
 
-    neg: dict[str, z3.BoolRef] = {
+    return {
         "no-overflow": _neg_obligations(model, "overflow"),
         "no-div-zero": _neg_obligations(model, "div-zero"),
-        "correct": z3.Or(*(z3.Or(
-            z3.And(o.cond, ret_is(o, 0), z3.Not(z3.And(domain, outs_equal(o, results)))),
-            z3.And(o.cond, z3.Not(ret_is(o, 0)), z3.Not(outs_equal(o, initial))))
-            for o in outcomes)),
-        "complete": z3.And(domain, *fits, z3.Or(*(z3.And(o.cond, z3.Not(ret_is(o, 0)))
-                                                  for o in outcomes))),
+        "correct": disj([disj([
+            conj([o.cond, r0, z3.Not(conj([domain, outs_equal(o, results)], ctx))], ctx),
+            conj([o.cond, z3.Not(r0), z3.Not(outs_equal(o, initial))], ctx)], ctx)
+            for o, r0 in zip(outcomes, ret0, strict=True)], ctx),
+        "complete": conj([domain, *fits, disj([conj([o.cond, z3.Not(r0)], ctx)
+                                                for o, r0 in zip(outcomes, ret0, strict=True)],
+                                               ctx)], ctx),
+        "error-codes": _neg_error_codes(model, enc, program, outcomes, code),
     }
+
+
+def _neg_error_codes(model: Model, enc: SpecEncoder, program: cgen.Program,
+                     outcomes: Sequence[_Outcome], code: Mapping[str, int]) -> z3.BoolRef:
+    """Some path returns other than the code of the first violated parameter condition, or of
+    a violated requirement whose earlier conditions and checked intermediates all hold."""
+    ctx, spec = model.ctx, program.spec
+
+    def returns_other(want: int) -> z3.BoolRef:
+        return disj([conj([o.cond, z3.Not(model.z(o.ret) == want)], ctx) for o in outcomes],
+                    ctx)
+
     cases = []
     ok: list[z3.BoolRef] = []
     for param in spec.params:
-        want = code[program.param_code(param.name)]
         cond = enc.formula(param.check.condition)
-        cases.append(z3.And(*ok, z3.Not(cond), z3.Or(*(z3.And(o.cond, z3.Not(ret_is(o, want)))
-                                                      for o in outcomes))))
+        cases.append(conj([*ok, z3.Not(cond),
+                           returns_other(code[program.param_code(param.name)])], ctx))
         ok.append(cond)
     for req, req_code in zip(spec.requires, program.require_codes, strict=True):
         index = next(n for n, st in enumerate(program.steps)
                      if isinstance(st, cgen.Require) and st.code == req_code)
         before = [model.in64(enc.value(v)) for v in program.checked_values(index)]
-        want = code[req_code]
-        cases.append(z3.And(*ok, *before, z3.Not(enc.formula(req.condition)), z3.Or(
-            *(z3.And(o.cond, z3.Not(ret_is(o, want))) for o in outcomes))))
+        cases.append(conj([*ok, *before, z3.Not(enc.formula(req.condition)),
+                           returns_other(code[req_code])], ctx))
         ok.append(enc.formula(req.condition))  # a later requirement's code only after this one
-    neg["error-codes"] = z3.Or(*cases)
-
-    statements = property_statements(program)
-    variables = {**model.inputs}
-    facts = model.facts
-    return [Query(f"{header.tid_prefix}.{program.name}.{prop}", program.name, prop,
-                  statements[prop], z3.And(*facts, neg[prop]) if facts else neg[prop],
-                  tuple(names), variables, header, abstract, tuple(model.divisions))
-            for prop in PROPERTIES]
+    return disj(cases, ctx)
 
 
 def property_statements(program: cgen.Program) -> dict[str, str]:
     """What each property of ``program``'s function states (no solving needed to know it)."""
+    return dict(_statements(program))
+
+
+@cache
+def _statements(program: cgen.Program) -> tuple[tuple[str, str], ...]:
+    # cached: printing the SymPy values costs milliseconds, asked at listing and at building
     fname = "symconv_" + program.name
     spec = program.spec
     fits_text = ", ".join(str(v) for v in program.checked_values())
-    return {
+    return tuple({
         "no-overflow": f"{fname}: no signed overflow on any path, for every int64 input",
         "no-div-zero": f"{fname}: no division by zero on any path, for every int64 input",
         "correct": f"{fname} returns 0 only inside the domain, and then writes "
@@ -186,13 +207,14 @@ def property_statements(program: cgen.Program) -> dict[str, str]:
                     f"{fits_text}",
         "error-codes": f"{fname}: the first violated parameter condition, or a violated "
                        "requirement, gets its SYMCONV_E_* code",
-    }
+    }.items())
 
 
 def mul_contract_queries(unit: Unit, ctx: z3.Context) -> list[Query]:
-    """symconv__mul's contract, proved on its text (the other helpers are inlined), in parts."""
+    """symconv__mul's contract, proved on its text (the other helpers are inlined), in parts,
+    in the integer encoding (:class:`~symconv.codegen.csem.Encoding`)."""
     fn = unit.functions["symconv__mul"]
-    model = Model(unit, ctx, contracts=False)
+    model = Model(unit, ctx, contracts=False, encoding=Encoding.INTEGER)
     frame = model._frame()
     x, y = model.input("x"), model.input("y")
     store = {frame.prefix + "x": Val("s", x), frame.prefix + "y": Val("s", y),
@@ -204,13 +226,10 @@ def mul_contract_queries(unit: Unit, ctx: z3.Context) -> list[Query]:
     pre = z3.And(model.z(x) >= 0, model.z(y) >= 0)
     initial = model.z(model.input("r_initial"))
 
-    def bad(holds: Callable[[z3.BoolRef, z3.BitVecRef], z3.BoolRef]) -> z3.BoolRef:
-        cases = []
-        for p_, v_ in outcomes:
-            ret0 = model.z(v_.poly) == 0
-            cases.append(z3.And(_conj(p_.conds, model.ctx), z3.Not(holds(ret0, model.z(
-                p_.store["cell.r"].poly)))))
-        return z3.Or(*cases)
+    def bad(holds: Callable[[z3.BoolRef, z3.ArithRef], z3.BoolRef]) -> z3.BoolRef:
+        return disj([conj([*p_.conds, z3.Not(holds(model.z(v_.poly) == 0,
+                                                    model.z(p_.store["cell.r"].poly)))], ctx)
+                     for p_, v_ in outcomes], ctx)
 
     parts = {
         "no-overflow": z3.Or(_neg_obligations(model, "overflow"),
@@ -219,14 +238,10 @@ def mul_contract_queries(unit: Unit, ctx: z3.Context) -> list[Query]:
         "complete": bad(lambda ret0, r: z3.Implies(fits, ret0)),
         "untouched": bad(lambda ret0, r: z3.Implies(z3.Not(ret0), r == initial)),
     }
-    zx, zy = model.z(x), model.z(y)
-    cases = {"small": z3.And(zx < 2**31, zy < 2**31), "large-x": zx >= 2**31,
-             "large-y": z3.And(zx < 2**31, zy >= 2**31)}
     return [Query(tid, "helper-mul", tid.rsplit(".", 1)[1], statement,
-                  z3.And(pre, cases[case], parts[part]), ("x", "y"), dict(model.inputs),
+                  conj([*model.facts, pre, parts[part]], ctx), ("x", "y"), dict(model.inputs),
                   cgen.HEADER)
-            for (tid, statement), (part, case) in zip(
-                mul_statements(), itertools.product(MUL_PARTS, MUL_CASES), strict=True)]
+            for (tid, statement), part in zip(mul_statements(), MUL_PARTS, strict=True)]
 
 
 MUL_PARTS = {
@@ -235,16 +250,12 @@ MUL_PARTS = {
     "complete": "returns 0 whenever x*y fits int64",
     "untouched": "r is untouched when it returns nonzero",
 }
-# a case split (the three cases cover every x, y >= 0) keeps each query small
-MUL_CASES = {"small": "both < 2^31", "large-x": "x >= 2^31", "large-y": "x < 2^31 <= y"}
 
 
 def mul_statements() -> list[tuple[str, str]]:
     """(theorem id, statement) of each part of symconv__mul's contract, in query order."""
-    return [(f"gen.c.helper.mul.{part}-{case}",
-             f"symconv__mul(x, y, &r) with x, y >= 0, {case_text}: {text}")
-            for (part, text), (case, case_text) in itertools.product(MUL_PARTS.items(),
-                                                                     MUL_CASES.items())]
+    return [(f"gen.c.helper.mul.{part}", f"symconv__mul(x, y, &r) with x, y >= 0: {text}")
+            for part, text in MUL_PARTS.items()]
 
 
 def queries(header: cgen.Header = cgen.HEADER, text: str | None = None) -> list[Query]:
@@ -265,18 +276,16 @@ def generated_queries(header: cgen.Header = cgen.HEADER) -> tuple[Query, ...]:
 
 
 def division_queries(ctx: z3.Context) -> list[Query]:
-    n64, d64 = z3.BitVec("n", 64, ctx), z3.BitVec("d", 64, ctx)
-    n, d = z3.SignExt(W - 64, n64), z3.SignExt(W - 64, d64)
-    # The facts are about the mathematical truncating quotient of int64 values; for those (not
-    # INT64_MIN / -1) the 64-bit bvsdiv/bvsrem compute it exactly, and are cheaper to reason about.
-    q = z3.SignExt(W - 64, n64 / d64)
-    r = z3.SignExt(W - 64, z3.SRem(n64, d64))
+    """Each fact the function proofs assume of C's ``/`` and ``%``, for every int64 ``n`` and
+    ``d`` where ``n / d`` is defined, with ``q`` and ``r`` the standard's quotient and remainder
+    (:func:`~symconv.codegen.csem.truncating_quotient`, ``r = n - q·d``)."""
+    n, d, q, r = (z3.Int(name, ctx) for name in ("n", "d", "q", "r"))
+    given = [defined(n, d), q == truncating_quotient(n, d), r == n - q * d]
     out = []
     for index, fact in enumerate(division_fact_list(n, d, q, r), 1):
         out.append(Query(
             f"gen.c.helper.division.fact-{index}", "helper-division", f"fact-{index}",
             f"q = n / d, r = n % d (C, truncating) for int64 n, d != 0, not INT64_MIN / -1: "
             f"{fact}".replace("\n", " "),
-            z3.And(defined(n, d), z3.Not(fact)), ("n", "d"), {"n": n64, "d": d64},
-            cgen.HEADER))
+            conj([*given, z3.Not(fact)], ctx), ("n", "d"), {"n": n, "d": d}, cgen.HEADER))
     return out

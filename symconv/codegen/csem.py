@@ -3,23 +3,32 @@
 A signed operation is defined only when its mathematical result lies in
 ``[INT64_MIN, INT64_MAX]`` (an :class:`Obligation`), ``/`` and ``%`` truncate toward zero and
 are defined only for a nonzero divisor and not ``INT64_MIN / -1``, ``uint64_t`` wraps mod
-2**64. Two encodings of that one semantics:
+2**64 (C99 6.2.5p9, 6.3.1.3, 6.5p5, 6.5.5p6). Three encodings of that one semantics
+(:class:`Encoding`):
 
-* **bit-vectors** (width :data:`W`, two's complement): exact; W exceeds every value the spec can
-  take for 64-bit inputs, so wide values never wrap;
-* **integers** (``abstract``): every product of atoms and every quotient is a fresh value
-  constrained only by the proved helper contract and division facts, so a function body is
-  linear. On the paths that satisfy the obligations the integer value is the 64-bit value, and
-  the abstraction only over-approximates.
+* **bit-vectors** (width :data:`W`, two's complement, ``bvsdiv``/``bvsrem``): W exceeds every
+  value the spec can take for 64-bit inputs, so wide values never wrap;
+* **integers**: the standard's words as they stand — a signed result is the mathematical value,
+  a ``uint64_t`` one is reduced mod 2**64, a quotient is the algebraic one with its fractional
+  part discarded. It is also SMT-LIB's definition of the bit-vector operations (``bvmul`` is the
+  product of the naturals mod 2**m, ``bvudiv`` their floor quotient), so the two encodings agree
+  by definition; Z3 decides the integer one by nonlinear arithmetic instead of bit-blasting a
+  multiplier, which is what makes the helper proofs take milliseconds instead of seconds;
+* **abstract** integers: every product of atoms and every quotient is a fresh value constrained
+  only by the proved helper contract and division facts, so a function body is linear. On the
+  paths that satisfy the obligations the integer value is the 64-bit value, and the abstraction
+  only over-approximates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import reduce
 
 import z3
+from z3 import z3core
 
 from symconv.codegen import cpoly
 from symconv.codegen.cinterp import INT64_MAX, INT64_MIN
@@ -47,20 +56,56 @@ class Obligation:
     text: str
 
 
-class CSemantics:
-    """Values, atoms and obligations of one symbolic execution, in one Z3 context."""
+class Encoding(Enum):
+    BITVEC = "bit-vector"
+    INTEGER = "integer"
+    ABSTRACT = "abstract"
 
-    def __init__(self, ctx: z3.Context, abstract: bool = False) -> None:
+
+def conj(items: Sequence[z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
+    """``And(*items)`` without the Python API's per-argument coercion (the queries conjoin long
+    path conditions thousands of times); ``True`` for none, the item itself for one."""
+    return _nary(z3core.Z3_mk_and, items, ctx, True)
+
+
+def disj(items: Sequence[z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
+    return _nary(z3core.Z3_mk_or, items, ctx, False)
+
+
+def _nary(make: Callable[..., z3.Ast], items: Sequence[z3.BoolRef], ctx: z3.Context,
+          empty: bool) -> z3.BoolRef:
+    if not items:
+        return z3.BoolVal(empty, ctx)
+    if len(items) == 1:
+        return items[0]
+    args = (z3.Ast * len(items))(*(x.as_ast() for x in items))
+    return z3.BoolRef(make(ctx.ref(), len(items), args), ctx)
+
+
+class CSemantics:
+    """Values, atoms and obligations of one symbolic execution, in one Z3 context. Atoms are
+    keyed by their Z3 AST id: the context hash-conses terms, so equal terms share an id, and
+    ids follow creation order, so a fresh context gives the same keys on every run."""
+
+    def __init__(self, ctx: z3.Context, encoding: Encoding = Encoding.BITVEC) -> None:
         self.ctx = ctx
-        self.abstract = abstract
+        self.encoding = encoding
         self.facts: list[z3.BoolRef] = []
         self.divisions: list[tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef, z3.ArithRef]] = []
-        self._fresh: dict[object, z3.BitVecRef] = {}
-        self.atoms: dict[str, z3.BitVecRef] = {}
+        self._fresh: dict[object, z3.ArithRef] = {}
+        self.atoms: dict[int, z3.ArithRef] = {}
         self.obligations: list[Obligation] = []
-        self._z3cache: dict[Poly, z3.BitVecRef] = {}
-        self.inputs: dict[str, z3.BitVecRef] = {}
-        self._modulus = 2**W
+        self._z3cache: dict[Poly, z3.ArithRef] = {}
+        self.inputs: dict[str, z3.ArithRef] = {}
+        self._modulus = 2**W if encoding is Encoding.BITVEC else None
+
+    @property
+    def abstract(self) -> bool:
+        return self.encoding is Encoding.ABSTRACT
+
+    @property
+    def integers(self) -> bool:
+        return self.encoding is not Encoding.BITVEC
 
     # --- polynomials -------------------------------------------------------------------------
     def const(self, value: int) -> Poly:
@@ -78,18 +123,18 @@ class CSemantics:
     def mul(self, x: Poly, y: Poly) -> Poly:
         return cpoly.mul(x, y, self._modulus)
 
-    def atom(self, term: z3.BitVecRef) -> Poly:
+    def atom(self, term: z3.ArithRef) -> Poly:
         term = z3.simplify(term)
         if z3.is_bv_value(term):
             return self.const(term.as_signed_long())
         if z3.is_int_value(term):
             return self.const(term.as_long())
-        key = term.sexpr()
+        key = term.get_id()
         self.atoms.setdefault(key, term)
         return cpoly.atom(key)
 
     def input(self, name: str) -> Poly:
-        if self.abstract:
+        if self.integers:
             if name not in self.inputs:
                 self.inputs[name] = z3.Int(name, self.ctx)
                 self.facts.append(z3.And(self.inputs[name] >= INT64_MIN,
@@ -98,11 +143,11 @@ class CSemantics:
         var = self.inputs.setdefault(name, z3.BitVec(name, 64, self.ctx))
         return self.atom(z3.SignExt(W - 64, var))
 
-    def num(self, value: int) -> z3.ArithRef | z3.BitVecRef:
-        return z3.IntVal(value, self.ctx) if self.abstract else z3.BitVecVal(value, W, self.ctx)
+    def num(self, value: int) -> z3.ArithRef:
+        return z3.IntVal(value, self.ctx) if self.integers else z3.BitVecVal(value, W, self.ctx)
 
     # --- polynomials as Z3 terms -------------------------------------------------------------
-    def z(self, p: Poly) -> z3.BitVecRef:
+    def z(self, p: Poly) -> z3.ArithRef:
         hit = self._z3cache.get(p)
         if hit is not None:
             return hit
@@ -124,20 +169,23 @@ class CSemantics:
         self._z3cache[p] = out
         return out
 
-    def _fresh_var(self, key: object, stem: str) -> z3.BitVecRef:
+    def _fresh_var(self, key: object, stem: str) -> z3.ArithRef:
         var = self._fresh.get(key)
         if var is None:
             name = f"{stem}!{len(self._fresh)}"
-            var = self._fresh[key] = (z3.Int(name, self.ctx) if self.abstract
+            var = self._fresh[key] = (z3.Int(name, self.ctx) if self.integers
                                       else z3.BitVec(name, W, self.ctx))
         return var
 
     # --- C operations ------------------------------------------------------------------------
-    def divide(self, n: z3.BitVecRef, d: z3.BitVecRef) -> tuple[Poly, Poly]:
+    def divide(self, n: z3.ArithRef, d: z3.ArithRef) -> tuple[Poly, Poly]:
         """Truncating quotient and remainder; abstract: fresh values plus the proved facts."""
-        if not self.abstract:
+        if self.encoding is Encoding.BITVEC:
             return self.atom(n / d), self.atom(z3.SRem(n, d))
-        key = (n.sexpr(), d.sexpr())
+        if self.encoding is Encoding.INTEGER:
+            q = truncating_quotient(n, d)
+            return self.atom(q), self.atom(n - q * d)
+        key = (n.get_id(), d.get_id())
         fresh = ("div", key) not in self._fresh
         q = self._fresh_var(("div", key), "div")
         r = self._fresh_var(("rem", key), "rem")
@@ -145,6 +193,14 @@ class CSemantics:
             self.facts.append(division_facts(n, d, q, r))
             self.divisions.append((n, d, q, r))
         return self.atom(q), self.atom(r)
+
+    def unsigned_divide(self, op: str, a: z3.ArithRef, b: z3.ArithRef) -> Poly:
+        """``a / b`` or ``a % b`` of uint64_t values (both in 0..2**64-1)."""
+        if self.abstract:
+            raise ValidationError("uint64_t arithmetic outside symconv__mul")
+        if self.integers:  # Z3's integer div and mod floor for these operands (a >= 0, b > 0)
+            return self.atom(a / b if op == "/" else a % b)
+        return self.atom(z3.UDiv(a, b) if op == "/" else z3.URem(a, b))
 
     def in64(self, p: Poly) -> z3.BoolRef:
         t = self.z(p)
@@ -165,10 +221,13 @@ class CSemantics:
         return self.add(p, self.mul(self.const(2**64), neg))
 
     def wrap(self, p: Poly) -> Poly:
+        """``p mod 2**64``: the value of a uint64_t result."""
         if self.abstract:
             raise ValidationError("uint64_t arithmetic outside symconv__mul")
         if cpoly.is_const(p):
             return self.const(cpoly.const_value(p) % 2**64)
+        if self.integers:  # Z3's integer mod is in 0..m-1 for a positive m, as here
+            return self.atom(self.z(p) % 2**64)
         return self.atom(z3.ZeroExt(W - 64, z3.Extract(63, 0, self.z(p))))
 
     def truth(self, v: Val) -> z3.BoolRef:
@@ -205,6 +264,15 @@ class CSemantics:
         self.obligations.append(Obligation(kind, tuple(path), safe, text))
 
 
+def truncating_quotient(n: z3.ArithRef, d: z3.ArithRef) -> z3.ArithRef:
+    """C's ``n / d`` over the integers (d != 0): the algebraic quotient with its fractional part
+    discarded, ``sign(n)·sign(d)·floor(|n| / |d|)``. Z3's integer ``div`` is Euclidean; on
+    ``|n| >= 0`` and ``|d| > 0`` it is the floor, and only there is it used."""
+    abs_n = z3.If(n >= 0, n, -n)
+    abs_d = z3.If(d >= 0, d, -d)
+    return z3.If((n >= 0) == (d >= 0), abs_n / abs_d, -(abs_n / abs_d))
+
+
 # --- what is assumed of C's / and % (proved once: gen.c.helper.division.fact-N) ---------------
 
 def division_fact_list(n: z3.ArithRef, d: z3.ArithRef, q: z3.ArithRef,
@@ -223,14 +291,14 @@ def division_fact_list(n: z3.ArithRef, d: z3.ArithRef, q: z3.ArithRef,
     ]
 
 
-def division_facts(n: z3.BitVecRef, d: z3.BitVecRef, q: z3.BitVecRef,
-                   r: z3.BitVecRef) -> z3.BoolRef:
+def division_facts(n: z3.ArithRef, d: z3.ArithRef, q: z3.ArithRef,
+                   r: z3.ArithRef) -> z3.BoolRef:
     """What the function proofs assume of a truncating quotient q and remainder r of int64
     values n / d (each proved once, for every such n and d: ``gen.c.helper.division.fact-N``)."""
     return z3.Implies(defined(n, d), z3.And(*division_fact_list(n, d, q, r)))
 
 
-def defined(n: z3.BitVecRef, d: z3.BitVecRef) -> z3.BoolRef:
+def defined(n: z3.ArithRef, d: z3.ArithRef) -> z3.BoolRef:
     """``n / d`` is defined in C for these int64 values: ``d != 0``, not ``INT64_MIN / -1``."""
     return z3.And(n >= INT64_MIN, n <= INT64_MAX, d >= INT64_MIN, d <= INT64_MAX, d != 0,
                   z3.Not(z3.And(n == INT64_MIN, d == -1)))

@@ -4,7 +4,7 @@ magnitude that the bit-vector width must exceed (:func:`magnitude_bits`)."""
 
 from __future__ import annotations
 
-from functools import reduce
+from functools import cache, reduce
 
 import sympy as sp
 import z3
@@ -25,8 +25,22 @@ class SpecEncoder:
 
     def __init__(self, model: CSemantics) -> None:
         self.m = model
+        self._values: dict[sp.Basic, Poly] = {}
+        self._formulas: dict[sp.Basic, z3.BoolRef] = {}
 
     def value(self, e: sp.Basic) -> Poly:
+        hit = self._values.get(e)
+        if hit is None:
+            hit = self._values[e] = self._value(e)
+        return hit
+
+    def formula(self, e: sp.Basic) -> z3.BoolRef:
+        hit = self._formulas.get(e)
+        if hit is None:
+            hit = self._formulas[e] = self._formula(e)
+        return hit
+
+    def _value(self, e: sp.Basic) -> Poly:
         m = self.m
         if isinstance(e, sp.Symbol):
             return m.input(e.name)
@@ -73,7 +87,7 @@ class SpecEncoder:
         _, r = m.divide(m.z(n), m.z(d))
         return m.ite(self._adjust(n, d, r), m.add(r, d), r)
 
-    def formula(self, e: sp.Basic) -> z3.BoolRef:
+    def _formula(self, e: sp.Basic) -> z3.BoolRef:
         if e is sp.true:
             return z3.BoolVal(True, self.m.ctx)
         if e is sp.false:
@@ -91,6 +105,7 @@ class SpecEncoder:
         raise ValidationError(f"cannot encode condition {e}")
 
 
+@cache
 def magnitude_bits(e: sp.Basic) -> int:
     """Bits (with sign) that bound |e| for every symbol in int64 range — W must exceed this for
     the spec's wide bit-vector encoding to be exact."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache, cache
 
 import sympy as sp
 import z3
@@ -36,6 +37,7 @@ import z3
 from symconv.codegen import c as cgen
 from symconv.codegen.cexec import Model
 from symconv.codegen.cinterp import INT64_MAX, INT64_MIN, Interpreter, Undefined
+from symconv.codegen.cparse import Unit
 from symconv.codegen.cqueries import (
     PROPERTIES, Query, division_queries, function_queries, generated_queries,
     mul_contract_queries, mul_statements, property_statements, queries,
@@ -114,7 +116,7 @@ def check(query: Query, timeout: float = DEFAULT_TIMEOUT, text: str | None = Non
         return replace(result, seconds=time.perf_counter() - start)
     if verdict == z3.sat:
         model = solver.model()
-        cx = {name: model.eval(var, model_completion=True).as_signed_long()
+        cx = {name: _integer(model.eval(var, model_completion=True))
               for name, var in sorted(query.variables.items())}
         evaluations = reevaluate(query, cx, text if text is not None else query.header.render())
         return Result(Status.REFUTED, time.perf_counter() - start, counterexample=cx,
@@ -124,6 +126,14 @@ def check(query: Query, timeout: float = DEFAULT_TIMEOUT, text: str | None = Non
                       else "counterexample did NOT re-evaluate to a violation")
     return Result(Status.UNKNOWN, time.perf_counter() - start,
                   reason=solver.reason_unknown() or "unknown")
+
+
+def _integer(value: z3.ExprRef) -> int:
+    """A model's value of an int64 variable: a 64-bit vector read as signed, or an integer."""
+    if isinstance(value, z3.BitVecNumRef):
+        return int(value.as_signed_long())
+    assert isinstance(value, z3.IntNumRef)
+    return int(value.as_long())
 
 
 def reevaluate(query: Query, cx: dict[str, int], text: str) -> tuple[Evaluation, ...]:
@@ -193,26 +203,56 @@ def _truth(cond: sp.Basic, env: dict[str, int]) -> bool:
 
 # --- registries ---------------------------------------------------------------------------------
 
-def _query(header: cgen.Header, tid: str) -> Query:
-    return next(q for q in generated_queries(header) if q.tid == tid)
+_HEADERS: dict[str, cgen.Header] = {}
 
 
-def _checker(header: cgen.Header, tid: str) -> Callable[[float], Result]:
-    return lambda timeout: check(_query(header, tid), timeout)
+def group_queries(header: cgen.Header, group: str) -> tuple[Query, ...]:
+    """The queries of one function of ``header`` (or of ``helper-division``/``helper-mul``),
+    built on first use in a fresh Z3 context; the last few groups are kept, so a function's
+    properties share one symbolic execution and memory holds only what is being proved."""
+    if _HEADERS.get(header.path) is not header:
+        _HEADERS[header.path] = header
+        _group_queries.cache_clear()
+        _unit.cache_clear()
+    return _group_queries(header.path, group)
+
+
+@lru_cache(maxsize=4)
+def _group_queries(path: str, group: str) -> tuple[Query, ...]:
+    header = _HEADERS[path]
+    if group == "helper-division":
+        return tuple(division_queries(z3.Context()))
+    if group == "helper-mul":
+        return tuple(mul_contract_queries(_unit(path), z3.Context()))
+    return tuple(function_queries(_unit(path), header.program(group), header))
+
+
+@cache
+def _unit(path: str) -> Unit:
+    return _HEADERS[path].unit()
+
+
+def _checker(header: cgen.Header, group: str, tid: str) -> Callable[[float], Result]:
+    def run(timeout: float) -> Result:
+        return check(next(q for q in group_queries(header, group) if q.tid == tid), timeout)
+
+    return run
 
 
 def header_theorems(header: cgen.Header, group: str = "codegen-c") -> list[Theorem]:
-    """One theorem per property; a function's queries are built (symbolic execution of the
-    whole header, seconds) only when one of its theorems is checked, so listing and selecting
-    stay fast."""
-    helpers = [*((q.tid, q.statement) for q in division_queries(z3.Context())),
-               *mul_statements()] if header.helpers else []
-    out = [Theorem(tid, group, statement, _checker(header, tid)) for tid, statement in helpers]
-    for program in header.programs:
-        for prop, statement in property_statements(program).items():
-            tid = f"{header.tid_prefix}.{program.name}.{prop}"
-            out.append(Theorem(tid, group, statement, _checker(header, tid)))
-    return out
+    """One theorem per property; a function's queries are built (symbolic execution, tens of
+    milliseconds) only when one of its theorems is checked, so listing and selecting stay fast.
+    A function's theorems share a batch: run together, they share that execution."""
+    helpers = [*(("helper-division", q.tid, q.statement)
+                 for q in division_queries(z3.Context())),
+               *(("helper-mul", tid, st) for tid, st in mul_statements())
+               ] if header.helpers else []
+    functions = [(program.name, f"{header.tid_prefix}.{program.name}.{prop}", statement)
+                 for program in header.programs
+                 for prop, statement in property_statements(program).items()]
+    return [Theorem(tid, group, statement, _checker(header, name, tid),
+                    batch=f"{header.path}:{name}")
+            for name, tid, statement in (*helpers, *functions)]
 
 
 def header_artifacts(header: cgen.Header) -> dict[str, str]:

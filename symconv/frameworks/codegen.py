@@ -124,14 +124,22 @@ def render_module() -> str:
 def function_source(source: str, name: str) -> str:
     """The text of the top-level function ``name`` in ``source`` (found with ``ast``; the
     module is too large for pysem whole, and each function stands alone)."""
-    tree = ast.parse(source)
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
+    found = _function_sources(source).get(name)
+    if found is None:
+        raise ValueError(f"no function {name} in the generated module")
+    return found
+
+
+@cache
+def _function_sources(source: str) -> dict[str, str]:
+    # parsed once per text: parsing the whole module for each of its 87 functions took seconds
+    out: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
             segment = ast.get_source_segment(source, node)
-            if segment is None:
-                break
-            return segment + "\n"
-    raise ValueError(f"no function {name} in the generated module")
+            if segment is not None:
+                out.setdefault(node.name, segment + "\n")
+    return out
 
 
 def _theorem(spec: ShapeFunction) -> Theorem:
