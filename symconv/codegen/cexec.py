@@ -14,7 +14,7 @@ from symconv.codegen.cparse import (
     Addr, Assign, Bin, Call, Cast, Decl, Expr, Function, If, Name, Num, Return, Stmt, Store,
     Unary, Unit,
 )
-from symconv.codegen.csem import CSemantics, Encoding, ValidationError, Val, conj
+from symconv.codegen.csem import CSemantics, Encoding, ValidationError, Val, conj, disj
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Model(CSemantics):
         if isinstance(e, Unary):
             x = self.expr_value(e.x, path, frame, guard)
             if e.op == "!":
-                return Val("b", cond=z3.Not(self.truth(x)))
+                return Val("b", cond=self.negate(self.truth(x)))
             x = self.as_int(x)
             r = self.neg(x.poly)
             if x.kind == "u":
@@ -77,9 +77,9 @@ class Model(CSemantics):
         at = (*path.conds, *guard)
         if e.op in ("&&", "||"):
             left = self.truth(self.expr_value(e.left, path, frame, guard))
-            cond = left if e.op == "&&" else z3.Not(left)
+            cond = left if e.op == "&&" else self.negate(left)
             right = self.truth(self.expr_value(e.right, path, frame, (*guard, cond)))
-            return Val("b", cond=z3.And(left, right) if e.op == "&&" else z3.Or(left, right))
+            return Val("b", cond=(conj if e.op == "&&" else disj)([left, right], self.ctx))
         x = self.expr_value(e.left, path, frame, guard)
         y = self.expr_value(e.right, path, frame, guard)
         if e.op in ("<", "<=", ">", ">=", "==", "!="):
@@ -95,10 +95,13 @@ class Model(CSemantics):
             self.oblige("overflow", at, self.in64(r), f"line {e.line}: {e.op}")
             return Val("s", r)
         a, b = self.z(x.poly), self.z(y.poly)
-        self.oblige("div-zero", at, b != 0, f"line {e.line}: divisor of {e.op}")
+        self.oblige("div-zero", at, self.relation("!=", b, self.num(0)),
+                    f"line {e.line}: divisor of {e.op}")
         if unsigned:
             return Val("u", self.unsigned_divide(e.op, a, b))
-        self.oblige("overflow", at, z3.Not(z3.And(a == INT64_MIN, b == -1)),
+        self.oblige("overflow", at, self.negate(conj([self.relation("==", a, self.num(INT64_MIN)),
+                                                      self.relation("==", b, self.num(-1))],
+                                                     self.ctx)),
                     f"line {e.line}: INT64_MIN {e.op} -1")
         q, r = self.divide(a, b)
         return Val("s", q if e.op == "/" else r)
@@ -231,7 +234,9 @@ class Model(CSemantics):
                 v_ = self.convert(v_, fn.ret if fn.ret != "int" else "int64_t", p_.conds, st.line)
                 if fn.ret == "int":
                     t = self.z(v_.poly)
-                    self.oblige("overflow", p_.conds, z3.And(t >= -(2**31), t < 2**31),
+                    fits = conj([self.relation(">=", t, self.num(-(2**31))),
+                                 self.relation("<", t, self.num(2**31))], self.ctx)
+                    self.oblige("overflow", p_.conds, fits,
                                 f"line {st.line}: return value fits int")
                 rets.append((p_, v_))
             return [], rets
@@ -246,7 +251,7 @@ class Model(CSemantics):
                     t = self.truth(v_)
                     branches.append((st.then, p_.conds if known else (*p_.conds, t)))
                 if known is not True:
-                    f_ = z3.Not(self.truth(v_))
+                    f_ = self.negate(self.truth(v_))
                     branches.append((st.other, p_.conds if known is False else (*p_.conds, f_)))
                 for body, conds in branches:
                     c_, r_ = self.block(body, [Path(conds, p_.store)], frame, fn)
@@ -260,13 +265,16 @@ def _mul_contract(model: Model, fn: Function, path: Path, frame: Frame) -> list[
     x = path.store[frame.prefix + fn.params[0].name].poly
     y = path.store[frame.prefix + fn.params[1].name].poly
     target = frame.pointers[fn.params[2].name]
-    model.oblige("overflow", path.conds, z3.And(model.z(x) >= 0, model.z(y) >= 0),
+    zero = model.num(0)
+    model.oblige("overflow", path.conds, conj([model.relation(">=", model.z(x), zero),
+                                               model.relation(">=", model.z(y), zero)],
+                                              model.ctx),
                  f"{fn.name} precondition: both factors >= 0")
     product = model.mul(x, y)
     fits = model.in64(product)
-    ok = Path((*path.conds, fits, model.z(product) >= 0),
+    ok = Path((*path.conds, fits, model.relation(">=", model.z(product), zero)),
               {**path.store, target: Val("s", product)})
-    bad = Path((*path.conds, z3.Not(fits)), path.store)
+    bad = Path((*path.conds, model.negate(fits)), path.store)
     return [(ok, Val("s", ())), (bad, Val("s", model.const(1)))]
 
 

@@ -25,7 +25,8 @@ from symconv.codegen.cinterp import INT64_MAX, INT64_MIN
 from symconv.codegen.cparse import Function, Unit
 from symconv.codegen.cpoly import Poly
 from symconv.codegen.csem import (
-    W, Encoding, ValidationError, Val, conj, defined, disj, division_fact_list, truncating_quotient,
+    W, Cond, Encoding, ValidationError, Val, conj, defined, disj, division_fact_list, lnot,
+    truncating_quotient,
 )
 from symconv.codegen.cspec import SpecEncoder, magnitude_bits
 
@@ -139,20 +140,21 @@ def _negations(model: Model, enc: SpecEncoder, program: cgen.Program,
     results = [enc.value(r) for r in spec.results]
     initial = [model.input(f"{ptr}_initial") for ptr in program.pointers]
     fits = [model.in64(enc.value(v)) for v in program.checked_values()]
-    ret0 = [model.z(o.ret) == 0 for o in outcomes]
+    zero = model.const(0)
+    ret0 = [model.equal(o.ret, zero) for o in outcomes]
 
-    def outs_equal(o: _Outcome, want: Sequence[Poly]) -> z3.BoolRef:
-        return conj([model.z(a_) == model.z(b_) for a_, b_ in zip(o.outs, want, strict=True)],
-                    ctx)
+    def outs_equal(o: _Outcome, want: Sequence[Poly]) -> Cond:
+        same = [model.equal(a_, b_) for a_, b_ in zip(o.outs, want, strict=True)]
+        return True if all(x is True for x in same) else conj(same, ctx)
 
     return {
         "no-overflow": _neg_obligations(model, "overflow"),
         "no-div-zero": _neg_obligations(model, "div-zero"),
         "correct": disj([disj([
-            conj([o.cond, r0, z3.Not(conj([domain, outs_equal(o, results)], ctx))], ctx),
-            conj([o.cond, z3.Not(r0), z3.Not(outs_equal(o, initial))], ctx)], ctx)
+            conj([o.cond, r0, lnot(conj([domain, outs_equal(o, results)], ctx))], ctx),
+            conj([o.cond, lnot(r0), lnot(outs_equal(o, initial))], ctx)], ctx)
             for o, r0 in zip(outcomes, ret0, strict=True)], ctx),
-        "complete": conj([domain, *fits, disj([conj([o.cond, z3.Not(r0)], ctx)
+        "complete": conj([domain, *fits, disj([conj([o.cond, lnot(r0)], ctx)
                                                 for o, r0 in zip(outcomes, ret0, strict=True)],
                                                ctx)], ctx),
         "error-codes": _neg_error_codes(model, enc, program, outcomes, code),
@@ -166,7 +168,8 @@ def _neg_error_codes(model: Model, enc: SpecEncoder, program: cgen.Program,
     ctx, spec = model.ctx, program.spec
 
     def returns_other(want: int) -> z3.BoolRef:
-        return disj([conj([o.cond, z3.Not(model.z(o.ret) == want)], ctx) for o in outcomes],
+        value = model.const(want)
+        return disj([conj([o.cond, lnot(model.equal(o.ret, value))], ctx) for o in outcomes],
                     ctx)
 
     cases = []

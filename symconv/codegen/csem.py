@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import reduce
+from typing import TypeAlias
 
 import z3
 from z3 import z3core
@@ -62,23 +63,36 @@ class Encoding(Enum):
     ABSTRACT = "abstract"
 
 
-def conj(items: Sequence[z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
-    """``And(*items)`` without the Python API's per-argument coercion (the queries conjoin long
-    path conditions thousands of times); ``True`` for none, the item itself for one."""
-    return _nary(z3core.Z3_mk_and, items, ctx, True)
+Cond: TypeAlias = "z3.BoolRef | bool"  # a Python bool where the answer is known without Z3
 
 
-def disj(items: Sequence[z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
-    return _nary(z3core.Z3_mk_or, items, ctx, False)
+def conj(items: Sequence[Cond], ctx: z3.Context) -> z3.BoolRef:
+    """``And(*items)``, with known items folded, and without the Python API's per-argument
+    coercion (the queries conjoin long path conditions thousands of times)."""
+    if any(x is False for x in items):
+        return z3.BoolVal(False, ctx)
+    return _nary(z3core.Z3_mk_and, [x for x in items if x is not True], ctx, True)
 
 
-def _nary(make: Callable[..., z3.Ast], items: Sequence[z3.BoolRef], ctx: z3.Context,
+def disj(items: Sequence[Cond], ctx: z3.Context) -> z3.BoolRef:
+    if any(x is True for x in items):
+        return z3.BoolVal(True, ctx)
+    return _nary(z3core.Z3_mk_or, [x for x in items if x is not False], ctx, False)
+
+
+def lnot(x: Cond) -> Cond:
+    return not x if isinstance(x, bool) else z3.Not(x)
+
+
+def _nary(make: Callable[..., z3.Ast], items: Sequence[z3.BoolRef | bool], ctx: z3.Context,
           empty: bool) -> z3.BoolRef:
     if not items:
         return z3.BoolVal(empty, ctx)
     if len(items) == 1:
-        return items[0]
-    args = (z3.Ast * len(items))(*(x.as_ast() for x in items))
+        only = items[0]
+        assert not isinstance(only, bool)
+        return only
+    args = (z3.Ast * len(items))(*(x.as_ast() for x in items))  # type: ignore[union-attr]
     return z3.BoolRef(make(ctx.ref(), len(items), args), ctx)
 
 
@@ -98,6 +112,9 @@ class CSemantics:
         self._z3cache: dict[Poly, z3.ArithRef] = {}
         self.inputs: dict[str, z3.ArithRef] = {}
         self._modulus = 2**W if encoding is Encoding.BITVEC else None
+        self._nums: dict[int, z3.ArithRef] = {}
+        self._ref = ctx.ref()
+        self._compare = _INT_COMPARE if self.integers else _BV_COMPARE
 
     @property
     def abstract(self) -> bool:
@@ -136,15 +153,31 @@ class CSemantics:
     def input(self, name: str) -> Poly:
         if self.integers:
             if name not in self.inputs:
-                self.inputs[name] = z3.Int(name, self.ctx)
-                self.facts.append(z3.And(self.inputs[name] >= INT64_MIN,
-                                         self.inputs[name] <= INT64_MAX))
+                var = self.inputs[name] = z3.Int(name, self.ctx)
+                self.facts.append(conj([self.relation(">=", var, self.num(INT64_MIN)),
+                                        self.relation("<=", var, self.num(INT64_MAX))],
+                                       self.ctx))
             return self.atom(self.inputs[name])
         var = self.inputs.setdefault(name, z3.BitVec(name, 64, self.ctx))
         return self.atom(z3.SignExt(W - 64, var))
 
     def num(self, value: int) -> z3.ArithRef:
-        return z3.IntVal(value, self.ctx) if self.integers else z3.BitVecVal(value, W, self.ctx)
+        hit = self._nums.get(value)
+        if hit is None:
+            hit = self._nums[value] = (z3.IntVal(value, self.ctx) if self.integers
+                                       else z3.BitVecVal(value, W, self.ctx))
+        return hit
+
+    def negate(self, b: z3.BoolRef) -> z3.BoolRef:
+        return z3.BoolRef(z3core.Z3_mk_not(self._ref, b.as_ast()), self.ctx)
+
+    def relation(self, op: str, a: z3.ArithRef, b: z3.ArithRef) -> z3.BoolRef:
+        """``a op b`` on two terms of this encoding (signed for bit-vectors), made through
+        Z3's C API: the queries make thousands, and the Python operators' coercion dominated."""
+        if op == "!=":
+            args = (z3.Ast * 2)(a.as_ast(), b.as_ast())
+            return z3.BoolRef(z3core.Z3_mk_distinct(self._ref, 2, args), self.ctx)
+        return z3.BoolRef(self._compare[op](self._ref, a.as_ast(), b.as_ast()), self.ctx)
 
     # --- polynomials as Z3 terms -------------------------------------------------------------
     def z(self, p: Poly) -> z3.ArithRef:
@@ -202,9 +235,19 @@ class CSemantics:
             return self.atom(a / b if op == "/" else a % b)
         return self.atom(z3.UDiv(a, b) if op == "/" else z3.URem(a, b))
 
+    def equal(self, x: Poly, y: Poly) -> Cond:
+        """``x == y``; a Python bool when the polynomials decide it."""
+        diff = self.sub(x, y)
+        if cpoly.is_const(diff):
+            value = cpoly.const_value(diff)
+            return (value % self._modulus if self._modulus else value) == 0
+        same: z3.BoolRef = self.z(x) == self.z(y)
+        return same
+
     def in64(self, p: Poly) -> z3.BoolRef:
         t = self.z(p)
-        return z3.And(t >= INT64_MIN, t <= INT64_MAX)
+        return conj([self.relation(">=", t, self.num(INT64_MIN)),
+                     self.relation("<=", t, self.num(INT64_MAX))], self.ctx)
 
     def ite(self, cond: z3.BoolRef, x: Poly, y: Poly) -> Poly:
         if x == y:
@@ -217,7 +260,8 @@ class CSemantics:
             return self.const(cpoly.const_value(p) % 2**64)
         if self.abstract:
             raise ValidationError("uint64_t arithmetic outside symconv__mul")
-        neg = self.atom(z3.If(self.z(p) < 0, self.num(1), self.num(0)))
+        neg = self.atom(z3.If(self.relation("<", self.z(p), self.num(0)), self.num(1),
+                              self.num(0)))
         return self.add(p, self.mul(self.const(2**64), neg))
 
     def wrap(self, p: Poly) -> Poly:
@@ -234,7 +278,7 @@ class CSemantics:
         if v.kind == "b":
             assert v.cond is not None
             return v.cond
-        return self.z(v.poly) != 0
+        return self.relation("!=", self.z(v.poly), self.num(0))
 
     def as_int(self, v: Val) -> Val:
         if v.kind != "b":
@@ -246,9 +290,7 @@ class CSemantics:
         x, y = self.as_int(x), self.as_int(y)
         if x.kind == "u" or y.kind == "u":
             x, y = self.convert(x, "uint64_t"), self.convert(y, "uint64_t")
-        a, b = self.z(x.poly), self.z(y.poly)
-        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b,
-                "==": a == b, "!=": a != b}[op]
+        return self.relation(op, self.z(x.poly), self.z(y.poly))
 
     def convert(self, v: Val, ctype: str, path: Sequence[z3.BoolRef] = (),
                 line: int = 0) -> Val:
@@ -256,12 +298,18 @@ class CSemantics:
         if ctype == "uint64_t":
             return v if v.kind == "u" else Val("u", self.to_unsigned(v.poly))
         if v.kind == "u":
-            self.oblige("overflow", path, self.z(v.poly) <= INT64_MAX,
+            self.oblige("overflow", path, self.relation("<=", self.z(v.poly), self.num(INT64_MAX)),
                         f"line {line}: conversion of uint64_t to int64_t")
         return Val("s", v.poly)
 
     def oblige(self, kind: str, path: Sequence[z3.BoolRef], safe: z3.BoolRef, text: str) -> None:
         self.obligations.append(Obligation(kind, tuple(path), safe, text))
+
+
+_INT_COMPARE = {"<": z3core.Z3_mk_lt, "<=": z3core.Z3_mk_le, ">": z3core.Z3_mk_gt,
+                ">=": z3core.Z3_mk_ge, "==": z3core.Z3_mk_eq}
+_BV_COMPARE = {"<": z3core.Z3_mk_bvslt, "<=": z3core.Z3_mk_bvsle, ">": z3core.Z3_mk_bvsgt,
+               ">=": z3core.Z3_mk_bvsge, "==": z3core.Z3_mk_eq}
 
 
 def truncating_quotient(n: z3.ArithRef, d: z3.ArithRef) -> z3.ArithRef:
@@ -277,17 +325,32 @@ def truncating_quotient(n: z3.ArithRef, d: z3.ArithRef) -> z3.ArithRef:
 
 def division_fact_list(n: z3.ArithRef, d: z3.ArithRef, q: z3.ArithRef,
                        r: z3.ArithRef) -> list[z3.BoolRef]:
+    """Integer terms only (built through Z3's C API: a function body asks for them per
+    division)."""
+    ctx = n.ctx
+    ref = ctx.ref()
+    zero, one = z3.IntVal(0, ctx), z3.IntVal(1, ctx)
+
+    def rel(op: str, a: z3.ArithRef, b: z3.ArithRef) -> z3.BoolRef:
+        return z3.BoolRef(_INT_COMPARE[op](ref, a.as_ast(), b.as_ast()), ctx)
+
+    def implies(hyp: z3.BoolRef, then: z3.BoolRef) -> z3.BoolRef:
+        return z3.BoolRef(z3core.Z3_mk_implies(ref, hyp.as_ast(), then.as_ast()), ctx)
+
+    d_pos = rel(">", d, zero)
+    n_nonneg = conj([rel(">=", n, zero), d_pos], ctx)
+    n_nonpos = conj([rel("<=", n, zero), d_pos], ctx)
     return [
-        z3.Implies(z3.And(n >= 0, d > 0), q >= 0),
-        z3.Implies(z3.And(n >= 0, d > 0), q <= n),
-        z3.Implies(z3.And(n <= 0, d > 0), q >= n),
-        z3.Implies(z3.And(n <= 0, d > 0), q <= 0),
-        z3.Implies(q == 0, r == n),
-        z3.Implies(z3.And(n >= d, d > 0), q >= 1),
-        z3.Implies(z3.And(n >= 0, d > 0), r >= 0),
-        z3.Implies(z3.And(n >= 0, d > 0), r < d),
-        z3.Implies(z3.And(n <= 0, d > 0), r <= 0),
-        z3.Implies(z3.And(n <= 0, d > 0), r > -d),
+        implies(n_nonneg, rel(">=", q, zero)),
+        implies(n_nonneg, rel("<=", q, n)),
+        implies(n_nonpos, rel(">=", q, n)),
+        implies(n_nonpos, rel("<=", q, zero)),
+        implies(rel("==", q, zero), rel("==", r, n)),
+        implies(conj([rel(">=", n, d), d_pos], ctx), rel(">=", q, one)),
+        implies(n_nonneg, rel(">=", r, zero)),
+        implies(n_nonneg, rel("<", r, d)),
+        implies(n_nonpos, rel("<=", r, zero)),
+        implies(n_nonpos, rel(">", r, -d)),
     ]
 
 
@@ -295,10 +358,18 @@ def division_facts(n: z3.ArithRef, d: z3.ArithRef, q: z3.ArithRef,
                    r: z3.ArithRef) -> z3.BoolRef:
     """What the function proofs assume of a truncating quotient q and remainder r of int64
     values n / d (each proved once, for every such n and d: ``gen.c.helper.division.fact-N``)."""
-    return z3.Implies(defined(n, d), z3.And(*division_fact_list(n, d, q, r)))
+    return z3.Implies(defined(n, d), conj(division_fact_list(n, d, q, r), n.ctx))
 
 
 def defined(n: z3.ArithRef, d: z3.ArithRef) -> z3.BoolRef:
     """``n / d`` is defined in C for these int64 values: ``d != 0``, not ``INT64_MIN / -1``."""
-    return z3.And(n >= INT64_MIN, n <= INT64_MAX, d >= INT64_MIN, d <= INT64_MAX, d != 0,
-                  z3.Not(z3.And(n == INT64_MIN, d == -1)))
+    ctx = n.ctx
+    ref = ctx.ref()
+    lo, hi = z3.IntVal(INT64_MIN, ctx), z3.IntVal(INT64_MAX, ctx)
+
+    def rel(op: str, a: z3.ArithRef, b: z3.ArithRef) -> z3.BoolRef:
+        return z3.BoolRef(_INT_COMPARE[op](ref, a.as_ast(), b.as_ast()), ctx)
+
+    return conj([rel(">=", n, lo), rel("<=", n, hi), rel(">=", d, lo), rel("<=", d, hi),
+                 z3.Not(rel("==", d, z3.IntVal(0, ctx))),
+                 z3.Not(conj([rel("==", n, lo), rel("==", d, z3.IntVal(-1, ctx))], ctx))], ctx)

@@ -34,6 +34,7 @@ from functools import lru_cache, cache
 import sympy as sp
 import z3
 
+from symconv.artifacts import Part
 from symconv.codegen import c as cgen
 from symconv.codegen.cexec import Model
 from symconv.codegen.cinterp import INT64_MAX, INT64_MIN, Interpreter, Undefined
@@ -256,7 +257,21 @@ def header_theorems(header: cgen.Header, group: str = "codegen-c") -> list[Theor
 
 
 def header_artifacts(header: cgen.Header) -> dict[str, str]:
-    return {q.path: q.smt2() for q in generated_queries(header)}
+    return {path: text for _, _, render in header_artifact_parts(header)
+            for path, text in render().items()}
+
+
+def header_artifact_parts(header: cgen.Header) -> list[Part]:
+    """The SMT-LIB files of ``header``, one part per function (and helper group), in the batch
+    of that function's theorems: rendered with them, the queries are built once."""
+    names = [*(("helper-division", "helper-mul") if header.helpers else ()),
+             *(program.name for program in header.programs)]
+    return [(f"{header.proof_dir}/{name}", f"{header.path}:{name}", _smt2_of(header, name))
+            for name in names]
+
+
+def _smt2_of(header: cgen.Header, group: str) -> Callable[[], dict[str, str]]:
+    return lambda: {q.path: q.smt2() for q in group_queries(header, group)}
 
 
 def theorems() -> list[Theorem]:
@@ -265,3 +280,7 @@ def theorems() -> list[Theorem]:
 
 def artifacts() -> dict[str, str]:
     return header_artifacts(cgen.HEADER)
+
+
+def artifact_parts() -> list[Part]:
+    return header_artifact_parts(cgen.HEADER)
