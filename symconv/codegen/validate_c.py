@@ -15,13 +15,14 @@ The layers, each in its own module:
   theorem and artifact registries.
 
 The helper proofs — ``symconv__mul`` (division-free overflow check through bit lengths and an
-unsigned product) and the facts about truncating division (``gen.c.helper.division.fact-N``,
-proved with the 64-bit ``bvsdiv``/``bvsrem`` themselves) — use bit-vectors; the function bodies
-use integers: with every product and quotient replaced by a fresh value constrained only by the
-helper's proved contract / the division facts, a body is linear, and bit-blasted linear range
-reasoning (``x <= INT64_MAX - y ⇒ x + y <= INT64_MAX`` over wide adders) times out where linear
-integer arithmetic is instant. ``unsat`` is a proof; a ``sat`` is re-decided on the exact
-bit-vector model before a counterexample is reported.
+unsigned product) and the facts about truncating division (``gen.c.helper.division.fact-N``) —
+use the exact integer encoding (the C standard's definitions, and SMT-LIB's of the bit-vector
+operations: milliseconds where bit-blasting the 64-bit multiplier and divider took seconds);
+the function bodies use abstract integers: with every product and quotient replaced by a fresh
+value constrained only by the helper's proved contract / the division facts, a body is linear,
+and bit-blasted linear range reasoning (``x <= INT64_MAX - y ⇒ x + y <= INT64_MAX`` over wide
+adders) times out where linear integer arithmetic is instant. ``unsat`` is a proof; a ``sat``
+is re-decided on the exact bit-vector model before a counterexample is reported.
 """
 
 from __future__ import annotations
