@@ -5,10 +5,11 @@ workers are forked: a worker runs, by index, the jobs that existed when it was f
 back each value pickled (results are plain data). Jobs that share a ``batch`` key run one after
 the other in one worker, so they share what they build (a C function's symbolic execution).
 
-While the caller is still listing jobs (:meth:`Runner.add` between listings), one early worker
-already runs the first ones; :meth:`Runner.finish` forks the rest and returns every value in job
-order. With ``jobs=1`` (or where ``fork`` does not exist) everything runs in this process, in
-order, as it is added. Nothing is shared between jobs but what the caller's closures share; each
+While the caller is still listing jobs (:meth:`Runner.add` between listings), early workers
+(one for two cores) already run what is listed, a new one forked when the last has run out;
+:meth:`Runner.finish` forks the rest and returns every value in job order. With ``jobs=1`` (or
+where ``fork`` does not exist) everything runs in this process, in order, as it is added.
+Nothing is shared between jobs but what the caller's closures share; each
 solver call makes its own Z3 context or context per batch, so a verdict does not depend on which
 worker ran it or what ran before.
 """
@@ -89,9 +90,11 @@ class Runner(Generic[T]):
             return
         self._pending.extend(_batches(self._items, start))
         try:
-            if not self._workers and self._pending:
-                self._fork(1)
             self._pump(timeout=0)
+            # while this process lists, up to jobs - 1 workers run what is listed so far
+            live = sum(not w.retired for w in self._workers)
+            if self._pending and live < max(1, self.jobs - 1):
+                self._fork(1)
         except BaseException:
             self._stop()
             raise
