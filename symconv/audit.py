@@ -993,15 +993,30 @@ def _engine_matrix() -> list[list[Entry]] | None:
 # Entry points
 
 
-def run_audit(timeout: float = TIMEOUT) -> list[Finding]:
-    """Every claim's finding, in the guide's order of sections (figures with their section)."""
+def run_audit(timeout: float = TIMEOUT,
+              observe: Callable[[str, Finding | None], None] | None = None) -> list[Finding]:
+    """Every claim's finding, in the guide's order of sections (figures with their section).
+    ``observe(claim id, None)`` is called before each claim, ``observe(id, finding)`` after."""
+    steps: list[tuple[str, Callable[[], Finding]]] = [
+        *((rel.id, lambda rel=rel: _audit_relation(rel, timeout)) for rel in PRINTED_RELATIONS),
+        ("R8-wording", _audit_r8_wording),
+        ("ambiguity", lambda: _audit_ambiguity(timeout)),
+        *((fig.id, lambda fig=fig: _audit_figure(fig)) for fig in PRINTED_FIGURES),
+        ("matrix", _audit_matrix),
+    ]
     out: list[Finding] = []
-    out.extend(_audit_relation(rel, timeout) for rel in PRINTED_RELATIONS)
-    out.append(_audit_r8_wording())
-    out.append(_audit_ambiguity(timeout))
-    out.extend(_audit_figure(fig) for fig in PRINTED_FIGURES)
-    out.append(_audit_matrix())
+    for name, step in steps:
+        if observe is not None:
+            observe(name, None)
+        out.append(step())
+        if observe is not None:
+            observe(name, out[-1])
     return out
+
+
+def audit_size() -> int:
+    """How many findings :func:`run_audit` returns."""
+    return len(PRINTED_RELATIONS) + len(PRINTED_FIGURES) + 3
 
 
 def all_printed() -> list[tuple[str, str]]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import median
+
+from symconv.runner import default_jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,20 +19,26 @@ class Timing:
     detail: str
 
 
-def prove_wall_time(repeat: int = 3, ids: tuple[str, ...] = ()) -> Timing:
-    """Best wall time of ``symconv prove`` in a fresh interpreter, start-up included."""
-    best = float("inf")
-    for _ in range(repeat):
+def prove_wall_time(runs: int = 3, ids: tuple[str, ...] = (),
+                    on_run: Callable[[int], None] | None = None) -> Timing:
+    """Wall time of ``symconv prove`` in a fresh interpreter, start-up included: the best of
+    ``runs`` runs, with their median beside it (``on_run(n)`` before run n, from 1)."""
+    times = []
+    for n in range(1, runs + 1):
+        if on_run is not None:
+            on_run(n)
         start = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "symconv", "prove", *ids],
             capture_output=True, text=True, check=False,
         )
-        best = min(best, time.perf_counter() - start)
+        times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             raise RuntimeError(f"symconv prove failed:\n{proc.stdout}{proc.stderr}")
     what = " ".join(x for x in ids if not x.startswith("-")) or "everything"
-    return Timing("symconv prove", best, f"{what}, best of {repeat}, fresh process")
+    runs_text = (f"best of {runs} (median {median(times):.2f} s)" if runs > 1 else "one run")
+    return Timing("symconv prove", min(times),
+                  f"{what}, {runs_text}, fresh process, {default_jobs()} cores")
 
 
 def brute_force_restore(limit: int = 40) -> Timing:

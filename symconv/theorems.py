@@ -8,7 +8,7 @@ polynomial checks) bring their own check, and say their bounds in the result.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from symconv.printing import claim_text
@@ -37,6 +37,9 @@ class Theorem:
     statement: str
     check: Callable[[float], Result]
     assumptions: tuple[str, ...] = ()
+    # theorems with one batch key are run one after the other in one process (they share work,
+    # e.g. the symbolic execution of one C function); "" = independent
+    batch: str = ""
 
 
 def from_claim(tid: str, group: str, claim: Claim) -> Theorem:
@@ -51,7 +54,12 @@ def from_claim(tid: str, group: str, claim: Claim) -> Theorem:
 
 def all_theorems(only: Sequence[str] = ()) -> list[Theorem]:
     """Every theorem, or those of the groups ``only`` (importing only their providers)."""
-    out: list[Theorem] = []
+    return [t for chunk in by_provider(only) for t in chunk]
+
+
+def by_provider(only: Sequence[str] = ()) -> Iterator[list[Theorem]]:
+    """:func:`all_theorems` one provider at a time, listed as it is asked for (a caller can
+    start proving the first ones while the later ones are listed)."""
     for name, provided in PROVIDERS.items():
         if only and not set(only) & set(provided):
             continue
@@ -59,8 +67,7 @@ def all_theorems(only: Sequence[str] = ()) -> list[Theorem]:
         for t in found:
             if t.group not in provided:
                 raise ValueError(f"{name} declares groups {provided}, gives {t.id} in {t.group}")
-        out.extend(t for t in found if not only or t.group in only)
-    return out
+        yield [t for t in found if not only or t.group in only]
 
 
 def select(theorems: Sequence[Theorem], ids: Sequence[str]) -> list[Theorem]:

@@ -197,6 +197,67 @@ def test_floor_encoding_matches_python(n: int, d: int) -> None:
     assert m.eval(mod_t).as_signed_long() == n % d
 
 
+@pytest.mark.parametrize(("n", "d"), [(7, 2), (-7, 2), (7, -2), (-7, -2), (0, 3), (-1, 5),
+                                      (MIN, 1), (MIN, 2), (MAX, -1), (MIN + 1, -1), (MAX, MIN),
+                                      (MIN, MAX), (5, 7), (-5, 7), (6, -3)])
+def test_integer_division_encoding_is_c_truncation(n: int, d: int) -> None:
+    """The integer encoding of C's / and % (the helper proofs' semantics) against plain Python
+    truncation, C's rule: the algebraic quotient with its fractional part discarded."""
+    import z3
+
+    from symconv.codegen.csem import truncating_quotient
+
+    ctx = z3.Context()
+    q = z3.simplify(truncating_quotient(z3.IntVal(n, ctx), z3.IntVal(d, ctx)))
+    want = abs(n) // abs(d) * (1 if (n < 0) == (d < 0) else -1)
+    assert q.as_long() == want
+    assert n - want * d == (abs(n) % abs(d)) * (1 if n >= 0 else -1)  # C's %: sign of n
+
+
+def test_helper_queries_are_not_vacuous() -> None:
+    """The assumptions of each helper query (the int64 domain, the quotient's definition, the
+    precondition) admit values: each query without its negated goal is satisfiable."""
+    import z3
+
+    from symconv.codegen.validate_c import division_queries, mul_contract_queries
+
+    for q in [*division_queries(z3.Context()),
+              *mul_contract_queries(parse(cgen.render()), z3.Context())]:
+        assumptions = q.negation.children()[:-1]
+        s = z3.Solver(ctx=q.negation.ctx)
+        s.add(*assumptions)
+        assert s.check() == z3.sat, q.tid
+
+
+@pytest.mark.parametrize(("before", "after", "prop"), [
+    ("if (bx + by > 64) {", "if (bx + by > 66) {", "no-overflow"),
+    ("if (x <= 2147483647 && y <= 2147483647) {", "if (x <= 8589934591 && y <= 2147483647) {",
+     "sound"),
+    ("if ((uint64_t)x * (uint64_t)y > (uint64_t)INT64_MAX) {",
+     "if ((uint64_t)x * (uint64_t)y > (uint64_t)INT64_MAX * 2) {", "no-overflow"),
+])
+def test_mutated_mul_helper_is_refuted(before: str, after: str, prop: str) -> None:
+    """symconv__mul's contract in the integer encoding catches a wrong bound; the counterexample
+    re-runs in plain Python to a violation."""
+    import z3
+
+    from symconv.codegen.validate_c import mul_contract_queries
+
+    text = cgen.render()
+    assert before in text
+    mutated = text.replace(before, after, 1)
+    q = next(q for q in mul_contract_queries(parse(mutated), z3.Context())
+             if q.tid == f"gen.c.helper.mul.{prop}")
+    result = check(q, 60, mutated)
+    assert result.status.value == "refuted", result
+    assert result.counterexample is not None
+    assert any(e.holds is False for e in result.evaluations), result
+    x, y = result.counterexample["x"], result.counterexample["y"]
+    assert x >= 0
+    assert y >= 0
+    assert x * y > MAX  # every mutation above lets a product past INT64_MAX through
+
+
 def _refute(text: str, name: str, prop: str) -> tuple[dict[str, int], str]:
     q = next(q for q in function_queries(parse(text), cgen.BY_PROGRAM[name]) if q.prop == prop)
     result = check(q, 60, text)

@@ -21,7 +21,8 @@
  * happen, that a 0 return means the inputs are valid and the outputs equal the relation over
  * unbounded integers, that valid inputs whose listed intermediates fit in int64_t return 0, and
  * that each invalid parameter gets its code. symconv__mul and the facts used of / and % are
- * proved on two's-complement bit-vectors. The proofs are in generated/proofs/c (z3 FILE).
+ * proved over the integers, as the C standard defines / and % and uint64_t arithmetic (mod
+ * 2^64). The proofs are in generated/proofs/c (z3 FILE).
  */
 #ifndef SYMCONV_CONVSHAPE_H
 #define SYMCONV_CONVSHAPE_H

@@ -95,14 +95,7 @@ class Program:
 
     def values(self) -> dict[str, sp.Expr]:
         """Each step name's exact value, in terms of the parameters."""
-        env: dict[sp.Symbol, sp.Expr] = {}
-        for st in self.steps:
-            if isinstance(st, Checked):
-                x, y = st.x.subs(env), st.y.subs(env)
-                env[_t(st.name)] = {"add": x + y, "sub": x - y, "mul": x * y}[st.op]
-            elif isinstance(st, Let):
-                env[_t(st.name)] = st.expr.subs(env)
-        return {sym.name: val for sym, val in env.items()}
+        return dict(_step_values(self.steps))
 
     def substituted(self, expr: sp.Basic) -> sp.Basic:
         return expr.subs({_t(n): v for n, v in self.values().items()})
@@ -135,6 +128,20 @@ class Program:
     def signature(self) -> str:
         params = [f"int64_t {p_.name}" for p_ in self.spec.params]
         return ", ".join([*params, *(f"int64_t *{ptr}" for ptr in self.pointers)])
+
+
+@cache
+def _step_values(steps: tuple[Step, ...]) -> tuple[tuple[str, sp.Expr], ...]:
+    # cached: SymPy's subs costs milliseconds, and the template, the statements and the
+    # validator each ask for every program's values
+    env: dict[sp.Symbol, sp.Expr] = {}
+    for st in steps:
+        if isinstance(st, Checked):
+            x, y = st.x.subs(env), st.y.subs(env)
+            env[_t(st.name)] = {"add": x + y, "sub": x - y, "mul": x * y}[st.op]
+        elif isinstance(st, Let):
+            env[_t(st.name)] = st.expr.subs(env)
+    return tuple((sym.name, val) for sym, val in env.items())
 
 
 OVERFLOW = ErrorCode("SYMCONV_E_OVERFLOW", 9,

@@ -34,7 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.audit import find_guide, run_audit, transcription_mismatches
+    from symconv.audit import audit_size, find_guide, run_audit, transcription_mismatches
+    from symconv.progress import for_output
     from symconv.render import dump_json, table
 
     if args.json:
@@ -49,7 +50,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"--guide: cannot read {str(guide)!r}: {exc}") from None
         mismatches = transcription_mismatches(text)
-    findings = run_audit(args.timeout)
+    progress = for_output(out, enabled=not args.json)
+    try:
+        progress.start("auditing", audit_size())
+        findings = run_audit(args.timeout, lambda name, found: progress.working(name)
+                             if found is None else progress.advance(
+                                 name, f"{name}: wrong" if found.status == "wrong" else ""))
+    finally:
+        progress.close()
     if args.json:
         dump_json([f.to_json() | {"status": _STATUS[f.status]} for f in findings], out)
     else:

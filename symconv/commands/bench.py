@@ -19,7 +19,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timings per case; best is kept")
     parser.add_argument("--prove", action="store_true",
                         help="instead: wall time of 'symconv prove' (core relations and "
-                        "identities, and everything) against brute-forcing the restore identity")
+                        "identities, best of --repeat; and everything, best of --repeat-all) "
+                        "against brute-forcing the restore identity")
+    parser.add_argument("--repeat-all", type=int, default=1, metavar="N",
+                        help="runs of the whole 'symconv prove' for --prove (1: its proofs "
+                        "are deterministic, one run shows its cost)")
     add_json(parser, "an object with the rows of each table")
 
 
@@ -96,33 +100,40 @@ def _c_numbers() -> tuple[list[list[str]] | None, str]:
     return rows, ""
 
 
-def _prove_timings(repeat: int, out: TextIO) -> int:
+def _prove_timings(repeat: int, repeat_all: int, as_json: bool, out: TextIO) -> int:
     from symconv.benchmarks import brute_force_restore, prove_wall_time
-    from symconv.render import table
+    from symconv.progress import for_output
+    from symconv.render import dump_json, table
 
-    timings = [
-        prove_wall_time(repeat, ("--group", "relation", "--group", "identity")),
-        prove_wall_time(repeat),
-        brute_force_restore(40),
-    ]
+    core = ("--group", "relation", "--group", "identity")
+    progress = for_output(out, enabled=not as_json)
+    try:
+        progress.start("benchmarking", repeat + repeat_all + 1)
+
+        def run(what: str, runs: int) -> Callable[[int], None]:
+            def started(n: int) -> None:
+                if n > 1:
+                    progress.advance()
+                progress.working(f"symconv prove {what}, run {n}/{runs}")
+            return started
+
+        timings = [prove_wall_time(repeat, core, run("(core)", repeat))]
+        progress.advance()
+        timings.append(prove_wall_time(repeat_all, (), run("(everything)", repeat_all)))
+        progress.advance()
+        progress.working("brute-force restore to 40")
+        timings.append(brute_force_restore(40))
+        progress.advance()
+    finally:
+        progress.close()
+    if as_json:
+        dump_json({"timings": [{"what": t.name, "seconds": round(t.seconds, 6),
+                                "detail": t.detail} for t in timings]}, out)
+        return 0
     table([[t.name, f"{t.seconds:.2f}", t.detail] for t in timings],
           ["what", "seconds", "detail"], out)
-    core, brute = timings[0].seconds, timings[2].seconds
-    print(f"core proof (all integers) / brute force to 40: {core / brute:.2f}", file=out)
-    return 0
-
-
-def _prove_json(repeat: int, out: TextIO) -> int:
-    from symconv.benchmarks import brute_force_restore, prove_wall_time
-    from symconv.render import dump_json
-
-    timings = [
-        prove_wall_time(repeat, ("--group", "relation", "--group", "identity")),
-        prove_wall_time(repeat),
-        brute_force_restore(40),
-    ]
-    dump_json({"timings": [{"what": t.name, "seconds": round(t.seconds, 6), "detail": t.detail}
-                           for t in timings]}, out)
+    core_s, brute = timings[0].seconds, timings[2].seconds
+    print(f"core proof (all integers) / brute force to 40: {core_s / brute:.2f}", file=out)
     return 0
 
 
@@ -137,8 +148,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--number must be >= 1, got {args.number}")
     if args.repeat < 1:
         raise UsageError(f"--repeat must be >= 1, got {args.repeat}")
+    if args.repeat_all < 1:
+        raise UsageError(f"--repeat-all must be >= 1, got {args.repeat_all}")
     if args.prove:
-        return _prove_json(args.repeat, out) if args.json else _prove_timings(args.repeat, out)
+        return _prove_timings(args.repeat, args.repeat_all, args.json, out)
     try:
         cs = load_convshape()
     except ImportError as exc:

@@ -153,10 +153,28 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _matrix(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.frameworks import all_rules
-    from symconv.frameworks.compare import Verdict, matrix
+    from symconv.frameworks.compare import Verdict, compare, matrix_groups
+    from symconv.progress import for_output
     from symconv.prover import combine
 
-    groups = matrix(all_rules(), timeout=args.timeout)
+    # frameworks.compare.matrix, pair by pair, so that a terminal shows each one as it is done
+    pairs = [(name, group, [(group[x], group[y]) for x in range(len(group))
+                            for y in range(x + 1, len(group))])
+             for name, group in matrix_groups(all_rules()).items()]
+    progress = for_output(out, enabled=not args.json)
+    groups = []
+    try:
+        progress.start("comparing", sum(len(p) for _, _, p in pairs))
+        for name, group, todo in pairs:
+            cells = []
+            for a, b in todo:
+                progress.working(f"{a.id} vs {b.id}")
+                cells.append(compare(a, b, timeout=args.timeout))
+                progress.advance(failure="" if cells[-1].verdict is not Verdict.UNKNOWN
+                                 else f"{a.id} vs {b.id}: unknown")
+            groups.append((name, group, cells))
+    finally:
+        progress.close()
     if args.json:
         from symconv.render import dump_json
 

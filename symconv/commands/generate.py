@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import argparse
-import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError
 
 if TYPE_CHECKING:
+    from symconv.progress import Progress
     from symconv.prover import Result
+    from symconv.theorems import Theorem
 
 HELP = "write generated/ (Python and C shape helpers, LaTeX tables, proofs) from the relations"
 
@@ -26,6 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "and exit 1 if DIR is out of date")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per solver call for --check's proofs (30)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="processes rendering and proving at once (default: the number of "
+                        "cores); the output does not depend on it")
     add_json(parser, "an object with the files written and removed; with --check, status "
              "(proved, refuted: out of date or a proof fails, unknown), the stale, missing and "
              "extra files and every proof")
@@ -70,22 +74,29 @@ def diff(expected: dict[str, str], root: Path) -> tuple[list[str], list[str], li
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.artifacts import all_artifacts
+    from symconv.commands.prove import jobs_arg
+    from symconv.progress import for_output
 
     if not args.check:
         refuse(args, ("timeout",), "only --check proves")
     args.timeout = 30.0 if args.timeout is None else args.timeout
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    jobs = jobs_arg(args.jobs)
     root = Path(args.out)
     if root.exists() and not root.is_dir():
         raise UsageError(f"--out must be a directory, got the file {root}")
     if not args.check:
         _can_create(root)
-    expected = all_artifacts()
+    progress = for_output(out, enabled=not args.json)
+    try:
+        expected, proofs = _render_and_prove(args.timeout if args.check else None, jobs,
+                                             progress)
+    finally:
+        progress.close()
     stale, missing, extra = diff(expected, root)
     if args.check:
-        return _check(expected, root, args.timeout, (stale, missing, extra),
+        return _check(expected, root, proofs, (stale, missing, extra),
                       None if args.json else out, out)
     try:
         written = _write(root, expected, stale + missing, extra)
@@ -126,22 +137,73 @@ def _write(root: Path, expected: dict[str, str], changed: list[str], extra: list
     return len(changed)
 
 
-@functools.cache
-def _prove_generated(timeout: float) -> tuple[tuple[str, Result], ...]:
-    """The proofs of the generated code, run once per process (they prove the rendered text,
-    which does not change within a process)."""
+_proved: dict[float, tuple[tuple[str, Result], ...]] = {}
+
+
+def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
+                      ) -> tuple[dict[str, str], tuple[tuple[str, Result], ...]]:
+    """Every artifact, and with a ``timeout`` the proofs of the generated code, on ``jobs``
+    processes. A C function's SMT-LIB files and its theorems share a batch (one symbolic
+    execution). Each is done once per process: the output is a pure function of the code."""
+    from symconv import artifacts
+    from symconv.runner import Job, Runner
     from symconv.theorems import all_theorems
 
-    return tuple(
-        (t.id, t.check(timeout))
-        for t in all_theorems(GENERATED_GROUPS) if t.id.startswith(GENERATED_PREFIXES)
-    )
+    want_proofs = timeout is not None and timeout not in _proved
+    # whole-provider parts (one of them a minute of comparisons) first, then the many small ones
+    parts = [] if artifacts.rendered_already() else sorted(artifacts.parts(),
+                                                           key=lambda part: part[1] != "")
+    theorems = [t for t in all_theorems(GENERATED_GROUPS)
+                if t.id.startswith(GENERATED_PREFIXES)] if want_proofs else []
+    proofs: dict[str, list[int]] = {}
+    for n, t in enumerate(theorems):
+        proofs.setdefault(t.batch or f"#{n}", []).append(n)
+    # (part index, theorem index), one of them None; a part is followed by its batch's theorems
+    order: list[tuple[int | None, int | None]] = []
+    for n, (_, batch, _) in enumerate(parts):
+        order.append((n, None))
+        order.extend((None, m) for m in (proofs.pop(batch, []) if batch else []))
+    order.extend((None, m) for ms in proofs.values() for m in ms)
+    items: list[Job[Any]] = []
+    for p, m in order:
+        if p is not None:
+            items.append(Job(parts[p][0], parts[p][2], parts[p][1]))
+        elif m is not None:
+            t = theorems[m]
+            items.append(Job(t.id, _checker(t, timeout or 0.0), t.batch))
+
+    progress.start("generating" + (" and proving" if theorems else ""), len(items))
+    runner: Runner[Any] = Runner(jobs, lambda i: progress.working(items[i].label),
+                                 lambda i, v: progress.advance(items[i].label, _failure(
+                                     items[i].label, v)))
+    runner.add(items)
+    values = runner.finish()
+    if parts:
+        artifacts.remember(artifacts.merge(v for (p, _), v in zip(order, values, strict=True)
+                                           if p is not None))
+    if want_proofs:
+        assert timeout is not None
+        by_theorem = {m: v for (_, m), v in zip(order, values, strict=True) if m is not None}
+        _proved[timeout] = tuple((t.id, by_theorem[m]) for m, t in enumerate(theorems))
+    return artifacts.all_artifacts(), _proved.get(timeout, ()) if timeout is not None else ()
+
+
+def _checker(t: Theorem, timeout: float) -> Callable[[], Result]:
+    return lambda: t.check(timeout)
+
+
+def _failure(label: str, value: object) -> str:
+    from symconv.prover import Result
+
+    if isinstance(value, Result) and not value.ok:
+        return f"{label}: {value.status.value}" + (f" ({value.reason})" if value.reason else "")
+    return ""
 
 
 def _check(
     expected: dict[str, str],
     root: Path,
-    timeout: float,
+    proofs: tuple[tuple[str, Result], ...],
     changes: tuple[list[str], list[str], list[str]],
     text: TextIO | None,
     out: TextIO,
@@ -161,7 +223,6 @@ def _check(
         lines.append(f"{root}: {len(expected)} files up to date")
     if text is not None:
         print("\n".join(lines), file=text)
-    proofs = _prove_generated(timeout)
     failed = [(tid, r) for tid, r in proofs if not r.ok]
     lines = [f"not proved: {tid}: {r.status.value} {r.reason}" for tid, r in failed]
     lines.append(f"generated code: {len(proofs) - len(failed)}/{len(proofs)} proofs hold")

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from symconv.errors import UsageError
+
+if TYPE_CHECKING:
+    from symconv.progress import Progress
+    from symconv.prover import Result
+    from symconv.theorems import Theorem
 
 HELP = "prove the relations and identities for all integers in their domains"
 
@@ -16,6 +22,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="only theorems of this group (repeatable), e.g. relation, identity")
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds per solver call (30); a timeout is reported unknown")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="processes proving at once (default: the number of cores); the "
+                        "output order does not depend on it")
+    parser.add_argument("--wide", action="store_true",
+                        help="on a terminal, print each statement in full instead of cutting it "
+                        "to the terminal's width")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -23,33 +35,116 @@ def _short(text: str, width: int = 96) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.api import select_theorems
-    from symconv.prover import Status, combine
-    from symconv.render import dump_json, result_json, table
+def jobs_arg(value: int | None) -> int:
+    """``--jobs``: at least 1; default the cores this process may use."""
+    from symconv.runner import default_jobs
 
-    if args.timeout <= 0:
+    if value is None:
+        return default_jobs()
+    if value < 1:
+        raise UsageError(f"--jobs must be >= 1, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv.progress import for_output, width
+    from symconv.prover import combine
+    from symconv.theorems import groups
+
+    if not args.timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
-    chosen = select_theorems(args.ids, args.group)
-    results = [(t, t.check(args.timeout)) for t in chosen]
+    jobs = jobs_arg(args.jobs)
+    known = groups()
+    for g in args.group:
+        if g not in known:
+            raise UsageError(f"unknown --group {g!r}; known: {', '.join(known)}")
+    progress = for_output(out, enabled=not args.json)
+    try:
+        chosen, results = prove_all(_chunks(args.group, args.ids), args.timeout, jobs, progress,
+                                    None if args.wide else width(out))
+    finally:
+        progress.close()
     if args.json:
+        from symconv.render import dump_json, result_json
+
         dump_json(
             [result_json(r, id=t.id, group=t.group, statement=t.statement,
-                         assumptions=list(t.assumptions)) for t, r in results],
+                         assumptions=list(t.assumptions)) for t, r in zip(chosen, results,
+                                                                          strict=True)],
             out,
         )
     else:
+        _text(list(zip(chosen, results, strict=True)), out, table=not progress.live)
+    return combine(r.status for r in results).exit_code
+
+
+def _chunks(only: Sequence[str], ids: Sequence[str]) -> Iterator[list[Theorem]]:
+    """The chosen theorems, a provider at a time when no ids are given (ids are answered in the
+    order they are given, so then everything is listed first)."""
+    from symconv.api import select_theorems
+    from symconv.theorems import by_provider
+
+    if not ids:
+        yield from by_provider(only)
+        return
+    yield select_theorems(ids, only)
+
+
+def prove_all(chunks: Iterator[list[Theorem]], timeout: float, jobs: int, progress: Progress,
+              columns: int | None = None) -> tuple[list[Theorem], list[Result]]:
+    """Check every theorem of ``chunks`` on ``jobs`` processes: (theorems, results) in order.
+    With a live ``progress``, each result is printed as soon as those before it are in, cut to
+    ``columns`` (None: in full), and a failure at once."""
+    from symconv.runner import Job, Runner
+
+    chosen: list[Theorem] = []
+
+    def started(i: int) -> None:
+        progress.working(chosen[i].id)
+
+    def done(i: int, r: Result) -> None:
+        failure = "" if r.ok else f"{chosen[i].id}: {r.status.value}"
+        if failure and r.reason:
+            failure += f" ({r.reason})"
+        progress.advance(chosen[i].id, failure)
+
+    def show(i: int, r: Result) -> None:
+        progress.line(_row(chosen[i], r, columns))
+
+    runner: Runner[Result] = Runner(jobs, started, done, show if progress.live else None)
+    progress.start("proving", 0)
+    for chunk in chunks:
+        chosen.extend(chunk)
+        progress.grow(len(chunk))
+        runner.add([Job(t.id, _checker(t, timeout), t.batch) for t in chunk])
+    return chosen, runner.finish()
+
+
+def _checker(t: Theorem, timeout: float) -> Callable[[], Result]:
+    return lambda: t.check(timeout)
+
+
+def _row(t: Theorem, r: Result, columns: int | None) -> str:
+    """One terminal line: status, time, id, statement (cut to ``columns`` unless None)."""
+    status = r.status.value + (f" {r.bounds}" if r.bounds else "")
+    line = f"{status:<8} {r.seconds * 1000:>8.1f} ms  {t.id}  {t.statement}"
+    return line if columns is None else _short(line, columns)
+
+
+def _text(results: list[tuple[Theorem, Result]], out: TextIO, table: bool) -> None:
+    from symconv.prover import Status
+    from symconv.render import describe_result
+    from symconv.render import table as print_table
+
+    if table:
         rows = [[t.id, _short(t.statement), r.status.value + (f" {r.bounds}" if r.bounds else ""),
                  f"{r.seconds * 1000:.1f} ms"] for t, r in results]
-        table(rows, ["id", "statement", "status", "time"], out)
-        for t, r in results:
-            if not r.ok:
-                from symconv.render import describe_result
-
-                print(f"\n{t.id}: {describe_result(r)}", file=out)
-        total = sum(r.seconds for _, r in results)
-        n_ok = sum(r.status is Status.PROVED for _, r in results)
-        n_bounded = sum(r.status is Status.PROVED_BOUNDED for _, r in results)
-        print(f"\n{n_ok}/{len(results)} proved for all integers, {n_bounded} proved-bounded"
-              f" (bounds in the statement; --json for full text), {total:.2f} s", file=out)
-    return combine(r.status for _, r in results).exit_code
+        print_table(rows, ["id", "statement", "status", "time"], out)
+    for t, r in results:
+        if not r.ok:
+            print(f"\n{t.id}: {describe_result(r)}", file=out)
+    total = sum(r.seconds for _, r in results)
+    n_ok = sum(r.status is Status.PROVED for _, r in results)
+    n_bounded = sum(r.status is Status.PROVED_BOUNDED for _, r in results)
+    print(f"\n{n_ok}/{len(results)} proved for all integers, {n_bounded} proved-bounded"
+          f" (bounds in the statement; --json for full text), {total:.2f} s", file=out)

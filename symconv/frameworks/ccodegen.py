@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from symconv.artifacts import banner
+from symconv.artifacts import Part, banner
 from symconv.codegen import c as cgen
 from symconv.codegen.clower import lower
 from symconv.frameworks import all_rules
@@ -112,3 +112,9 @@ def artifacts() -> dict[str, str]:
     from symconv.codegen.validate_c import header_artifacts
 
     return {PATH: render(), **header_artifacts(header())}
+
+
+def artifact_parts() -> list[Part]:
+    from symconv.codegen.validate_c import header_artifact_parts
+
+    return [(PATH, "", lambda: {PATH: render()}), *header_artifact_parts(header())]

@@ -11,7 +11,8 @@ back from the generated text and prove it equal to its rule for every integer in
 from __future__ import annotations
 
 import ast
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 
 import sympy as sp
 
@@ -124,14 +125,26 @@ def render_module() -> str:
 def function_source(source: str, name: str) -> str:
     """The text of the top-level function ``name`` in ``source`` (found with ``ast``; the
     module is too large for pysem whole, and each function stands alone)."""
-    tree = ast.parse(source)
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
-            segment = ast.get_source_segment(source, node)
-            if segment is None:
-                break
-            return segment + "\n"
-    raise ValueError(f"no function {name} in the generated module")
+    found = _function_sources(source).get(name)
+    if found is None:
+        raise ValueError(f"no function {name} in the generated module")
+    return found
+
+
+@cache
+def _function_sources(source: str) -> dict[str, str]:
+    # parsed once per text, and cut by line numbers: ast.get_source_segment splits the whole
+    # text into lines for every call, seconds for this module's 87 functions
+    lines = source.splitlines(keepends=True)
+    out: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.end_lineno is not None:
+            text = lines[node.lineno - 1:node.end_lineno]
+            last = text[-1].encode()[:node.end_col_offset].decode()  # offsets count UTF-8 bytes
+            first = (text[0] if len(text) > 1 else last).encode()[node.col_offset:].decode()
+            segment = first + "".join(text[1:-1]) + (last if len(text) > 1 else "")
+            out.setdefault(node.name, segment + "\n")
+    return out
 
 
 def _theorem(spec: ShapeFunction) -> Theorem:
@@ -151,18 +164,25 @@ def theorems() -> list[Theorem]:
 
 
 def artifacts() -> dict[str, str]:
+    return {path: text for _, _, render in artifact_parts() for path, text in render().items()}
+
+
+def artifact_parts() -> list[tuple[str, str, Callable[[], dict[str, str]]]]:
+    """The module, then each function's proof file: parts that render independently."""
+    return [(MODULE_PATH, "", lambda: {MODULE_PATH: render_module()}),
+            *((f"{PROOF_DIR}/{spec.name}.smt2", "", partial(_proof_file, spec))
+              for spec in specs())]
+
+
+def _proof_file(spec: ShapeFunction) -> dict[str, str]:
     from symconv.codegen.validate_python import query, smt2
 
-    source = render_module()
-    out = {MODULE_PATH: source}
-    for spec in specs():
-        path = f"{PROOF_DIR}/{spec.name}.smt2"
-        header = (f"; Translation validation of {spec.name} in generated/{MODULE_PATH} "
-                  f"(rule {spec.relation}).\n; unsat = it returns the rule's result exactly "
-                  "where the framework answers and raises ValueError elsewhere. Check: z3 "
-                  f"{path}\n")
-        out[path] = banner(path) + header + smt2(query(function_source(source, spec.name),
-                                                       spec))
-    return out
+    path = f"{PROOF_DIR}/{spec.name}.smt2"
+    header = (f"; Translation validation of {spec.name} in generated/{MODULE_PATH} "
+              f"(rule {spec.relation}).\n; unsat = it returns the rule's result exactly "
+              "where the framework answers and raises ValueError elsewhere. Check: z3 "
+              f"{path}\n")
+    return {path: banner(path) + header + smt2(query(function_source(render_module(),
+                                                                     spec.name), spec))}
 
 
