@@ -313,4 +313,5 @@ def test_measure_c_times_every_function() -> None:
 
     times = measure_c()
     assert set(times) == {pr.name for pr in cgen.PROGRAMS}
-    assert all(0 < ns < 100 for ns in times.values()), times
+    # a sanity bound, not a speed target (that is tests/bench_speed.py's, and `symconv bench`'s)
+    assert all(0 < ns < 1_000_000 for ns in times.values()), times

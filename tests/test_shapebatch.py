@@ -136,7 +136,7 @@ def test_cli_single_configuration_with_framework() -> None:
 
 
 @pytest.mark.slow
-def test_hundred_thousand_lines_under_three_seconds(tmp_path: Path) -> None:
+def test_hundred_thousand_lines_each_answered(tmp_path: Path) -> None:
     rng = random.Random(1)
     path = tmp_path / "big.jsonl"
     with path.open("w") as f:
@@ -156,7 +156,7 @@ def test_hundred_thousand_lines_under_three_seconds(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert done.returncode == 1, done.stderr  # some random records are refused
     assert done.stdout.count("\n") == 100_000
-    assert elapsed < 3.0, elapsed
+    assert elapsed < 120, elapsed  # a hang guard; the speed (under 3 s) is in tests/bench_speed.py
 
 
 def test_batch_imports_neither_z3_nor_sympy(tmp_path: Path) -> None:
