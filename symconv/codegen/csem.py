@@ -34,11 +34,12 @@ from z3 import z3core
 from symconv.codegen import cpoly
 from symconv.codegen.cinterp import INT64_MAX, INT64_MIN
 from symconv.codegen.cpoly import Poly
+from symconv.walk import WalkError
 
 W = 132  # > every spec magnitude (magnitude_bits, checked) and the 128-bit u64 product
 
 
-class ValidationError(ValueError):
+class ValidationError(WalkError):
     """The C text uses something the model does not cover."""
 
 
