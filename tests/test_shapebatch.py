@@ -137,18 +137,10 @@ def test_cli_single_configuration_with_framework() -> None:
 
 @pytest.mark.slow
 def test_hundred_thousand_lines_each_answered(tmp_path: Path) -> None:
-    rng = random.Random(1)
+    from bench_speed import batch_file
+
     path = tmp_path / "big.jsonl"
-    with path.open("w") as f:
-        for _ in range(100_000):
-            op = rng.choice(["conv", "conv_transpose", "max_pool", "avg_pool"])
-            rec = {"op": op, "i": rng.randint(1, 64), "k": rng.randint(1, 7),
-                   "s": rng.randint(1, 4), "p": rng.randint(0, 3)}
-            if op != "avg_pool":
-                rec["d"] = rng.randint(1, 3)
-            if op == "conv_transpose":
-                rec["a"] = rng.randint(0, 3)
-            f.write(json.dumps(rec) + "\n")
+    batch_file(path)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "symconv", "shape", "--framework", "torch",
                            "--batch", str(path)], cwd=ROOT, capture_output=True, text=True,
