@@ -41,7 +41,7 @@ def test_piped_output_does_not_depend_on_jobs() -> None:
     args = ("prove", "--group", "relation", "--group", "identity")
     one = run(*args, "--jobs", "1")
     two = run(*args, "--jobs", "2")
-    assert one[0] == two[0] == 0
+    assert one[0] == two[0] == 0, (one[2], two[2])
     assert _no_times(one[1]) == _no_times(two[1])
     assert one[1].splitlines()[0].split()[:4] == ["id", "statement", "status", "time"]
     js1 = json.loads(run(*args, "--json", "--jobs", "1")[1])
