@@ -1,7 +1,8 @@
 """Conformance of the ONNX rules against real ONNX: C++ shape inference (``onnx.infer.*`` rules,
 opset 22 and, for ceil-mode pooling, opset 19) and the reference evaluator (``onnx.*`` rules for
-Conv and ConvTranspose), over i ≤ 12, k ≤ 6, s ≤ 4, p_begin, p_end ≤ 4, d ≤ 3, output_padding
-0..4, every auto_pad and ceil_mode, and output_shape 1..(i−1)s + k̂ + s + 1.
+Conv and ConvTranspose), over i ≤ 12, k ≤ 6, s ≤ 4, p_begin, p_end ≤ 2, d ≤ 3, output_padding
+0..3, every auto_pad and ceil_mode, and output_shape 1..(i−1)s + k̂ + s + 1 (pads ≤ 4 and
+output_padding ≤ 4 in tests/bench_onnx_conformance.py).
 
 Where shape inference and the reference / spec disagree, every disagreement must lie in the
 documented, proved region of ``symconv.frameworks.proofs.EXCEPTIONS`` — and every point of the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -33,7 +35,23 @@ np = pytest.importorskip("numpy")
 from onnx import TensorProto, helper, shape_inference  # noqa: E402
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 
-SIZES, K, S, PAD, D, A = range(1, 13), range(1, 7), range(1, 5), range(0, 5), range(1, 4), range(5)
+
+
+@dataclass(frozen=True)
+class Grid:
+    sizes: range = range(1, 13)
+    k: range = range(1, 7)
+    s: range = range(1, 5)
+    pad: range = range(0, 5)
+    d: range = range(1, 4)
+    a: range = range(5)
+
+
+# The whole grid (470,000 configurations, minutes) is tests/bench_onnx_conformance.py's; the test
+# takes pads 0..2 and output_padding 0..3 (every accepted output_padding for s, d <= 4, and one
+# refused), which still reaches every documented exception region.
+FULL = Grid()
+CI = Grid(pad=range(0, 3), a=range(4))
 OPS = {"conv": "Conv", "max_pool": "MaxPool", "avg_pool": "AveragePool",
        "conv_transpose": "ConvTranspose"}
 UNSET = "(shape inference leaves the output shape unset)"
@@ -81,10 +99,10 @@ def agrees(expected: int | Refused, got: int | Refused) -> bool:
 Case = tuple[str, dict[str, int], Any, str]
 
 
-def window_cases() -> Iterator[Case]:
-    for i, k, s, d in itertools.product(SIZES, K, S, D):
+def window_cases(grid: Grid = CI) -> Iterator[Case]:
+    for i, k, s, d in itertools.product(grid.sizes, grid.k, grid.s, grid.d):
         base = {"strides": [s], "dilations": [d]}
-        for pb, pe in itertools.product(PAD, PAD):
+        for pb, pe in itertools.product(grid.pad, grid.pad):
             env = {"i": i, "k": k, "s": s, "d": d, "p_begin": pb, "p_end": pe}
             m = model("Conv", i, k, 22, {**base, "pads": [pb, pe]})
             yield "onnx.infer.conv", env, m, "infer"
@@ -112,15 +130,15 @@ def window_cases() -> Iterator[Case]:
                            model(OPS[name], i, k, 19, ceil), "infer")
 
 
-def transposed_cases() -> Iterator[Case]:
-    for i, k, s, d in itertools.product(SIZES, K, S, D):
+def transposed_cases(grid: Grid = CI) -> Iterator[Case]:
+    for i, k, s, d in itertools.product(grid.sizes, grid.k, grid.s, grid.d):
         base = {"strides": [s], "dilations": [d]}
-        for pb, pe, a in itertools.product(PAD, PAD, A):
+        for pb, pe, a in itertools.product(grid.pad, grid.pad, grid.a):
             env = {"i": i, "k": k, "s": s, "d": d, "p_begin": pb, "p_end": pe, "a": a}
             m = model("ConvTranspose", i, k, 22, {**base, "pads": [pb, pe], "output_padding": [a]})
             yield "onnx.infer.conv_transpose", env, m, "infer"
             yield "onnx.conv_transpose", env, m, "ref"
-        for mode, a in itertools.product(("same_upper", "same_lower", "valid"), A):
+        for mode, a in itertools.product(("same_upper", "same_lower", "valid"), grid.a):
             env = {"i": i, "k": k, "s": s, "d": d, "a": a}
             m = model("ConvTranspose", i, k, 22,
                       {**base, "auto_pad": mode.upper(), "output_padding": [a]})
@@ -193,7 +211,7 @@ def test_onnx_grid_sizes_refusals_and_exceptions() -> None:
     count_t, bad_t, seen_t = check(transposed_cases())
     assert bad_w == [], f"{len(bad_w)} mismatches, first: {bad_w[:5]}"
     assert bad_t == [], f"{len(bad_t)} mismatches, first: {bad_t[:5]}"
-    assert count_w + count_t > 300_000
+    assert count_w + count_t > 150_000
     points = exceptions_hold({**seen_w, **seen_t})
     assert points > 0
     print(f"onnx: {count_w + count_t} configurations compared, 0 mismatches, "
