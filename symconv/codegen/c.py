@@ -80,6 +80,7 @@ class Program:
     steps: tuple[Step, ...]
     writes: tuple[sp.Expr, ...]  # one per spec result, over parameters and step names
     require_codes: tuple[str, ...]  # one per spec.requires, in order
+    code_prefix: str = "SYMCONV"  # parameter codes: <code_prefix>_E_<NAME>
 
     @property
     def name(self) -> str:
@@ -106,7 +107,7 @@ class Program:
         return [vals[st.name] for st in self.steps[:before] if isinstance(st, Checked)]
 
     def param_code(self, name: str) -> str:
-        return f"SYMCONV_E_{name.upper()}"
+        return f"{self.code_prefix}_E_{name.upper()}"
 
     @property
     def coded_requires(self) -> tuple[tuple[sp.Basic, str], ...]:

@@ -136,7 +136,8 @@ def _interval(e: sp.Basic) -> tuple[int, int]:
         return -bound, bound
     if isinstance(e, sp.Max | sp.Min):
         parts = [_interval(x) for x in e.args]
-        return min(p_[0] for p_ in parts), max(p_[1] for p_ in parts)
+        pick = max if isinstance(e, sp.Max) else min
+        return pick(p_[0] for p_ in parts), pick(p_[1] for p_ in parts)
     if isinstance(e, sp.core.relational.Relational):
         return _ihull(_interval(e.lhs), _interval(e.rhs))
     if isinstance(e, sp.And | sp.Or | sp.Not):
