@@ -20,12 +20,14 @@ the text (pysem's path at that point; C by :mod:`symconv.codegen.cinterp`).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import z3
 
 from symconv.artifacts import banner
 from symconv.codegen import validate_python as vp
+from symconv.codegen.cqueries import Query
 from symconv.network import terms as T
 from symconv.network.codegen import NetworkCode
 from symconv.prover import Evaluation, Result, Status
@@ -75,14 +77,15 @@ def python_query(code: NetworkCode, source: str) -> vp.Query:
     return vp.Query(spec, claim, z3.Not(claim), variables)
 
 
-def prove_python(code: NetworkCode, source: str | None = None,
-                 timeout: float = 30.0) -> Result:
+def prove_python(code: NetworkCode, source: str | None = None, timeout: float = 30.0,
+                 query: vp.Query | None = None) -> Result:
+    """The Python claim about ``source`` (default: the rendering), or a ``query`` built."""
     from symconv.pysem import Unsupported
 
     text = code.render_python() if source is None else source
     start = time.perf_counter()
     try:
-        q = python_query(code, text)
+        q = python_query(code, text) if query is None else query
     except (Unsupported, ValueError) as exc:
         return Result(Status.UNKNOWN, time.perf_counter() - start,
                       reason=f"not translated: {exc}")
@@ -143,34 +146,52 @@ def explain_python(code: NetworkCode, source: str, cx: dict[str, int]
                        f"{expected}", None, None, message is not None and said == message),)
 
 
-def c_proofs(code: NetworkCode, text: str | None = None,
-             timeout: float = 30.0) -> list[Proof]:
-    from symconv.codegen.cqueries import function_queries
+def c_proofs(code: NetworkCode, text: str | None = None, timeout: float = 30.0,
+             queries: Sequence[Query] | None = None) -> list[Proof]:
+    """The C properties of ``text`` (default: the rendering), or of ``queries`` built."""
     from symconv.codegen.validate_c import check
 
     source = code.render_c() if text is None else text
-    header = code.header
-    out = []
-    for q in function_queries(header.unit(source), code.program, header):
-        out.append(Proof(q.tid, q.statement, check(q, timeout, source)))
-    return out
+    if queries is None:
+        queries = c_queries(code, source)
+    return [Proof(q.tid, q.statement, check(q, timeout, source)) for q in queries]
 
 
-def proofs(code: NetworkCode, timeout: float = 30.0) -> list[Proof]:
-    py = Proof(f"net.py.{code.function}", python_statement(code),
-               prove_python(code, timeout=timeout))
-    return [py, *c_proofs(code, timeout=timeout)]
-
-
-def proof_files(code: NetworkCode) -> dict[str, str]:
-    """SMT-LIB2 of every query (``unsat`` = proved), beside the code under ``proofs/``."""
+def c_queries(code: NetworkCode, source: str) -> list[Query]:
     from symconv.codegen.cqueries import function_queries
 
-    path = f"{code.proof_dir}/python.smt2"
-    header = (f"; Translation validation of {code.function} in {code.python_path}.\n"
-              f"; unsat = {python_statement(code)}. Check: z3 {path}\n")
-    out = {path: banner(path, code.command) + header
-           + vp.smt2(python_query(code, code.render_python()))}
-    for q in function_queries(code.header.unit(), code.program, code.header):
-        out[q.path] = banner(q.path, code.command) + q.smt2().split("\n", 1)[1]
-    return out
+    return function_queries(code.header.unit(source), code.program, code.header)
+
+
+def prove_and_record(code: NetworkCode, timeout: float = 30.0
+                     ) -> tuple[list[Proof], dict[str, str]]:
+    """Every proof of the rendered code, and the SMT-LIB2 of each query (``unsat`` = proved)
+    as files under ``proofs/``: each query built once."""
+    text = code.render_python()
+    files: dict[str, str] = {}
+    try:
+        pq: vp.Query | None = python_query(code, text)
+    except Exception:  # reported by prove_python as unknown, with the reason
+        pq = None
+    if pq is not None:
+        path = f"{code.proof_dir}/python.smt2"
+        files[path] = (banner(path, code.command)
+                       + f"; Translation validation of {code.function} in {code.python_path}.\n"
+                       + f"; {python_statement(code)}.\n; expected: unsat (z3 {path})\n"
+                       + _smt2(pq.negation))
+    py = Proof(f"net.py.{code.function}", python_statement(code),
+               prove_python(code, text, timeout, pq))
+    queries = c_queries(code, code.render_c())
+    for q in queries:
+        files[q.path] = banner(q.path, code.command) + q.smt2().split("\n", 1)[1]
+    return [py, *c_proofs(code, timeout=timeout, queries=queries)], files
+
+
+def _smt2(negation: z3.BoolRef) -> str:
+    """Z3's SMT-LIB2 (shared subterms as lets: the path conditions repeat), its let-names
+    renumbered in order of appearance so that the text is deterministic."""
+    from symconv.codegen.cqueries import _renumber
+
+    solver = z3.Solver(ctx=negation.ctx)
+    solver.add(negation)
+    return _renumber(str(solver.to_smt2()))
