@@ -348,3 +348,53 @@ def test_cli_bad_spec(tmp_path: Path) -> None:
     code, _, err = _cli("--network", str(NETWORKS / "dilated.toml"), "--out", str(target))
     assert code == 2
     assert "--out must be a directory" in err
+
+
+# --- ONNX models (read, never run): an if-then-else size (broadcasting) and computed pads ---
+
+
+def _onnx_models() -> dict[str, object]:
+    pytest.importorskip("onnx")
+    import numpy as np
+    import test_network_onnx as tn
+    from onnx import helper
+
+    return {
+        "residual": tn.graph([
+            helper.make_node("GlobalAveragePool", ["x"], ["g"], name="gap"),
+            helper.make_node("Conv", ["x", "w"], ["c"], name="conv", strides=[2, 2]),
+            helper.make_node("Add", ["c", "g"], ["s"], name="add"),
+            helper.make_node("Add", ["x", "s"], ["y"], name="add2")],
+            {"w": tn.weights(2, 2, 1, 1)}),
+        "padto": tn.graph([
+            helper.make_node("MaxPool", ["x"], ["p"], name="pool", kernel_shape=[2, 2],
+                             strides=[2, 2], ceil_mode=1),
+            helper.make_node("Resize", ["p", "", "scales"], ["u"], name="up", mode="nearest"),
+            *tn.pad_to("u", "x", "padded"),
+            helper.make_node("Concat", ["x", "padded"], ["y"], name="cat", axis=1)],
+            {**tn.PAD_CONSTS, "scales": np.array([1, 1, 2, 2], np.float32)}),
+    }
+
+
+@pytest.mark.parametrize("name", ["residual", "padto"])
+def test_onnx_models(name: str, tmp_path: Path) -> None:
+    import onnx
+
+    model = _onnx_models()[name]
+    path = tmp_path / f"{name}.onnx"
+    onnx.save(model, str(path))
+    out = tmp_path / "out"
+    code, text, err = _cli("--network", str(path), "--out", str(out))
+    assert code == 0, text + err
+    assert "6/6 proofs hold" in text
+    from symconv.network.onnx_frontend import load_onnx
+
+    c = network_code(study(load_onnx(str(path))), path.name)
+    b = _build(c, tmp_path)
+    points = [(h, w) for h in range(1, 41) for w in (1, 2, 3, 7, 16, 33)]
+    bad = list(_compare(b, points))
+    assert not bad, "\n".join(bad[:10])
+    if name == "residual":  # the size-1 axis meets any size: an if-then-else, in C a Select
+        assert {p for p in points if not isinstance(b.py(*p), str)} == {
+            (h, w) for h, w in points if h <= 2 and w <= 2}
+        assert "} else {" in c.render_c()

@@ -64,7 +64,20 @@ class Require:
     kind: str = "require"
 
 
-Step = Checked | Let | Require
+@dataclass(frozen=True, slots=True)
+class Select:
+    """``name = then`` if ``condition`` holds, else ``other`` (an ``if``/``else`` of two plain
+    assignments of names or literals): a network's if-then-else size (PyTorch's broadcasting
+    add, a size-1 axis meeting any size)."""
+
+    name: str
+    condition: sp.Basic
+    then: sp.Expr
+    other: sp.Expr
+    kind: str = "select"
+
+
+Step = Checked | Let | Require | Select
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +155,9 @@ def _step_values(steps: tuple[Step, ...]) -> tuple[tuple[str, sp.Expr], ...]:
             env[_t(st.name)] = {"add": x + y, "sub": x - y, "mul": x * y}[st.op]
         elif isinstance(st, Let):
             env[_t(st.name)] = st.expr.subs(env)
+        elif isinstance(st, Select):
+            env[_t(st.name)] = sp.Piecewise((st.then.subs(env), st.condition.subs(env)),
+                                            (st.other.subs(env), True))
     return tuple((sym.name, val) for sym, val in env.items())
 
 

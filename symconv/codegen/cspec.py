@@ -68,6 +68,12 @@ class SpecEncoder:
             vals = [self.value(x) for x in e.args]
             return reduce(lambda a_, b_: m.ite(
                 m.compare(op, Val("s", a_), Val("s", b_)), a_, b_), vals)
+        if isinstance(e, sp.Piecewise):
+            *branches, (last, _) = e.args
+            out = self.value(last)
+            for value, cond in reversed(branches):
+                out = m.ite(self.formula(cond), self.value(value), out)
+            return out
         raise ValidationError(f"cannot encode {type(e).__name__}: {e}")
 
     def _adjust(self, n: Poly, d: Poly, r: Poly) -> z3.BoolRef:
@@ -138,6 +144,10 @@ def _interval(e: sp.Basic) -> tuple[int, int]:
         parts = [_interval(x) for x in e.args]
         pick = max if isinstance(e, sp.Max) else min
         return pick(p_[0] for p_ in parts), pick(p_[1] for p_ in parts)
+    if isinstance(e, sp.Piecewise):
+        return reduce(_ihull, (_ihull(_interval(v), _interval(c)) for v, c in e.args))
+    if e is sp.true or e is sp.false:
+        return 0, 1
     if isinstance(e, sp.core.relational.Relational):
         return _ihull(_interval(e.lhs), _interval(e.rhs))
     if isinstance(e, sp.And | sp.Or | sp.Not):

@@ -241,10 +241,11 @@ def _product(cond: T.Product, mapping: Mapping[sp.Symbol, sp.Symbol], layer: str
 
 
 def _expr(lin: T.Lin, mapping: Mapping[sp.Symbol, sp.Symbol], layer: str) -> sp.Expr:
-    if any(isinstance(n, T.Ite) for n in T.postorder([lin])):
-        raise CodegenError(f"layer {layer!r}: the size {pretty(lin)} has an if-then-else, "
-                           "which the code generators do not lower: no code generated")
-    out: sp.Expr = to_sympy(lin).xreplace(mapping)
+    try:
+        out: sp.Expr = to_sympy(lin).xreplace(mapping)
+    except ValueError as exc:
+        raise CodegenError(f"layer {layer!r}: the size {pretty(lin)}: {exc}: no code "
+                           "generated") from None
     return out
 
 
@@ -344,8 +345,11 @@ def _lets(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symbol, sp.Basic]], 
     def visit(e: sp.Basic) -> sp.Basic:
         if not e.args:
             return e
-        e = e.func(*(visit(x) for x in e.args), evaluate=False)
-        if isinstance(e, sp.floor | sp.ceiling | sp.Mod | sp.Min | sp.Max):
+        if isinstance(e, sp.Piecewise):
+            e = sp.Piecewise(*((visit(v), visit(c)) for v, c in e.args), evaluate=False)
+        else:
+            e = e.func(*(visit(x) for x in e.args), evaluate=False)
+        if isinstance(e, sp.floor | sp.ceiling | sp.Mod | sp.Min | sp.Max | sp.Piecewise):
             if e not in names:
                 names[e] = sp.Symbol(f"t{len(names)}", integer=True)
                 lets.append((names[e], e))
@@ -415,6 +419,7 @@ def _comment(text: str) -> str:
 def render_c(code: NetworkCode) -> str:
     env = cgen.c_environment()
     env.filters["comment"] = _comment
+    env.filters["py"] = py
     template = env.get_template("networkshape.h.j2")
     return str(template.render(
         banner=banner(code.c_path, code.command), code=code, f=code.program,
