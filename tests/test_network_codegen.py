@@ -398,3 +398,40 @@ def test_onnx_models(name: str, tmp_path: Path) -> None:
         assert {p for p in points if not isinstance(b.py(*p), str)} == {
             (h, w) for h, w in points if h <= 2 and w <= 2}
         assert "} else {" in c.render_c()
+
+
+TWO_HEADS = '''name = "two-heads"
+framework = "torch"
+outputs = ["pool", "conv"]
+[input]
+channels = 1
+axes = 3
+[[layer]]
+name = "pool"
+op = "max_pool"
+kernel = 2
+stride = 2
+ceil_mode = true
+[[layer]]
+name = "conv"
+op = "conv"
+from = ["input"]
+in_channels = 1
+channels = 4
+kernel = [3, 1, 5]
+stride = 2
+'''
+
+
+def test_three_axes_and_two_outputs(tmp_path: Path) -> None:
+    code = network_code(study(parse_spec(TWO_HEADS, "two.toml")), "two.toml")
+    assert code.params == ("d", "h", "w")
+    assert code.spec.result_names == ("out_pool_d", "out_pool_h", "out_pool_w", "out_conv_d",
+                                      "out_conv_h", "out_conv_w")
+    results, _ = prove_and_record(code, timeout=30)
+    assert all(p.result.status is Status.PROVED for p in results)
+    b = _build(code, tmp_path)
+    grid = range(1, 12)
+    bad = list(_compare(b, ((d, h, w) for d in grid for h in (1, 2, 9) for w in grid)))
+    assert not bad, "\n".join(bad[:10])
+    assert b.py(7, 1, 9) == (4, 1, 5, 3, 1, 3)

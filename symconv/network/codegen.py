@@ -30,6 +30,7 @@ from symconv.artifacts import banner
 from symconv.codegen import c as cgen
 from symconv.codegen.clower import lower
 from symconv.codegen.pyprint import py, py_failure
+from symconv.codegen.python import _wrap_doc
 from symconv.codegen.spec import Check, Param, ShapeFunction
 from symconv.network import terms as T
 from symconv.network.analysis import INPUT_MESSAGE, Analysis
@@ -37,6 +38,7 @@ from symconv.network.ir import NetworkError
 from symconv.network.study import Study
 from symconv.network.textual import pretty, to_sympy
 from symconv.templating import environment
+from symconv.walk import WalkError
 
 FIRST_CODE = 100  # network codes start here: clear of convshape.h's and frameworkshape.h's
 _C_KEYWORDS = frozenset((
@@ -128,8 +130,9 @@ class NetworkCode:
     def program(self) -> cgen.Program:
         try:
             program = lower(self.spec, [r.code for r in self.refusals])
-        except sp.SympifyError as exc:  # pragma: no cover - terms are integer-only
-            raise CodegenError(str(exc)) from None
+        except WalkError as exc:
+            raise CodegenError(f"network {self.analysis.network.name!r}: no C code: {exc}"
+                               ) from None
         return cgen.Program(program.spec, program.steps, program.writes, program.require_codes,
                             code_prefix=self.prefix)
 
@@ -406,7 +409,7 @@ def _doc(code: NetworkCode) -> list[str]:
         lines.append("    (no normal form of V was proved; the checks below are V)")
     lines += ["Raises TypeError for a non-int argument (bool included), ValueError naming the",
               "first layer that refuses the input and the framework's message."]
-    return lines
+    return _wrap_doc(lines)
 
 
 # --- C ----------------------------------------------------------------------------------------

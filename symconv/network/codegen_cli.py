@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.errors import UsageError
+from symconv.walk import WalkError
 
 if TYPE_CHECKING:
     from symconv.network.codegen import NetworkCode
@@ -40,9 +41,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
                                       source=str(source)))
     st = study(network)
-    code = network_code(st, source.name)
-    results, smt = prove_and_record(code, timeout)
-    expected = {**files(code), **smt}
+    try:
+        code = network_code(st, source.name)
+        results, smt = prove_and_record(code, timeout)
+        expected = {**files(code), **smt}
+    except WalkError as exc:  # a term the printers do not cover: said, never a traceback
+        raise UsageError(f"{source}: no code generated: {exc}") from None
     status = combine(p.result.status for p in results)
     stale = [p for p in expected if _read(root / p) not in (None, expected[p])]
     missing = [p for p in expected if _read(root / p) is None]

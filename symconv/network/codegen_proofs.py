@@ -181,7 +181,17 @@ def prove_and_record(code: NetworkCode, timeout: float = 30.0
                        + _smt2(pq.negation))
     py = Proof(f"net.py.{code.function}", python_statement(code),
                prove_python(code, text, timeout, pq))
-    queries = c_queries(code, code.render_c())
+    from symconv.codegen.cqueries import PROPERTIES
+    from symconv.codegen.csem import ValidationError
+
+    start = time.perf_counter()
+    try:
+        queries = c_queries(code, code.render_c())
+    except ValidationError as exc:  # outside the C model (a spec wider than its bit-vectors)
+        unknown = Result(Status.UNKNOWN, time.perf_counter() - start,
+                         reason=f"not translated: {exc}")
+        return [py, *(Proof(f"{code.header.tid_prefix}.{code.function}.{prop}", prop, unknown)
+                      for prop in PROPERTIES)], files
     for q in queries:
         files[q.path] = banner(q.path, code.command) + q.smt2().split("\n", 1)[1]
     return [py, *c_proofs(code, timeout=timeout, queries=queries)], files
