@@ -143,9 +143,17 @@ class NetworkCode:
                            strerror=f"symconv_{self.stem}_strerror")
 
     def render_python(self) -> str:
-        return render_python(self)
+        return self._python_text
 
     def render_c(self) -> str:
+        return self._c_text
+
+    @cached_property
+    def _python_text(self) -> str:
+        return render_python(self)
+
+    @cached_property
+    def _c_text(self) -> str:
         return render_c(self)
 
 
