@@ -144,6 +144,18 @@ class Program:
         return ", ".join([*params, *(f"int64_t *{ptr}" for ptr in self.pointers)])
 
 
+def piecewise(then: sp.Expr, cond: sp.Basic, other: sp.Expr) -> sp.Expr:
+    """``Piecewise((then, cond), (other, True))`` built as is: SymPy's constructor folds a
+    condition that holds a Piecewise (an if-then-else deciding another one's condition), a
+    set computation that takes minutes on a U-Net's cropping arithmetic."""
+    from sympy.core.containers import Tuple
+    from sympy.functions.elementary.piecewise import ExprCondPair
+
+    pairs = (Tuple.__new__(ExprCondPair, then, cond), Tuple.__new__(ExprCondPair, other, sp.true))
+    out: sp.Expr = sp.Basic.__new__(sp.Piecewise, *pairs)
+    return out
+
+
 @cache
 def _step_values(steps: tuple[Step, ...]) -> tuple[tuple[str, sp.Expr], ...]:
     # cached: SymPy's subs costs milliseconds, and the template, the statements and the
@@ -156,8 +168,8 @@ def _step_values(steps: tuple[Step, ...]) -> tuple[tuple[str, sp.Expr], ...]:
         elif isinstance(st, Let):
             env[_t(st.name)] = st.expr.subs(env)
         elif isinstance(st, Select):
-            env[_t(st.name)] = sp.Piecewise((st.then.subs(env), st.condition.subs(env)),
-                                            (st.other.subs(env), True))
+            env[_t(st.name)] = piecewise(st.then.subs(env), st.condition.subs(env),
+                                         st.other.subs(env))
     return tuple((sym.name, val) for sym, val in env.items())
 
 

@@ -28,6 +28,7 @@ import sympy as sp
 
 from symconv.artifacts import banner
 from symconv.codegen import c as cgen
+from symconv.codegen.c import piecewise
 from symconv.codegen.clower import lower
 from symconv.codegen.pyprint import py, py_failure
 from symconv.codegen.python import _wrap_doc
@@ -36,7 +37,7 @@ from symconv.network import terms as T
 from symconv.network.analysis import INPUT_MESSAGE, Analysis
 from symconv.network.ir import NetworkError
 from symconv.network.study import Study
-from symconv.network.textual import pretty, to_sympy
+from symconv.network.textual import pretty
 from symconv.templating import environment
 from symconv.walk import WalkError
 
@@ -170,7 +171,7 @@ def network_code(st: Study, source: str) -> NetworkCode:
     params = param_names(analysis.axes)
     symbols = {axis: sp.Symbol(name, integer=True) for axis, name in zip(analysis.axes, params,
                                                                          strict=True)}
-    mapping = {sp.Symbol(axis, integer=True): sym for axis, sym in symbols.items()}
+    convert = _ToSympy(symbols)
     seen: set[int] = set()
     emitted: set[sp.Basic] = {sp.Ge(x, 1) for x in symbols.values()}
     refusals: list[Refusal] = []
@@ -183,7 +184,8 @@ def network_code(st: Study, source: str) -> NetworkCode:
         seen.add(condition.cond.serial)
         if condition.index == 0 and condition.message == INPUT_MESSAGE:
             continue  # the parameter checks
-        cond = _cond(condition.cond, mapping, condition.layer)
+        convert.layer = condition.layer
+        cond = convert.cond(condition.cond)
         if cond in emitted:
             continue
         emitted.add(cond)
@@ -197,7 +199,7 @@ def network_code(st: Study, source: str) -> NetworkCode:
     for layer in analysis.outputs:
         for axis, size in zip(analysis.axes, layer.shape.sizes or (), strict=False):
             outputs.append((layer.node.name, axis))
-            results.append(_expr(size, mapping, layer.node.name))
+            results.append(convert.expr(size))
     spec_params = tuple(
         Param(name, symbols[axis], None, Check(sp.Ge(symbols[axis], 1), f"{axis} >= 1"))
         for axis, name in zip(analysis.axes, params, strict=True))
@@ -209,65 +211,93 @@ def network_code(st: Study, source: str) -> NetworkCode:
     return NetworkCode(st, stem, source, params, tuple(refusals), tuple(outputs), spec)
 
 
-def _cond(cond: T.Cond, mapping: Mapping[sp.Symbol, sp.Symbol], layer: str) -> sp.Basic:
-    """The condition in SymPy, comparisons as ``left >= right`` / ``left == right`` with
-    non-negative coefficients on both sides (the C lowering then multiplies no negative
-    coefficient)."""
-    if isinstance(cond, T.Cmp):
-        left, right = _sides(cond.lin)
-        lhs, rhs = _expr(left, mapping, layer), _expr(right, mapping, layer)
-        return (sp.Eq if cond.eq else sp.Ge)(lhs, rhs, evaluate=False)
-    if isinstance(cond, T.Not):
-        if isinstance(cond.arg, T.Cmp):
-            left, right = _sides(cond.arg.lin)
-            lhs, rhs = _expr(left, mapping, layer), _expr(right, mapping, layer)
-            return (sp.Ne if cond.arg.eq else sp.Lt)(lhs, rhs, evaluate=False)
-        return sp.Not(_cond(cond.arg, mapping, layer), evaluate=False)
-    if isinstance(cond, T.Junction):
-        return (sp.And if cond.is_and else sp.Or)(*(_cond(a, mapping, layer)
-                                                    for a in cond.args), evaluate=False)
-    if isinstance(cond, T.Product) and cond.rhs != 0 and cond.coeff != 0:
-        return _product(cond, mapping, layer)
-    try:
-        return to_sympy(cond).xreplace(mapping)
-    except ValueError as exc:
-        raise CodegenError(f"layer {layer!r}: {exc}: no code generated") from None
+class _ToSympy:
+    """Terms → SymPy over the parameter symbols, each shared node once. Comparisons become
+    ``left >= right`` / ``left == right`` with non-negative coefficients on both sides (the C
+    lowering then multiplies by no negative coefficient); nothing is evaluated or simplified
+    (SymPy would turn a comparison of if-then-else values into its own ``ITE``)."""
 
+    def __init__(self, mapping: Mapping[str, sp.Symbol], layer: str = "") -> None:
+        self.mapping = mapping
+        self.layer = layer
+        self.memo: dict[int, sp.Basic] = {}
 
-def _product(cond: T.Product, mapping: Mapping[sp.Symbol, sp.Symbol], layer: str) -> sp.Basic:
-    """``c·∏f = n`` (n ≠ 0) as ``every f ∈ [−|n|, |n|] and c·∏ clamp(f) = n``: equivalent (a
-    factor beyond |n| makes |c·∏f| > |n| or the product 0), and no value in it is wider than
-    the factors and c·|n|^k — so the C function answers with the layer's code, not an
-    overflow, for every int64 size, and the proofs' bit widths stay bounded."""
-    bound = abs(cond.rhs)
-    clamped = []
-    parts: list[sp.Basic] = []
-    for f in cond.factors:
-        x = _expr(f, mapping, layer)
-        c = sp.Max(-bound, sp.Min(x, bound, evaluate=False), evaluate=False)
-        parts.append(sp.Eq(c, x, evaluate=False))
-        clamped.append(c)
-    product = sp.Mul(sp.Integer(cond.coeff), *clamped, evaluate=False)
-    return sp.And(*parts, sp.Eq(product, cond.rhs, evaluate=False), evaluate=False)
+    def expr(self, lin: T.Lin) -> sp.Expr:
+        hit = self.memo.get(lin.serial)
+        if hit is None:
+            terms = [sp.Integer(c) * self.atom(a) if c != 1 else self.atom(a)
+                     for a, c in lin.parts]
+            hit = self.memo[lin.serial] = sp.Add(*terms, sp.Integer(lin.const))
+        assert isinstance(hit, sp.Expr)
+        return hit
 
+    def sides(self, lin: T.Lin) -> tuple[sp.Expr, sp.Expr]:
+        left = [sp.Integer(c) * self.atom(a) for a, c in lin.parts if c > 0]
+        right = [sp.Integer(-c) * self.atom(a) for a, c in lin.parts if c < 0]
+        return (sp.Add(*left, sp.Integer(max(lin.const, 0))),
+                sp.Add(*right, sp.Integer(max(-lin.const, 0))))
 
-def _expr(lin: T.Lin, mapping: Mapping[sp.Symbol, sp.Symbol], layer: str) -> sp.Expr:
-    try:
-        out: sp.Expr = to_sympy(lin).xreplace(mapping)
-    except ValueError as exc:
-        raise CodegenError(f"layer {layer!r}: the size {pretty(lin)}: {exc}: no code "
-                           "generated") from None
-    return out
+    def atom(self, a: T.Atom) -> sp.Expr:
+        hit = self.memo.get(a.serial)
+        if hit is not None:
+            assert isinstance(hit, sp.Expr)
+            return hit
+        out: sp.Expr
+        if isinstance(a, T.Var):
+            out = self.mapping[a.name]
+        elif isinstance(a, T.Floor):
+            out = sp.floor(self.expr(a.num) / sp.Integer(a.den))
+        elif isinstance(a, T.Extreme):
+            out = (sp.Max if a.is_max else sp.Min)(*(self.expr(x) for x in a.args),
+                                                   evaluate=False)
+        elif isinstance(a, T.Ite):
+            if any(isinstance(n, T.Ite) for n in T.postorder([a.cond])):
+                raise CodegenError(
+                    f"layer {self.layer!r}: an if-then-else decided by another one "
+                    f"({pretty(a.cond)}) is beyond the code generators: no code generated")
+            out = piecewise(self.expr(a.then), self.cond(a.cond), self.expr(a.other))
+        else:  # pragma: no cover - every atom kind is above
+            raise CodegenError(f"layer {self.layer!r}: no code for {type(a).__name__}")
+        self.memo[a.serial] = out
+        return out
 
+    def cond(self, c: T.Cond) -> sp.Basic:
+        hit = self.memo.get(c.serial)
+        if hit is None:
+            hit = self.memo[c.serial] = self._cond(c)
+        return hit
 
-def _sides(lin: T.Lin) -> tuple[T.Lin, T.Lin]:
-    left = T.add(max(lin.const, 0), *(T.scale(_atom(a), c) for a, c in lin.parts if c > 0))
-    right = T.add(max(-lin.const, 0), *(T.scale(_atom(a), -c) for a, c in lin.parts if c < 0))
-    return left, right
+    def _cond(self, c: T.Cond) -> sp.Basic:
+        if isinstance(c, T.Truth):
+            return sp.true if c.value else sp.false
+        if isinstance(c, T.Cmp):
+            return (sp.Eq if c.eq else sp.Ge)(*self.sides(c.lin), evaluate=False)
+        if isinstance(c, T.Not):
+            if isinstance(c.arg, T.Cmp):
+                return (sp.Ne if c.arg.eq else sp.Lt)(*self.sides(c.arg.lin), evaluate=False)
+            return sp.Not(self.cond(c.arg), evaluate=False)
+        if isinstance(c, T.Junction):
+            return (sp.And if c.is_and else sp.Or)(*(self.cond(x) for x in c.args),
+                                                   evaluate=False)
+        if isinstance(c, T.Product):
+            return self.product(c)
+        raise CodegenError(f"layer {self.layer!r}: no code for {type(c).__name__}")
 
-
-def _atom(atom: T.Atom) -> T.Lin:
-    return T._atom_lin(atom)
+    def product(self, c: T.Product) -> sp.Basic:
+        """``c·∏f = n`` (n ≠ 0) as ``every f ∈ [−|n|, |n|] and c·∏ clamp(f) = n``: equivalent
+        (a factor beyond |n| makes |c·∏f| > |n| or the product 0), and no value in it is wider
+        than the factors and c·|n|^k — so the C function answers with the layer's code, not an
+        overflow, for every int64 size, and the proofs' bit widths stay bounded."""
+        factors = [self.expr(f) for f in c.factors]
+        if c.rhs == 0 or c.coeff == 0:
+            return sp.Eq(sp.Mul(sp.Integer(c.coeff), *factors, evaluate=False), c.rhs,
+                         evaluate=False)
+        bound = abs(c.rhs)
+        clamped = [sp.Max(-bound, sp.Min(x, bound, evaluate=False), evaluate=False)
+                   for x in factors]
+        parts = [sp.Eq(k, x, evaluate=False) for k, x in zip(clamped, factors, strict=True)]
+        product = sp.Mul(sp.Integer(c.coeff), *clamped, evaluate=False)
+        return sp.And(*parts, sp.Eq(product, c.rhs, evaluate=False), evaluate=False)
 
 
 def identifier(name: str) -> str:
