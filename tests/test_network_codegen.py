@@ -435,3 +435,19 @@ def test_three_axes_and_two_outputs(tmp_path: Path) -> None:
     bad = list(_compare(b, ((d, h, w) for d in grid for h in (1, 2, 9) for w in grid)))
     assert not bad, "\n".join(bad[:10])
     assert b.py(7, 1, 9) == (4, 1, 5, 3, 1, 3)
+
+
+def test_magnitude_bounds_of_clamps_and_choices() -> None:
+    import sympy as sp
+
+    from symconv.codegen.c import piecewise
+    from symconv.codegen.cspec import magnitude_bits
+
+    h, w = sp.symbols("h w", integer=True)
+    clamp = sp.Max(-7, sp.Min(h, 7, evaluate=False), evaluate=False)
+    assert magnitude_bits(clamp) == 4  # |clamp| ≤ 7, whatever h
+    other = sp.Max(-7, sp.Min(w, 7, evaluate=False), evaluate=False)
+    assert magnitude_bits(512 * clamp * other) == 16
+    # a choice is bounded by its values and by what its condition compares (also encoded)
+    assert magnitude_bits(piecewise(sp.Integer(3), sp.Eq(clamp, 1), sp.Integer(-9))) == 5
+    assert magnitude_bits(piecewise(sp.Integer(3), sp.Eq(h, 1), sp.Integer(-9))) == 65
