@@ -20,7 +20,7 @@ import z3
 from symconv import printing
 from symconv.claims import parse
 from symconv.codegen import c as cgen
-from symconv.codegen.c import Checked, Let, Require
+from symconv.codegen.c import Checked, Let, Require, Select
 from symconv.codegen.cinterp import Interpreter, Undefined
 from symconv.codegen.clower import _Lowering
 from symconv.codegen.cparse import parse as parse_c
@@ -83,12 +83,12 @@ REFUSES: dict[str, set[str]] = {
     "python": set(),
     # the header has no helper for powers or abs, and conditions are only C's comparisons
     "c": {"Pow", "Abs", "Piecewise", "true", "false", "Implies"},
-    "clower": {"Abs", "Piecewise", "true", "false", "Implies"},
+    "clower": {"Abs", "true", "false", "Implies"},
     # the claim language has no conditional expression
     "claim": {"Piecewise"},
-    # the C validator's spec side encodes what the specs use: no abs, no conditional value,
-    # no implication, and SymPy's own floor and Mod (not the claim language's FloorDiv/Mod)
-    "spec": {"Abs", "Piecewise", "Implies", "FloorDiv", "FloorMod"},
+    # the C validator's spec side encodes what the specs use: no abs, no implication, and
+    # SymPy's own floor and Mod (not the claim language's FloorDiv/FloorMod)
+    "spec": {"Abs", "Implies", "FloorDiv", "FloorMod"},
 }
 
 # Walkers whose value where a divisor is 0 is unspecified rather than undefined: the C
@@ -214,6 +214,9 @@ def with_clower(e: sp.Basic) -> Run:
                 values[step.name] = {"add": a + b, "sub": a - b, "mul": a * b}[step.op]
             elif isinstance(step, Let):
                 values[step.name] = _let(step.expr, values)
+            elif isinstance(step, Select):
+                values[step.name] = _lowered(
+                    step.then if _truth(step.condition, values) else step.other, values)
             else:
                 assert not isinstance(step, Require)
         return _truth(result, values) if is_condition(e) else _lowered(result, values)

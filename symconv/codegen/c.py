@@ -64,7 +64,20 @@ class Require:
     kind: str = "require"
 
 
-Step = Checked | Let | Require
+@dataclass(frozen=True, slots=True)
+class Select:
+    """``name = then`` if ``condition`` holds, else ``other`` (an ``if``/``else`` of two plain
+    assignments of names or literals): a network's if-then-else size (PyTorch's broadcasting
+    add, a size-1 axis meeting any size)."""
+
+    name: str
+    condition: sp.Basic
+    then: sp.Expr
+    other: sp.Expr
+    kind: str = "select"
+
+
+Step = Checked | Let | Require | Select
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +93,7 @@ class Program:
     steps: tuple[Step, ...]
     writes: tuple[sp.Expr, ...]  # one per spec result, over parameters and step names
     require_codes: tuple[str, ...]  # one per spec.requires, in order
+    code_prefix: str = "SYMCONV"  # parameter codes: <code_prefix>_E_<NAME>
 
     @property
     def name(self) -> str:
@@ -106,7 +120,7 @@ class Program:
         return [vals[st.name] for st in self.steps[:before] if isinstance(st, Checked)]
 
     def param_code(self, name: str) -> str:
-        return f"SYMCONV_E_{name.upper()}"
+        return f"{self.code_prefix}_E_{name.upper()}"
 
     @property
     def coded_requires(self) -> tuple[tuple[sp.Basic, str], ...]:
@@ -130,6 +144,18 @@ class Program:
         return ", ".join([*params, *(f"int64_t *{ptr}" for ptr in self.pointers)])
 
 
+def piecewise(then: sp.Expr, cond: sp.Basic, other: sp.Expr) -> sp.Expr:
+    """``Piecewise((then, cond), (other, True))`` built as is: SymPy's constructor folds a
+    condition that holds a Piecewise (an if-then-else deciding another one's condition), a
+    set computation that takes minutes on a U-Net's cropping arithmetic."""
+    from sympy.core.containers import Tuple
+    from sympy.functions.elementary.piecewise import ExprCondPair
+
+    pairs = (Tuple.__new__(ExprCondPair, then, cond), Tuple.__new__(ExprCondPair, other, sp.true))
+    out: sp.Expr = sp.Basic.__new__(sp.Piecewise, *pairs)
+    return out
+
+
 @cache
 def _step_values(steps: tuple[Step, ...]) -> tuple[tuple[str, sp.Expr], ...]:
     # cached: SymPy's subs costs milliseconds, and the template, the statements and the
@@ -141,6 +167,9 @@ def _step_values(steps: tuple[Step, ...]) -> tuple[tuple[str, sp.Expr], ...]:
             env[_t(st.name)] = {"add": x + y, "sub": x - y, "mul": x * y}[st.op]
         elif isinstance(st, Let):
             env[_t(st.name)] = st.expr.subs(env)
+        elif isinstance(st, Select):
+            env[_t(st.name)] = piecewise(st.then.subs(env), st.condition.subs(env),
+                                         st.other.subs(env))
     return tuple((sym.name, val) for sym, val in env.items())
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from symconv.codegen.c import Checked, Let, Program, Require, Step
+from symconv.codegen.c import Checked, Let, Program, Require, Select, Step
 from symconv.codegen.spec import ShapeFunction
 from symconv.walk import Walker, WalkError, exponent, is_condition, quotient
 
@@ -133,6 +133,23 @@ class _Lowering(Walker[sp.Basic]):
         return self.let(e, e.func(*(self.value(x) for x in e.args), evaluate=False))
 
     visit_Max = visit_Min = _extreme
+
+    def visit_Piecewise(self, e: sp.Piecewise) -> sp.Expr:
+        # both branches are computed before the choice (a branch's checked arithmetic may then
+        # report an overflow the other branch would not have had: the validator lists it)
+        *branches, (last, otherwise) = e.args
+        if otherwise is not sp.true:
+            raise LoweringError(f"Piecewise without an otherwise branch: {e}")
+        out = self.value(last)
+        for value, cond in reversed(branches):
+            c = self.condition(cond)
+            v = self.value(value)
+            name = sp.Symbol(f"t{self._temps}", integer=True)
+            self._temps += 1
+            self.steps.append(Select(name.name, c, v, out))
+            out = name
+        self._named.setdefault(e, out)
+        return out
 
     def _junction(self, c: sp.Basic) -> sp.Basic:
         return c.func(*(self.condition(x) for x in c.args), evaluate=False)

@@ -179,9 +179,9 @@ def _neg_error_codes(model: Model, enc: SpecEncoder, program: cgen.Program,
         cases.append(conj([*ok, z3.Not(cond),
                            returns_other(code[program.param_code(param.name)])], ctx))
         ok.append(cond)
-    for req, req_code in zip(spec.requires, program.require_codes, strict=True):
-        index = next(n for n, st in enumerate(program.steps)
-                     if isinstance(st, cgen.Require) and st.code == req_code)
+    # the k-th requirement is the k-th Require step (several may share a code)
+    steps = [n for n, st in enumerate(program.steps) if isinstance(st, cgen.Require)]
+    for req, req_code, index in zip(spec.requires, program.require_codes, steps, strict=True):
         before = [model.in64(enc.value(v)) for v in program.checked_values(index)]
         cases.append(conj([*ok, *before, z3.Not(enc.formula(req.condition)),
                            returns_other(code[req_code])], ctx))

@@ -94,6 +94,13 @@ class SpecEncoder(Walker[Any]):
     def visit_Min(self, e: sp.Min) -> Poly:
         return self._extreme(e, "<=")
 
+    def visit_Piecewise(self, e: sp.Piecewise) -> Poly:
+        *branches, (last, _) = e.args
+        out = self.value(last)
+        for value, cond in reversed(branches):
+            out = self.m.ite(self.formula(cond), self.value(value), out)
+        return out
+
     def _adjust(self, n: Poly, d: Poly, r: Poly) -> z3.BoolRef:
         m = self.m
         zero = Val("s", ())
@@ -185,9 +192,18 @@ class _Interval(Walker[tuple[int, int]]):
         return self._symmetric(e.args[1])
 
     def visit_Max(self, e: sp.Max) -> tuple[int, int]:
-        return reduce(_ihull, (self.walk(x) for x in e.args))
+        parts = [self.walk(x) for x in e.args]
+        return max(p_[0] for p_ in parts), max(p_[1] for p_ in parts)
 
-    visit_Min = visit_Max
+    def visit_Min(self, e: sp.Min) -> tuple[int, int]:
+        parts = [self.walk(x) for x in e.args]
+        return min(p_[0] for p_ in parts), min(p_[1] for p_ in parts)
+
+    def visit_Piecewise(self, e: sp.Piecewise) -> tuple[int, int]:
+        return reduce(_ihull, (_ihull(self.walk(v), self.walk(c)) for v, c in e.args))
+
+    def visit_BooleanAtom(self, e: sp.Basic) -> tuple[int, int]:
+        return 0, 1
 
     def visit_Relational(self, e: sp.core.relational.Relational) -> tuple[int, int]:
         return _ihull(self.walk(e.lhs), self.walk(e.rhs))

@@ -13,15 +13,20 @@ if TYPE_CHECKING:
     from symconv.prover import Result
     from symconv.theorems import Theorem
 
-HELP = "write generated/ (Python and C shape helpers, LaTeX tables, proofs) from the relations"
+HELP = ("write generated/ (Python and C shape helpers, LaTeX tables, proofs) from the relations; "
+        "with --network FILE, a network's shape function as proved Python and C")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
 GENERATED_GROUPS = ("generated-python", "codegen-c")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", default="generated", metavar="DIR",
-                        help="output directory (default: generated)")
+    parser.add_argument("--network", metavar="FILE",
+                        help="instead: a network's shape function as proved Python and C "
+                        "(FILE: a .toml/.json spec or an .onnx model, read, never run), "
+                        "written to --out (default: the current directory)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="output directory (default: generated; with --network: .)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; regenerate in memory, re-prove the generated code, "
                         "and exit 1 if DIR is out of date")
@@ -77,6 +82,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.commands.prove import jobs_arg
     from symconv.progress import for_output
 
+    if args.network is not None:
+        from symconv.network import codegen_cli
+
+        refuse(args, ("jobs",), "--network proves one function, in this process")
+        return codegen_cli.run(args, out)
+    args.out = "generated" if args.out is None else args.out
     if not args.check:
         refuse(args, ("timeout",), "only --check proves")
     args.timeout = 30.0 if args.timeout is None else args.timeout

@@ -1,0 +1,207 @@
+"""Translation validation of a network's generated shape function, Python and C, from the
+emitted TEXT (never imported or run).
+
+Python (``net.py.<function>``): the function is read back with :mod:`symconv.pysem` and Z3
+proves, for every integer input: it returns exactly on V (the conjunction of every layer's
+conditions, in SymPy from the study's terms); whatever it raises is a ``ValueError``; on V it
+returns the tuple of the output's closed forms; and where the first violated condition is the
+j-th check (parameters first, then the layers' conditions in order), the message it raises is
+that check's (so it names the first refusing layer and the framework's message).
+
+C (``net.c.<function>.<property>``): the five properties of the core helpers
+(:mod:`symconv.codegen.cqueries`): no overflow, no division by zero, correct, complete where
+the listed intermediates fit, and the error codes (the first refusing layer's code).
+
+A refutation's counterexample is re-evaluated: the spec side by the layer-by-layer evaluation of
+the study's terms (:meth:`~symconv.network.analysis.Analysis.first_refusal`), the code side from
+the text (pysem's path at that point; C by :mod:`symconv.codegen.cinterp`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import z3
+
+from symconv.artifacts import banner
+from symconv.codegen import validate_python as vp
+from symconv.codegen.cqueries import Query
+from symconv.network import terms as T
+from symconv.network.codegen import NetworkCode
+from symconv.prover import Evaluation, Result, Status
+from symconv.z3bridge import Z3Translator
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    id: str
+    statement: str
+    result: Result
+
+
+def python_statement(code: NetworkCode) -> str:
+    return (f"{code.python_path} {code.function}, read back from its text: for every integer "
+            "input, returns exactly on V and then the output's closed forms, raises only "
+            "ValueError, with the message of the first violated check (the first refusing "
+            "layer and the framework's message)")
+
+
+def python_query(code: NetworkCode, source: str) -> vp.Query:
+    """The claim about ``source`` (raises :class:`symconv.pysem.Unsupported` outside the
+    translated subset)."""
+    from symconv.pysem import Kind, translate_function
+
+    spec = code.spec
+    sem = translate_function(source, spec.name)
+    if sem.params != code.params:
+        raise ValueError(f"{spec.name}: the text's parameters {sem.params} are not "
+                         f"{code.params}")
+    tr = Z3Translator()
+    domain = tr.translate(spec.domain)
+    checks = [tr.translate(p.check.condition) for p in spec.params]
+    checks += [tr.translate(c.condition) for c in spec.requires]
+    messages = [code.param_message(j) for j in range(len(spec.params))]
+    messages += [code.refusal_message(r) for r in code.refusals]
+    returned = [sem.return_term(j) == tr.translate(r) for j, r in enumerate(spec.results)]
+    first: list[z3.BoolRef] = []
+    for j, (check, message) in enumerate(zip(checks, messages, strict=True)):
+        says = sem.condition(lambda o, m=message: o.kind is Kind.RAISE  # type: ignore[misc]
+                             and o.exception == "ValueError" and o.message == m)
+        first.append(z3.Implies(z3.And(*checks[:j], z3.Not(check)), says))
+    claim = z3.And(sem.returns() == domain,
+                   z3.Implies(sem.raises(None), sem.raises("ValueError")),
+                   z3.Implies(domain, z3.And(*returned)), *first)
+    variables = {p: z3.Int(p) for p in code.params}
+    return vp.Query(spec, claim, z3.Not(claim), variables)
+
+
+def prove_python(code: NetworkCode, source: str | None = None, timeout: float = 30.0,
+                 query: vp.Query | None = None) -> Result:
+    """The Python claim about ``source`` (default: the rendering), or a ``query`` built."""
+    from symconv.pysem import Unsupported
+
+    text = code.render_python() if source is None else source
+    start = time.perf_counter()
+    try:
+        q = python_query(code, text) if query is None else query
+    except (Unsupported, ValueError) as exc:
+        return Result(Status.UNKNOWN, time.perf_counter() - start,
+                      reason=f"not translated: {exc}")
+    solver = z3.Solver()
+    solver.set("timeout", max(1, int(timeout * 1000)))
+    solver.add(q.negation)
+    verdict = solver.check()
+    if verdict == z3.unsat:
+        return Result(Status.PROVED, time.perf_counter() - start)
+    if verdict == z3.unknown:
+        return Result(Status.UNKNOWN, time.perf_counter() - start,
+                      reason=solver.reason_unknown() or "unknown")
+    model = solver.model()
+    cx = {p: model.eval(v, model_completion=True).as_long() for p, v in q.variables.items()}
+    evaluations = explain_python(code, text, cx)
+    bad = [e.text for e in evaluations if e.holds is False]
+    return Result(Status.REFUTED, time.perf_counter() - start, counterexample=cx,
+                  evaluations=evaluations,
+                  reason=("violation re-evaluated in plain Python: " + "; ".join(bad)) if bad
+                  else "counterexample did NOT re-evaluate to a violation")
+
+
+def reference(code: NetworkCode, point: dict[str, int]
+              ) -> tuple[tuple[int, ...] | None, str | None]:
+    """The dumb reference at ``point`` (parameter names): the output's sizes layer by layer, or
+    the message the first refusing condition calls for (parameters first)."""
+    analysis = code.analysis
+    for j, p in enumerate(code.params):
+        if point[p] < 1:
+            return None, code.param_message(j)
+    env = {axis: point[p] for axis, p in zip(analysis.axes, code.params, strict=True)}
+    refusal = analysis.first_refusal(env)
+    if refusal is not None:
+        found = next(r for r in code.refusals if r.layer == refusal.layer
+                     and r.message == refusal.message)
+        return None, code.refusal_message(found)
+    memo: dict[int, T.Value] = {}
+    return tuple(T.value(s, env, memo) for layer in analysis.outputs
+                 for s in (layer.shape.sizes or ())), None
+
+
+def explain_python(code: NetworkCode, source: str, cx: dict[str, int]
+                   ) -> tuple[Evaluation, ...]:
+    """The text's outcome at ``cx`` (its translated path) against the reference."""
+    from symconv.pysem import Kind, as_python, translate_function
+
+    outcome = translate_function(source, code.function).at(cx)
+    want, message = reference(code, cx)
+    call = f"{code.function}({', '.join(str(v) for v in cx.values())})"
+    expected = f"returns {want}" if want is not None else f"raises ValueError({message!r})"
+    if outcome.kind is Kind.RETURN:
+        got = as_python(outcome.value)
+        got_t = tuple(got) if isinstance(got, tuple | list) else got
+        return (Evaluation(f"{call} returns {got_t}; the layers give: {expected}", None, None,
+                           want is not None and got_t == want),)
+    said = outcome.message if outcome.exception == "ValueError" else ""
+    return (Evaluation(f"{call} raises {outcome.exception}({said!r}); the layers give: "
+                       f"{expected}", None, None, message is not None and said == message),)
+
+
+def c_proofs(code: NetworkCode, text: str | None = None, timeout: float = 30.0,
+             queries: Sequence[Query] | None = None) -> list[Proof]:
+    """The C properties of ``text`` (default: the rendering), or of ``queries`` built."""
+    from symconv.codegen.validate_c import check
+
+    source = code.render_c() if text is None else text
+    if queries is None:
+        queries = c_queries(code, source)
+    return [Proof(q.tid, q.statement, check(q, timeout, source)) for q in queries]
+
+
+def c_queries(code: NetworkCode, source: str) -> list[Query]:
+    from symconv.codegen.cqueries import function_queries
+
+    return function_queries(code.header.unit(source), code.program, code.header)
+
+
+def prove_and_record(code: NetworkCode, timeout: float = 30.0
+                     ) -> tuple[list[Proof], dict[str, str]]:
+    """Every proof of the rendered code, and the SMT-LIB2 of each query (``unsat`` = proved)
+    as files under ``proofs/``: each query built once."""
+    text = code.render_python()
+    files: dict[str, str] = {}
+    try:
+        pq: vp.Query | None = python_query(code, text)
+    except Exception:  # reported by prove_python as unknown, with the reason
+        pq = None
+    if pq is not None:
+        path = f"{code.proof_dir}/python.smt2"
+        files[path] = (banner(path, code.command)
+                       + f"; Translation validation of {code.function} in {code.python_path}.\n"
+                       + f"; {python_statement(code)}.\n; expected: unsat (z3 {path})\n"
+                       + _smt2(pq.negation))
+    py = Proof(f"net.py.{code.function}", python_statement(code),
+               prove_python(code, text, timeout, pq))
+    from symconv.codegen.cqueries import PROPERTIES
+    from symconv.codegen.csem import ValidationError
+
+    start = time.perf_counter()
+    try:
+        queries = c_queries(code, code.render_c())
+    except ValidationError as exc:  # outside the C model (a spec wider than its bit-vectors)
+        unknown = Result(Status.UNKNOWN, time.perf_counter() - start,
+                         reason=f"not translated: {exc}")
+        return [py, *(Proof(f"{code.header.tid_prefix}.{code.function}.{prop}", prop, unknown)
+                      for prop in PROPERTIES)], files
+    for q in queries:
+        files[q.path] = banner(q.path, code.command) + q.smt2().split("\n", 1)[1]
+    return [py, *c_proofs(code, timeout=timeout, queries=queries)], files
+
+
+def _smt2(negation: z3.BoolRef) -> str:
+    """Z3's SMT-LIB2 (shared subterms as lets: the path conditions repeat), its let-names
+    renumbered in order of appearance so that the text is deterministic."""
+    from symconv.codegen.cqueries import _renumber
+
+    solver = z3.Solver(ctx=negation.ctx)
+    solver.add(negation)
+    return _renumber(str(solver.to_smt2()))
