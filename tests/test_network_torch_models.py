@@ -146,23 +146,17 @@ def test_unet_2015_figure1_from_the_table_output() -> None:
     assert at[net.outputs[0]] == "388×388"
 
 
-# render.py prints a parameter that is a size expression (a pad or slice bound the forward
-# computes from sizes) with Unicode ⌊ ⌋ − in text mode, which pdflatex refuses; spec files never
-# have such parameters. strict: the day the renderer handles them, these pass and must be
-# un-marked.
-_EXPRESSION_PARAMS = pytest.mark.xfail(
-    strict=True, reason="network/render.py: expression parameters in LaTeX text mode")
-
-
 @needs_pdflatex
 @pytest.mark.parametrize("name", [
-    "resnet18", "ceil_pool", "transposed_residual", "vgg11_fixed",
-    pytest.param("unet_padded", marks=_EXPRESSION_PARAMS),
-    pytest.param("unet_2015", marks=_EXPRESSION_PARAMS),
-    pytest.param("assorted", marks=_EXPRESSION_PARAMS),
+    "resnet18", "ceil_pool", "transposed_residual", "vgg11_fixed", "unet_padded", "unet_2015",
+    "assorted",
 ])
 def test_latex_table_of_a_torch_model_typesets(name: str, tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main([*MODELS[name].args(), "--latex"], out, err) == 0, err.getvalue()
+    table = out.getvalue()
+    assert not set("⌊⌋⌈⌉−·") & set(table)  # sizes and parameters as math
+    if name == "unet_padded":  # a pad the forward computes from sizes
+        assert r"pad 0,$\lfloor H/8 \rfloor - 2 \cdot \lfloor H/16 \rfloor$" in table
     doc = in_article("\\input{table}", packages=("booktabs", "longtable", "array"))
-    assert_typesets({"table.tex": out.getvalue(), "doc.tex": doc}, "doc.tex", tmp_path)
+    assert_typesets({"table.tex": table, "doc.tex": doc}, "doc.tex", tmp_path)
