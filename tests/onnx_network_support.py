@@ -231,9 +231,12 @@ def ort_pool_deviation(ours: Outcome, real: Outcome) -> bool:
 
 
 def torch_outcome(module: Any, channels: int, sizes: Sequence[int]) -> Outcome:
+    """``module`` run at input ``sizes`` on the device its parameters are on (meta, or the CPU
+    with zeros in)."""
     import torch
 
-    x = torch.empty((1, channels, *sizes), device="meta")
+    device = next(module.parameters()).device
+    x = torch.zeros((1, channels, *sizes), device=device)
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
