@@ -19,7 +19,7 @@ import copy
 import io
 import json
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -65,40 +65,55 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
     pool.close()
 
 
-def plan(net: Network, name: str) -> list[int]:
+def plan(name: str, dumb: Mapping[int, Outcome]) -> list[int]:
     """Square sizes to judge (``network_plan``), from the network's dumb evaluation."""
-    valid: dict[int, bool] = {}
-    layer: dict[int, str | None] = {}
-    output: dict[int, tuple[int, ...]] = {}
-    for h in range(1, SCAN.get(name, 256) + 1):
-        got = evaluate_network(net, (h, h))
-        valid[h] = got.ok
-        layer[h] = None if got.ok else got.why.split(":")[0]
-        output[h] = tuple(n for o in got.outputs for n in o)
+    scan = range(1, SCAN.get(name, 256) + 1)
+    valid = {h: dumb[h].ok for h in scan}
+    layer = {h: None if dumb[h].ok else dumb[h].why.split(":")[0] for h in scan}
+    output = {h: tuple(n for o in dumb[h].outputs for n in o) for h in scan}
     chosen = network_plan.plan(network_plan.signatures(valid, layer, output), name)
     return sorted({*chosen, *EXTRA.get(name, [])})
 
 
-def judge(net: Network, path: str, name: str, sizes: Sequence[int]
+def evaluations(net: Network, name: str) -> dict[int, Outcome]:
+    """The dumb evaluation of ``net`` at every square size the test may look at."""
+    return {h: evaluate_network(net, (h, h))
+            for h in {*range(1, SCAN.get(name, 256) + 1), *EXTRA.get(name, [])}}
+
+
+def pytorch_models(name: str) -> tuple[Any, Any, int]:
+    """The model on meta, a copy on the CPU (zero weights: only shapes matter), its channels:
+    built on meta, so none of its weights is initialised."""
+    import torch
+
+    with torch.device("meta"):
+        meta, channels, _ = build(name)
+    cpu = copy.deepcopy(meta).to_empty(device="cpu")
+    with torch.no_grad():
+        for t in (*cpu.parameters(), *cpu.buffers()):
+            t.zero_()
+    return meta, cpu, channels
+
+
+def judge(dumb: Mapping[int, Outcome], path: str, name: str, sizes: Sequence[int]
           ) -> tuple[list[Any], list[Any]]:
     """The sizes where symconv's network differs from onnxruntime, and from PyTorch."""
     import torch
 
-    module, channels, _ = build(name)
-    meta = copy.deepcopy(module).to("meta")
+    meta, cpu, channels = pytorch_models(name)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # two threads beside onnxruntime's child: 3-6 times slower
     try:
         with ThreadPoolExecutor(1) as pool:  # onnxruntime's child process runs meanwhile
             runtime = pool.submit(ort_outcomes, path, channels, [(h, h) for h in sizes])
-            truths = {h: torch_outcome(module if h < CPU_BELOW.get(name, 0) else meta,
+            truths = {h: torch_outcome(cpu if h < CPU_BELOW.get(name, 0) else meta,
                                        channels, (h, h)) for h in sizes}
             real = runtime.result()
     finally:
         torch.set_num_threads(threads)
     vs_ort, vs_torch = [], []
     for h in sizes:
-        ours = evaluate_network(net, (h, h))
+        ours = dumb[h]
         if not ours.same(real[(h, h)]) and not ort_pool_deviation(ours, real[(h, h)]):
             vs_ort.append((h, ours, real[(h, h)]))
         if not ours.same(truths[h]):
@@ -120,19 +135,18 @@ def analysed(path: str, high: int) -> dict[int, Outcome]:
 def test_exported_model_agrees_with_onnxruntime_and_pytorch(
         exports: Exporter, name: str, exporter: str) -> None:
     path = exports.path(name, exporter)
-    net = load_onnx(path)
-    sizes = plan(net, name)
-    vs_ort, vs_torch = judge(net, path, name, sizes)
+    dumb = evaluations(load_onnx(path), name)
+    sizes = plan(name, dumb)
+    vs_ort, vs_torch = judge(dumb, path, name, sizes)
     cli = analysed(path, max(sizes))
-    vs_cli = [(h, cli[h], ours) for h in sizes
-              if not cli[h].same(ours := evaluate_network(net, (h, h)))]
+    vs_cli = [(h, cli[h], dumb[h]) for h in sizes if not cli[h].same(dumb[h])]
     assert not vs_cli, f"symconv network --sizes differs at {len(vs_cli)} sizes: {vs_cli[:4]}"
     assert not vs_ort, f"{len(vs_ort)} of {len(sizes)} sizes differ from onnxruntime: {vs_ort[:4]}"
     if name in ("vgg11", "alexnet"):
         # torch.export specialises the adaptive pool to the example's 7×7 (6×6) input and keeps
         # only that as a pool of kernel 1: the exported graph runs on a band of sizes, PyTorch
         # on every H from its minimum up. On the band both agree exactly.
-        band = [h for h in sizes if evaluate_network(net, (h, h)).ok]
+        band = [h for h in sizes if dumb[h].ok]
         assert band == [h for h in sizes if band[0] <= h <= band[-1]]
         assert 224 in band
         assert all(t.ok for _, o, t in vs_torch)
