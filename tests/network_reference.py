@@ -146,6 +146,11 @@ def _rule_verdict(rule: object, env: dict[str, int], rank: int
             message = str(exc).removeprefix(f"{rule.id}: ")
             checks[messages.index(message)] = message
     zero = i < 1
+    if rule.framework == "onnx" and rule.op.value in S.ORT_EMPTY_OUTPUT:
+        # onnxruntime refuses a Conv / ConvTranspose output of 0 (the reference evaluator
+        # returns an empty tensor): a check after the rule's own
+        empty = value is not None and value < 1
+        checks.append(S.ORT_EMPTY_OUTPUT[rule.op.value] if empty else "")
     if rule.framework != "torch":
         return value, [S.positive_input(rule.framework, rule.id) if zero else "", *checks]
     if rule.op is Op.CONV:

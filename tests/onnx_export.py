@@ -57,6 +57,7 @@ def export(name: str, exporter: str, path: str) -> str:
     (torch.export with Dim.AUTO height and width, the default exporter of torch 2.13)."""
     import torch
 
+    torch.set_num_threads(1)  # two export workers and the tests share two cores
     model, channels, size = build(name)
     x = torch.randn(1, channels, size, size)
     with warnings.catch_warnings():

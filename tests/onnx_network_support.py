@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import ort_runner
 import sympy as sp
 
 from symconv.frameworks import compiled, get
@@ -144,44 +145,24 @@ def evaluate_network(net: Network, sizes: Sequence[int]) -> Outcome:
 
 
 def ort_session(path: str) -> Any:
-    import onnxruntime as ort
-
-    ort.set_default_logger_severity(4)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    # the layout optimisations of the default level make onnxruntime 1.32 die of SIGFPE on
-    # some sizes too small for inception_v3 (7, 8, 19–34, 43–58) instead of raising; the basic
-    # level raises there, and sizes are the same at every level
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    return ort_runner.session(path)
 
 
 def ort_outcome(session: Any, channels: int, sizes: Sequence[int]) -> Outcome:
-    import numpy as np
-
-    name = session.get_inputs()[0].name
-    x = np.zeros((1, channels, *sizes), np.float32)
-    try:
-        outs = session.run(None, {name: x})
-    except Exception as exc:  # onnxruntime raises its own Fail/InvalidArgument/RuntimeException
-        return Outcome(False, why=str(exc).splitlines()[0])
-    shapes = tuple(tuple(int(n) for n in o.shape[2:]) for o in outs)
-    if any(0 in o.shape for o in outs):  # an empty result: some layer had nothing to compute
-        return Outcome(False, why=f"empty output {[o.shape for o in outs]}")
-    return Outcome(True, shapes)
+    ok, outputs, why = ort_runner.run(session, channels, sizes)
+    return Outcome(ok, outputs, why)
 
 
 _WORKER = """
 import json, sys
 sys.path[:0] = json.loads(sys.argv[1])
-from onnx_network_support import ort_outcome, ort_session
-session = ort_session(sys.argv[2])
+import ort_runner
+session = ort_runner.session(sys.argv[2])
 for line in sys.stdin:
     sizes = json.loads(line)
     print(json.dumps(["start", sizes]), flush=True)
-    o = ort_outcome(session, int(sys.argv[3]), sizes)
-    print(json.dumps(["done", sizes, o.ok, o.outputs, o.why]), flush=True)
+    ok, outputs, why = ort_runner.run(session, int(sys.argv[3]), sizes)
+    print(json.dumps(["done", sizes, ok, outputs, why]), flush=True)
 """
 
 
@@ -231,9 +212,12 @@ def ort_pool_deviation(ours: Outcome, real: Outcome) -> bool:
 
 
 def torch_outcome(module: Any, channels: int, sizes: Sequence[int]) -> Outcome:
+    """``module`` run at input ``sizes`` on the device its parameters are on (meta, or the CPU
+    with zeros in)."""
     import torch
 
-    x = torch.empty((1, channels, *sizes), device="meta")
+    device = next(module.parameters()).device
+    x = torch.zeros((1, channels, *sizes), device=device)
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -157,7 +157,7 @@ def test_no_normal_form_prints_the_conjunction_and_exits_unknown(tmp_path: Path)
     ([str(EXAMPLES / "dilated.toml"), "--sizes", "0..5"], "LO must be >= 1"),
     ([str(EXAMPLES / "dilated.toml"), "--input", "5"], "--input needs 2 sizes"),
     ([str(EXAMPLES / "dilated.toml"), "--width", "5"], "--width goes with"),
-    ([str(EXAMPLES / "dilated.toml"), "--kwargs", "{}"], "--kwargs and --channels go with"),
+    ([str(EXAMPLES / "dilated.toml"), "--kwargs", "{}"], "--rank go with --torch"),
     ([str(EXAMPLES / "dilated.toml"), "--timeout", "0"], "--timeout must be > 0"),
     ([str(EXAMPLES / "dilated.toml"), "--near", "0"], "--near must be >= 1"),
     (["--torch", "pkg:make", "--kwargs", "[1]"], "--kwargs must be a JSON object"),
@@ -183,7 +183,7 @@ def test_missing_front_ends_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert "onnx front-end" in err or "needs onnx" in err
 
 
-def test_torch_help_says_it_runs_the_users_code() -> None:
+def test_help_text_mentions_running_user_code() -> None:
     out = io.StringIO()
     assert main(["network", "--help"], out, io.StringIO()) == 0
     assert "IMPORTS AND RUNS" in out.getvalue()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from symconv.network import semantics as S
 from symconv.network import terms as T
 from symconv.network.analysis import analyse
 from symconv.network.ir import Kind, Network, NetworkError, Node
@@ -166,3 +167,38 @@ def test_every_kind_matches_reference_in_one_dimension() -> None:
               attrs={"in_features": 3}),
     )
     _compare(_net(*nodes), [(n,) for n in range(1, 40)])
+
+
+@pytest.mark.parametrize(("framework", "refused"), [
+    ("onnx", S.ORT_EMPTY_OUTPUT["conv"]), ("torch", None), ("jax", None)])
+def test_a_last_convolution_giving_0_as_the_framework_runs_it(framework: str,
+                                                              refused: str | None) -> None:
+    """onnxruntime refuses a Conv whose output size is 0 (the ONNX reference evaluator would
+    return an empty tensor); JAX clamps to 0 and runs; PyTorch already refuses the kernel
+    (torch.conv: "Kernel size can't be greater"), and a slice to 0 runs in both."""
+    rule = {"onnx": "onnx.conv", "torch": "torch.conv", "jax": "jax.conv"}[framework]
+    axis = {"onnx": {"p_begin": 0, "p_end": 0}, "jax": {"p_begin": 0, "p_end": 0},
+            "torch": {"p": 0}}[framework] | {"k": 3, "s": 2, "d": 1}
+    conv = _node("c", Kind.WINDOW, ("x",), framework=framework, rule=rule, axes=(axis,))
+    network = _net(conv)
+    _compare(network, [(n,) for n in range(1, 12)])
+    got = analyse(network).first_refusal({"H": 1})  # floor((1 − 3)/2) + 1 = 0
+    if framework == "torch":
+        assert got is not None
+        assert "Kernel size" in got.message
+    else:
+        assert (None if got is None else got.message) == refused
+    empty = _net(_node("sl", Kind.SLICE, ("x",), axes=({"start": 5, "stop": 2, "step": 1},)))
+    assert analyse(empty).first_refusal({"H": 8}) is None
+
+
+def test_an_onnx_conv_transpose_giving_0_is_refused_as_onnxruntime_does() -> None:
+    axis = {"k": 3, "s": 1, "d": 1, "p_begin": 1, "p_end": 2, "a": 0}  # o = i − 1
+    up = _node("t", Kind.WINDOW, ("x",), framework="onnx", rule="onnx.conv_transpose",
+               axes=(axis,))
+    network = _net(up)
+    _compare(network, [(n,) for n in range(1, 6)])
+    got = analyse(network).first_refusal({"H": 1})
+    assert got is not None
+    assert got.message == S.ORT_EMPTY_OUTPUT["conv_transpose"]
+    assert analyse(network).first_refusal({"H": 2}) is None

@@ -17,11 +17,13 @@ documented ones, each checked to be exactly what it says:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import pytest
 
-from symconv.frameworks import get
+from symconv.frameworks import compiled, get
 from symconv.frameworks.base import Refused
 
 onnx = pytest.importorskip("onnx")
@@ -85,6 +87,13 @@ def classify(op: str, ceil: bool, env: dict[str, int], rule: int | Refused,
     return f"ort {got} vs rule {rule}"
 
 
+@cache
+def _verdict(rid: str) -> Callable[[Mapping[str, int]], int | Refused]:
+    """The rule's verdict compiled to plain Python (``Rule.verdict``'s semantics; SymPy's
+    substitution at each of the grid's points took most of this test's time)."""
+    return compiled.verdict(get(rid))
+
+
 @pytest.mark.parametrize("opset", [17, 22])
 def test_onnxruntime_computes_the_onnx_rules(opset: int) -> None:
     seen: dict[str, int] = {}
@@ -103,14 +112,14 @@ def test_onnxruntime_computes_the_onnx_rules(opset: int) -> None:
         for op, family, ceil, attrs in cases:
             sess = session(op, k, opset, attrs)
             rid = f"onnx.{family}" + (".ceil" if ceil else "")
-            infer = get(f"onnx.infer.{family}.ceil" + (".opset19" if opset < 22 else "")
-                        if ceil else f"onnx.infer.{family}")
+            infer = _verdict(f"onnx.infer.{family}.ceil" + (".opset19" if opset < 22 else "")
+                             if ceil else f"onnx.infer.{family}")
             for i in SIZES:
                 env = {"i": i, "k": k, "s": s, "d": d, "p_begin": pb, "p_end": pe}
-                rule, got = get(rid).verdict(env), run(sess, i)
+                rule, got = _verdict(rid)(env), run(sess, i)
                 verdict = classify(op, ceil, env, rule, got)
                 seen[verdict] = seen.get(verdict, 0) + 1
-                if ceil and isinstance(got, int) and got >= 1 and infer.verdict(env) != got:
+                if ceil and isinstance(got, int) and got >= 1 and infer(env) != got:
                     infer_differs += 1
     allowed = {"agree", "ort refuses pad >= kernel", "both refuse or empty",
                "window does not fit: ort answers 1"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,15 @@ from torch_network_reference import run, sizes_at  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "networks"
 THIS = Path(__file__).name
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread() -> Iterator[None]:
+    """Small models on a shared 2-core machine: a second intra-op thread only contends."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def windows(net: Network) -> list[Node]:
@@ -516,3 +526,57 @@ def test_cli_errors_are_one_line_and_exit_2(argv: list[str], message: str) -> No
     assert message in err.getvalue()
     assert "Traceback" not in err.getvalue()
     assert len(err.getvalue().strip().splitlines()) == 1
+
+
+_NO_RANK = '''
+import torch
+import torch.nn.functional as F
+
+
+class Upscale(torch.nn.Module):
+    """Nothing here fixes the number of spatial axes: nearest interpolation, then a crop."""
+
+    def forward(self, x):
+        return F.interpolate(x, scale_factor=2)[:, :, 1:-1]
+'''
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_cli_rank_gives_the_spatial_axes_no_layer_fixes(rank: int, tmp_path: Path) -> None:
+    import io
+    import json
+
+    from symconv.cli import main
+    from symconv.network.torch_judge import observe_cpu
+
+    (tmp_path / "up.py").write_text(_NO_RANK, encoding="utf-8")
+    target = f"{tmp_path / 'up.py'}:Upscale"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["network", "--torch", target], out, err) == 2
+    assert "--rank N" in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["network", "--torch", target, "--rank", str(rank), "--sizes", "1..5",
+                 "--json"], out, err)
+    assert code == 0, err.getvalue()
+    answers = json.loads(out.getvalue())
+    assert [len(a["output"]) for a in answers] == [rank] * 5
+    seen = observe_cpu(target, range(1, 6), rank=rank)
+    assert [(a["valid"], tuple(a["output"])) for a in answers] == [
+        (o.valid, o.output) for o in seen]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    ([str(EXAMPLES / "dilated.toml"), "--rank", "2"], "--rank go with --torch"),
+    (["--torch", f"{EXAMPLES / 'dilated.py'}:Dilated", "--rank", "4"],
+     "--rank (spatial axes) must be 1, 2 or 3, got 4"),
+    (["--torch", f"{EXAMPLES / 'dilated.py'}:Dilated", "--rank", "1"],
+     "takes a tensor with 2 spatial axes (4-D); its input has 1"),
+])
+def test_cli_rank_is_refused_where_it_does_not_apply(argv: list[str], message: str) -> None:
+    import io
+
+    from symconv.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["network", *argv], out, err) == 2
+    assert message in err.getvalue()

@@ -33,6 +33,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "(e.g. '{\"weights\": null}')")
     parser.add_argument("--channels", type=int, metavar="C",
                         help="with --torch: the number of input channels (default 3)")
+    parser.add_argument("--rank", type=int, metavar="N",
+                        help="with --torch: the number of spatial axes of the input (1, 2 or "
+                        "3), where no layer of the model fixes it (by default it is read off "
+                        "the first convolution, pooling, padding or interpolation mode)")
     parser.add_argument("--input", nargs="+", type=int, metavar="N",
                         help="show every layer's size at this input (one size per spatial "
                         "axis, e.g. --input 224 224)")
@@ -73,10 +77,14 @@ def parse_range(text: str) -> tuple[int, int]:
 def _check(args: argparse.Namespace) -> None:
     if (args.source is None) == (args.torch is None):
         raise UsageError("give a spec or ONNX file, or --torch SOURCE:CALLABLE (one of them)")
-    if args.torch is None and (args.kwargs is not None or args.channels is not None):
-        raise UsageError("--kwargs and --channels go with --torch")
+    if args.torch is None and (args.kwargs is not None or args.channels is not None
+                               or args.rank is not None):
+        raise UsageError("--kwargs, --channels and --rank go with --torch (a spec file or an "
+                         "ONNX model states its own spatial axes)")
     if args.channels is not None and args.channels < 1:
         raise UsageError(f"--channels must be >= 1, got {args.channels}")
+    if args.rank is not None and args.rank not in (1, 2, 3):
+        raise UsageError(f"--rank (spatial axes) must be 1, 2 or 3, got {args.rank}")
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
     for name in ("near", "why", "width"):
@@ -105,7 +113,7 @@ def load(args: argparse.Namespace) -> Network:
                 raise UsageError("--kwargs must be a JSON object")
         module = _frontend("torch_frontend", "torch", "--torch")
         network: Network = module.load_torch(args.torch, kwargs=kwargs,
-                                             channels=args.channels or 3)
+                                             channels=args.channels or 3, rank=args.rank)
         return network
     path = Path(args.source)
     suffix = path.suffix.lower()

@@ -322,7 +322,7 @@ class _Builder:
         except NotPresburger as exc:
             raise NetworkError(f"{node.where()}: rule {rule.id}: {exc}") from None
         params = {k: v for k, v in env.items() if k != "i"}
-        checks = S.window_checks(rule, self.rank, env["i"], refusals, params)
+        checks = S.window_checks(rule, self.rank, env["i"], refusals, params, out)
         return out, [*domain, *checks]
 
     def _adaptive_pool(self, node: Node) -> _Result:

@@ -66,61 +66,96 @@ def size_text(layer: Layer, show: Callable[[T.Node], str], one_axis: bool,
     return times.join(show(s) for s in sizes)
 
 
-def params_text(layer: Layer) -> str:
+@dataclass(frozen=True, slots=True)
+class ParamStyle:
+    """How a parameter cell is written: ``text`` for labels and names, ``value`` for a
+    parameter's value (a constant, or a size expression the forward computes), ``per_axis``
+    joins the per-axis values of one parameter when they differ."""
+
+    text: Callable[[str], str]
+    value: Callable[[T.Lin], str]
+    per_axis: str
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+PLAIN_PARAMS = ParamStyle(_plain, pretty, "×")
+
+
+def params_text(layer: Layer, style: ParamStyle = PLAIN_PARAMS) -> str:
     node = layer.node
     kind = node.kind
+    text = style.text
     pieces: list[str] = []
     if kind is Kind.WINDOW:
-        names = {"k": "k", "s": "s", "p": "p", "p_begin": "pb", "p_end": "pe", "d": "d",
-                 "a": "a", "o": "o"}
-        for key, label in names.items():
-            values = [p.get(key) for p in layer.params]
-            if all(v is None for v in values):
-                continue
-            if key in ("s", "d") and all(v is not None and v.const == 1 and v.is_const
-                                         for v in values):
-                continue
-            if key in ("p", "a", "p_begin", "p_end") and all(
-                    v is not None and v.is_const and v.const == 0 for v in values):
-                continue
-            pieces.append(label + _axis_values(values))
-        rule = layer.rule
-        if rule is not None and rule.padding and rule.padding.lower() not in (
-                "notset", "explicit", "output_size", "output_shape"):
-            pieces.append(rule.padding.lower())
-        if rule is not None and rule.ceil_mode:
-            pieces.append("ceil")
+        pieces += _window_params(layer, style)
     elif kind in (Kind.ADAPTIVE_POOL, Kind.RESIZE):
-        pieces.append("size " + _axis_values([p.get("size") for p in layer.params]))
+        sizes = [p.get("size") for p in layer.params]
+        pieces.append(text("size ") + _axis_values(sizes, style))
     elif kind is Kind.UPSAMPLE:
-        pieces.append("×" + _axis_values([p.get("scale") for p in layer.params]))
+        pieces.append(text("×") + _axis_values([p.get("scale") for p in layer.params], style))
     elif kind is Kind.PAD:
-        pieces.append(" ".join(f"{_value(p.get('begin'))},{_value(p.get('end'))}"
-                               for p in layer.params))
+        pieces.append(" ".join(
+            _value(p.get("begin"), style) + text(",") + _value(p.get("end"), style)
+            for p in layer.params))
         mode = node.attrs.get("mode", "constant")
         if mode != "constant":
-            pieces.append(str(mode))
+            pieces.append(text(str(mode)))
     elif kind is Kind.SLICE:
-        pieces.append(" ".join(
-            f"{_value(p.get('start'), '')}:{_value(p.get('stop'), '')}"
-            + (f":{_value(p.get('step'))}" if _value(p.get("step")) != "1" else "")
-            for p in layer.params))
+        pieces.append(" ".join(_slice_text(p, style) for p in layer.params))
     elif kind is Kind.LINEAR:
-        pieces.append(f"{node.attrs.get('in_features')}→{node.channels}")
+        pieces.append(text(f"{node.attrs.get('in_features')}→{node.channels}"))
     elif kind in (Kind.CONCAT, Kind.ELEMENTWISE, Kind.CENTER_CROP):
-        pieces.append(", ".join(node.inputs))
+        pieces.append(text(", ".join(node.inputs)))
     if kind is Kind.WINDOW and layer.shape.channels is not None and node.channels is not None:
-        pieces.append(f"→{layer.shape.channels}")
+        pieces.append(text(f"→{layer.shape.channels}"))
     return " ".join(pieces)
 
 
-def _value(v: T.Lin | None, none: str = "-") -> str:
-    return none if v is None else pretty(v)
+_WINDOW_LABELS = {"k": "k", "s": "s", "p": "p", "p_begin": "pb", "p_end": "pe", "d": "d",
+                  "a": "a", "o": "o"}
 
 
-def _axis_values(values: Sequence[T.Lin | None]) -> str:
-    texts = [_value(v) for v in values]
-    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+def _window_params(layer: Layer, style: ParamStyle) -> list[str]:
+    pieces: list[str] = []
+    for key, label in _WINDOW_LABELS.items():
+        values = [p.get(key) for p in layer.params]
+        if all(v is None for v in values):
+            continue
+        if key in ("s", "d") and all(v is not None and v.const == 1 and v.is_const
+                                     for v in values):
+            continue
+        if key in ("p", "a", "p_begin", "p_end") and all(
+                v is not None and v.is_const and v.const == 0 for v in values):
+            continue
+        pieces.append(style.text(label) + _axis_values(values, style))
+    rule = layer.rule
+    if rule is not None and rule.padding and rule.padding.lower() not in (
+            "notset", "explicit", "output_size", "output_shape"):
+        pieces.append(style.text(rule.padding.lower()))
+    if rule is not None and rule.ceil_mode:
+        pieces.append(style.text("ceil"))
+    return pieces
+
+
+def _slice_text(p: Mapping[str, T.Lin | None], style: ParamStyle) -> str:
+    step = p.get("step")
+    out = (_value(p.get("start"), style, "") + style.text(":")
+           + _value(p.get("stop"), style, ""))
+    if step is None or not (step.is_const and step.const == 1):
+        out += style.text(":") + _value(step, style)
+    return out
+
+
+def _value(v: T.Lin | None, style: ParamStyle, none: str = "-") -> str:
+    return style.text(none) if v is None else style.value(v)
+
+
+def _axis_values(values: Sequence[T.Lin | None], style: ParamStyle) -> str:
+    texts = [_value(v, style) for v in values]
+    return texts[0] if len(set(texts)) == 1 else style.per_axis.join(texts)
 
 
 def field_texts(fields: Sequence[Receptive]) -> tuple[str, str]:
@@ -447,12 +482,47 @@ def _tex_name(name: str) -> str:
     return r"\texttt{" + _breakable(tex_text(name)) + "}"
 
 
+def _tex_plain(text: str) -> str:
+    return _breakable(tex_text(text))
+
+
+# A closed form longer than this (as the terminal prints it) is elided in LaTeX: a longtable row
+# cannot break across pages, and a nested size of a cropping U-Net runs to pages
+ELIDED = r"\ldots"
+
+
+def _tex_term(value: T.Node) -> str:
+    """The term as LaTeX math (no dollars), or :data:`ELIDED` when it is too long."""
+    return ELIDED if len(pretty(value)) > SIZE_WIDTH else latex(value)
+
+
+def _tex_math(value: T.Lin) -> str:
+    if value.is_const and value.const >= 0:
+        return str(value.const)
+    return f"${_tex_term(value)}$"
+
+
+LATEX_PARAMS = ParamStyle(_tex_plain, _tex_math, r"$\times$")
+
+
+def _tex_row(st: Study, layer: Layer, one: bool, at: Mapping[str, str] | None) -> list[str]:
+    rf, jump = field_texts(st.receptive[layer.node.name])
+    op = _tex_plain(layer.node.op or layer.node.kind.value)
+    params = params_text(layer, LATEX_PARAMS)
+    size = size_text(layer, _tex_term, one, st.analysis.axes, r" \times ", r" \cdot ")
+    size_cell = f"${size}$" + ("" if layer.shape.sizes is not None else " features")
+    cells = [_tex_name(layer.node.name), f"{op} {params}".strip(), size_cell]
+    if at is not None:
+        cells.append(tex_text(at[layer.node.name]))
+    return [*cells, tex_text(rf), tex_text(jump)]
+
+
 def latex_report(st: Study, options: Options) -> str:
     """A longtable with booktabs rules as wide as the text; needs
-    ``\\usepackage{booktabs,longtable,array}``."""
+    ``\\usepackage{booktabs,longtable,array}``. Closed forms too long for a cell are elided
+    (``…``; the caption says so): ``--json`` has them in full."""
     a = st.analysis
     one = uniform(st)
-    at = at_input(st, options.input)
     at_col = options.input is not None
     widths = ([0.2, 0.26, 0.23, 0.13, 0.09, 0.09] if at_col
               else [0.22, 0.3, 0.28, 0.1, 0.1])
@@ -465,9 +535,14 @@ def latex_report(st: Study, options: Options) -> str:
     if at_col:
         head.append(r"at " + r"$\times$".join(map(str, options.input or ())))
     head += ["RF", "Jump"]
+    at = at_input(st, options.input) if at_col else None
+    rows = [" & ".join(_tex_row(st, layer, one, at)) + r" \\" for layer in a.layers]
     v = st.valid
     caption = (f"Layer sizes of \\texttt{{{tex_text(a.network.name)}}}. Valid inputs: "
                f"{_tex_valid(v.text())} ({v.status.value}).")
+    if any(ELIDED in row for row in rows):
+        caption += (f" {ELIDED}: a closed form too long for the table "
+                    r"(\texttt{symconv network --json} gives it in full).")
     lines = [
         "% symconv network --latex: needs \\usepackage{booktabs,longtable,array}",
         r"\begingroup\small",
@@ -484,19 +559,10 @@ def latex_report(st: Study, options: Options) -> str:
         r"\endhead",
         r"\bottomrule",
         r"\endfoot",
+        *rows,
+        r"\end{longtable}",
+        r"\endgroup",
     ]
-    for layer in a.layers:
-        rf, jump = field_texts(st.receptive[layer.node.name])
-        op = _breakable(tex_text(layer.node.op or layer.node.kind.value))
-        params = _breakable(tex_text(params_text(layer)))
-        size = size_text(layer, latex, one, a.axes, r" \times ", r" \cdot ")
-        size_cell = f"${size}$" + ("" if layer.shape.sizes is not None else " features")
-        cells = [_tex_name(layer.node.name), f"{op} {params}".strip(), size_cell]
-        if at_col:
-            cells.append(tex_text(at[layer.node.name]))
-        cells += [tex_text(rf), tex_text(jump)]
-        lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\end{longtable}", r"\endgroup"]
     return "\n".join(lines) + "\n"
 
 

@@ -38,6 +38,10 @@ TORCH_REFLECT = "Padding size should be less than the corresponding input dimens
 TORCH_CIRCULAR = "Padding value causes wrapping around more than once"
 TORCH_ADAPTIVE_ZERO = "Expected input to have non-zero size for non-batch dimensions"
 TORCH_INTERPOLATE_ZERO = "Input and output sizes should be greater than 0"
+# onnxruntime's refusal of a Conv / ConvTranspose output size <= 0 (its words, onnxruntime 1.32)
+ORT_EMPTY_OUTPUT = {
+    "conv": "onnxruntime: Conv: Invalid input shape (an output size is < 1)",
+    "conv_transpose": "onnxruntime: ConvTranspose: Computed output dimension is <= 0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +65,16 @@ def positive_input(framework: str, what: str) -> str:
 
 
 def window_checks(rule: RuleSpec, rank: int, i: T.Lin, refusals: Sequence[Check],
-                  params: dict[str, T.Lin]) -> list[Check]:
-    """The rule's refusals with the size-0 check where the framework makes it, and PyTorch's
-    rank-specific wording (the rules are conformance-tested in one dimension)."""
+                  params: dict[str, T.Lin], output: T.Lin) -> list[Check]:
+    """The rule's refusals with the size-0 checks where the framework makes them, and
+    PyTorch's rank-specific wording (the rules are conformance-tested in one dimension)."""
     nonempty = T.ge(i, 1)
     out = list(refusals)
+    if rule.framework == "onnx" and rule.op in ORT_EMPTY_OUTPUT:
+        # The spec and its reference evaluator return an empty tensor from a Conv or
+        # ConvTranspose whose output size is 0; onnxruntime refuses it (1.32, every
+        # optimisation level), as it refuses an empty input, and so does PyTorch (torch.* rules)
+        out.append(Check(ORT_EMPTY_OUTPUT[rule.op], T.ge(output, 1)))
     if rule.framework != "torch":
         return [Check(positive_input(rule.framework, rule.id), nonempty), *out]
     if rule.op == "conv":

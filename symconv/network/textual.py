@@ -64,6 +64,20 @@ def _tex_ceil(num: str, den: str, simple: bool) -> str:
     return rf"\lceil {num if simple else f'({num})'}/{den} \rceil"
 
 
+# \allowbreak after commas and around "if" and "else": inline math breaks only after operators,
+# and a long size must still fit a narrow table column; \mbox, not amsmath's \text: the table
+# needs only booktabs, longtable and array
+_TEX_BREAK = r", \allowbreak "
+
+
+def _tex_call(function: str, args: list[str]) -> str:
+    return rf"\{function}(" + _TEX_BREAK.join(args) + ")"
+
+
+def _tex_ite(cond: str, then: str, other: str) -> str:
+    return rf"({then} \allowbreak\mbox{{ if }} {cond} \allowbreak\mbox{{ else }} {other})"
+
+
 def _tex_name(name: str) -> str:
     return name if name.isalnum() and len(name) == 1 else rf"\mathit{{{name}}}"
 
@@ -75,9 +89,7 @@ PRETTY = Style("·", "−", "≥", "≤", "=", "≠", " ∧ ", " ∨ ", "¬", "t
                _pretty_floor, _pretty_ceil, lambda f, xs: f"{f}({', '.join(xs)})",
                lambda c, a, b: f"({a} if {c} else {b})", lambda n: n)
 LATEX = Style(r" \cdot ", "-", r"\ge", r"\le", "=", r"\ne", r" \land ", r" \lor ", r"\lnot ",
-              r"\top", r"\bot", _tex_floor, _tex_ceil,
-              lambda f, xs: rf"\{f}({', '.join(xs)})",
-              lambda c, a, b: rf"({a} \text{{ if }} {c} \text{{ else }} {b})", _tex_name)
+              r"\top", r"\bot", _tex_floor, _tex_ceil, _tex_call, _tex_ite, _tex_name)
 
 
 def render(node: Node, style: Style = PRETTY) -> str:

@@ -168,38 +168,46 @@ def observe_cpu(target: str, sizes: Sequence[int], *, kwargs: Mapping[str, objec
     torch.set_num_threads(1)
     model = build_model(target, kwargs, device="meta").to_empty(device="cpu")
     stack = _track(model)
-    out: list[Observation] = []
-    for size in sizes:
-        stack.clear()
-        x = torch.zeros(_input_shape(channels, rank, size, width))
-        try:
-            with torch.inference_mode():
-                y = model(x)
-        except Exception as exc:  # whatever PyTorch raises is the observation
-            out.append(Observation(size, width, False, (), stack[-1] if stack else "", None,
-                                   str(exc)))
-            continue
-        out.append(Observation(size, width, True, _outputs(y)))
-    return out
+    return [observe_real(model, stack, channels, rank, size, width) for size in sizes]
 
 
-_MODELS: dict[tuple[str, str], tuple[Any, list[str]]] = {}
+def observe_real(model: Any, stack: list[str], channels: int, rank: int, size: int,
+                 width: int | None = None) -> Observation:
+    """One run of ``model`` (on the CPU, hooked by :func:`_track`) at one input size."""
+    stack.clear()
+    x = torch.zeros(_input_shape(channels, rank, size, width))
+    try:
+        with torch.inference_mode():
+            y = model(x)
+    except Exception as exc:  # whatever PyTorch raises is the observation
+        return Observation(size, width, False, (), stack[-1] if stack else "", None, str(exc))
+    return Observation(size, width, True, _outputs(y))
 
 
-def _model(target: str, kwargs: str) -> tuple[Any, list[str]]:
-    """This process's meta build of the model (built once per process)."""
-    key = (target, kwargs)
+_MODELS: dict[tuple[str, str, str], tuple[Any, list[str]]] = {}
+
+
+def _model(target: str, kwargs: str, device: str = "meta") -> tuple[Any, list[str]]:
+    """This process's build of the model on ``device`` (built once per process)."""
+    key = (target, kwargs, device)
     if key not in _MODELS:
         torch.set_num_threads(1)
         model = build_model(target, json.loads(kwargs), device="meta")
+        if device != "meta":
+            model = model.to_empty(device=device)
         _MODELS[key] = model, _track(model)
     return _MODELS[key]
 
 
 def _run(target: str, kwargs: str, channels: int, rank: int, width: int | None,
-         sizes: Sequence[int]) -> list[Observation]:
-    model, stack = _model(target, kwargs)
-    return [observe(model, stack, channels, rank, size, width) for size in sizes]
+         sizes: Sequence[int], cpu_below: int = 0) -> list[Observation]:
+    out = []
+    for size in sizes:
+        if max(size, width or 0) < cpu_below:
+            out.append(observe_real(*_model(target, kwargs, "cpu"), channels, rank, size, width))
+        else:
+            out.append(observe(*_model(target, kwargs), channels, rank, size, width))
+    return out
 
 
 class Judge:
@@ -225,15 +233,18 @@ class Judge:
 
     def __call__(self, target: str, sizes: Sequence[int], *,
                  kwargs: Mapping[str, object] | None = None, channels: int = 3, rank: int = 2,
-                 width: int | None = None) -> list[Observation]:
-        """PyTorch's verdict at every size in ``sizes``, in that order."""
+                 width: int | None = None, cpu_below: int = 0) -> list[Observation]:
+        """PyTorch's verdict at every size in ``sizes``, in that order. Inputs whose every
+        spatial size is below ``cpu_below`` run on real CPU tensors (:func:`observe_real`): for
+        a small input PyTorch's CPU kernels are cheaper than the meta device's Python
+        decompositions (batch norm, hardtanh: 0.2–0.5 s a run of a torchvision model)."""
         sizes = list(sizes)
         key = json.dumps(dict(kwargs or {}), sort_keys=True)
         if self._pool is None or len(sizes) < 2:
-            return _run(target, key, channels, rank, width, sizes)
+            return _run(target, key, channels, rank, width, sizes, cpu_below)
         count = min(len(sizes), self.jobs * 4)
         chunks = [sizes[j::count] for j in range(count)]
-        futures = [self._pool.submit(_run, target, key, channels, rank, width, chunk)
+        futures = [self._pool.submit(_run, target, key, channels, rank, width, chunk, cpu_below)
                    for chunk in chunks]
         by_size = {o.size: o for f in futures for o in f.result()}
         return [by_size[size] for size in sizes]

@@ -338,7 +338,7 @@ def infer_rank(graph: Any, model: Any) -> int:
             return MODE_RANK[mode]
     raise NetworkError("cannot tell the number of spatial axes of the input: no layer of the "
                        "model fixes it (a convolution, pooling, padding or interpolation mode); "
-                       "load_torch(..., rank=N) takes it")
+                       "give it: --rank N (load_torch(..., rank=N))")
 
 
 def _module_handler(cls: type) -> ModuleHandler | None:
