@@ -14,7 +14,7 @@ The same query is written as SMT-LIB2 under ``generated/proofs/python/`` for a s
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sympy as sp
@@ -129,6 +129,14 @@ def check(source: str, spec: ShapeFunction, timeout: float) -> Result:
     except Unsupported as exc:
         return Result(Status.UNKNOWN, time.perf_counter() - start,
                       reason=f"unsupported: {exc}")
+    return decide(q, timeout, start, lambda cx: explain(source, spec, cx))
+
+
+def decide(q: Query, timeout: float, start: float,
+           explain: Callable[[dict[str, int]], tuple[tuple[Evaluation, ...], str]]) -> Result:
+    """Solve ``q``'s negation: proved on unsat, unknown with Z3's reason, else refuted with the
+    counterexample and ``explain``'s plain-Python evaluation of it (``start``: when the proof
+    began, for its time)."""
     solver = z3.Solver()
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(q.negation)
@@ -143,7 +151,7 @@ def check(source: str, spec: ShapeFunction, timeout: float) -> Result:
         name: model.eval(var, model_completion=True).as_long()
         for name, var in q.variables.items()
     }
-    evaluations, reason = explain(source, spec, cx)
+    evaluations, reason = explain(cx)
     return Result(Status.REFUTED, time.perf_counter() - start, counterexample=cx,
                   evaluations=evaluations, reason=reason)
 

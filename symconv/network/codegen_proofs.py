@@ -89,23 +89,15 @@ def prove_python(code: NetworkCode, source: str | None = None, timeout: float = 
     except (Unsupported, ValueError) as exc:
         return Result(Status.UNKNOWN, time.perf_counter() - start,
                       reason=f"not translated: {exc}")
-    solver = z3.Solver()
-    solver.set("timeout", max(1, int(timeout * 1000)))
-    solver.add(q.negation)
-    verdict = solver.check()
-    if verdict == z3.unsat:
-        return Result(Status.PROVED, time.perf_counter() - start)
-    if verdict == z3.unknown:
-        return Result(Status.UNKNOWN, time.perf_counter() - start,
-                      reason=solver.reason_unknown() or "unknown")
-    model = solver.model()
-    cx = {p: model.eval(v, model_completion=True).as_long() for p, v in q.variables.items()}
+    return vp.decide(q, timeout, start, lambda cx: _explained(code, text, cx))
+
+
+def _explained(code: NetworkCode, text: str, cx: dict[str, int]
+               ) -> tuple[tuple[Evaluation, ...], str]:
     evaluations = explain_python(code, text, cx)
     bad = [e.text for e in evaluations if e.holds is False]
-    return Result(Status.REFUTED, time.perf_counter() - start, counterexample=cx,
-                  evaluations=evaluations,
-                  reason=("violation re-evaluated in plain Python: " + "; ".join(bad)) if bad
-                  else "counterexample did NOT re-evaluate to a violation")
+    return evaluations, (("violation re-evaluated in plain Python: " + "; ".join(bad)) if bad
+                         else "counterexample did NOT re-evaluate to a violation")
 
 
 def reference(code: NetworkCode, point: dict[str, int]
