@@ -169,3 +169,54 @@ def test_smt2_is_plain_structure_with_every_input_declared() -> None:
         assert text.endswith("(check-sat)\n")
         declared = re.findall(r"^\(declare-fun (\w+) \(\) Int\)$", text, flags=re.M)
         assert declared == sorted(prm.name for prm in spec.params)
+
+
+def _reference_smt(e: object, indent: int) -> str:
+    """The SMT-LIB layout, dumbly: every use of a shared subterm walked again, each one-line
+    candidate built in full and measured."""
+    import z3
+
+    assert isinstance(e, z3.ExprRef)
+    if z3.is_int_value(e):
+        v = e.as_long()
+        return str(v) if v >= 0 else f"(- {-v})"
+    if z3.is_true(e) or z3.is_false(e):
+        return "true" if z3.is_true(e) else "false"
+    if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+        return str(e.decl().name())
+    kind, args = e.decl().kind(), e.children()
+    if kind in (z3.Z3_OP_AND, z3.Z3_OP_OR) and len(args) < 2:
+        if not args:
+            return "true" if kind == z3.Z3_OP_AND else "false"
+        return _reference_smt(args[0], indent)
+    parts = [_reference_smt(a, indent + 2) for a in args]
+    flat = f"({vp._SMT_OPS[kind]} {' '.join(parts)})"
+    if len(flat) + indent <= 96 and "\n" not in flat:
+        return flat
+    pad = "\n" + " " * (indent + 2)
+    return f"({vp._SMT_OPS[kind]}{pad}{pad.join(parts)})"
+
+
+def test_smt2_layout_matches_a_dumb_reference() -> None:
+    """Random terms with shared subterms, every operator, one-argument and/or, negative
+    numbers, lines just under and over the width."""
+    import random
+
+    import z3
+
+    rnd = random.Random(7)
+    names = [z3.Int(n) for n in ("i", "k", "s", "p_begin", "longer_name_for_width")]
+    for _ in range(300):
+        ints: list[z3.ArithRef] = [*names, *(z3.IntVal(rnd.randint(-40, 40)) for _ in range(3))]
+        bools: list[z3.BoolRef] = [z3.BoolVal(True), z3.BoolVal(False)]
+        for _ in range(rnd.randint(1, 25)):
+            x, y = rnd.choice(ints), rnd.choice(ints)
+            ints.append(rnd.choice([x + y, x - y, -x, x * y, x / y, x % y,
+                                    z3.If(rnd.choice(bools), x, y)]))
+            b, c = rnd.choice(bools), rnd.choice(bools)
+            bools.append(rnd.choice([x < y, x <= y, x > y, x >= y, x == y, z3.Distinct(x, y),
+                                     z3.And(b, c), z3.Or(b, c, x > 0), z3.Not(b),
+                                     z3.Implies(b, c), z3.And(b), z3.Or(c), z3.And()]))
+        term = z3.And(*bools[-3:], ints[-1] == ints[-2])
+        for indent in (0, 2, 7):
+            assert vp._SmtWriter().term(term, indent) == _reference_smt(term, indent)

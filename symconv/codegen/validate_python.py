@@ -16,6 +16,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import sympy as sp
 import z3
@@ -41,8 +43,10 @@ class Query:
     variables: Mapping[str, z3.ArithRef]
 
 
+@cache
 def query(source: str, spec: ShapeFunction) -> Query:
-    """The validation query of ``spec.name`` as written in ``source``.
+    """The validation query of ``spec.name`` as written in ``source``, built once per process
+    (a function's SMT-LIB file and its theorem both need it).
 
     Raises :class:`symconv.pysem.Unsupported` when the text leaves the translatable subset.
     """
@@ -84,38 +88,83 @@ _SMT_OPS = {
 }
 
 
-def _smt_term(e: z3.ExprRef, indent: int) -> str:
+_WIDTH = 96  # a term is written on one line when it fits in this many columns
+
+
+class _SmtWriter:
     """SMT-LIB2 of one term, from the term's structure only (not Z3's printer, whose let-names
-    follow internal AST ids and whose layout may change between Z3 versions)."""
-    if z3.is_int_value(e):
-        v = e.as_long()
-        return str(v) if v >= 0 else f"(- {-v})"
-    if z3.is_true(e):
-        return "true"
-    if z3.is_false(e):
-        return "false"
-    if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-        return str(e.decl().name())
-    kind = e.decl().kind()
-    if kind not in _SMT_OPS:
-        raise ValueError(f"no SMT-LIB2 rendering for {e.decl().name()}")
-    args = e.children()
-    if kind in (z3.Z3_OP_AND, z3.Z3_OP_OR) and len(args) < 2:
-        if not args:
-            return "true" if kind == z3.Z3_OP_AND else "false"
-        return _smt_term(args[0], indent)
-    parts = [_smt_term(a, indent + 2) for a in args]
-    flat = f"({_SMT_OPS[kind]} {' '.join(parts)})"
-    if len(flat) + indent <= 96 and "\n" not in flat:
-        return flat
-    pad = "\n" + " " * (indent + 2)
-    return f"({_SMT_OPS[kind]}{pad}{pad.join(parts)})"
+    follow internal AST ids and whose layout may change between Z3 versions): a term on one line
+    where it fits in :data:`_WIDTH` columns, else its operator and one argument per line.
+
+    The term is a DAG whose shared subterms the text repeats, so each distinct node is read from
+    Z3 once (:meth:`_node`) and its one-line width computed once; only the text is per use."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[int, tuple[str, tuple[int, ...]]] = {}  # AST id -> (op or leaf, args)
+        self._width: dict[int, int] = {}
+        self._flat: dict[int, str] = {}
+
+    def _node(self, ctx: Any, ast: Any) -> int:
+        # Z3's C API on raw ASTs: the Python wrappers' checks cost more than the walk itself
+        key: int = z3.Z3_get_ast_id(ctx, ast)
+        if key in self._nodes:
+            return key
+        kind = z3.Z3_get_ast_kind(ctx, ast)
+        if kind == z3.Z3_NUMERAL_AST:
+            v = int(z3.Z3_get_numeral_string(ctx, ast))
+            self._nodes[key] = (str(v) if v >= 0 else f"(- {-v})", ())
+            return key
+        if kind != z3.Z3_APP_AST:
+            raise ValueError(f"no SMT-LIB2 rendering for {z3.Z3_ast_to_string(ctx, ast)}")
+        decl = z3.Z3_get_app_decl(ctx, ast)
+        op = z3.Z3_get_decl_kind(ctx, decl)
+        n = z3.Z3_get_app_num_args(ctx, ast)
+        if op in (z3.Z3_OP_TRUE, z3.Z3_OP_FALSE):
+            self._nodes[key] = ("true" if op == z3.Z3_OP_TRUE else "false", ())
+        elif op == z3.Z3_OP_UNINTERPRETED and n == 0:
+            self._nodes[key] = (z3.Z3_get_symbol_string(ctx, z3.Z3_get_decl_name(ctx, decl)), ())
+        elif op not in _SMT_OPS:
+            name = z3.Z3_get_symbol_string(ctx, z3.Z3_get_decl_name(ctx, decl))
+            raise ValueError(f"no SMT-LIB2 rendering for {name}")
+        elif op in (z3.Z3_OP_AND, z3.Z3_OP_OR) and n < 2:
+            if n:  # a one-argument and/or is written as its argument
+                self._nodes[key] = self._nodes[self._node(ctx, z3.Z3_get_app_arg(ctx, ast, 0))]
+            else:
+                self._nodes[key] = ("true" if op == z3.Z3_OP_AND else "false", ())
+        else:
+            args = tuple(self._node(ctx, z3.Z3_get_app_arg(ctx, ast, j)) for j in range(n))
+            self._nodes[key] = (_SMT_OPS[op], args)
+        return key
+
+    def width(self, key: int) -> int:
+        """Columns of the node written on one line."""
+        if key not in self._width:
+            op, args = self._nodes[key]
+            self._width[key] = (len(op) if not args else
+                                len(op) + 2 + sum(self.width(a) + 1 for a in args))
+        return self._width[key]
+
+    def flat(self, key: int) -> str:
+        if key not in self._flat:
+            op, args = self._nodes[key]
+            self._flat[key] = op if not args else f"({op} {' '.join(map(self.flat, args))})"
+        return self._flat[key]
+
+    def text(self, key: int, indent: int) -> str:
+        if self.width(key) + indent <= _WIDTH:
+            return self.flat(key)
+        op, args = self._nodes[key]
+        pad = "\n" + " " * (indent + 2)
+        return f"({op}{pad}{pad.join(self.text(a, indent + 2) for a in args)})"
+
+    def term(self, e: z3.ExprRef, indent: int) -> str:
+        return self.text(self._node(e.ctx_ref(), e.as_ast()), indent)
 
 
 def smt2(q: Query) -> str:
     """The query as an SMT-LIB2 script: ``unsat`` means the claim holds for all integers."""
     decls = "".join(f"(declare-fun {name} () Int)\n" for name in sorted(q.variables))
-    return f"{decls}(assert\n  {_smt_term(q.negation, 2)})\n(check-sat)\n"
+    return f"{decls}(assert\n  {_SmtWriter().term(q.negation, 2)})\n(check-sat)\n"
 
 
 def check(source: str, spec: ShapeFunction, timeout: float) -> Result:
