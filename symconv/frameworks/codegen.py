@@ -156,7 +156,8 @@ def _theorem(spec: ShapeFunction) -> Theorem:
     statement = (f"generated/python/frameworkshape.py {spec.name}, read back from its text: "
                  f"equals rule {spec.relation} where the framework answers, ValueError exactly "
                  "where it refuses or a parameter leaves its domain")
-    return Theorem(f"gen.fw.py.{spec.name}", "generated-python", statement, run)
+    return Theorem(f"gen.fw.py.{spec.name}", "generated-python", statement, run,
+                   batch=_batch(spec))
 
 
 def theorems() -> list[Theorem]:
@@ -170,8 +171,13 @@ def artifacts() -> dict[str, str]:
 def artifact_parts() -> list[tuple[str, str, Callable[[], dict[str, str]]]]:
     """The module, then each function's proof file: parts that render independently."""
     return [(MODULE_PATH, "", lambda: {MODULE_PATH: render_module()}),
-            *((f"{PROOF_DIR}/{spec.name}.smt2", "", partial(_proof_file, spec))
+            *((f"{PROOF_DIR}/{spec.name}.smt2", _batch(spec), partial(_proof_file, spec))
               for spec in specs())]
+
+
+def _batch(spec: ShapeFunction) -> str:
+    """A function's proof file and its theorem run in one process: they build one query."""
+    return f"gen.fw.py.{spec.name}"
 
 
 def _proof_file(spec: ShapeFunction) -> dict[str, str]:
