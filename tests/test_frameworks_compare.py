@@ -11,7 +11,8 @@ import pytest
 from symconv.cli import main
 from symconv.frameworks import get
 from symconv.frameworks.base import Refused
-from symconv.frameworks.compare import Kind, Verdict, compare, env_for
+from symconv.frameworks import compare as compare_module
+from symconv.frameworks.compare import ENUMERATED, Kind, Verdict, compare, env_for
 
 
 def _disagree(x: int | Refused, y: int | Refused, kind: Kind) -> bool:
@@ -50,7 +51,11 @@ def brute_minimal(a_id: str, b_id: str, kind: Kind, top: int = 7) -> dict[str, i
     ("tf.conv.valid", "jax.conv.valid"),
     ("torch.avg_pool.ceil", "guide.avg_pool"),
 ])
-def test_minimal_counterexamples_match_brute_force(a: str, b: str) -> None:
+@pytest.mark.parametrize("enumerated", [0, ENUMERATED], ids=["bisection", "enumeration"])
+def test_minimal_counterexamples_match_brute_force(a: str, b: str, enumerated: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways to the least point (Z3 bisection; plain-Python enumeration proved by Z3)."""
+    monkeypatch.setattr(compare_module, "ENUMERATED", enumerated)
     result = compare(get(a), get(b))
     assert result.verdict is Verdict.DIFFER
     by_kind = {w.kind: w for w in result.witnesses}
@@ -63,6 +68,15 @@ def test_minimal_counterexamples_match_brute_force(a: str, b: str) -> None:
             assert dict(w.point) == expected, (kind, dict(w.point), expected)
         else:
             assert expected is None, (kind, expected)
+
+
+def test_compositions_in_lexicographic_order() -> None:
+    from symconv.frameworks.compare import _compositions
+
+    for total, n in itertools.product(range(6), range(1, 5)):
+        want = sorted(t for t in itertools.product(range(total + 1), repeat=n)
+                      if sum(t) == total)
+        assert list(_compositions(total, n)) == want
 
 
 def test_equal_rules_are_proved_equal() -> None:

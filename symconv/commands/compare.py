@@ -153,19 +153,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _matrix(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.frameworks import all_rules
-    from symconv.frameworks.compare import Verdict, compare, matrix_groups
+    from symconv.frameworks.compare import Verdict, compare, matrix_groups, pairs
     from symconv.progress import for_output
     from symconv.prover import combine
 
-    # frameworks.compare.matrix, pair by pair, so that a terminal shows each one as it is done
-    pairs = [(name, group, [(group[x], group[y]) for x in range(len(group))
-                            for y in range(x + 1, len(group))])
-             for name, group in matrix_groups(all_rules()).items()]
+    # pair by pair, so that a terminal shows each one as it is done
+    work = [(name, group, pairs(group)) for name, group in matrix_groups(all_rules()).items()]
     progress = for_output(out, enabled=not args.json)
     groups = []
     try:
-        progress.start("comparing", sum(len(p) for _, _, p in pairs))
-        for name, group, todo in pairs:
+        progress.start("comparing", sum(len(p) for _, _, p in work))
+        for name, group, todo in work:
             cells = []
             for a, b in todo:
                 progress.working(f"{a.id} vs {b.id}")

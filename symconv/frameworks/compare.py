@@ -13,13 +13,15 @@ again by bisection. Every counterexample is re-evaluated in plain Python before 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
 import sympy as sp
 import z3
 
+from symconv.evaluate import EvaluationError
+from symconv.frameworks import compiled
 from symconv.frameworks.base import DOMAIN, ORDER, Refused, Rule, p_begin, p_end
 from symconv.prover import Status
 from symconv.symbols import p
@@ -130,11 +132,35 @@ def env_for(rule: Rule, point: Mapping[str, int]) -> dict[str, int]:
     return {name: env[name] for name in rule.names}
 
 
+# Points a search tries in plain Python before it bisects with Z3 (the smallest differences
+# are small: found and proved minimal by two solver calls instead of a dozen).
+ENUMERATED = 4000
+
+
+def _lex_less(xs: Sequence[z3.ArithRef], values: Sequence[int]) -> z3.BoolRef:
+    """``xs`` before ``values`` in lexicographic order."""
+    return z3.Or(*(z3.And(*(x == v for x, v in zip(xs[:j], values[:j], strict=True)),
+                          xs[j] < values[j]) for j in range(len(xs))))
+
+
+def _compositions(total: int, n: int) -> Iterator[tuple[int, ...]]:
+    """The n-tuples of naturals summing to ``total``, in lexicographic order."""
+    if n == 1:
+        yield (total,)
+        return
+    for first in range(total + 1):
+        for rest in _compositions(total - first, n - 1):
+            yield (first, *rest)
+
+
 class _Search:
-    """One Z3 problem: the common domain, ``where``, and a formula; bisection helpers."""
+    """One Z3 problem: the common domain, ``where``, and a formula; bisection helpers.
+    ``holds``, when given, is the formula in plain Python (it says nothing about the domain:
+    the points it is asked about are in it)."""
 
     def __init__(self, params: Sequence[sp.Symbol], hyps: Sequence[sp.Basic], formula: sp.Basic,
-                 timeout: float) -> None:
+                 timeout: float, holds: Callable[[dict[str, int]], bool] | None = None) -> None:
+        self.holds = holds
         tr = Z3Translator()
         self.vars = [tr.translate(x) for x in params]
         constraints = [tr.translate(h) for h in hyps] + [tr.translate(formula)]
@@ -173,6 +199,9 @@ class _Search:
             reason = self.solver.reason_unknown() if verdict == z3.unknown else ""
             return verdict, None, False, reason
         total = z3.Sum(*self.vars) if self.vars else z3.IntVal(0)
+        found = self._enumerated(total, sum(model.values()))
+        if found is not None:
+            return z3.sat, found, True, ""
         # Galloping from the bottom first: the smallest differences are small.
         low, step = sum(self.lows), 1
         high = sum(model.values())
@@ -191,6 +220,32 @@ class _Search:
             proved = proved and ok
             fixed.append(var == value)
         return z3.sat, model, proved, ""
+
+    def _enumerated(self, total: z3.ArithRef, high: int) -> dict[str, int] | None:
+        """The smallest point (sum, then lexicographic), found by trying the points in that
+        order in plain Python (at most :data:`ENUMERATED`, none with a sum above ``high``) and
+        proved by Z3: the point satisfies the problem, and no smaller one does. None when that
+        fails (too far, or Python and Z3 disagree on a point): the caller bisects."""
+        if self.holds is None:
+            return None
+        base, tried = sum(self.lows), 0
+        for cost in range(base, high + 1):
+            for offsets in _compositions(cost - base, len(self.vars)):
+                tried += 1
+                if tried > ENUMERATED:
+                    return None
+                point = {name: low + off
+                         for name, low, off in zip(self.names, self.lows, offsets, strict=True)}
+                if not self.holds(point):
+                    continue
+                values = list(point.values())
+                at, _ = self.check(*(x == v for x, v in zip(self.vars, values, strict=True)))
+                if at != z3.sat:
+                    return None
+                smaller, _ = self.check(z3.Or(total < cost, z3.And(
+                    total == cost, _lex_less(self.vars, values))))
+                return point if smaller == z3.unsat else None
+        return None
 
     def ranges(self) -> dict[str, tuple[int, int | None]]:
         out: dict[str, tuple[int, int | None]] = {}
@@ -265,7 +320,8 @@ def compare(a: Rule, b: Rule, *, where: sp.Basic | None = None, where_text: str 
     witnesses: list[Witness] = []
     reasons: list[str] = []
     for kind in Kind:
-        search = _Search(params, hyps, kind_formula(a, b, kind), timeout)
+        holds = None if where is not None else _holds(a, b, kind)
+        search = _Search(params, hyps, kind_formula(a, b, kind), timeout, holds)
         verdict, model, proved, reason = search.minimal()
         if verdict == z3.unknown:
             reasons.append(f"{kind.value}: {reason or 'unknown'}")
@@ -286,6 +342,25 @@ def compare(a: Rule, b: Rule, *, where: sp.Basic | None = None, where_text: str 
         status = Verdict.EQUAL
     return Comparison(a, b, status, tuple(x.name for x in params), link_text, where_text,
                       tuple(witnesses), "; ".join(reasons), time.perf_counter() - start)
+
+
+def _holds(a: Rule, b: Rule, kind: Kind) -> Callable[[dict[str, int]], bool]:
+    """:func:`kind_formula` in plain Python at a point of the common domain (a point where a
+    rule cannot be evaluated does not count)."""
+    va, vb = compiled.verdict(a), compiled.verdict(b)
+
+    def holds(point: dict[str, int]) -> bool:
+        try:
+            x, y = va(env_for(a, point)), vb(env_for(b, point))
+        except EvaluationError:
+            return False
+        if kind is Kind.VALUES:
+            return not isinstance(x, Refused) and not isinstance(y, Refused) and x != y
+        if kind is Kind.A_ONLY:
+            return not isinstance(x, Refused) and isinstance(y, Refused)
+        return isinstance(x, Refused) and not isinstance(y, Refused)
+
+    return holds
 
 
 def describe(value: int | Refused) -> str:
@@ -320,12 +395,6 @@ def matrix_groups(rules: Sequence[Rule]) -> dict[str, list[Rule]]:
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
-def matrix(rules: Sequence[Rule], *, timeout: float = DEFAULT_TIMEOUT
-           ) -> list[tuple[str, list[Rule], list[Comparison]]]:
-    """Every pair within every group of :func:`matrix_groups`."""
-    out = []
-    for name, group in matrix_groups(rules).items():
-        cells = [compare(group[x], group[y], timeout=timeout)
-                 for x in range(len(group)) for y in range(x + 1, len(group))]
-        out.append((name, group, cells))
-    return out
+def pairs(group: Sequence[Rule]) -> list[tuple[Rule, Rule]]:
+    """The cells of a group's matrix: every pair of its rules, in registry order."""
+    return [(group[x], group[y]) for x in range(len(group)) for y in range(x + 1, len(group))]
