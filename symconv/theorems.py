@@ -60,14 +60,19 @@ def all_theorems(only: Sequence[str] = ()) -> list[Theorem]:
 def by_provider(only: Sequence[str] = ()) -> Iterator[list[Theorem]]:
     """:func:`all_theorems` one provider at a time, listed as it is asked for (a caller can
     start proving the first ones while the later ones are listed)."""
-    for name, provided in PROVIDERS.items():
-        if only and not set(only) & set(provided):
-            continue
-        found = importlib.import_module(name).theorems()
-        for t in found:
-            if t.group not in provided:
-                raise ValueError(f"{name} declares groups {provided}, gives {t.id} in {t.group}")
-        yield [t for t in found if not only or t.group in only]
+    for name, groups in PROVIDERS.items():
+        if not only or set(only) & set(groups):
+            yield provided(name, only)
+
+
+def provided(name: str, only: Sequence[str] = ()) -> list[Theorem]:
+    """The theorems of the provider module ``name`` (of the groups ``only``, if given)."""
+    found = importlib.import_module(name).theorems()
+    for t in found:
+        if t.group not in PROVIDERS[name]:
+            raise ValueError(f"{name} declares groups {PROVIDERS[name]}, gives {t.id} in "
+                             f"{t.group}")
+    return [t for t in found if not only or t.group in only]
 
 
 def select(theorems: Sequence[Theorem], ids: Sequence[str]) -> list[Theorem]:

@@ -1,14 +1,14 @@
 """Benchmark, not a test (pytest does not collect it): issue 11's numbers for the README's main
 job, each from a fresh process, start-up included.
 
-    python3 tests/bench_prove.py [--repo DIR] [--repeat N]
+    python3 tests/bench_prove.py [--repo DIR]... [--repeat N] [--only NAME]...
 
 For ``symconv prove``, ``symconv prove --group relation --group identity`` and ``symconv
 generate --check`` it prints the wall time, the peak memory of the whole process tree (the
 forked workers' resident sets summed, sampled every 20 ms) and, run on a pseudo-terminal as a
 user sees it, the time until the first line appears. ``--repo`` measures another checkout
-(``git worktree add /tmp/base <commit>``) with the same interpreter, for before/after numbers
-taken in one run.
+(``git worktree add /tmp/base <commit>``) with the same interpreter; given more than once, each
+measurement is taken on every checkout in turn: before/after numbers taken in one run.
 """
 
 from __future__ import annotations
@@ -91,14 +91,28 @@ def first_output(repo: Path, argv: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", type=Path, default=ROOT)
+    parser.add_argument("--repo", type=Path, action="append",
+                        help="a checkout to measure (repeatable: each measurement is taken in "
+                        "turn on every checkout, so that they share the machine's conditions)")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", action="append", choices=list(RUNS),
+                        help="measure only this (repeatable)")
     args = parser.parse_args()
+    repos = args.repo or [ROOT]
     for name, argv in RUNS.items():
-        best = min((measure(args.repo, argv) for _ in range(args.repeat)), key=lambda r: r[0])
-        shown, total = first_output(args.repo, argv)
-        print(f"{name:<18} wall {best[0]:6.2f} s   peak memory {best[1] / 1024:7.0f} MB   "
-              f"on a terminal: first output after {shown:5.2f} s (of {total:.2f} s)")
+        if args.only and name not in args.only:
+            continue
+        runs: dict[Path, list[tuple[float, int]]] = {repo: [] for repo in repos}
+        for _ in range(args.repeat):
+            for repo in repos:
+                runs[repo].append(measure(repo, argv))
+        for repo in repos:
+            best = min(runs[repo], key=lambda r: r[0])
+            shown, total = first_output(repo, argv)
+            where = f"  [{repo}]" if len(repos) > 1 else ""
+            print(f"{name:<18} wall {best[0]:6.2f} s   peak memory {best[1] / 1024:7.0f} MB   "
+                  f"on a terminal: first output after {shown:5.2f} s (of {total:.2f} s){where}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from latex_helpers import assert_typesets, needs_pdflatex
 
 from symconv.artifacts import PROVIDERS, banner
 from symconv.evaluate import evaluate
-from symconv.frameworks import all_rules, report
+from symconv.frameworks import FRAMEWORKS, all_rules, report
 from symconv.frameworks.base import Rule
 from symconv.frameworks.report import MD, TEX, artifacts, tex_escape
 
@@ -48,7 +48,7 @@ def test_latex_typesets(generated: dict[str, str], tmp_path: Path) -> None:
 def test_rule_tables_typeset(tmp_path: Path) -> None:
     """The rule and ONNX-exception tables (where the long formulas are), without the slow
     theorem and comparison sections."""
-    context = {"frameworks": report._rules_context(), "theorems": [],
+    context = {"frameworks": [report._rules_context(fw) for fw in FRAMEWORKS], "theorems": [],
                "exceptions": report._exceptions_context(), "groups": []}
     text = report.tex_document(context)
     for r in all_rules():

@@ -155,46 +155,62 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
                       ) -> tuple[dict[str, str], tuple[tuple[str, Result], ...]]:
     """Every artifact, and with a ``timeout`` the proofs of the generated code, on ``jobs``
     processes. A C function's SMT-LIB files and its theorems share a batch (one symbolic
-    execution). Each is done once per process: the output is a pure function of the code."""
+    execution). Each is done once per process: the output is a pure function of the code.
+
+    Listed a provider at a time, those quick to list first: the first worker starts while this
+    process still lists the rest (listing the proofs builds every statement, seconds)."""
     from symconv import artifacts
     from symconv.runner import Job, Runner
-    from symconv.theorems import all_theorems
+    from symconv.theorems import PROVIDERS, provided
 
     want_proofs = timeout is not None and timeout not in _proved
-    # whole-provider parts (one of them a minute of comparisons) first, then the many small ones
-    parts = [] if artifacts.rendered_already() else sorted(artifacts.parts(),
-                                                           key=lambda part: part[1] != "")
-    theorems = [t for t in all_theorems(GENERATED_GROUPS)
-                if t.id.startswith(GENERATED_PREFIXES)] if want_proofs else []
-    proofs: dict[str, list[int]] = {}
-    for n, t in enumerate(theorems):
-        proofs.setdefault(t.batch or f"#{n}", []).append(n)
-    # (part index, theorem index), one of them None; a part is followed by its batch's theorems
-    order: list[tuple[int | None, int | None]] = []
-    for n, (_, batch, _) in enumerate(parts):
-        order.append((n, None))
-        order.extend((None, m) for m in (proofs.pop(batch, []) if batch else []))
-    order.extend((None, m) for ms in proofs.values() for m in ms)
-    items: list[Job[Any]] = []
-    for p, m in order:
-        if p is not None:
-            items.append(Job(parts[p][0], parts[p][2], parts[p][1]))
-        elif m is not None:
-            t = theorems[m]
-            items.append(Job(t.id, _checker(t, timeout or 0.0), t.batch))
-
-    progress.start("generating" + (" and proving" if theorems else ""), len(items))
-    runner: Runner[Any] = Runner(jobs, lambda i: progress.working(items[i].label),
-                                 lambda i, v: progress.advance(items[i].label, _failure(
-                                     items[i].label, v)))
-    runner.add(items)
+    render = not artifacts.rendered_already()
+    proving = [name for name, groups in PROVIDERS.items()
+               if want_proofs and set(groups) & set(GENERATED_GROUPS)]
+    # artifacts that list at once, then the frameworks report (its pieces are the longest
+    # jobs), then those whose parts go with proofs, in the proofs' registry order
+    names = [*(n for n in artifacts.PROVIDERS if n not in proving), *proving] if render \
+        else proving
+    names.sort(key=lambda n: (n in proving, n == "symconv.frameworks.report"))
+    pieces: list[artifacts.Piece] = []
+    theorems: list[Theorem] = []
+    slots: list[tuple[bool, int]] = []  # per job: (is a proof, index in pieces or theorems)
+    labels: list[str] = []
+    runner: Runner[Any] = Runner(jobs, lambda i: progress.working(labels[i]),
+                                 lambda i, v: progress.advance(labels[i], _failure(labels[i], v)))
+    progress.start("generating" + (" and proving" if proving else ""), 0)
+    for name in names:
+        found = artifacts.provider_parts(name) if render else []
+        proofs = [t for t in provided(name, GENERATED_GROUPS) if t.id.startswith(
+            GENERATED_PREFIXES)] if name in proving else []
+        batches: dict[str, list[int]] = {}
+        for n, t in enumerate(proofs, start=len(theorems)):
+            batches.setdefault(t.batch or f"#{n}", []).append(n)
+        order: list[tuple[bool, int]] = []
+        for n, piece in enumerate(found, start=len(pieces)):
+            order.append((False, n))
+            order.extend((True, m) for m in (batches.pop(piece.batch, []) if piece.batch else []))
+        order.extend((True, m) for ms in batches.values() for m in ms)
+        pieces += found
+        theorems += proofs
+        items: list[Job[Any]] = []
+        for is_proof, n in order:
+            if is_proof:
+                t = theorems[n]
+                items.append(Job(t.id, _checker(t, timeout or 0.0), t.batch))
+            else:
+                items.append(Job(pieces[n].label, pieces[n].render, pieces[n].batch))
+        slots += order
+        labels += [job.label for job in items]
+        progress.grow(len(items))
+        runner.add(items)
     values = runner.finish()
-    if parts:
-        artifacts.remember(artifacts.merge(v for (p, _), v in zip(order, values, strict=True)
-                                           if p is not None))
+    if render:
+        rendered = {n: v for (is_proof, n), v in zip(slots, values, strict=True) if not is_proof}
+        artifacts.remember(artifacts.assemble(pieces, [rendered[n] for n in range(len(pieces))]))
     if want_proofs:
         assert timeout is not None
-        by_theorem = {m: v for (_, m), v in zip(order, values, strict=True) if m is not None}
+        by_theorem = {n: v for (is_proof, n), v in zip(slots, values, strict=True) if is_proof}
         _proved[timeout] = tuple((t.id, by_theorem[m]) for m, t in enumerate(theorems))
     return artifacts.all_artifacts(), _proved.get(timeout, ()) if timeout is not None else ()
 

@@ -4,16 +4,20 @@ exceptions, and the comparison matrix with minimal counterexamples."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import sympy as sp
 
+from symconv.artifacts import Part
 from symconv.codegen import latex as latex_printer
 from symconv.frameworks import FRAMEWORKS, all_rules
 from symconv.frameworks.base import Refused, Rule, p_begin, p_end
-from symconv.frameworks.compare import Comparison, describe, matrix
+from symconv.frameworks.compare import (Comparison, compare, describe, matrix_groups,
+                                        pairs)
 from symconv.printing import claim_text
+from symconv.theorems import Theorem
 from symconv.symbols import d, k, o
 
 MD = "frameworks.md"
@@ -75,12 +79,9 @@ def _verdict_text(v: int | Refused) -> str:
     return describe(v)
 
 
-def _rules_context() -> list[dict[str, Any]]:
-    out = []
-    for fw in FRAMEWORKS:
-        rules = [r for r in all_rules() if r.framework == fw]
-        out.append({"name": fw, "rules": [_rule(r) for r in rules]})
-    return out
+def _rules_context(framework: str) -> dict[str, Any]:
+    return {"name": framework,
+            "rules": [_rule(r) for r in all_rules() if r.framework == framework]}
 
 
 def display_forms(r: Rule) -> tuple[sp.Basic, list[tuple[str, sp.Basic]], list[sp.Basic]]:
@@ -122,14 +123,8 @@ def tex_rule_id(name: str) -> str:
     return tex_escape(name).replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
 
 
-def _theorems_context() -> list[dict[str, Any]]:
-    from symconv.frameworks.proofs import theorems
-
-    rows = []
-    for t in theorems():
-        result = t.check(TIMEOUT)
-        rows.append({"id": t.id, "statement": t.statement, "status": result.status.value})
-    return rows
+def _theorem_row(t: Theorem) -> dict[str, Any]:
+    return {"id": t.id, "statement": t.statement, "status": t.check(TIMEOUT).status.value}
 
 
 def _exceptions_context() -> list[dict[str, Any]]:
@@ -140,22 +135,22 @@ def _exceptions_context() -> list[dict[str, Any]]:
             for ex in (*EXCEPTIONS, *OPSET19)]
 
 
-def _matrix_context() -> list[dict[str, Any]]:
-    groups = []
-    for name, rules, cells in matrix(all_rules(), timeout=TIMEOUT):
-        index = {(c.a.id, c.b.id): c for c in cells}
-        rows = []
-        for r in rules:
-            marks = []
-            for q in rules:
-                if q.id == r.id:
-                    marks.append("·")
-                else:
-                    marks.append((index.get((r.id, q.id)) or index[(q.id, r.id)]).mark)
-            rows.append({"id": r.id, "marks": marks})
-        groups.append({"name": name, "rules": [r.id for r in rules], "rows": rows,
-                       "pairs": [_pair(c) for c in cells]})
-    return groups
+def _group_context(name: str) -> dict[str, Any]:
+    """One group of the comparison matrix: every pair of its rules compared."""
+    rules = matrix_groups(all_rules())[name]
+    cells = [compare(a, b, timeout=TIMEOUT) for a, b in pairs(rules)]
+    index = {(c.a.id, c.b.id): c for c in cells}
+    rows = []
+    for r in rules:
+        marks = []
+        for q in rules:
+            if q.id == r.id:
+                marks.append("·")
+            else:
+                marks.append((index.get((r.id, q.id)) or index[(q.id, r.id)]).mark)
+        rows.append({"id": r.id, "marks": marks})
+    return {"name": name, "rules": [r.id for r in rules], "rows": rows,
+            "pairs": [_pair(c) for c in cells]}
 
 
 def _pair(c: Comparison) -> dict[str, Any]:
@@ -180,11 +175,38 @@ def tex_document(context: Mapping[str, Any]) -> str:
     return env.get_template("frameworks.tex.j2").render(banner=banner(TEX), **context)
 
 
-def artifacts() -> dict[str, str]:
+def artifact_parts() -> list[Part]:
+    """The report's independent pieces of work (each framework's rules, each theorem's proof,
+    the exceptions, each group of the matrix), assembled by :func:`artifact_assemble`: every
+    value is plain data, (context key, value), so the pieces can run on any core."""
+    from symconv.frameworks.proofs import theorems
+
+    def piece(label: str, key: str, work: Callable[[], Any]) -> Part:
+        return (f"{MD}: {label}", "", lambda: (key, work()))
+
+    return [*(piece(f"rules of {fw}", "frameworks", partial(_rules_context, fw))
+              for fw in FRAMEWORKS),
+            *(piece(t.id, "theorems", partial(_theorem_row, t)) for t in theorems()),
+            piece("exceptions", "exceptions", _exceptions_context),
+            *(piece(f"matrix {name}", "groups", partial(_group_context, name))
+              for name in matrix_groups(all_rules()))]
+
+
+def artifact_assemble(values: Sequence[tuple[str, Any]]) -> dict[str, str]:
+    """``frameworks.md`` and ``frameworks.tex`` from the values of :func:`artifact_parts`, in
+    their order."""
     from symconv.artifacts import banner
     from symconv.templating import environment
 
-    context = {"frameworks": _rules_context(), "theorems": _theorems_context(),
-               "exceptions": _exceptions_context(), "groups": _matrix_context()}
+    context: dict[str, Any] = {"frameworks": [], "theorems": [], "groups": []}
+    for key, value in values:
+        if key in context:
+            context[key].append(value)
+        else:
+            context[key] = value
     md = environment().get_template("frameworks.md.j2").render(banner=banner(MD), **context)
     return {MD: md, TEX: tex_document(context)}
+
+
+def artifacts() -> dict[str, str]:
+    return artifact_assemble([render() for _, _, render in artifact_parts()])
