@@ -36,6 +36,7 @@ The node kinds, and what they mean to every walker (integers; Python's floor sem
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, ClassVar, Generic, TypeVar
 
 import sympy as sp
@@ -74,9 +75,11 @@ def _method(walker: type, node: type) -> Callable[..., Any] | None:
     return _METHODS[key]
 
 
+@lru_cache(maxsize=4096)
 def quotient(arg: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     """The argument of ``floor``/``ceiling`` as numerator and denominator, both integer
-    expressions: ``floor(arg)`` is ``num // den``."""
+    expressions: ``floor(arg)`` is ``num // den``. Remembered: every walker meets the same
+    arguments again and again, and ``together`` is the slow part of a walk."""
     num, den = sp.fraction(sp.together(arg))
     return num, den
 
