@@ -195,7 +195,7 @@ def prove(
             bounds=bounds,
         )
     reason = "" if verdict == z3.unsat else solver.reason_unknown() or "unknown"
-    hyps = [(_text(h), z) for h, z in zip(claim.hypotheses, enc.hypotheses, strict=True)]
+    hyps = [(h, z) for h, z in zip(claim.hypotheses, enc.hypotheses, strict=True)]
     admits, conflict, why = _admits_a_value(ctx, [*hyps, *limits], timeout)
     seconds = time.perf_counter() - start
     if admits is False:
@@ -219,26 +219,28 @@ def _bound_constraints(enc: _Encoded, bounds: tuple[int, int] | None
             for name, var in sorted(enc.variables.items())]
 
 
-def _admits_a_value(ctx: z3.Context, hyps: list[tuple[str, z3.BoolRef]], timeout: float
-                    ) -> tuple[bool | None, tuple[str, ...], str]:
-    """Whether the hypotheses hold together somewhere: (True | False | None for unknown, the
-    hypotheses in conflict when False, the solver's reason when unknown)."""
+def _admits_a_value(ctx: z3.Context, hyps: list[tuple[sp.Basic | str, z3.BoolRef]],
+                    timeout: float) -> tuple[bool | None, tuple[str, ...], str]:
+    """Whether the hypotheses (each as written, SymPy or text, and in Z3) hold together
+    somewhere: (True | False | None for unknown, the hypotheses in conflict when False, written
+    out, the solver's reason when unknown)."""
     if not hyps:
         return True, (), ""
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.set("core.minimize", True)
     labels = {}
-    for n, (text, formula) in enumerate(hyps):
+    for n, (written, formula) in enumerate(hyps):
         label = z3.Bool(f"__hyp_{n}", ctx)
-        labels[str(label)] = text
+        labels[str(label)] = written
         solver.assert_and_track(formula, label)
     verdict = solver.check()
     if verdict == z3.sat:
         return True, (), ""
     if verdict == z3.unsat:
         core = {str(x) for x in solver.unsat_core()}
-        return False, tuple(text for key, text in labels.items() if key in core), ""
+        return False, tuple(w if isinstance(w, str) else _text(w)
+                            for key, w in labels.items() if key in core), ""
     return None, (), solver.reason_unknown() or "unknown"
 
 
