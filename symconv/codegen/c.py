@@ -158,18 +158,18 @@ def piecewise(then: sp.Expr, cond: sp.Basic, other: sp.Expr) -> sp.Expr:
 
 @cache
 def _step_values(steps: tuple[Step, ...]) -> tuple[tuple[str, sp.Expr], ...]:
-    # cached: SymPy's subs costs milliseconds, and the template, the statements and the
+    # cached: rebuilding SymPy terms costs milliseconds, and the template, the statements and the
     # validator each ask for every program's values
     env: dict[sp.Symbol, sp.Expr] = {}
     for st in steps:
         if isinstance(st, Checked):
-            x, y = st.x.subs(env), st.y.subs(env)
+            x, y = st.x.xreplace(env), st.y.xreplace(env)
             env[_t(st.name)] = {"add": x + y, "sub": x - y, "mul": x * y}[st.op]
         elif isinstance(st, Let):
-            env[_t(st.name)] = st.expr.subs(env)
+            env[_t(st.name)] = st.expr.xreplace(env)
         elif isinstance(st, Select):
-            env[_t(st.name)] = piecewise(st.then.subs(env), st.condition.subs(env),
-                                         st.other.subs(env))
+            env[_t(st.name)] = piecewise(st.then.xreplace(env), st.condition.xreplace(env),
+                                         st.other.xreplace(env))
     return tuple((sym.name, val) for sym, val in env.items())
 
 
