@@ -153,22 +153,50 @@ def _compositions(total: int, n: int) -> Iterator[tuple[int, ...]]:
             yield (first, *rest)
 
 
+def _translated(expr: sp.Basic) -> list[z3.BoolRef]:
+    """``expr`` in Z3 and the definedness of its quotients."""
+    tr = Z3Translator()
+    return [tr.translate(expr), *tr.obligations]
+
+
+class _Parts:
+    """The common domain and the pieces of :func:`kind_formula`, each translated once for the
+    three kinds."""
+
+    def __init__(self, a: Rule, b: Rule, hyps: Sequence[sp.Basic]) -> None:
+        subs = links(a, b)
+        self.hyps = [c for h in hyps for c in _translated(h)]
+        self.acc_a = _translated(_sub(a.accepted, subs))
+        self.acc_b = _translated(_sub(b.accepted, subs))
+        self.differ = _translated(sp.Ne(_sub(a.expr, subs), _sub(b.expr, subs)))
+
+    def constraints(self, kind: Kind) -> list[z3.BoolRef]:
+        """The domain and :func:`kind_formula` of ``kind``, with the definedness of its
+        quotients."""
+        (acc_a, *def_a), (acc_b, *def_b) = self.acc_a, self.acc_b
+        defined = [*self.hyps, *def_a, *def_b]
+        if kind is Kind.VALUES:
+            differ, *def_values = self.differ
+            return [*defined, *def_values, z3.And(acc_a, acc_b, differ)]
+        if kind is Kind.A_ONLY:
+            return [*defined, z3.And(acc_a, z3.Not(acc_b))]
+        return [*defined, z3.And(z3.Not(acc_a), acc_b)]
+
+
 class _Search:
-    """One Z3 problem: the common domain, ``where``, and a formula; bisection helpers.
-    ``holds``, when given, is the formula in plain Python (it says nothing about the domain:
+    """One Z3 problem over ``params`` (its constraints: the common domain, ``where``, and a
+    formula, see :class:`_Parts`); bisection helpers. ``holds``, when given, is the formula in plain Python (it says nothing about the domain:
     the points it is asked about are in it)."""
 
-    def __init__(self, params: Sequence[sp.Symbol], hyps: Sequence[sp.Basic], formula: sp.Basic,
+    def __init__(self, params: Sequence[sp.Symbol], constraints: Sequence[z3.BoolRef],
                  timeout: float, holds: Callable[[dict[str, int]], bool] | None = None) -> None:
         self.holds = holds
-        tr = Z3Translator()
-        self.vars = [tr.translate(x) for x in params]
-        constraints = [tr.translate(h) for h in hyps] + [tr.translate(formula)]
+        self.vars = [z3.Int(x.name) for x in params]
         # Sums of monomials, then bounds propagated, before the SMT core: the same verdicts,
         # a third less solving on the matrix's nonlinear floor/ceil formulas (measured)
         self.solver = z3.Then(z3.With("simplify", som=True), "propagate-ineqs", "smt").solver()
         self.solver.set("timeout", max(1, int(timeout * 1000)))
-        self.solver.add(*constraints, *tr.obligations)
+        self.solver.add(*constraints)
         self.names = [x.name for x in params]
         self.lows = [_low(x) for x in params]
 
@@ -311,8 +339,9 @@ def compare(a: Rule, b: Rule, *, where: sp.Basic | None = None, where_text: str 
         raise ValueError(f"--where mentions {names}, not a parameter of {a.id} or {b.id}")
     hyps = [DOMAIN[x] for x in params] + [extra]
     link_text = tuple(f"{k} = {v}" for k, v in links(a, b).items())
+    parts = _Parts(a, b, hyps)
     if where is not None:
-        admits, _ = _Search(params, hyps, sp.true, timeout).check()
+        admits, _ = _Search(params, parts.hyps, timeout).check()
         if admits != z3.sat:
             verdict = Verdict.VACUOUS if admits == z3.unsat else Verdict.UNKNOWN
             reason = ("the common domain and --where admit no point: nothing is compared"
@@ -324,7 +353,7 @@ def compare(a: Rule, b: Rule, *, where: sp.Basic | None = None, where_text: str 
     verdicts = (compiled.verdict(a), compiled.verdict(b)) if where is None else None
     for kind in Kind:
         holds = None if verdicts is None else _holds(a, b, *verdicts, kind)
-        search = _Search(params, hyps, kind_formula(a, b, kind), timeout, holds)
+        search = _Search(params, parts.constraints(kind), timeout, holds)
         verdict, model, proved, reason = search.minimal()
         if verdict == z3.unknown:
             reasons.append(f"{kind.value}: {reason or 'unknown'}")
