@@ -163,6 +163,13 @@ def _fake_theorems(only: object = ()) -> list[Theorem]:
 @pytest.fixture(scope="module")
 def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Long engines replaced for the whole module (hypothesis runs many examples per test)."""
+    work = tmp_path_factory.mktemp("fuzz")
+    (work / "BATCHFILE").write_bytes(b'{"op": "conv", "i": 5, "k": 3}\n\xff\n' + b"[" * 5000)
+    with pytest.MonkeyPatch.context() as mp:  # undone even when a stand-in fails to apply
+        yield from _stand_ins(mp, work)
+
+
+def _stand_ins(mp: pytest.MonkeyPatch, work: Path) -> Iterator[Path]:
     import derivations
     import symconv.audit
     import symconv.benchmarks
@@ -173,9 +180,6 @@ def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     import symconv.theorems
     from symconv.benchmarks import Timing
 
-    work = tmp_path_factory.mktemp("fuzz")
-    (work / "BATCHFILE").write_bytes(b'{"op": "conv", "i": 5, "k": 3}\n\xff\n' + b"[" * 5000)
-    mp = pytest.MonkeyPatch()
     steps = derivations.all_steps()[:2]
     mp.setattr(derivations, "all_steps", lambda: steps)
     mp.setattr(symconv.theorems, "all_theorems", _fake_theorems)
@@ -193,7 +197,7 @@ def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                                                              "stand-in"))
     mp.setattr(symconv.benchmarks, "brute_force_restore",
                lambda limit=40: Timing("brute force", 1.0, "stand-in"))
-    mp.setattr(symconv.frameworks.compare, "matrix", lambda rules, timeout=10.0: [])
+    mp.setattr(symconv.frameworks.compare, "matrix_groups", lambda rules: {})
     mp.setattr(symconv.texrun, "pdf_bytes", lambda tex: b"%PDF-stand-in")
     mp.setattr(symconv.texrun, "png_pages", lambda tex, resolution=150: [b"\x89PNG"] * 3)
     mp.chdir(work)
@@ -201,7 +205,6 @@ def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (work / "tests" / "verify_cases.py").write_text(
         (ROOT / "tests" / "verify_cases.py").read_text())
     yield work
-    mp.undo()
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
