@@ -185,8 +185,8 @@ class _Parts:
 
 class _Search:
     """One Z3 problem over ``params`` (its constraints: the common domain, ``where``, and a
-    formula, see :class:`_Parts`); bisection helpers. ``holds``, when given, is the formula in plain Python (it says nothing about the domain:
-    the points it is asked about are in it)."""
+    formula, see :class:`_Parts`); bisection helpers. ``holds``, when given, is the formula in
+    plain Python (it says nothing about the domain: the points it is asked about are in it)."""
 
     def __init__(self, params: Sequence[sp.Symbol], constraints: Sequence[z3.BoolRef],
                  timeout: float, holds: Callable[[dict[str, int]], bool] | None = None) -> None:
