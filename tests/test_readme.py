@@ -142,6 +142,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
 
 
 @pytest.mark.slow
+# one process, in README order: an example may read what an earlier one wrote (--dist loadgroup)
+@pytest.mark.xdist_group("readme")
 @pytest.mark.parametrize("ex", EXAMPLES, ids=lambda ex: f"line{ex.line}")
 def test_readme_example(ex: Example, session: tuple[Path, dict[str, str]]) -> None:
     cwd, env = session
