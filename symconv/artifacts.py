@@ -2,8 +2,9 @@
 
 A provider is a module with ``artifacts() -> dict[str, str]``: paths relative to ``generated/``
 (forward slashes) mapped to the exact file contents; it may also offer ``artifact_parts()``, the
-same split into parts that render independently (:func:`parts`). Contents must be deterministic — no
-timestamps, no dict-order or hash-order dependence — and start with :func:`banner`.
+same split into parts that render independently (:func:`parts`), and ``artifact_assemble()``,
+which makes the files from its parts' values (:func:`assemble`). Contents must be deterministic
+— no timestamps, no dict-order or hash-order dependence — and start with :func:`banner`.
 """
 
 from __future__ import annotations

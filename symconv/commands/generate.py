@@ -180,7 +180,7 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
                                  lambda i, v: progress.advance(labels[i], _failure(labels[i], v)))
     progress.start("generating" + (" and proving" if proving else ""), 0)
     for name in names:
-        found = artifacts.provider_parts(name) if render else []
+        found = artifacts.provider_parts(name) if render and name in artifacts.PROVIDERS else []
         proofs = [t for t in provided(name, GENERATED_GROUPS) if t.id.startswith(
             GENERATED_PREFIXES)] if name in proving else []
         batches: dict[str, list[int]] = {}
