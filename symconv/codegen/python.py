@@ -8,6 +8,7 @@ text back and proves it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -78,15 +79,22 @@ def _message(check: Check, f: ShapeFunction) -> tuple[str, ...]:
             tokens.append("{" + _placeholder(piece[1:-1], f) + "}")
         else:
             tokens.extend(re.split(r"(?<= )", piece.replace('"', '\\"')))
+    return tuple(f'f"{line}"' if "{" in line else f'"{line}"' for line in pack(tokens, _WIDTH))
+
+
+def pack(tokens: Sequence[str], width: int) -> list[str]:
+    """``tokens`` joined into lines of at most ``width`` characters, greedily (a token longer
+    than ``width`` gets a line of its own)."""
     lines: list[str] = []
     current = ""
     for tok in tokens:
-        if current and len(current) + len(tok) > _WIDTH:
+        if current and len(current) + len(tok) > width:
             lines.append(current)
             current = ""
         current += tok
-    lines.append(current)
-    return tuple(f'f"{line}"' if "{" in line else f'"{line}"' for line in lines if line)
+    if current:
+        lines.append(current)
+    return lines
 
 
 def _signature(f: ShapeFunction) -> str:
@@ -204,3 +212,28 @@ def render_init() -> str:
 
 def artifacts() -> dict[str, str]:
     return {MODULE_PATH: render_module(), INIT_PATH: render_init()}
+
+
+def name_subterms(exprs: Sequence[sp.Basic]
+                  ) -> tuple[list[tuple[sp.Symbol, sp.Basic]], list[sp.Basic]]:
+    """Name every quotient (floor, ceiling, Mod), min/max and if-then-else, innermost first:
+    each is computed once, and no printed line is long. Returns the names with their terms, in
+    order, and ``exprs`` written with the names."""
+    lets: list[tuple[sp.Symbol, sp.Basic]] = []
+    names: dict[sp.Basic, sp.Symbol] = {}
+
+    def visit(e: sp.Basic) -> sp.Basic:
+        if not e.args:
+            return e
+        if isinstance(e, sp.Piecewise):
+            e = sp.Piecewise(*((visit(v), visit(c)) for v, c in e.args), evaluate=False)
+        else:
+            e = e.func(*(visit(x) for x in e.args), evaluate=False)
+        if isinstance(e, sp.floor | sp.ceiling | sp.Mod | sp.Min | sp.Max | sp.Piecewise):
+            if e not in names:
+                names[e] = sp.Symbol(f"t{len(names)}", integer=True)
+                lets.append((names[e], e))
+            return names[e]
+        return e
+
+    return lets, [visit(x) for x in exprs]

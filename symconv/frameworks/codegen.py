@@ -14,7 +14,6 @@ import ast
 from collections.abc import Callable
 from functools import cache, partial
 
-import sympy as sp
 
 from symconv.artifacts import banner
 from symconv.codegen import python as pygen
@@ -74,31 +73,11 @@ def _doc(spec: ShapeFunction, rule: Rule) -> tuple[str, ...]:
     return tuple(pygen._wrap_doc(lines))
 
 
-def _lets(exprs: list[sp.Basic]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Basic]]:
-    """Name every quotient (floor, ceiling, Mod) and every min/max, innermost first, so that no
-    printed line is long; the divisors are strides, already checked >= 1 when these run."""
-    lets: list[tuple[sp.Symbol, sp.Expr]] = []
-    names: dict[sp.Basic, sp.Symbol] = {}
-
-    def visit(e: sp.Basic) -> sp.Basic:
-        if not e.args:
-            return e
-        e = e.func(*(visit(x) for x in e.args), evaluate=False)
-        if isinstance(e, sp.floor | sp.ceiling | sp.Mod | sp.Min | sp.Max):
-            if e not in names:
-                names[e] = sp.Symbol(f"t{len(names)}", integer=True)
-                lets.append((names[e], e))
-            return names[e]
-        return e
-
-    return lets, [visit(x) for x in exprs]
-
-
 def _function(spec: ShapeFunction, rule: Rule) -> pygen._Function:
     checks = [pygen._Check(py_failure(prm.check.condition), pygen._message(prm.check, spec))
               for prm in spec.params]
     conditions = [c.condition for c in spec.requires]
-    lets, reduced = _lets([*spec.results, *conditions])
+    lets, reduced = pygen.name_subterms([*spec.results, *conditions])
     results = [py(r) for r in reduced[:len(spec.results)]]
     requires = [pygen._Check(py_failure(c), pygen._message(orig, spec))
                 for c, orig in zip(reduced[len(spec.results):], spec.requires, strict=True)]

@@ -31,7 +31,7 @@ from symconv.codegen import c as cgen
 from symconv.codegen.c import piecewise
 from symconv.codegen.clower import lower
 from symconv.codegen.pyprint import py, py_failure
-from symconv.codegen.python import _wrap_doc
+from symconv.codegen.python import _wrap_doc, name_subterms, pack
 from symconv.codegen.spec import Check, Param, ShapeFunction
 from symconv.network import terms as T
 from symconv.network.analysis import INPUT_MESSAGE, Analysis
@@ -342,26 +342,12 @@ def _result_names(analysis: Analysis, outputs: Sequence[tuple[str, str]]) -> tup
 # --- Python -----------------------------------------------------------------------------------
 
 
-def _literal_pieces(text: str, width: int = _WIDTH) -> list[str]:
-    words = re.split(r"(?<= )", text)
-    lines: list[str] = []
-    current = ""
-    for w in words:
-        if current and len(current) + len(w) > width:
-            lines.append(current)
-            current = ""
-        current += w
-    if current:
-        lines.append(current)
-    return lines
-
-
 def python_message(code: NetworkCode, template: str) -> tuple[str, ...]:
     """The message as adjacent literals: ``{name}`` placeholders of parameters become f-string
     fields, everything else is literal text (braces in a framework's message included)."""
     fields = "|".join(re.escape("{" + p + "}") for p in code.params)
     out: list[str] = []
-    for line in _literal_pieces(template):
+    for line in pack(re.split(r"(?<= )", template), _WIDTH):
         pieces = re.split(f"({fields})", line) if fields else [line]
         if len(pieces) == 1:
             out.append(json.dumps(line, ensure_ascii=False))
@@ -378,28 +364,6 @@ class _PyCheck:
     message: tuple[str, ...]
 
 
-def _lets(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symbol, sp.Basic]], list[sp.Basic]]:
-    """Name every floor (and min/max), innermost first; the same quotient is computed once."""
-    lets: list[tuple[sp.Symbol, sp.Basic]] = []
-    names: dict[sp.Basic, sp.Symbol] = {}
-
-    def visit(e: sp.Basic) -> sp.Basic:
-        if not e.args:
-            return e
-        if isinstance(e, sp.Piecewise):
-            e = sp.Piecewise(*((visit(v), visit(c)) for v, c in e.args), evaluate=False)
-        else:
-            e = e.func(*(visit(x) for x in e.args), evaluate=False)
-        if isinstance(e, sp.floor | sp.ceiling | sp.Mod | sp.Min | sp.Max | sp.Piecewise):
-            if e not in names:
-                names[e] = sp.Symbol(f"t{len(names)}", integer=True)
-                lets.append((names[e], e))
-            return names[e]
-        return e
-
-    return lets, [visit(x) for x in exprs]
-
-
 def _returned(results: Sequence[sp.Basic]) -> str:
     if not results:
         return "()"
@@ -410,7 +374,7 @@ def _returned(results: Sequence[sp.Basic]) -> str:
 
 def render_python(code: NetworkCode) -> str:
     spec = code.spec
-    lets, reduced = _lets([*spec.results, *(c.condition for c in spec.requires)])
+    lets, reduced = name_subterms([*spec.results, *(c.condition for c in spec.requires)])
     results = reduced[:len(spec.results)]
     conditions = reduced[len(spec.results):]
     checks = [_PyCheck(py_failure(p.check.condition), python_message(code, code.param_message(j)))
