@@ -19,6 +19,7 @@ from symconv.codegen.validate_c import (
     W, Model, SpecEncoder, artifacts, check, function_queries, generated_queries, magnitude_bits,
     queries,
 )
+from z3_binary import Z3, needs_z3
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN, MAX = -(2**63), 2**63 - 1
@@ -149,12 +150,12 @@ def test_ubsan_clean_on_boundaries(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("z3") is None, reason="z3 binary not on PATH")
+@needs_z3
 def test_smt2_files_rechecked_by_z3_binary() -> None:
     files = sorted((ROOT / "generated" / "proofs" / "c").glob("*.smt2"))
     assert len(files) == len(queries(cgen.HEADER))
     for path in files:
-        run = subprocess.run(["z3", "-T:60", str(path)], capture_output=True, text=True,
+        run = subprocess.run([Z3, "-T:60", str(path)], capture_output=True, text=True,
                              check=False)
         assert run.stdout.strip() == "unsat", (path.name, run.stdout, run.stderr)
 

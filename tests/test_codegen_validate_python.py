@@ -5,7 +5,6 @@ checked by the stock z3 binary."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +17,7 @@ from symconv.codegen.spec import BY_NAME, FUNCTIONS, ShapeFunction
 from symconv.evaluate import evaluate
 from symconv.prover import Status
 from symconv.theorems import all_theorems, select
+from z3_binary import Z3, needs_z3
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = render_module()
@@ -141,23 +141,23 @@ def test_smt2_text_is_deterministic_across_unrelated_z3_work() -> None:
     assert vp.artifacts() == before
 
 
-@pytest.mark.skipif(shutil.which("z3") is None, reason="no z3 binary on PATH")
+@needs_z3
 def test_committed_smt2_files_are_unsat_for_stock_z3() -> None:
     files = sorted((ROOT / "generated" / "proofs" / "python").glob("*.smt2"))
     assert [f.stem for f in files] == sorted(f.name for f in FUNCTIONS)
     for path in files:
-        out = subprocess.run(["z3", "-T:60", str(path)], capture_output=True, text=True,
+        out = subprocess.run([Z3, "-T:60", str(path)], capture_output=True, text=True,
                              timeout=120)
         assert out.stdout.strip() == "unsat", (path.name, out.stdout, out.stderr)
 
 
-@pytest.mark.skipif(shutil.which("z3") is None, reason="no z3 binary on PATH")
+@needs_z3
 def test_smt2_of_a_mutant_is_sat_for_stock_z3(tmp_path: Path) -> None:
     spec = BY_NAME["conv_output_size"]
     mutated = _mutate("t0 // s + 1", "t0 // s + 2", spec.name)
     path = tmp_path / "mutant.smt2"
     path.write_text(vp.smt2(vp.query(mutated, spec)), encoding="utf-8")
-    out = subprocess.run(["z3", "-T:60", str(path)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([Z3, "-T:60", str(path)], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "sat"
 
 

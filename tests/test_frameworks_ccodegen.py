@@ -21,6 +21,7 @@ from symconv.evaluate import evaluate
 from symconv.frameworks import all_rules, compiled
 from symconv.frameworks.ccodegen import PATH, PROOF_DIR, REFUSAL_CODES, artifacts, header, render
 from symconv.frameworks.codegen import specs
+from z3_binary import Z3, needs_z3
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN, MAX = -(2**63), 2**63 - 1
@@ -214,12 +215,12 @@ def test_every_property_proved() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("z3") is None, reason="z3 binary not on PATH")
+@needs_z3
 def test_smt2_files_rechecked_by_z3_binary() -> None:
     files = sorted((ROOT / "generated" / PROOF_DIR).glob("*.smt2"))
     assert len(files) == 5 * len(NAMES)
     for path in files:
-        run = subprocess.run(["z3", "-T:60", str(path)], capture_output=True, text=True,
+        run = subprocess.run([Z3, "-T:60", str(path)], capture_output=True, text=True,
                              check=False)
         assert run.stdout.strip() == "unsat", (path.name, run.stdout, run.stderr)
 
