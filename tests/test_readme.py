@@ -25,7 +25,6 @@ README = ROOT / "README.md"
 # Commands shown but not run, each with the reason.
 NOT_RUN = {
     "symconv bench": "a benchmark: its numbers are this machine's, and it takes minutes",
-    "symconv compare --all": "the whole comparison matrix: minutes of Z3",
     # the .onnx files come from the torch.onnx.export shown above them (torch and onnxscript);
     # tests/test_network_onnx_models.py exports and checks the same models
     "symconv network vgg11.onnx": "reads a model exported by the README's torch.onnx.export",
