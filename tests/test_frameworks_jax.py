@@ -1,5 +1,5 @@
-"""Conformance of the JAX rules against real JAX (optional: skipped when jax is absent; CI does
-not install it). Shapes come from ``jax.eval_shape`` (no computation)."""
+"""Conformance of the JAX rules against real JAX (skipped when jax is absent; `.ci/run` installs
+it). Shapes come from ``jax.eval_shape`` (no computation)."""
 
 from __future__ import annotations
 
