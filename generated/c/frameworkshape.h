@@ -46,7 +46,7 @@ extern "C" {
 #define SYMCONV_E_TORCH_AVG_POOL_PAD 23 /* torch: pad should be at most half of effective kernel size */
 #define SYMCONV_E_TF_NEGATIVE_OUTPUT 24 /* tf: Computed output size would be negative */
 #define SYMCONV_E_TF_STRIDE_AND_DILATION 25 /* tf: `strides > 1` not supported in conjunction with `dilation_rate > 1` */
-#define SYMCONV_E_TF_OUTPUT_PADDING 26 /* tf: Strides must be greater than output padding */
+#define SYMCONV_E_TF_OUTPUT_PADDING 26 /* tf: `output_padding` must be strictly less than `strides` */
 #define SYMCONV_E_ONNX_NEGATIVE_DIMENSION 27 /* onnx: negative dimensions are not allowed */
 #define SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE 28 /* onnx: output shape cannot be null or negative */
 #define SYMCONV_E_ONNX_SLIDING_BLOCKS 29 /* onnx: expected size of input's dimension 2 to match the calculated number of sliding blocks */
@@ -86,7 +86,7 @@ static inline const char *symconv_fw_strerror(int code)
     case SYMCONV_E_TF_STRIDE_AND_DILATION:
         return "tf: `strides > 1` not supported in conjunction with `dilation_rate > 1`";
     case SYMCONV_E_TF_OUTPUT_PADDING:
-        return "tf: Strides must be greater than output padding";
+        return "tf: `output_padding` must be strictly less than `strides`";
     case SYMCONV_E_ONNX_NEGATIVE_DIMENSION:
         return "onnx: negative dimensions are not allowed";
     case SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE:
@@ -1741,7 +1741,7 @@ static inline int symconv_tf_avg_pool_same_pads(int64_t i, int64_t k, int64_t s,
 
 /*
  * symconv_tf_conv_transpose_same -- Conv2DTranspose 'same', output_padding=None (tf.conv_transpose.same).
- *   Source: tf_keras/utils/conv_utils.py deconv_output_length: input_length * stride.
+ *   Source: keras backend_utils.py _get_output_shape_given_tf_padding: input_size * strides.
  *   o = i * s
  * Refuses, in this order:
  *   SYMCONV_E_TF_STRIDE_AND_DILATION unless d <= 1 or s <= 1
@@ -1775,8 +1775,8 @@ static inline int symconv_tf_conv_transpose_same(int64_t i, int64_t k, int64_t s
 
 /*
  * symconv_tf_conv_transpose_valid -- Conv2DTranspose 'valid', output_padding=None (tf.conv_transpose.valid).
- *   Source: tf_keras/utils/conv_utils.py deconv_output_length: input_length * stride + max(filter_size -
- *       stride, 0).
+ *   Source: keras backend_utils.py _get_output_shape_given_tf_padding: (input_size - 1) * strides +
+ *       max(kernel_size, strides).
  *   o = i * s + max(0, d * (k - 1) - s + 1)
  * Refuses, in this order:
  *   SYMCONV_E_TF_STRIDE_AND_DILATION unless d <= 1 or s <= 1
@@ -1837,11 +1837,12 @@ static inline int symconv_tf_conv_transpose_valid(int64_t i, int64_t k, int64_t 
 
 /*
  * symconv_tf_conv_transpose_same_output_padding -- Conv2DTranspose 'same', output_padding=a (tf.conv_transpose.same.output_padding).
- *   Source: tf_keras/utils/conv_utils.py deconv_output_length: pad = filter_size // 2.
+ *   Source: keras backend_utils.py _get_output_shape_given_tf_padding: (input_size - 1) * strides +
+ *       kernel_size % 2 + output_padding.
  *   o = a + d * (k - 1) + s * (i - 1) - 2 * ((d * (k - 1) + 1) // 2) + 1
  * Refuses, in this order:
- *   SYMCONV_E_TF_STRIDE_AND_DILATION unless d <= 1 or s <= 1
  *   SYMCONV_E_TF_OUTPUT_PADDING unless a < s
+ *   SYMCONV_E_TF_STRIDE_AND_DILATION unless d <= 1 or s <= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   a + 1
  *   k - 1
@@ -1882,11 +1883,11 @@ static inline int symconv_tf_conv_transpose_same_output_padding(int64_t i, int64
     if (a < 0) {
         return SYMCONV_E_A;
     }
-    if ((d > 1) && (s > 1)) {
-        return SYMCONV_E_TF_STRIDE_AND_DILATION;
-    }
     if (a >= s) {
         return SYMCONV_E_TF_OUTPUT_PADDING;
+    }
+    if ((d > 1) && (s > 1)) {
+        return SYMCONV_E_TF_STRIDE_AND_DILATION;
     }
     if (symconv__add(1, a, &t0)) {
         return SYMCONV_E_OVERFLOW;
@@ -1925,11 +1926,12 @@ static inline int symconv_tf_conv_transpose_same_output_padding(int64_t i, int64
 
 /*
  * symconv_tf_conv_transpose_valid_output_padding -- Conv2DTranspose 'valid', output_padding=a (tf.conv_transpose.valid.output_padding).
- *   Source: tf_keras/utils/conv_utils.py deconv_output_length: pad = 0.
+ *   Source: keras backend_utils.py _get_output_shape_given_tf_padding: (input_size - 1) * strides +
+ *       kernel_size + output_padding.
  *   o = a + d * (k - 1) + s * (i - 1) + 1
  * Refuses, in this order:
- *   SYMCONV_E_TF_STRIDE_AND_DILATION unless d <= 1 or s <= 1
  *   SYMCONV_E_TF_OUTPUT_PADDING unless a < s
+ *   SYMCONV_E_TF_STRIDE_AND_DILATION unless d <= 1 or s <= 1
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   a + 1
  *   k - 1
@@ -1963,11 +1965,11 @@ static inline int symconv_tf_conv_transpose_valid_output_padding(int64_t i, int6
     if (a < 0) {
         return SYMCONV_E_A;
     }
-    if ((d > 1) && (s > 1)) {
-        return SYMCONV_E_TF_STRIDE_AND_DILATION;
-    }
     if (a >= s) {
         return SYMCONV_E_TF_OUTPUT_PADDING;
+    }
+    if ((d > 1) && (s > 1)) {
+        return SYMCONV_E_TF_STRIDE_AND_DILATION;
     }
     if (symconv__add(1, a, &t0)) {
         return SYMCONV_E_OVERFLOW;

@@ -1217,7 +1217,7 @@ def tf_conv_transpose_same(i: int, k: int, s: int, d: int) -> int:
     """Output size under tf.conv_transpose.same.
 
     Conv2DTranspose 'same', output_padding=None.
-    Source: tf_keras/utils/conv_utils.py deconv_output_length: input_length * stride.
+    Source: keras backend_utils.py _get_output_shape_given_tf_padding: input_size * strides.
     o = i * s
     Refuses (ValueError, the framework's message) when, in this order:
         d > 1 and s > 1
@@ -1252,8 +1252,8 @@ def tf_conv_transpose_valid(i: int, k: int, s: int, d: int) -> int:
     """Output size under tf.conv_transpose.valid.
 
     Conv2DTranspose 'valid', output_padding=None.
-    Source: tf_keras/utils/conv_utils.py deconv_output_length: input_length * stride +
-        max(filter_size - stride, 0).
+    Source: keras backend_utils.py _get_output_shape_given_tf_padding: (input_size - 1) *
+        strides + max(kernel_size, strides).
     o = i * s + max(0, d * (k - 1) - s + 1)
     Refuses (ValueError, the framework's message) when, in this order:
         d > 1 and s > 1
@@ -1289,11 +1289,12 @@ def tf_conv_transpose_same_output_padding(i: int, k: int, s: int, d: int, a: int
     """Output size under tf.conv_transpose.same.output_padding.
 
     Conv2DTranspose 'same', output_padding=a.
-    Source: tf_keras/utils/conv_utils.py deconv_output_length: pad = filter_size // 2.
+    Source: keras backend_utils.py _get_output_shape_given_tf_padding: (input_size - 1) *
+        strides + kernel_size % 2 + output_padding.
     o = a + d * (k - 1) + s * (i - 1) - 2 * ((d * (k - 1) + 1) // 2) + 1
     Refuses (ValueError, the framework's message) when, in this order:
-        d > 1 and s > 1
         a >= s
+        d > 1 and s > 1
     Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
         one outside its domain.
     """
@@ -1318,15 +1319,15 @@ def tf_conv_transpose_same_output_padding(i: int, k: int, s: int, d: int, a: int
     if a < 0:
         raise ValueError(f"a must be >= 0, got {a}")
     t0 = (d * (k - 1) + 1) // 2
+    if a >= s:
+        raise ValueError(
+            "tf.conv_transpose.same.output_padding: `output_padding` must be strictly less "
+            "than `strides`"
+        )
     if d > 1 and s > 1:
         raise ValueError(
             "tf.conv_transpose.same.output_padding: `strides > 1` not supported in "
             "conjunction with `dilation_rate > 1`"
-        )
-    if a >= s:
-        raise ValueError(
-            "tf.conv_transpose.same.output_padding: Strides must be greater than output "
-            "padding"
         )
     return a + d * (k - 1) + s * (i - 1) - 2 * t0 + 1
 
@@ -1335,11 +1336,12 @@ def tf_conv_transpose_valid_output_padding(i: int, k: int, s: int, d: int, a: in
     """Output size under tf.conv_transpose.valid.output_padding.
 
     Conv2DTranspose 'valid', output_padding=a.
-    Source: tf_keras/utils/conv_utils.py deconv_output_length: pad = 0.
+    Source: keras backend_utils.py _get_output_shape_given_tf_padding: (input_size - 1) *
+        strides + kernel_size + output_padding.
     o = a + d * (k - 1) + s * (i - 1) + 1
     Refuses (ValueError, the framework's message) when, in this order:
-        d > 1 and s > 1
         a >= s
+        d > 1 and s > 1
     Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
         one outside its domain.
     """
@@ -1363,15 +1365,15 @@ def tf_conv_transpose_valid_output_padding(i: int, k: int, s: int, d: int, a: in
         raise ValueError(f"d must be >= 1, got {d}")
     if a < 0:
         raise ValueError(f"a must be >= 0, got {a}")
+    if a >= s:
+        raise ValueError(
+            "tf.conv_transpose.valid.output_padding: `output_padding` must be strictly "
+            "less than `strides`"
+        )
     if d > 1 and s > 1:
         raise ValueError(
             "tf.conv_transpose.valid.output_padding: `strides > 1` not supported in "
             "conjunction with `dilation_rate > 1`"
-        )
-    if a >= s:
-        raise ValueError(
-            "tf.conv_transpose.valid.output_padding: Strides must be greater than output "
-            "padding"
         )
     return a + d * (k - 1) + s * (i - 1) + 1
 

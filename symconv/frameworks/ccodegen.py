@@ -44,7 +44,7 @@ REFUSAL_CODES: Mapping[tuple[str, str], str] = {
     ("tf", "Computed output size would be negative"): "SYMCONV_E_TF_NEGATIVE_OUTPUT",
     ("tf", "`strides > 1` not supported in conjunction with `dilation_rate > 1`"):
         "SYMCONV_E_TF_STRIDE_AND_DILATION",
-    ("tf", "Strides must be greater than output padding"): "SYMCONV_E_TF_OUTPUT_PADDING",
+    ("tf", "`output_padding` must be strictly less than `strides`"): "SYMCONV_E_TF_OUTPUT_PADDING",
     ("onnx", "negative dimensions are not allowed"): "SYMCONV_E_ONNX_NEGATIVE_DIMENSION",
     ("onnx", "output shape cannot be null or negative"): "SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE",
     ("onnx", "expected size of input's dimension 2 to match the calculated number of sliding "

@@ -1,4 +1,4 @@
-"""JAX per-axis shape rules (JAX is optional in the tests: these cite sources).
+"""JAX per-axis shape rules, checked against real JAX by ``tests/test_frameworks_jax.py``.
 
 Sources (jax-ml/jax):
 - ``jax/_src/lax/lax.py`` ``padtype_to_pads``: out = ceil(i/s) (``_ceil_divide``),

@@ -1,14 +1,30 @@
-"""TensorFlow / Keras per-axis shape rules (TF is optional in the tests: these cite sources).
+"""TensorFlow / Keras per-axis shape rules, checked against TensorFlow 2.21 and its Keras 3 by
+``tests/test_frameworks_tf.py``.
 
 Sources:
 - conv and pooling: tensorflow/tensorflow ``tensorflow/core/framework/kernel_shape_util.cc``
   ``GetWindowedOutputSizeVerboseV2`` (C++ ``/`` truncates; "Computed output size would be
   negative"); SAME puts the odd element of the total padding at the end (after).
-- transposed conv: keras-team/tf-keras ``tf_keras/utils/conv_utils.py`` ``deconv_output_length``
-  (filter size dilated first); the layer refuses ``output_padding >= strides`` ("Strides must be
-  greater than output padding", ``Conv2DTranspose.__init__``) and strides > 1 with dilation > 1
-  ("`strides > 1` not supported in conjunction with `dilation_rate > 1`", Keras conv base).
+- transposed conv: keras-team/keras ``keras/src/backend/common/backend_utils.py``
+  ``_get_output_shape_given_tf_padding`` (filter size dilated first; ``k̂ % 2 + a`` where this
+  writes ``k̂ − 2⌊k̂/2⌋ + a``). The layer refuses ``output_padding >= strides``
+  (``base_conv_transpose.py``), then strides > 1 with dilation > 1. tf_keras (Keras 2) checks
+  these two the other way round, and says "Strides must be greater than output padding".
 Pools have no dilation and ignore padded values; their shapes follow the same function.
+
+These are the kernels' sizes, as TensorFlow computes them when it runs an op. Measured with 2.21
+on x86_64, TensorFlow departs from them where the window does not fit the padded input
+(i + pads < k̂), where these rules give 0 or refuse a negative size:
+- The static shape inference of graphs (``tf.function``, Keras models) refuses every such input,
+  "Negative dimension size caused by subtracting".
+- Eagerly, the oneDNN kernels (the default on x86) return a conv output as long as its input,
+  and a max pool with k > i ends the process with SIGFPE. ``TF_ENABLE_ONEDNN_OPTS=0`` gives the
+  reference kernels, which follow these rules.
+- The reference CPU kernel of a transposed conv refuses dilation > 1 when it runs ("Current CPU
+  implementations do not yet support dilation rates larger than 1"); oneDNN's runs it.
+- Keras shapes a 'same' transposed conv with ``output_padding=0`` and an even k̂ as (i − 1)s, but
+  the forward conv of that size with SAME padding has i − 1 outputs, not i, so running it is
+  refused on both kernels ("Size of out_backprop doesn't match computed").
 """
 
 from __future__ import annotations
@@ -19,7 +35,7 @@ from symconv.frameworks.base import K_EFF, Op, Rule, p_begin, p_end, rule, trunc
 from symconv.symbols import a, d, i, k, s
 
 NEGATIVE = "Computed output size would be negative"
-OUTPUT_PADDING = "Strides must be greater than output padding"
+OUTPUT_PADDING = "`output_padding` must be strictly less than `strides`"
 DILATED_STRIDE = "`strides > 1` not supported in conjunction with `dilation_rate > 1`"
 
 
@@ -62,21 +78,23 @@ def rules() -> list[Rule]:
                 f"{src}: Padding::EXPLICIT", padding="EXPLICIT"))
     dilated_stride = (sp.And(sp.Gt(s, 1), sp.Gt(d, 1)), DILATED_STRIDE)
     too_much = (sp.Ge(a, s), OUTPUT_PADDING)
-    src_t = "tf_keras/utils/conv_utils.py deconv_output_length"
+    src_t = "keras backend_utils.py _get_output_shape_given_tf_padding"
     out += [
         rule("tf.conv_transpose.same", Op.CONV_TRANSPOSE, "Conv2DTranspose 'same', "
              "output_padding=None", (i, k, s, d), i * s, [dilated_stride],
-             f"{src_t}: input_length * stride", padding="SAME"),
+             f"{src_t}: input_size * strides", padding="SAME"),
         rule("tf.conv_transpose.valid", Op.CONV_TRANSPOSE, "Conv2DTranspose 'valid', "
              "output_padding=None", (i, k, s, d), i * s + sp.Max(K_EFF - s, 0), [dilated_stride],
-             f"{src_t}: input_length * stride + max(filter_size - stride, 0)", padding="VALID"),
+             f"{src_t}: (input_size - 1) * strides + max(kernel_size, strides)", padding="VALID"),
         rule("tf.conv_transpose.same.output_padding", Op.CONV_TRANSPOSE,
              "Conv2DTranspose 'same', output_padding=a", (i, k, s, d, a),
-             (i - 1) * s + K_EFF - 2 * sp.floor(K_EFF / 2) + a, [dilated_stride, too_much],
-             f"{src_t}: pad = filter_size // 2", padding="SAME"),
+             (i - 1) * s + K_EFF - 2 * sp.floor(K_EFF / 2) + a, [too_much, dilated_stride],
+             f"{src_t}: (input_size - 1) * strides + kernel_size % 2 + output_padding",
+             padding="SAME"),
         rule("tf.conv_transpose.valid.output_padding", Op.CONV_TRANSPOSE,
              "Conv2DTranspose 'valid', output_padding=a", (i, k, s, d, a),
-             (i - 1) * s + K_EFF + a, [dilated_stride, too_much], f"{src_t}: pad = 0",
+             (i - 1) * s + K_EFF + a, [too_much, dilated_stride],
+             f"{src_t}: (input_size - 1) * strides + kernel_size + output_padding",
              padding="VALID"),
     ]
     return out
