@@ -187,3 +187,19 @@ def test_help_text_mentions_running_user_code() -> None:
     out = io.StringIO()
     assert main(["network", "--help"], out, io.StringIO()) == 0
     assert "IMPORTS AND RUNS" in out.getvalue()
+
+
+def test_a_flattened_output_is_shown_by_its_feature_count(tmp_path: Path) -> None:
+    spec = tmp_path / "flat.toml"
+    spec.write_text('name = "flat"\nframework = "torch"\n[input]\nchannels = 1\n'
+                    '[[layer]]\nname = "conv"\nop = "conv"\nin_channels = 1\nchannels = 3\n'
+                    'kernel = 3\nstride = 2\n'
+                    '[[layer]]\nname = "flat"\nop = "flatten"\n', encoding="utf-8")
+    code, out, err = call(str(spec), "--near", "9", "--why", "8")
+    assert code == 0, err
+    # 3 channels of (⌊(n − 3)/2⌋ + 1)² positions each
+    count = {n: 3 * ((n - 3) // 2 + 1) ** 2 for n in (3, 8, 9, 10)}
+    assert f"smallest valid input: 3×3 → {count[3]} features" in out
+    assert f"9: valid → {count[9]} features" in out
+    assert f"nearest valid above 9: 10 → {count[10]} features" in out
+    assert f"why 8×8: it is valid → {count[8]} features" in out

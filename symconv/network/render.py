@@ -6,6 +6,7 @@ Python expressions in the axis names (``(H + 1) // 2``), in LaTeX as math.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -271,7 +272,7 @@ def _summary(st: Study, options: Options) -> list[str]:
     if smallest is not None:
         got = answer(st, smallest, options.width)
         lines.append(f"smallest valid input: {'×'.join(map(str, got.point))} → "
-                     f"{_outputs_text(got)}")
+                     f"{_outputs_text(st, got)}")
     lines.append(f"closed forms: {st.closed_forms_status.value} (they rest on "
                  f"{len(st.rewrites)} rewrite instances and {len(st.facts)} facts, each proved)")
     if st.receptive_theorems:
@@ -292,8 +293,20 @@ def _output_text(layer: Layer, axes: Sequence[str]) -> str:
     return "; ".join(f"{axis} ↦ {pretty(s)}" for axis, s in zip(axes, sizes, strict=True))
 
 
-def _outputs_text(got: SizeAnswer) -> str:
-    texts = ["·" if o is None else "×".join(map(str, o)) for o in got.outputs]
+def _outputs_text(st: Study, got: SizeAnswer) -> str:
+    """Each output's spatial sizes at a valid point, or its feature count once flattened."""
+    env = st.analysis.point(got.point)
+    memo: dict[int, T.Value] = {}
+    texts = []
+    for layer, sizes in zip(st.analysis.outputs, got.outputs, strict=True):
+        features = layer.shape.features
+        if sizes is not None:
+            texts.append("×".join(map(str, sizes)))
+        elif features is not None:
+            count = features.coeff * math.prod(T.value(f, env, memo) for f in features.factors)
+            texts.append(f"{count} features")
+        else:
+            texts.append("·")
     return ", ".join(texts) if texts else "·"
 
 
@@ -305,9 +318,9 @@ def near_lines(st: Study, n: int, width: int | None) -> list[str]:
             lines.append(f"nearest valid {label} {n}: none")
         else:
             got = answer(st, value, width)
-            lines.append(f"nearest valid {label} {n}: {value} → {_outputs_text(got)}")
+            lines.append(f"nearest valid {label} {n}: {value} → {_outputs_text(st, got)}")
     here = answer(st, n, width)
-    lines.insert(0, f"{n}: {'valid → ' + _outputs_text(here) if here.valid else 'not valid'}")
+    lines.insert(0, f"{n}: {'valid → ' + _outputs_text(st, here) if here.valid else 'not valid'}")
     return lines
 
 
@@ -315,7 +328,7 @@ def why_lines(st: Study, n: int, width: int | None) -> list[str]:
     got = answer(st, n, width)
     point = "×".join(map(str, got.point))
     if got.refused_by is None:
-        return [f"why {point}: it is valid → {_outputs_text(got)}"]
+        return [f"why {point}: it is valid → {_outputs_text(st, got)}"]
     c = got.refused_by
     return [f"why {point}: layer {c.layer} refuses it: {c.message}",
             f"  condition: {pretty(c.cond)}  ({_where(st, c)})"]
