@@ -110,6 +110,25 @@ def test_graph_shape_inference_refuses_exactly_where_the_window_does_not_fit() -
     assert departures > 100
 
 
+def test_keras_layers_refuse_empty_outputs_and_dilated_strides() -> None:
+    cases = [(rid, env, dict(q, what="keras_layer", padding=q["padding"].lower()))
+             for rid, env, q in _windowed("graph", range(1, 8), range(1, 5), range(1, 4),
+                                          range(1, 3), range(0))]
+    departures = {"empty": 0, "dilated": 0}
+    for (rid, env, _), got in zip(cases, ask([q for _, _, q in cases]), strict=True):
+        expected = verdict(get(rid))(env)
+        if rid.startswith("tf.conv.") and env["s"] > 1 and env["d"] > 1:
+            assert DILATED_STRIDE in got.get("refused", ""), (rid, env, got)
+            departures["dilated"] += 1
+        elif isinstance(expected, Refused) or expected == 0:  # the kernels' negative or 0
+            assert "Computed output size would be zero or negative" in got.get("refused", ""), (
+                rid, env, got)
+            departures["empty"] += 1
+        else:
+            assert same(expected, got), (rid, env, expected, got)
+    assert min(departures.values()) > 0
+
+
 def _transposed() -> list[tuple[str, dict[str, int], Query]]:
     cases: list[tuple[str, dict[str, int], Query]] = []
     for i, k, s, d in itertools.product(range(1, 7), range(1, 5), range(1, 4), range(1, 3)):

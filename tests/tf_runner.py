@@ -12,6 +12,8 @@ the message is the first line of what TensorFlow raised. Kinds of query:
 - ``{"what": "keras_shape" | "keras_call", "i", "k", "s", "d", "padding": "same" | "valid",
   "a": null | n}``: ``Conv1DTranspose`` with ``output_padding=a``, its
   ``compute_output_shape`` or its output when called.
+- ``{"what": "keras_layer", "op", "i", "k", "s", "d", "padding": "same" | "valid"}``: the
+  ``compute_output_shape`` of Keras's ``Conv1D``, ``MaxPooling1D`` or ``AveragePooling1D``.
 - ``{"what": "same_pads", "i", "k", "s", "d", "p_begin", "p_end"}``: ``{"size": 1}`` if conv
   with ``padding="SAME"`` computes the same values as with the explicit pads given, else
   ``{"size": 0}``.
@@ -57,6 +59,15 @@ def _keras(q: dict[str, Any]) -> Any:
                                            output_padding=q["a"], dilation_rate=q["d"])
 
 
+def _keras_layer(q: dict[str, Any]) -> Any:
+    layers = tf.keras.layers
+    if q["op"] == "conv":
+        return layers.Conv1D(1, q["k"], strides=q["s"], padding=q["padding"],
+                             dilation_rate=q["d"])
+    pool = layers.MaxPooling1D if q["op"] == "max_pool" else layers.AveragePooling1D
+    return pool(q["k"], q["s"], padding=q["padding"])
+
+
 def size(q: dict[str, Any]) -> int:
     what, i = q["what"], q["i"]
     if what == "eager":
@@ -66,6 +77,8 @@ def size(q: dict[str, Any]) -> int:
         return int(fn.get_concrete_function(tf.TensorSpec((i,))).structured_outputs.shape[0])
     if what == "keras_shape":
         return int(_keras(q).compute_output_shape((1, i, 1))[1])
+    if what == "keras_layer":
+        return int(_keras_layer(q).compute_output_shape((1, i, 1))[1])
     if what == "keras_call":
         return int(_keras(q)(tf.ones((1, i, 1))).shape[1])
     if what == "same_pads":
