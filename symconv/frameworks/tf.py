@@ -13,17 +13,17 @@ Sources:
 Pools have no dilation and ignore padded values; their shapes follow the same function.
 
 These are the kernels' sizes, as TensorFlow computes them when it runs an op. Measured with 2.21
-on x86_64, TensorFlow departs from them where the window does not fit the padded input
-(i + pads < k̂), where these rules give 0 or refuse a negative size:
-- The static shape inference of graphs (``tf.function``) refuses every such input, "Negative
-  dimension size caused by subtracting".
+on x86_64, TensorFlow departs from them here:
+- Where the window does not fit the padded input (i + pads < k̂), these rules give 0 or refuse a
+  negative size; the static shape inference of graphs (``tf.function``) refuses every such
+  input, "Negative dimension size caused by subtracting".
 - Keras's own layers (``Conv1D``, ``MaxPooling1D``, ``AveragePooling1D``: ``compute_output_shape``
   in ``keras/src/ops/operation_utils.py``) refuse every 'valid' output of 0 or less, "Computed
   output size would be zero or negative", and ``Conv`` refuses strides > 1 with dilation > 1,
   which the op itself runs.
-- Eagerly, the oneDNN kernels (the default on x86) return a conv output as long as its input,
-  and a max pool with k > i ends the process with SIGFPE. ``TF_ENABLE_ONEDNN_OPTS=0`` gives the
-  reference kernels, which follow these rules.
+- Where the window does not fit, the oneDNN kernels (the default on x86) return a conv output as
+  long as its input, and a max pool with k > i ends the process with SIGFPE.
+  ``TF_ENABLE_ONEDNN_OPTS=0`` gives the reference kernels, which follow these rules.
 - The reference CPU kernel of a transposed conv refuses dilation > 1 when it runs ("Current CPU
   implementations do not yet support dilation rates larger than 1"); oneDNN's runs it.
 - Keras shapes a 'same' transposed conv with ``output_padding=0`` and an even k̂ as (i − 1)s, but
