@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, BinaryIO, TextIO
 
-FRAMEWORKS = ("guide", "torch", "tf", "onnx", "jax")
+FRAMEWORKS = ("guide", "torch", "tf", "onnx", "jax", "keras")
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
 FIELDS = frozenset({"op", "i", "k", "s", "p", "d", "a", "p_begin", "p_end", "ceil_mode",
                     "padding"})
@@ -30,6 +30,8 @@ DEFAULTS = {
             "ceil_mode = false; 'SAME_UPPER', 'SAME_LOWER', 'VALID'",
     "jax": "s = 1, d = 1; padding 'SAME', 'SAME_LOWER', 'VALID', or explicit p_begin / p_end "
            "(or p on both sides); default 'VALID'; no pooling",
+    "keras": "s = 1 (pooling: s = k), d = 1, padding = 'valid'; 'same'; conv_transpose: the "
+             "tf.conv_transpose rules (a, output_padding, only if given)",
 }
 
 
@@ -166,6 +168,19 @@ def select(framework: str, record: Mapping[str, Any]) -> tuple[str, dict[str, An
             raise BatchError(f"jax {op}: padding must be one of {', '.join(allowed)}, got "
                              f"{mode!r}")
         return f"jax.{op}.{name.lower()}", rec
+    if framework == "keras":
+        if ceil:
+            raise BatchError("keras: no ceil_mode")
+        _no(record, framework, "p", "p_begin", "p_end", *(("d",) if pool else ()),
+            *(() if op == "conv_transpose" else ("a",)))
+        name = (mode or "valid").lower()
+        if name not in ("same", "valid"):
+            raise BatchError(f"keras {op}: padding must be 'same' or 'valid', got {mode!r}")
+        if pool:
+            _pool_stride(rec)
+        if op == "conv_transpose":  # Keras's Conv*DTranspose, whose rules tf.py holds
+            return f"tf.conv_transpose.{name}{'.output_padding' if 'a' in rec else ''}", rec
+        return f"keras.{op}.{name}", rec
     raise BatchError(f"framework must be one of {', '.join(FRAMEWORKS)}, got {framework!r}")
 
 

@@ -203,3 +203,26 @@ def test_a_flattened_output_is_shown_by_its_feature_count(tmp_path: Path) -> Non
     assert f"9: valid → {count[9]} features" in out
     assert f"nearest valid above 9: 10 → {count[10]} features" in out
     assert f"why 8×8: it is valid → {count[8]} features" in out
+
+
+def test_a_keras_network_refuses_empty_outputs_as_keras_does(tmp_path: Path) -> None:
+    spec = tmp_path / "k.toml"
+    spec.write_text('name = "k"\nframework = "keras"\n[input]\nchannels = 3\n'
+                    '[[layer]]\nname = "c1"\nop = "conv"\nkernel = 3\npadding = "valid"\n'
+                    '[[layer]]\nname = "p1"\nop = "max_pool"\nkernel = 2\npadding = "valid"\n'
+                    '[[layer]]\nname = "c2"\nop = "conv"\nkernel = 3\nstride = 2\n'
+                    'padding = "same"\n', encoding="utf-8")
+    code, out, err = call(str(spec), "--sizes", "1..9", "--json")
+    assert code == 0, err
+    for row in json.loads(out):
+        n = row["size"]
+        # keras.*.valid: ⌊(i − k)/s⌋ + 1, and 0 or less refused; same: ⌈i/s⌉
+        c1 = n - 2
+        p1 = (c1 - 2) // 2 + 1
+        refused_by = "c1" if c1 <= 0 else "p1" if p1 <= 0 else None
+        assert row["valid"] == (refused_by is None), row
+        if refused_by is None:
+            assert row["output"] == [-(-p1 // 2)] * 2, row
+        else:
+            assert row["refused_by"] == {
+                "layer": refused_by, "message": "Computed output size would be zero or negative"}

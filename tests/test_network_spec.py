@@ -56,7 +56,7 @@ def _error(text: str, json_format: bool = False) -> str:
      'name = "b"\nop = "relu"\nfrom = ["a"]\n', "node 'a' (add) at net.toml:3:1", "cycle"),
     (HEAD + '[[layer]]\nop = "relu"\nfrom = ["nope"]\n', "node 'relu1' (relu) at net.toml:3:1",
      "not a node"),
-    ('framework = "keras"\n' + HEAD + '[[layer]]\nop = "relu"\n', "net.toml:1:1", "framework"),
+    ('framework = "caffe"\n' + HEAD + '[[layer]]\nop = "relu"\n', "net.toml:1:1", "framework"),
     (HEAD + '[[layer]]\nop = "upsample"\nscale = 1.5\n', "net.toml:5:1", "not an integer"),
     (HEAD + '[[layer]]\nop = "max_pool"\nkernel = 2\nceil_mode = true\n', "net.toml:3:1",
      "ceil_mode"),

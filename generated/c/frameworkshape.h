@@ -51,6 +51,8 @@ extern "C" {
 #define SYMCONV_E_ONNX_OUTPUT_NOT_POSITIVE 28 /* onnx: output shape cannot be null or negative */
 #define SYMCONV_E_ONNX_SLIDING_BLOCKS 29 /* onnx: expected size of input's dimension 2 to match the calculated number of sliding blocks */
 #define SYMCONV_E_ONNX_SHAPE_UNSET 30 /* onnx: (shape inference leaves the output shape unset) */
+#define SYMCONV_E_KERAS_STRIDE_AND_DILATION 31 /* keras: `strides > 1` not supported in conjunction with `dilation_rate > 1` */
+#define SYMCONV_E_KERAS_EMPTY_OUTPUT 32 /* keras: Computed output size would be zero or negative */
 
 static inline const char *symconv_fw_strerror(int code)
 {
@@ -95,6 +97,10 @@ static inline const char *symconv_fw_strerror(int code)
         return "onnx: expected size of input's dimension 2 to match the calculated number of sliding blocks";
     case SYMCONV_E_ONNX_SHAPE_UNSET:
         return "onnx: (shape inference leaves the output shape unset)";
+    case SYMCONV_E_KERAS_STRIDE_AND_DILATION:
+        return "keras: `strides > 1` not supported in conjunction with `dilation_rate > 1`";
+    case SYMCONV_E_KERAS_EMPTY_OUTPUT:
+        return "keras: Computed output size would be zero or negative";
     default:
         return symconv_strerror(code);
     }
@@ -6433,6 +6439,249 @@ static inline int symconv_jax_conv_transpose_valid(int64_t i, int64_t k, int64_t
         return SYMCONV_E_OVERFLOW;
     }
     *out = t8;
+    return SYMCONV_OK;
+}
+
+/*
+ * symconv_keras_conv_valid -- conv padding='valid' (keras.conv.valid).
+ *   Source: operation_utils.py compute_conv_output_shape: floor((i - k̂)/s) + 1, refused if <= 0.
+ *   o = (i - d * (k - 1) - 1) // s + 1
+ * Refuses, in this order:
+ *   SYMCONV_E_KERAS_STRIDE_AND_DILATION unless d <= 1 or s <= 1
+ *   SYMCONV_E_KERAS_EMPTY_OUTPUT unless floor((-d*(k - 1) + i - 1)/s) + 1 > 0
+ * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
+ *   i - 1
+ *   k - 1
+ *   d*(k - 1)
+ *   -d*(k - 1) + i - 1
+ *   floor((-d*(k - 1) + i - 1)/s) + 1
+ */
+static inline int symconv_keras_conv_valid(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
+{
+    int64_t t0 = 0;
+    int64_t t1 = 0;
+    int64_t t2 = 0;
+    int64_t t3 = 0;
+    int64_t t4 = 0;
+    int64_t t5 = 0;
+    if (i < 1) {
+        return SYMCONV_E_I;
+    }
+    if (k < 1) {
+        return SYMCONV_E_K;
+    }
+    if (s < 1) {
+        return SYMCONV_E_S;
+    }
+    if (d < 1) {
+        return SYMCONV_E_D;
+    }
+    if ((d > 1) && (s > 1)) {
+        return SYMCONV_E_KERAS_STRIDE_AND_DILATION;
+    }
+    if (symconv__sub(i, 1, &t0)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    if (symconv__sub(k, 1, &t1)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    if (symconv__mul(d, t1, &t2)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    if (symconv__sub(t0, t2, &t3)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    t4 = symconv__floordiv(t3, s);
+    if (symconv__add(1, t4, &t5)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    if (t5 <= 0) {
+        return SYMCONV_E_KERAS_EMPTY_OUTPUT;
+    }
+    *out = t5;
+    return SYMCONV_OK;
+}
+
+/*
+ * symconv_keras_conv_same -- conv padding='same' (keras.conv.same).
+ *   Source: operation_utils.py compute_conv_output_shape: floor((i - 1)/s) + 1.
+ *   o = (i - 1) // s + 1
+ * Refuses, in this order:
+ *   SYMCONV_E_KERAS_STRIDE_AND_DILATION unless d <= 1 or s <= 1
+ * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
+ *   i - 1
+ *   floor((i - 1)/s) + 1
+ */
+static inline int symconv_keras_conv_same(int64_t i, int64_t k, int64_t s, int64_t d, int64_t *out)
+{
+    int64_t t0 = 0;
+    int64_t t1 = 0;
+    int64_t t2 = 0;
+    if (i < 1) {
+        return SYMCONV_E_I;
+    }
+    if (k < 1) {
+        return SYMCONV_E_K;
+    }
+    if (s < 1) {
+        return SYMCONV_E_S;
+    }
+    if (d < 1) {
+        return SYMCONV_E_D;
+    }
+    if ((d > 1) && (s > 1)) {
+        return SYMCONV_E_KERAS_STRIDE_AND_DILATION;
+    }
+    if (symconv__sub(i, 1, &t0)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    t1 = symconv__floordiv(t0, s);
+    if (symconv__add(1, t1, &t2)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    *out = t2;
+    return SYMCONV_OK;
+}
+
+/*
+ * symconv_keras_max_pool_valid -- max_pool padding='valid' (keras.max_pool.valid).
+ *   Source: operation_utils.py compute_pooling_output_shape: floor((i - k)/s) + 1, refused if <= 0.
+ *   o = (i - k) // s + 1
+ * Refuses, in this order:
+ *   SYMCONV_E_KERAS_EMPTY_OUTPUT unless floor((i - k)/s) + 1 > 0
+ * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
+ *   i - k
+ *   floor((i - k)/s) + 1
+ */
+static inline int symconv_keras_max_pool_valid(int64_t i, int64_t k, int64_t s, int64_t *out)
+{
+    int64_t t0 = 0;
+    int64_t t1 = 0;
+    int64_t t2 = 0;
+    if (i < 1) {
+        return SYMCONV_E_I;
+    }
+    if (k < 1) {
+        return SYMCONV_E_K;
+    }
+    if (s < 1) {
+        return SYMCONV_E_S;
+    }
+    if (symconv__sub(i, k, &t0)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    t1 = symconv__floordiv(t0, s);
+    if (symconv__add(1, t1, &t2)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    if (t2 <= 0) {
+        return SYMCONV_E_KERAS_EMPTY_OUTPUT;
+    }
+    *out = t2;
+    return SYMCONV_OK;
+}
+
+/*
+ * symconv_keras_max_pool_same -- max_pool padding='same' (keras.max_pool.same).
+ *   Source: operation_utils.py compute_pooling_output_shape: floor((i - 1)/s) + 1.
+ *   o = (i - 1) // s + 1
+ * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
+ *   i - 1
+ *   floor((i - 1)/s) + 1
+ */
+static inline int symconv_keras_max_pool_same(int64_t i, int64_t k, int64_t s, int64_t *out)
+{
+    int64_t t0 = 0;
+    int64_t t1 = 0;
+    int64_t t2 = 0;
+    if (i < 1) {
+        return SYMCONV_E_I;
+    }
+    if (k < 1) {
+        return SYMCONV_E_K;
+    }
+    if (s < 1) {
+        return SYMCONV_E_S;
+    }
+    if (symconv__sub(i, 1, &t0)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    t1 = symconv__floordiv(t0, s);
+    if (symconv__add(1, t1, &t2)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    *out = t2;
+    return SYMCONV_OK;
+}
+
+/*
+ * symconv_keras_avg_pool_valid -- avg_pool padding='valid' (keras.avg_pool.valid).
+ *   Source: operation_utils.py compute_pooling_output_shape: floor((i - k)/s) + 1, refused if <= 0.
+ *   o = (i - k) // s + 1
+ * Refuses, in this order:
+ *   SYMCONV_E_KERAS_EMPTY_OUTPUT unless floor((i - k)/s) + 1 > 0
+ * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
+ *   i - k
+ *   floor((i - k)/s) + 1
+ */
+static inline int symconv_keras_avg_pool_valid(int64_t i, int64_t k, int64_t s, int64_t *out)
+{
+    int64_t t0 = 0;
+    int64_t t1 = 0;
+    int64_t t2 = 0;
+    if (i < 1) {
+        return SYMCONV_E_I;
+    }
+    if (k < 1) {
+        return SYMCONV_E_K;
+    }
+    if (s < 1) {
+        return SYMCONV_E_S;
+    }
+    if (symconv__sub(i, k, &t0)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    t1 = symconv__floordiv(t0, s);
+    if (symconv__add(1, t1, &t2)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    if (t2 <= 0) {
+        return SYMCONV_E_KERAS_EMPTY_OUTPUT;
+    }
+    *out = t2;
+    return SYMCONV_OK;
+}
+
+/*
+ * symconv_keras_avg_pool_same -- avg_pool padding='same' (keras.avg_pool.same).
+ *   Source: operation_utils.py compute_pooling_output_shape: floor((i - 1)/s) + 1.
+ *   o = (i - 1) // s + 1
+ * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
+ *   i - 1
+ *   floor((i - 1)/s) + 1
+ */
+static inline int symconv_keras_avg_pool_same(int64_t i, int64_t k, int64_t s, int64_t *out)
+{
+    int64_t t0 = 0;
+    int64_t t1 = 0;
+    int64_t t2 = 0;
+    if (i < 1) {
+        return SYMCONV_E_I;
+    }
+    if (k < 1) {
+        return SYMCONV_E_K;
+    }
+    if (s < 1) {
+        return SYMCONV_E_S;
+    }
+    if (symconv__sub(i, 1, &t0)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    t1 = symconv__floordiv(t0, s);
+    if (symconv__add(1, t1, &t2)) {
+        return SYMCONV_E_OVERFLOW;
+    }
+    *out = t2;
     return SYMCONV_OK;
 }
 

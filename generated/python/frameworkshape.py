@@ -26,6 +26,12 @@ __all__ = [
     "jax_conv_transpose_valid",
     "jax_conv_valid",
     "jax_conv_valid_pads",
+    "keras_avg_pool_same",
+    "keras_avg_pool_valid",
+    "keras_conv_same",
+    "keras_conv_valid",
+    "keras_max_pool_same",
+    "keras_max_pool_valid",
     "onnx_avg_pool",
     "onnx_avg_pool_ceil",
     "onnx_avg_pool_same_lower",
@@ -324,6 +330,24 @@ RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "jax.conv_transpose.valid": (
         "jax_conv_transpose_valid", ("i", "k", "s", "d"),
+    ),
+    "keras.conv.valid": (
+        "keras_conv_valid", ("i", "k", "s", "d"),
+    ),
+    "keras.conv.same": (
+        "keras_conv_same", ("i", "k", "s", "d"),
+    ),
+    "keras.max_pool.valid": (
+        "keras_max_pool_valid", ("i", "k", "s"),
+    ),
+    "keras.max_pool.same": (
+        "keras_max_pool_same", ("i", "k", "s"),
+    ),
+    "keras.avg_pool.valid": (
+        "keras_avg_pool_valid", ("i", "k", "s"),
+    ),
+    "keras.avg_pool.same": (
+        "keras_avg_pool_same", ("i", "k", "s"),
     ),
 }
 
@@ -3533,3 +3557,193 @@ def jax_conv_transpose_valid(i: int, k: int, s: int, d: int) -> int:
         raise ValueError(f"d must be >= 1, got {d}")
     t0 = max(0, d * (k - 1) - s + 1)
     return s * (i - 1) + s + t0
+
+
+def keras_conv_valid(i: int, k: int, s: int, d: int) -> int:
+    """Output size under keras.conv.valid.
+
+    conv padding='valid'.
+    Source: operation_utils.py compute_conv_output_shape: floor((i - k̂)/s) + 1, refused if <=
+        0.
+    o = (i - d * (k - 1) - 1) // s + 1
+    Refuses (ValueError, the framework's message) when, in this order:
+        d > 1 and s > 1
+        (i - d * (k - 1) - 1) // s + 1 <= 0
+    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
+        one outside its domain.
+    """
+    if type(i) is not int:
+        raise TypeError(f"i must be an int, got {type(i).__name__}")
+    if type(k) is not int:
+        raise TypeError(f"k must be an int, got {type(k).__name__}")
+    if type(s) is not int:
+        raise TypeError(f"s must be an int, got {type(s).__name__}")
+    if type(d) is not int:
+        raise TypeError(f"d must be an int, got {type(d).__name__}")
+    if i < 1:
+        raise ValueError(f"i must be >= 1, got {i}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if s < 1:
+        raise ValueError(f"s must be >= 1, got {s}")
+    if d < 1:
+        raise ValueError(f"d must be >= 1, got {d}")
+    t0 = (i - d * (k - 1) - 1) // s
+    if d > 1 and s > 1:
+        raise ValueError(
+            "keras.conv.valid: `strides > 1` not supported in conjunction with "
+            "`dilation_rate > 1`"
+        )
+    if t0 + 1 <= 0:
+        raise ValueError("keras.conv.valid: Computed output size would be zero or negative")
+    return t0 + 1
+
+
+def keras_conv_same(i: int, k: int, s: int, d: int) -> int:
+    """Output size under keras.conv.same.
+
+    conv padding='same'.
+    Source: operation_utils.py compute_conv_output_shape: floor((i - 1)/s) + 1.
+    o = (i - 1) // s + 1
+    Refuses (ValueError, the framework's message) when, in this order:
+        d > 1 and s > 1
+    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
+        one outside its domain.
+    """
+    if type(i) is not int:
+        raise TypeError(f"i must be an int, got {type(i).__name__}")
+    if type(k) is not int:
+        raise TypeError(f"k must be an int, got {type(k).__name__}")
+    if type(s) is not int:
+        raise TypeError(f"s must be an int, got {type(s).__name__}")
+    if type(d) is not int:
+        raise TypeError(f"d must be an int, got {type(d).__name__}")
+    if i < 1:
+        raise ValueError(f"i must be >= 1, got {i}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if s < 1:
+        raise ValueError(f"s must be >= 1, got {s}")
+    if d < 1:
+        raise ValueError(f"d must be >= 1, got {d}")
+    t0 = (i - 1) // s
+    if d > 1 and s > 1:
+        raise ValueError(
+            "keras.conv.same: `strides > 1` not supported in conjunction with "
+            "`dilation_rate > 1`"
+        )
+    return t0 + 1
+
+
+def keras_max_pool_valid(i: int, k: int, s: int) -> int:
+    """Output size under keras.max_pool.valid.
+
+    max_pool padding='valid'.
+    Source: operation_utils.py compute_pooling_output_shape: floor((i - k)/s) + 1, refused if <=
+        0.
+    o = (i - k) // s + 1
+    Refuses (ValueError, the framework's message) when, in this order:
+        (i - k) // s + 1 <= 0
+    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
+        one outside its domain.
+    """
+    if type(i) is not int:
+        raise TypeError(f"i must be an int, got {type(i).__name__}")
+    if type(k) is not int:
+        raise TypeError(f"k must be an int, got {type(k).__name__}")
+    if type(s) is not int:
+        raise TypeError(f"s must be an int, got {type(s).__name__}")
+    if i < 1:
+        raise ValueError(f"i must be >= 1, got {i}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if s < 1:
+        raise ValueError(f"s must be >= 1, got {s}")
+    t0 = (i - k) // s
+    if t0 + 1 <= 0:
+        raise ValueError(
+            "keras.max_pool.valid: Computed output size would be zero or negative"
+        )
+    return t0 + 1
+
+
+def keras_max_pool_same(i: int, k: int, s: int) -> int:
+    """Output size under keras.max_pool.same.
+
+    max_pool padding='same'.
+    Source: operation_utils.py compute_pooling_output_shape: floor((i - 1)/s) + 1.
+    o = (i - 1) // s + 1
+    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
+        one outside its domain.
+    """
+    if type(i) is not int:
+        raise TypeError(f"i must be an int, got {type(i).__name__}")
+    if type(k) is not int:
+        raise TypeError(f"k must be an int, got {type(k).__name__}")
+    if type(s) is not int:
+        raise TypeError(f"s must be an int, got {type(s).__name__}")
+    if i < 1:
+        raise ValueError(f"i must be >= 1, got {i}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if s < 1:
+        raise ValueError(f"s must be >= 1, got {s}")
+    t0 = (i - 1) // s
+    return t0 + 1
+
+
+def keras_avg_pool_valid(i: int, k: int, s: int) -> int:
+    """Output size under keras.avg_pool.valid.
+
+    avg_pool padding='valid'.
+    Source: operation_utils.py compute_pooling_output_shape: floor((i - k)/s) + 1, refused if <=
+        0.
+    o = (i - k) // s + 1
+    Refuses (ValueError, the framework's message) when, in this order:
+        (i - k) // s + 1 <= 0
+    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
+        one outside its domain.
+    """
+    if type(i) is not int:
+        raise TypeError(f"i must be an int, got {type(i).__name__}")
+    if type(k) is not int:
+        raise TypeError(f"k must be an int, got {type(k).__name__}")
+    if type(s) is not int:
+        raise TypeError(f"s must be an int, got {type(s).__name__}")
+    if i < 1:
+        raise ValueError(f"i must be >= 1, got {i}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if s < 1:
+        raise ValueError(f"s must be >= 1, got {s}")
+    t0 = (i - k) // s
+    if t0 + 1 <= 0:
+        raise ValueError(
+            "keras.avg_pool.valid: Computed output size would be zero or negative"
+        )
+    return t0 + 1
+
+
+def keras_avg_pool_same(i: int, k: int, s: int) -> int:
+    """Output size under keras.avg_pool.same.
+
+    avg_pool padding='same'.
+    Source: operation_utils.py compute_pooling_output_shape: floor((i - 1)/s) + 1.
+    o = (i - 1) // s + 1
+    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
+        one outside its domain.
+    """
+    if type(i) is not int:
+        raise TypeError(f"i must be an int, got {type(i).__name__}")
+    if type(k) is not int:
+        raise TypeError(f"k must be an int, got {type(k).__name__}")
+    if type(s) is not int:
+        raise TypeError(f"s must be an int, got {type(s).__name__}")
+    if i < 1:
+        raise ValueError(f"i must be >= 1, got {i}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if s < 1:
+        raise ValueError(f"s must be >= 1, got {s}")
+    t0 = (i - 1) // s
+    return t0 + 1

@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      '{"out": N}, 1 if any got {"error": ...}.')
     parser.add_argument("kind", nargs="?", choices=_KINDS,
                         help="operation (max-pool / avg-pool need --framework)")
-    parser.add_argument("--framework", choices=("guide", "torch", "tf", "onnx", "jax"),
+    parser.add_argument("--framework", choices=("guide", "torch", "tf", "onnx", "jax", "keras"),
                         help="whose rule (default: the guide's relations, core helpers)")
     parser.add_argument("--batch", metavar="FILE",
                         help="JSON lines (or - for stdin), one configuration each; prints one "

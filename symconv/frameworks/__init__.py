@@ -1,4 +1,5 @@
-"""Framework shape rules (PyTorch, TensorFlow/Keras, ONNX, JAX) and the guide's, as one registry."""
+"""Framework shape rules (PyTorch, TensorFlow, ONNX, JAX, Keras) and the guide's, as one
+registry."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from functools import cache
 
 from symconv.frameworks.base import Op, Refused, Refusal, Rule
 
-FRAMEWORKS: tuple[str, ...] = ("guide", "torch", "tf", "onnx", "jax")
+# keras last: the generated C header numbers refusal codes in this order
+FRAMEWORKS: tuple[str, ...] = ("guide", "torch", "tf", "onnx", "jax", "keras")
 
 __all__ = ["FRAMEWORKS", "Op", "Refusal", "Refused", "Rule", "all_rules", "get"]
 

@@ -50,6 +50,9 @@ REFUSAL_CODES: Mapping[tuple[str, str], str] = {
     ("onnx", "expected size of input's dimension 2 to match the calculated number of sliding "
              "blocks"): "SYMCONV_E_ONNX_SLIDING_BLOCKS",
     ("onnx", "(shape inference leaves the output shape unset)"): "SYMCONV_E_ONNX_SHAPE_UNSET",
+    ("keras", "`strides > 1` not supported in conjunction with `dilation_rate > 1`"):
+        "SYMCONV_E_KERAS_STRIDE_AND_DILATION",
+    ("keras", "Computed output size would be zero or negative"): "SYMCONV_E_KERAS_EMPTY_OUTPUT",
 }
 
 _FIRST_CODE = 11  # after convshape.h's codes

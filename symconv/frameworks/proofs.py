@@ -190,6 +190,10 @@ def theorems() -> list[Theorem]:
                         "fits (and 0, never an error, where it does not)"),
         equals_relation("tf.conv.valid=R15", get("tf.conv.valid"), R15.subs(p, 0), sp.true,
                         FITS.subs(p, 0), text="TF VALID is R15 at p = 0 where the window fits"),
+        equals_relation("keras.conv.valid=R15", get("keras.conv.valid"), R15.subs(p, 0),
+                        sp.And(FITS.subs(p, 0), sp.Or(sp.Eq(s, 1), sp.Eq(d, 1))),
+                        text="Keras 'valid' is R15 at p = 0, and answers exactly where the "
+                        "window fits and s = 1 or d = 1"),
     ]
     for rid in ("torch.max_pool.ceil", "torch.avg_pool.ceil"):
         rule = get(rid)

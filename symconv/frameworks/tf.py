@@ -17,10 +17,9 @@ on x86_64, TensorFlow departs from them here:
 - Where the window does not fit the padded input (i + pads < k̂), these rules give 0 or refuse a
   negative size; the static shape inference of graphs (``tf.function``) refuses every such
   input, "Negative dimension size caused by subtracting".
-- Keras's own layers (``Conv1D``, ``MaxPooling1D``, ``AveragePooling1D``: ``compute_output_shape``
-  in ``keras/src/ops/operation_utils.py``) refuse every 'valid' output of 0 or less, "Computed
-  output size would be zero or negative", and ``Conv`` refuses strides > 1 with dilation > 1,
-  which the op itself runs.
+- Keras's own layers (``Conv1D``, ``MaxPooling1D``, ``AveragePooling1D``) refuse every 'valid'
+  output of 0 or less, and ``Conv`` refuses strides > 1 with dilation > 1, which the op itself
+  runs: the ``keras.*`` rules (``symconv/frameworks/keras.py``).
 - Where the window does not fit, the oneDNN kernels (the default on x86) return a conv output as
   long as its input, and a max pool with k > i ends the process with SIGFPE.
   ``TF_ENABLE_ONEDNN_OPTS=0`` gives the reference kernels, which follow these rules.

@@ -89,7 +89,7 @@ class Node:
     inputs: tuple[str, ...]
     origin: str  # where the layer is: "unet.toml:14:1", "fx node 'down1.pool'", …
     op: str = ""  # the source's own name for the op: "Conv2d", "max_pool2d", "MaxPool", "conv"
-    framework: str = "guide"  # whose rules apply: guide, torch, tf, onnx, jax
+    framework: str = "guide"  # whose rules apply: guide, torch, tf, onnx, jax, keras
     rule: str = ""  # WINDOW only: the framework rule id
     axes: tuple[Mapping[str, Size | None], ...] = ()  # per spatial axis parameters
     channels: int | None = None  # output channels where the layer sets them

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from symconv.network import terms as T
 from symconv.network.rules import RuleSpec
 
-BROADCASTING = frozenset({"torch", "onnx", "tf", "jax"})
+BROADCASTING = frozenset({"torch", "onnx", "tf", "jax", "keras"})  # keras: its Add layer too
 
 TORCH_ZERO_CONV = "Only zero batch or zero channel inputs are supported"
 TORCH_ZERO_POOL = "(batch mode) tensor with optional 0 dim batch size for input"
