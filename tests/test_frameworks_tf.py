@@ -125,6 +125,20 @@ def test_keras_layers_follow_the_keras_rules() -> None:
     assert len(refusals) == 2
 
 
+def test_keras_add_broadcasts_as_keras_networks_do() -> None:
+    from symconv.network import semantics
+    from symconv.network import terms as T
+
+    pairs = list(itertools.product(range(1, 5), repeat=2))
+    answers = ask([{"what": "keras_add", "i": i, "j": j} for i, j in pairs])
+    for (i, j), got in zip(pairs, answers, strict=True):
+        out, checks = semantics.elementwise("keras", [T.const(i), T.const(j)])
+        if all(T.holds(c.cond, {}) for c in checks):
+            assert got == {"size": T.value(out, {})}, (i, j, got)
+        else:
+            assert "incompatible shapes" in got.get("refused", ""), (i, j, got)
+
+
 def _transposed() -> list[tuple[str, dict[str, int], Query]]:
     cases: list[tuple[str, dict[str, int], Query]] = []
     for i, k, s, d in itertools.product(range(1, 7), range(1, 5), range(1, 4), range(1, 3)):

@@ -14,6 +14,7 @@ the message is the first line of what TensorFlow raised. Kinds of query:
   ``compute_output_shape`` or its output when called.
 - ``{"what": "keras_layer", "op", "i", "k", "s", "d", "padding": "same" | "valid"}``: the
   ``compute_output_shape`` of Keras's ``Conv1D``, ``MaxPooling1D`` or ``AveragePooling1D``.
+- ``{"what": "keras_add", "i", "j"}``: Keras's ``Add`` of inputs of lengths i and j.
 - ``{"what": "same_pads", "i", "k", "s", "d", "p_begin", "p_end"}``: ``{"size": 1}`` if conv
   with ``padding="SAME"`` computes the same values as with the explicit pads given, else
   ``{"size": 0}``.
@@ -79,6 +80,9 @@ def size(q: dict[str, Any]) -> int:
         return int(_keras(q).compute_output_shape((1, i, 1))[1])
     if what == "keras_layer":
         return int(_keras_layer(q).compute_output_shape((1, i, 1))[1])
+    if what == "keras_add":
+        both = [tf.keras.Input((i, 1)), tf.keras.Input((q["j"], 1))]
+        return int(tf.keras.layers.Add()(both).shape[1])
     if what == "keras_call":
         return int(_keras(q)(tf.ones((1, i, 1))).shape[1])
     if what == "same_pads":
