@@ -7,6 +7,11 @@ adds 4 (unsupported).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 EXIT_OK = 0
 EXIT_REFUTED = 1  # also: a negative answer (no solution, files out of date, lines in error)
 EXIT_BAD_INPUT = 2
@@ -19,3 +24,18 @@ EXIT_INTERRUPTED = 130
 
 class UsageError(ValueError):
     """Bad input: the message names the parameter (or position) and the violated condition."""
+
+
+def path_kind(path: Path, what: str) -> str:
+    """``"file"``, ``"dir"``, ``"other"`` or ``"missing"`` for a path the user gave. One the system
+    cannot even look up (a name too long, a loop of links, a parent it may not search) is a
+    UsageError naming ``what``: ``Path.exists`` and ``is_file`` raise there instead of answering."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError as exc:
+        raise UsageError(f"{what}: cannot look up {str(path)!r}: {exc.strerror or exc}") from None
+    return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"

@@ -28,7 +28,7 @@ import sympy as sp
 import z3
 
 from symconv import pysem
-from symconv.errors import UsageError
+from symconv.errors import UsageError, path_kind
 from symconv.evaluate import EvaluationError, evaluate
 from symconv.relations import RELATIONS, Kind, Relation
 from symconv.symbols import SYMBOLS, d, i, k, k_hat, p, s
@@ -81,7 +81,7 @@ def split_target(target: str) -> tuple[Path, str]:
 def read_source(path: Path) -> str:
     """The file's text, decoded as Python decodes a source file (a UTF-8 BOM, a ``coding:``
     line, else UTF-8: :func:`tokenize.detect_encoding`) — read as bytes, never imported."""
-    if not path.is_file():
+    if path_kind(path, "PATH") != "file":
         raise UsageError(f"PATH: {str(path)!r} is not a readable file")
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:

@@ -16,6 +16,9 @@ from symconv.prover import Result, Status
 from symconv.theorems import Theorem
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out, err)
@@ -211,6 +214,23 @@ def test_generate_into_an_unwritable_place_is_bad_input(tmp_path: Path) -> None:
     code, _, err = run("generate", "--out", str(blocker / "sub"))
     assert code == 2
     assert "cannot write" in err
+
+
+TOO_LONG = "a" * 300  # a name no file system here takes: Path.exists() raises, not answers
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (("generate", "--out", TOO_LONG), "--out"),
+    (("generate", "--out", f"{TOO_LONG}/sub"), "--out"),
+    (("generate", "--network", "examples/networks/ceil-pool.toml", "--out", TOO_LONG), "--out"),
+    (("network", f"{TOO_LONG}.onnx"), "MODEL"),
+    (("verify-function", f"{TOO_LONG}.py:f", "--relation", "R15"), "PATH"),
+])
+def test_a_path_the_system_cannot_look_up_is_bad_input(argv: tuple[str, ...],
+                                                       option: str) -> None:
+    code, _, err = run(*(a.replace("examples/", str(ROOT / "examples") + "/") for a in argv))
+    assert code == 2, err
+    assert err.startswith(f"error: {option}: cannot look up "), err
 
 
 def test_generate_check_exits_with_the_most_severe_verdict(

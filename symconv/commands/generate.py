@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.commands._args import add_json, refuse
-from symconv.errors import UsageError
+from symconv.errors import UsageError, path_kind
 
 if TYPE_CHECKING:
     from symconv.progress import Progress
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--timeout must be > 0, got {args.timeout}")
     jobs = jobs_arg(args.jobs)
     root = Path(args.out)
-    if root.exists() and not root.is_dir():
+    if path_kind(root, "--out") not in ("missing", "dir"):
         raise UsageError(f"--out must be a directory, got the file {root}")
     if not args.check:
         _can_create(root)
@@ -129,9 +129,9 @@ def _can_create(root: Path) -> None:
     import os
 
     existing = root.absolute()
-    while not existing.exists():
+    while path_kind(existing, "--out") == "missing":
         existing = existing.parent
-    if not existing.is_dir():
+    if path_kind(existing, "--out") != "dir":
         raise UsageError(f"--out: cannot write {root}: {existing} is not a directory")
     if not os.access(existing, os.W_OK):
         raise UsageError(f"--out: cannot write {root}: {existing} is not writable")

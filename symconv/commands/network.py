@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, path_kind
 
 if TYPE_CHECKING:
     from symconv.network.ir import Network
@@ -118,7 +118,7 @@ def load(args: argparse.Namespace) -> Network:
     path = Path(args.source)
     suffix = path.suffix.lower()
     if suffix == ".onnx":
-        if not path.is_file():
+        if path_kind(path, "MODEL") != "file":
             raise UsageError(f"{path}: no such file")
         module = _frontend("onnx_frontend", "onnx", "an .onnx model")
         onnx_network: Network = module.load_onnx(str(path))

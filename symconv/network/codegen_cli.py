@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, path_kind
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if not timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {timeout}")
     root = Path(DEFAULT_OUT if args.out is None else args.out)
-    if root.exists() and not root.is_dir():
+    if path_kind(root, "--out") not in ("missing", "dir"):
         raise UsageError(f"--out must be a directory, got the file {root}")
     source = Path(args.network)
     network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from symconv.errors import path_kind
 from symconv.network.ir import Network, NetworkError
 
 # torch.library.Library objects must stay alive: dropping one removes its definitions
@@ -167,7 +168,7 @@ def import_torchvision() -> Any:
 
 def _load_file(source: str) -> Any:
     path = Path(source).expanduser()
-    if not path.is_file():
+    if path_kind(path, "--torch") != "file":
         raise NetworkError(f"--torch: no such file: {source}")
     path = path.resolve()
     name = "symconv_user_" + "".join(c if c.isalnum() else "_" for c in str(path))
