@@ -39,3 +39,24 @@ def path_kind(path: Path, what: str) -> str:
     except OSError as exc:
         raise UsageError(f"{what}: cannot look up {str(path)!r}: {exc.strerror or exc}") from None
     return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
+
+
+MAX_INPUT_BYTES = 64 << 20  # a spec file or a guide: far above any real one
+
+
+def read_input_file(path: Path, label: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file the user named, at most ``limit`` of them. Anything else is a
+    UsageError, ``{label}: cannot read: {why}``: a missing file, a directory, a FIFO or a device
+    (whose read would block or never end), a path the system cannot look up, a file too large."""
+    kind = path_kind(path, label)
+    if kind != "file":
+        why = {"missing": "no such file", "dir": "is a directory"}.get(kind, "not a regular file")
+        raise UsageError(f"{label}: cannot read: {why}")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UsageError(f"{label}: cannot read: over {limit} bytes")
+    return data

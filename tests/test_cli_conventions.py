@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,20 @@ def test_a_path_the_system_cannot_look_up_is_bad_input(argv: tuple[str, ...],
     code, _, err = run(*(a.replace("examples/", str(ROOT / "examples") + "/") for a in argv))
     assert code == 2, err
     assert err.startswith(f"error: {option}: cannot look up "), err
+
+
+@pytest.mark.parametrize("argv", [
+    ("network", "{}.toml"), ("generate", "--network", "{}.toml", "--out", "{}.out"),
+    ("audit", "--guide", "{}.toml"),
+])
+def test_a_fifo_or_a_device_given_as_a_file_is_refused_not_read(argv: tuple[str, ...],
+                                                                tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.toml")  # a read would wait for a writer forever
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")  # a read would never end
+    for stem in ("fifo", "zero"):
+        code, _, err = run(*(a.format(tmp_path / stem) for a in argv))
+        assert code == 2, err
+        assert err.rstrip().endswith("cannot read: not a regular file"), err
 
 
 def test_generate_check_exits_with_the_most_severe_verdict(

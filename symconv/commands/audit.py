@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from symconv.commands._args import add_json, refuse
-from symconv.errors import UsageError
+from symconv.errors import UsageError, read_input_file
 
 HELP = "audit the guide as printed: every relation, caption and the §4.1 matrix, with verdicts"
 
@@ -45,9 +45,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     guide = args.guide if args.guide is not None else find_guide()
     mismatches: list[tuple[str, str]] = []
     if guide is not None:
+        raw = read_input_file(guide, f"--guide {str(guide)!r}")
         try:
-            text = guide.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
             raise UsageError(f"--guide: cannot read {str(guide)!r}: {exc}") from None
         mismatches = transcription_mismatches(text)
     progress = for_output(out, enabled=not args.json)

@@ -118,8 +118,9 @@ def load(args: argparse.Namespace) -> Network:
     path = Path(args.source)
     suffix = path.suffix.lower()
     if suffix == ".onnx":
-        if path_kind(path, "MODEL") != "file":
-            raise UsageError(f"{path}: no such file")
+        kind = path_kind(path, "MODEL")
+        if kind != "file":
+            raise UsageError(f"{path}: {'no such file' if kind == 'missing' else 'not a file'}")
         module = _frontend("onnx_frontend", "onnx", "an .onnx model")
         onnx_network: Network = module.load_onnx(str(path))
         return onnx_network

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from symconv.errors import UsageError, read_input_file
 from symconv.network import rules as R
 from symconv.network.analysis import PAD_MODES
 from symconv.network.ir import AXIS_NAMES, Kind, Network, NetworkError, Node, topological
@@ -142,9 +143,9 @@ def load_spec(path: str | Path) -> Network:
     """Read a ``.toml`` or ``.json`` spec; raises :class:`SpecError` (a UsageError)."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise SpecError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        raw = read_input_file(p, str(p))
+    except UsageError as exc:
+        raise SpecError(str(exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
