@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, BinaryIO, TextIO
 
-FRAMEWORKS = ("guide", "torch", "tf", "onnx", "jax", "keras")
+from symconv.shapes import FRAMEWORKS
+
 OPS = ("conv", "conv_transpose", "max_pool", "avg_pool")
 FIELDS = frozenset({"op", "i", "k", "s", "p", "d", "a", "p_begin", "p_end", "ceil_mode",
                     "padding"})

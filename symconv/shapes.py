@@ -115,6 +115,7 @@ SHAPE_KINDS = {
 # kind -> the op of a framework rule (symconv.shapebatch)
 SHAPE_OPS = {"conv": "conv", "transposed-conv": "conv_transpose", "pool": "max_pool",
              "max-pool": "max_pool", "avg-pool": "avg_pool"}
+# the registry's (symconv.frameworks), named here too: this module imports no SymPy
 FRAMEWORKS = ("guide", "torch", "tf", "onnx", "jax", "keras")
 
 

@@ -120,7 +120,8 @@ def load(args: argparse.Namespace) -> Network:
     if suffix == ".onnx":
         kind = path_kind(path, "MODEL")
         if kind != "file":
-            raise UsageError(f"{path}: {'no such file' if kind == 'missing' else 'not a file'}")
+            why = "no such file" if kind == "missing" else "not a regular file"
+            raise UsageError(f"{path}: {why}")
         module = _frontend("onnx_frontend", "onnx", "an .onnx model")
         onnx_network: Network = module.load_onnx(str(path))
         return onnx_network

@@ -16,6 +16,7 @@ from typing import TextIO
 from symconv.commands._args import add_json, int_list, refuse
 from symconv.errors import EXIT_OK, EXIT_REFUTED, UsageError
 from symconv.genload import load_convshape, load_frameworkshape
+from symconv.shapes import FRAMEWORKS
 
 __all__ = ["configure", "load_convshape", "load_frameworkshape", "run"]
 
@@ -33,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      '{"out": N}, 1 if any got {"error": ...}.')
     parser.add_argument("kind", nargs="?", choices=_KINDS,
                         help="operation (max-pool / avg-pool need --framework)")
-    parser.add_argument("--framework", choices=("guide", "torch", "tf", "onnx", "jax", "keras"),
+    parser.add_argument("--framework", choices=FRAMEWORKS,
                         help="whose rule (default: the guide's relations, core helpers)")
     parser.add_argument("--batch", metavar="FILE",
                         help="JSON lines (or - for stdin), one configuration each; prints one "
