@@ -5,7 +5,8 @@ loads it (the same errors, exit 2). DIR defaults to the current directory. Writt
 and C shape functions, ``convshape.h`` (the C helpers they include) and the SMT-LIB of every
 proof under ``proofs/<name>_shape/``. The proofs always run; the exit code is their most severe
 verdict (with ``--check``, "out of date" counts as refuted). A network whose V is empty is still
-generated: its function refuses every input, naming the first refusing layer.
+generated: its function refuses every input, naming the first refusing layer. It never removes
+a file: what it wrote before for another network (or a guide generation's files) stays.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind
+from symconv.commands.generate import out_dir
+from symconv.errors import UsageError
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
@@ -34,9 +36,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     timeout = 30.0 if args.timeout is None else args.timeout
     if not timeout > 0:
         raise UsageError(f"--timeout must be > 0, got {timeout}")
-    root = Path(DEFAULT_OUT if args.out is None else args.out)
-    if path_kind(root, "--out") not in ("missing", "dir"):
-        raise UsageError(f"--out must be a directory, got the file {root}")
+    root = out_dir(DEFAULT_OUT if args.out is None else args.out, writing=not args.check)
     source = Path(args.network)
     network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
                                       source=str(source)))
