@@ -19,6 +19,7 @@ from symconv.network.receptive import Field, NoField, Receptive
 from symconv.network.study import Study
 from symconv.network.textual import latex, pretty, python
 from symconv.network.verdict import Outcome, Verdict
+from symconv.texescape import tex_text
 
 SIZE_WIDTH = 44  # longer closed forms are shown in full in --json
 
@@ -474,18 +475,6 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-_TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-               "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-               "^": r"\textasciicircum{}"}
-
-
-def tex_text(text: str) -> str:
-    out = "".join(_TEX_ESCAPE.get(ch, ch) for ch in text)
-    for plain, tex in (("→", r"$\to$"), ("×", r"$\times$"), ("—", "---"), ("·", r"$\cdot$")):
-        out = out.replace(plain, tex)
-    return out
-
-
 def _breakable(tex: str) -> str:
     """Let long names break after dots and underscores (names have no spaces)."""
     return tex.replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
@@ -552,7 +541,7 @@ def latex_report(st: Study, options: Options) -> str:
     rows = [" & ".join(_tex_row(st, layer, one, at)) + r" \\" for layer in a.layers]
     v = st.valid
     caption = (f"Layer sizes of \\texttt{{{tex_text(a.network.name)}}}. Valid inputs: "
-               f"{_tex_valid(v.text())} ({v.status.value}).")
+               f"{tex_text(v.text())} ({v.status.value}).")
     if any(ELIDED in row for row in rows):
         caption += (f" {ELIDED}: a closed form too long for the table "
                     r"(\texttt{symconv network --json} gives it in full).")
@@ -577,11 +566,3 @@ def latex_report(st: Study, options: Options) -> str:
         r"\endgroup",
     ]
     return "\n".join(lines) + "\n"
-
-
-def _tex_valid(text: str) -> str:
-    out = tex_text(text)
-    for plain, tex in (("≥", r"$\ge$"), ("≤", r"$\le$"), ("≡", r"$\equiv$"), ("∈", r"$\in$"),
-                       ("∪", r"$\cup$"), ("∅", r"$\emptyset$")):
-        out = out.replace(plain, tex)
-    return out
