@@ -17,7 +17,7 @@ import os
 import sys
 from typing import Any, NoReturn, TextIO
 
-from symconv import __version__
+from symconv import __version__, interrupt
 from symconv.commands import COMMANDS
 from symconv.errors import (
     EXIT_BAD_INPUT,
@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symconv", description="Convolution arithmetic, proved.",
                      epilog="Exit codes: 0 proved (or done), 1 refuted, 2 bad input, "
                      "3 unknown, 4 unsupported, 5 vacuous (the assumptions admit no value), "
-                     "70 internal error. `symconv COMMAND --help` describes each command.")
+                     "70 internal error, 130 interrupted (what was done is kept). "
+                     "`symconv COMMAND --help` describes each command.")
     parser.add_argument("--version", action="version", version=f"symconv {__version__}",
                         help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
@@ -65,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"symconv.commands.{name.replace('-', '_')}")
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(cmd)
-        cmd.set_defaults(_run=module.run)
+        # SOLVER = False: a command that never runs Z3 (not even imports it: the light paths)
+        cmd.set_defaults(_run=module.run, _solver=getattr(module, "SOLVER", True))
     return parser
 
 
@@ -100,19 +102,29 @@ def main(
     args_in = list(sys.argv[1:] if argv is None else argv)
     as_json = wants_json(args_in)
     token = _STREAM.set(out)
+    record = interrupt.begin()
     try:
         args = build_parser().parse_args(args_in)
+        if args._solver:
+            interrupt.z3_interruptible()
         code: int = args._run(args, out, err)
+        if interrupt.pending():  # interrupted, but the interrupt was swallowed (a __del__)
+            return _interrupted(args_in, as_json, out, err)
     except _Exit as exc:
         return exc.status
     except UsageError as exc:
+        if interrupt.pending():  # the interrupt, wrapped on its way (a user's module refusing)
+            return _interrupted(args_in, as_json, out, err)
         return _report(str(exc), EXIT_BAD_INPUT, as_json, out, err)
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
-        print("interrupted", file=err)
-        return EXIT_INTERRUPTED
+        return _interrupted(args_in, as_json, out, err)
     except Exception as exc:  # a bug, not the user's input: say so, without a traceback
+        if interrupt.pending():
+            # the interrupt, wrapped: ctypes reports a KeyboardInterrupt raised while it
+            # converts a Z3 call's arguments as ctypes.ArgumentError("argument 1: ...")
+            return _interrupted(args_in, as_json, out, err)
         if os.environ.get("SYMCONV_TRACEBACK"):
             import traceback
 
@@ -124,8 +136,29 @@ def main(
                    "(SYMCONV_TRACEBACK=1 shows where)")
         return _report(message, EXIT_INTERNAL, as_json, out, err)
     finally:
+        interrupt.end(record)
         _STREAM.reset(token)
     return code
+
+
+def _interrupted(argv: list[str], as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Exit 130 after an interrupt, the output ended with what was done: under ``--json`` one
+    document saying ``interrupted`` (unless the command's own was already whole), in text a
+    last line after the rows the command printed as they completed."""
+    try:
+        if not interrupt.finished():
+            if as_json:
+                import json
+
+                command = next((a for a in argv if not a.startswith("-")), None)
+                interrupt.write_final(json.dumps(interrupt.document(command), indent=2,
+                                                 ensure_ascii=False) + "\n", out)
+            elif line := interrupt.text_line():
+                out.write(line + "\n")
+        print("interrupted", file=err)
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass
+    return EXIT_INTERRUPTED
 
 
 def entry() -> None:

@@ -9,6 +9,7 @@ from symconv.commands.matrix import add_geometry
 from symconv.errors import EXIT_INTERNAL, EXIT_OK, UsageError
 
 HELP = "draw a convolution, transposed convolution, pooling or dilated convolution (TikZ)"
+SOLVER = False  # no Z3 (symconv.cli: Z3 made interruptible only where it runs)
 
 _EPILOG = (
     "For 'transposed', --input is i, the input of the direct convolution whose transpose is "

@@ -9,6 +9,7 @@ from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError, path_kind
 
 if TYPE_CHECKING:
+    from symconv.interrupt import Partial
     from symconv.progress import Progress
     from symconv.prover import Result
     from symconv.theorems import Theorem
@@ -98,6 +99,7 @@ def diff(expected: dict[str, str], root: Path) -> tuple[list[str], list[str], li
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv import interrupt
     from symconv.commands.prove import jobs_arg
     from symconv.progress import for_output
 
@@ -115,9 +117,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     jobs = jobs_arg(args.jobs)
     root = out_dir(args.out, writing=not args.check)
     progress = for_output(out, enabled=not args.json)
+    done = interrupt.track("parts", "parts rendered or proved")
+    done.note = (f"{root} not checked" if args.check
+                 else f"nothing written to {root}: it is as it was")
     try:
         expected, proofs = _render_and_prove(args.timeout if args.check else None, jobs,
-                                             progress)
+                                             progress, done)
     finally:
         progress.close()
     expected = {**expected, MANIFEST: manifest_text(expected)}
@@ -126,7 +131,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return _check(expected, root, proofs, (stale, missing, extra),
                       None if args.json else out, out)
     try:
-        written = _write(root, expected, stale + missing, extra)
+        with interrupt.held():  # all of it or, interrupted before, nothing
+            written = _write(root, expected, stale + missing, extra)
     except OSError as exc:
         raise UsageError(f"--out: cannot write {exc.filename or root}: {exc.strerror}") from None
     if args.json:
@@ -186,7 +192,8 @@ def _write(root: Path, expected: dict[str, str], changed: list[str], extra: list
 _proved: dict[float, tuple[tuple[str, Result], ...]] = {}
 
 
-def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
+def _render_and_prove(timeout: float | None, jobs: int, progress: Progress,
+                      done: Partial | None = None
                       ) -> tuple[dict[str, str], tuple[tuple[str, Result], ...]]:
     """Every artifact, and with a ``timeout`` the proofs of the generated code, on ``jobs``
     processes. A C function's SMT-LIB files and its theorems share a batch (one symbolic
@@ -211,8 +218,12 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
     theorems: list[Theorem] = []
     slots: list[tuple[bool, int]] = []  # per job: (is a proof, index in pieces or theorems)
     labels: list[str] = []
-    runner: Runner[Any] = Runner(jobs, lambda i: progress.working(labels[i]),
-                                 lambda i, v: progress.advance(labels[i], _failure(labels[i], v)))
+    def finished(i: int, value: Any) -> None:
+        progress.advance(labels[i], _failure(labels[i], value))
+        if done is not None:
+            done.append(_done_json(labels[i], value))
+
+    runner: Runner[Any] = Runner(jobs, lambda i: progress.working(labels[i]), finished)
     progress.start("generating" + (" and proving" if proving else ""), 0)
     for name in names:
         found = artifacts.provider_parts(name) if render and name in artifacts.PROVIDERS else []
@@ -238,6 +249,8 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
         slots += order
         labels += [job.label for job in items]
         progress.grow(len(items))
+        if done is not None:
+            done.total = len(labels)
         runner.add(items)
     values = runner.finish()
     if render:
@@ -248,6 +261,16 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
         by_theorem = {n: v for (is_proof, n), v in zip(slots, values, strict=True) if is_proof}
         _proved[timeout] = tuple((t.id, by_theorem[m]) for m, t in enumerate(theorems))
     return artifacts.all_artifacts(), _proved.get(timeout, ()) if timeout is not None else ()
+
+
+def _done_json(label: str, value: object) -> dict[str, Any]:
+    """A finished job for an interrupted run's JSON: a part rendered, or a proof's verdict."""
+    from symconv.prover import Result
+    from symconv.render import result_json
+
+    if isinstance(value, Result):
+        return result_json(value, id=label)
+    return {"part": label, "status": "rendered"}
 
 
 def _checker(t: Theorem, timeout: float) -> Callable[[], Result]:

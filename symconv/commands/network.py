@@ -149,9 +149,16 @@ def _frontend(module: str, package: str, what: str) -> Any:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv import interrupt
+
     _check(args)
     sizes = parse_range(args.sizes) if args.sizes is not None else None
+    # one analysis, no rows: an interrupt says how far it got
+    done = interrupt.track("layers", "")
+    done.note = "while loading the network"
     network = load(args)
+    done.extra["network"] = network.name
+    done.note = f"while analysing {network.name} ({len(network.nodes)} layers)"
     from symconv.network.render import (
         Options,
         json_report,

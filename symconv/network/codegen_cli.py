@@ -55,7 +55,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if stale or missing:
             status = combine([status, Status.REFUTED])
     else:
-        written = _write(root, expected, stale + missing)
+        from symconv.interrupt import held
+
+        with held():  # every file or, interrupted before, none
+            written = _write(root, expected, stale + missing)
     if args.json:
         from symconv.render import dump_json, result_json
 

@@ -1,0 +1,203 @@
+"""What a long command has done when an interrupt (Ctrl-C: SIGINT) stops it.
+
+A long command records its finished work as it goes (:func:`track`, then ``append``); its text
+rows it prints and flushes as they complete. The CLI, catching the KeyboardInterrupt, ends the
+output with :func:`document` under ``--json`` — one JSON object, ``"status": "interrupted"``,
+``"interrupted": true``, ``"exit_code": 130`` and what was done — or, in text,
+:func:`text_line` after the rows; exit 130 either way. The final output of a command is
+written with SIGINT held (:func:`held`), so an interrupt never cuts a document in two: one
+arriving then waits until it is whole, and the document stands (:meth:`Partial.finish`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from symconv.errors import EXIT_INTERRUPTED
+
+
+@dataclass(slots=True)
+class Partial:
+    """The finished work of the running command: ``items`` (JSON-ready, in order) under
+    ``key``, out of ``total`` if known; ``extra`` goes into the document as it is."""
+
+    key: str
+    what: str  # "theorems proved", for the text line; "": no rows, the line is the note
+    total: int | None = None
+    items: list[Any] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # a last word for the text line ("nothing written to generated")
+    finished: bool = False
+
+    def append(self, item: Any) -> None:
+        self.items.append(item)
+        check()
+
+    def finish(self) -> None:
+        """The command's own output is whole: an interrupt from now on adds nothing to it."""
+        self.finished = True
+
+
+_CURRENT: contextvars.ContextVar[Partial | None] = contextvars.ContextVar("_CURRENT",
+                                                                         default=None)
+
+
+def track(key: str, what: str, total: int | None = None) -> Partial:
+    """Start recording the running command's finished work (replacing what was recorded)."""
+    partial = Partial(key, what, total)
+    _CURRENT.set(partial)
+    return partial
+
+
+def current() -> Partial | None:
+    return _CURRENT.get()
+
+
+_pending = False  # SIGINT arrived (its KeyboardInterrupt may have been swallowed)
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    """Python's own SIGINT handler, but one that is never lost: raised inside a ``__del__``
+    (the garbage collector freeing a Z3 term, say) a KeyboardInterrupt is only printed and
+    ignored, and the command would run on. There it is left pending, raised at the next
+    :func:`check` (every finished row is one); the CLI ends an interrupted command that still
+    finished with exit 130."""
+    global _pending
+    _pending = True
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return
+        frame = frame.f_back
+    raise KeyboardInterrupt
+
+
+def check() -> None:
+    """KeyboardInterrupt if an interrupt arrived and was not raised yet."""
+    if _pending:
+        raise KeyboardInterrupt
+
+
+def pending() -> bool:
+    return _pending
+
+
+def begin() -> tuple[contextvars.Token[Partial | None], Any]:
+    """A fresh record for one command, and :func:`_on_sigint` as SIGINT's handler where
+    Python's default one is (the CLI, before it runs one; :func:`end` undoes both)."""
+    global _pending
+    _pending = False
+    old: Any = None
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        old = signal.signal(signal.SIGINT, _on_sigint)
+    return _CURRENT.set(None), old
+
+
+def end(state: tuple[contextvars.Token[Partial | None], Any]) -> None:
+    token, old = state
+    _CURRENT.reset(token)
+    if old is not None:
+        signal.signal(signal.SIGINT, old)
+
+
+def document(command: str | None) -> dict[str, Any]:
+    """The JSON document an interrupted command ends with."""
+    partial = current()
+    doc: dict[str, Any] = {"status": "interrupted", "interrupted": True,
+                           "exit_code": EXIT_INTERRUPTED,
+                           "error": "interrupted (SIGINT) before the command finished"}
+    if command is not None:
+        doc["command"] = command
+    if partial is None:
+        return doc | {"done": 0}
+    if partial.note:
+        doc["note"] = partial.note
+    if not partial.what:
+        return doc | partial.extra
+    doc["done"] = len(partial.items)
+    if partial.total is not None:
+        doc["total"] = partial.total
+    return doc | partial.extra | {partial.key: partial.items}
+
+
+def text_line() -> str:
+    """The text output's last line after an interrupt ("" when nothing was recorded)."""
+    partial = current()
+    if partial is None:
+        return ""
+    if not partial.what:  # no rows: only where it was
+        return f"interrupted {partial.note}".rstrip()
+    done = f"{len(partial.items)}" + (f" of {partial.total}" if partial.total is not None
+                                      else "")
+    note = f"; {partial.note}" if partial.note else ""
+    return f"interrupted: {done} {partial.what} before the interrupt{note}"
+
+
+def finished() -> bool:
+    partial = current()
+    return partial is not None and partial.finished
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """SIGINT waits while the block runs (the final output, writing files): delivered, and
+    raised as KeyboardInterrupt, right after it. A no-op off the main thread or off POSIX."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+            signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_final(text: str, out: TextIO) -> None:
+    """Write a command's whole final output (a JSON document) at once, SIGINT held: it is
+    never cut, and an interrupt after it leaves it standing."""
+    with held():
+        out.write(text)
+        with contextlib.suppress(AttributeError, ValueError):
+            out.flush()
+        partial = current()
+        if partial is None:
+            partial = track("done", "items")
+        partial.finish()
+
+
+def emit(line: str, out: TextIO) -> None:
+    """A text row, written and flushed at once (a file or a pipe has it if an interrupt
+    follows)."""
+    out.write(line + "\n")
+    with contextlib.suppress(AttributeError, ValueError):
+        out.flush()
+    check()
+
+
+def z3_interruptible() -> None:
+    """Leave SIGINT to Python while Z3 works.
+
+    Z3 installs its own SIGINT handler while it checks, simplifies or applies a tactic (its
+    ``ctrl_c`` parameter): the call returns ``unknown``, "interrupted from keyboard", and Python
+    never hears of the signal — a proof was reported unknown and the run went on, or the
+    interrupt was lost. Without it, the interrupt is a KeyboardInterrupt as soon as the Z3 call
+    under way returns (at the latest when its timeout ends it)."""
+    import z3
+
+    z3.set_param("ctrl_c", False)
+
+
+def z3_ignores_sigint() -> None:
+    """In a worker that leaves SIGINT to its parent: Z3 must not catch it either (the parent
+    stops the workers; a check cut short would be sent back as an ``unknown`` result)."""
+    import sys
+
+    if "z3" in sys.modules:
+        sys.modules["z3"].set_param("ctrl_c", False)
