@@ -58,6 +58,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      "\\usepackage{booktabs,longtable,array})")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="solver timeout per proof, in seconds (default 10)")
+    parser.add_argument("--max-paths", type=int, default=400, metavar="N",
+                        help="with --torch: trace at most N paths before giving up on "
+                        "covering every size (default 400; then exit 3 with the part proved)")
+    parser.add_argument("--max-seconds", type=float, default=600.0, metavar="S",
+                        help="with --torch: stop exploring paths after S seconds "
+                        "(default 600; then exit 3 with the part proved)")
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -81,6 +87,10 @@ def _check(args: argparse.Namespace) -> None:
                                or args.rank is not None):
         raise UsageError("--kwargs, --channels and --rank go with --torch (a spec file or an "
                          "ONNX model states its own spatial axes)")
+    if args.max_paths < 1:
+        raise UsageError(f"--max-paths must be >= 1, got {args.max_paths}")
+    if not 0 < args.max_seconds <= 86400:
+        raise UsageError(f"--max-seconds must be in (0, 86400], got {args.max_seconds}")
     if args.channels is not None and args.channels < 1:
         raise UsageError(f"--channels must be >= 1, got {args.channels}")
     if args.rank is not None and args.rank not in (1, 2, 3):
@@ -102,17 +112,8 @@ def _check(args: argparse.Namespace) -> None:
 
 def load(args: argparse.Namespace) -> Network:
     if args.torch is not None:
-        kwargs: dict[str, Any] | None = None
-        if args.kwargs is not None:
-            try:
-                kwargs = json.loads(args.kwargs)
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"--kwargs is not JSON: {exc.msg} at column {exc.colno}"
-                                 ) from None
-            if not isinstance(kwargs, dict):
-                raise UsageError("--kwargs must be a JSON object")
         module = _frontend("torch_frontend", "torch", "--torch")
-        network: Network = module.load_torch(args.torch, kwargs=kwargs,
+        network: Network = module.load_torch(args.torch, kwargs=_kwargs(args),
                                              channels=args.channels or 3, rank=args.rank)
         return network
     path = Path(args.source)
@@ -148,9 +149,23 @@ def _frontend(module: str, package: str, what: str) -> Any:
         raise
 
 
+def _kwargs(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.kwargs is None:
+        return None
+    try:
+        kwargs = json.loads(args.kwargs)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--kwargs is not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(kwargs, dict):
+        raise UsageError("--kwargs must be a JSON object")
+    return kwargs
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _check(args)
     sizes = parse_range(args.sizes) if args.sizes is not None else None
+    if args.torch is not None:
+        return _run_torch(args, sizes, out, err)
     network = load(args)
     from symconv.network.render import (
         Options,
@@ -201,3 +216,67 @@ def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextI
     valid = sum(a.valid for a in answers)
     out.write(f"{valid} of {len(answers)} sizes valid; V: {st.valid.text()}\n")
     return 0
+
+
+def _run_torch(args: argparse.Namespace, sizes: tuple[int, int] | None, out: TextIO,
+               err: TextIO) -> int:
+    """A PyTorch model through its own symbolic shapes: every path explored, coverage and V
+    proved (``symconv.network.traced``)."""
+    frontend = _frontend("torch_frontend", "torch", "--torch")
+    from symconv.network.traced import json_report, near_lines, study_model, text_report, why_lines
+    from symconv.network.verdict import dump_json
+    from symconv.progress import for_output
+
+    model = frontend.build_model(args.torch, _kwargs(args))
+    name = args.torch.rpartition(":")[2]
+    bar = for_output(err, enabled=True)
+    bar.start("paths explored", 0)
+
+    def progress(count: int, point: tuple[int, ...]) -> None:
+        bar.grow(1)
+        bar.advance("×".join(map(str, point)))
+
+    try:
+        st = study_model(model, name=name, channels=args.channels or 3, rank=args.rank,
+                         start=args.input, width=args.width, max_paths=args.max_paths,
+                         max_seconds=args.max_seconds, timeout=args.timeout,
+                         progress=progress)
+    finally:
+        bar.close()
+    if args.input is not None and len(args.input) != len(st.axes):
+        raise UsageError(f"--input needs {len(st.axes)} sizes ({', '.join(st.axes)}), "
+                         f"got {len(args.input)}")
+    code = st.status.exit_code
+    if sizes is not None:
+        answers = st.listing(sizes[0], sizes[1], args.width)
+        if args.json:
+            dump_json([dict(a.as_json(), width=args.width) if args.width else a.as_json()
+                       for a in answers], out)
+            return code
+        from symconv.network.render import table_lines
+
+        rows = []
+        for a in answers:
+            output = ", ".join("×".join(map(str, o)) for o in a.outputs) if a.valid else "·"
+            refused = "" if a.refused_by is None else f"{a.refused_by[0]}: {a.refused_by[1]}"
+            rows.append([str(a.size), "yes" if a.valid else "no", output, refused])
+        out.write("\n".join(table_lines(rows, ["size", "valid", "output", "refused by"]))
+                  + "\n")
+        valid = sum(a.valid for a in answers)
+        out.write(f"{valid} of {len(answers)} sizes valid; V: {st.valid.text()}\n")
+        return code
+    point = tuple(args.input) if args.input is not None else None
+    if args.json:
+        dump_json(json_report(st, point, args.near, args.why, args.width), out)
+        return code
+    if args.markdown or args.latex:
+        raise UsageError("--markdown and --latex are not yet available for --torch models "
+                         "(text or --json)")
+    text = text_report(st, point)
+    extra: list[str] = []
+    if args.near is not None:
+        extra += near_lines(st, args.near, args.width)
+    if args.why is not None:
+        extra += why_lines(st, args.why, args.width)
+    out.write(text + ("\n".join(extra) + "\n" if extra else ""))
+    return code
