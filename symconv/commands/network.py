@@ -58,6 +58,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      "\\usepackage{booktabs,longtable,array})")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="solver timeout per proof, in seconds (default 10)")
+    parser.add_argument("--symbolic", action="store_true",
+                        help="with --torch: read the model through PyTorch's own symbolic "
+                        "shapes (every path of the forward traced on fake tensors, coverage "
+                        "proved), which is also what --torch does when torch.fx cannot record "
+                        "the forward or an op is not modelled")
     parser.add_argument("--max-paths", type=int, default=400, metavar="N",
                         help="with --torch: trace at most N paths before giving up on "
                         "covering every size (default 400; then exit 3 with the part proved)")
@@ -84,9 +89,10 @@ def _check(args: argparse.Namespace) -> None:
     if (args.source is None) == (args.torch is None):
         raise UsageError("give a spec or ONNX file, or --torch SOURCE:CALLABLE (one of them)")
     if args.torch is None and (args.kwargs is not None or args.channels is not None
-                               or args.rank is not None):
+                               or args.rank is not None or args.symbolic):
         raise UsageError("--kwargs, --channels and --rank go with --torch (a spec file or an "
-                         "ONNX model states its own spatial axes)")
+                         "ONNX model states its own spatial axes)" if not args.symbolic else
+                         "--symbolic goes with --torch")
     if args.max_paths < 1:
         raise UsageError(f"--max-paths must be >= 1, got {args.max_paths}")
     if not 0 < args.max_seconds <= 86400:
@@ -165,8 +171,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _check(args)
     sizes = parse_range(args.sizes) if args.sizes is not None else None
     if args.torch is not None:
-        return _run_torch(args, sizes, out, err)
-    network = load(args)
+        network, model = _torch_fx(args)
+        if network is None:
+            return _run_torch(args, model, sizes, out, err)
+    else:
+        network = load(args)
     from symconv.network.render import (
         Options,
         json_report,
@@ -218,16 +227,35 @@ def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextI
     return 0
 
 
-def _run_torch(args: argparse.Namespace, sizes: tuple[int, int] | None, out: TextIO,
-               err: TextIO) -> int:
+def _torch_fx(args: argparse.Namespace) -> tuple[Network | None, Any]:
+    """The model built, and its IR by the torch.fx front-end when torch.fx can record the forward
+    and every op in it is modelled (None otherwise, and always with --symbolic): PyTorch's own
+    symbolic shapes then read it, which take any model PyTorch can run."""
+    from symconv.network.ir import NetworkError
+
+    frontend = _frontend("torch_frontend", "torch", "--torch")
+    channels = args.channels or 3
+    frontend.check_options(channels, args.rank)
+    model = frontend.build_model(args.torch, _kwargs(args))
+    if args.symbolic:
+        return None, model
+    try:
+        network: Network = frontend.from_module(model, name=args.torch.rpartition(":")[2],
+                                                channels=channels, rank=args.rank,
+                                                target=args.torch)
+    except NetworkError:
+        return None, model
+    return network, model
+
+
+def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | None,
+               out: TextIO, err: TextIO) -> int:
     """A PyTorch model through its own symbolic shapes: every path explored, coverage and V
     proved (``symconv.network.traced``)."""
-    frontend = _frontend("torch_frontend", "torch", "--torch")
     from symconv.network.traced import json_report, near_lines, study_model, text_report, why_lines
     from symconv.network.verdict import dump_json
     from symconv.progress import for_output
 
-    model = frontend.build_model(args.torch, _kwargs(args))
     name = args.torch.rpartition(":")[2]
     bar = for_output(err, enabled=True)
     bar.start("paths explored", 0)

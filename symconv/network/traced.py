@@ -51,8 +51,12 @@ class Answer:
     refused_by: tuple[str, str] | None  # (module path, PyTorch's message, in the symbols)
 
     def as_json(self) -> dict[str, object]:
+        rank = len(self.point)
+        first = self.outputs[0] if self.outputs else ()
+        # the spatial sizes of a (batch, channels, *spatial) output; none for features
+        spatial = list(first[2:]) if len(first) == rank + 2 else []
         obj: dict[str, object] = {"size": self.size, "point": list(self.point),
-                                  "valid": self.valid,
+                                  "valid": self.valid, "output": spatial,
                                   "outputs": [list(o) for o in self.outputs]}
         if self.refused_by is not None:
             obj["refused_by"] = {"layer": self.refused_by[0], "message": self.refused_by[1]}
@@ -145,14 +149,15 @@ class TracedStudy:
 # Building
 
 
-def rank_of(model: Any) -> int | None:
-    for module in model.modules():
+def rank_of(model: Any) -> tuple[int, str] | None:
+    """The number of spatial axes the first layer that fixes it takes, and its module path."""
+    for path, module in model.named_modules():
         name = type(module).__name__
         for rank in (1, 2, 3):
             if name.endswith(f"{rank}d") and any(
                     name.startswith(p) for p in ("Conv", "MaxPool", "AvgPool", "BatchNorm",
                                                  "InstanceNorm", "LazyConv", "Adaptive")):
-                return rank
+                return rank, path or name
     return None
 
 
@@ -162,10 +167,15 @@ def study_model(model: Any, *, name: str, channels: int = 3, rank: int | None = 
                 timeout: float = 30.0,
                 progress: Callable[[int, tuple[int, ...]], None] | None = None) -> TracedStudy:
     began = time.perf_counter()
-    rank = rank if rank is not None else rank_of(model)
+    fixed = rank_of(model)
     if rank is None:
-        raise NetworkError("the model's spatial rank is not fixed by any layer: give --rank "
-                           "(1, 2 or 3)")
+        if fixed is None:
+            raise NetworkError("the model's spatial rank is not fixed by any layer: give "
+                               "--rank N (1, 2 or 3)")
+        rank = fixed[0]
+    elif fixed is not None and fixed[0] != rank:
+        raise NetworkError(f"layer {fixed[1]} takes a tensor with {fixed[0]} spatial axes "
+                           f"({fixed[0] + 2}-D); its input has {rank} (--rank)")
     axes = AXIS_NAMES[rank]
     tracer = Tracer(model, channels, axes)
     first = tuple(start) if start is not None else (START[rank],) * rank
@@ -173,10 +183,33 @@ def study_model(model: Any, *, name: str, channels: int = 3, rank: int | None = 
         first = (*first[:-1], width)
     ex = explore(tracer.trace, axes, start=[first], width=width, max_paths=max_paths,
                  max_seconds=max_seconds, timeout=timeout, progress=progress)
+    _refuses_everything(ex, channels)
     v = valid_set(ex, timeout)
     derivations = derive_windows(ex, timeout)
     return TracedStudy(name, channels, axes, ex, v, derivations,
                        time.perf_counter() - began, tracer)
+
+
+def _refuses_everything(ex: Exploration, channels: int) -> None:
+    """A refusal that does not depend on the size at all (no guard: the input's channels, a
+    wrong rank) is bad input, not a valid set: say so with PyTorch's message."""
+    for r in ex.regions:
+        sized = [g for g in r.path.guards if not _is_range(g)]
+        if not r.path.valid and not sized and ex.coverage.status is Verdict.PROVED and all(
+                not x.path.valid for x in ex.regions):
+            hint = (f" (the input's channels are set with --channels; now {channels})"
+                    if "channel" in r.path.message else "")
+            where = r.path.where.text() if r.path.where is not None else ""
+            raise NetworkError(f"PyTorch refuses every size{' at ' + where if where else ''}: "
+                               f"{r.path.error}: {show_message(r.path)}{hint}")
+
+
+def _is_range(g: Any) -> bool:
+    kind = type(g).__name__
+    syms: set[Any] = getattr(g, "free_symbols", set())
+    return (kind in ("GreaterThan", "LessThan", "Equality") and len(syms) == 1
+            and any(getattr(a, "is_Integer", False) for a in g.args)
+            and any(getattr(a, "is_Symbol", False) for a in g.args))
 
 
 # ---------------------------------------------------------------------------------------------

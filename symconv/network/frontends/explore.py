@@ -33,6 +33,7 @@ from symconv.network.frontends.symexpr import (
     period,
 )
 from symconv.network.frontends.torch_trace import Path
+from symconv.network.ir import NetworkError
 from symconv.network.validset import WINDOW_MIN, Periodic, _infer
 from symconv.network.verdict import Outcome, Verdict
 
@@ -109,24 +110,25 @@ class _Space:
         conds: list[z3.BoolRef] = []
         checks: list[Eval] = []
         notes: list[str] = []
+        at = "×".join(map(str, path.point))
         for g in path.guards:
             try:
                 conds.append(reader.bool_(g))
                 checks.append(compile_python(g, names))
             except Unreadable as exc:
-                # a guard not read exactly: this path is known at its own point only
-                notes.append(f"guard {g} not read exactly ({exc}): region pinned to the point")
-                for j, a in enumerate(self.axes):
-                    n = path.point[j]
-                    conds.append(self.vars[a] == n)
-                    checks.append(_pin(a, n))
+                raise NetworkError(f"the forward at {at} decides on {g}, which is not read "
+                                   f"exactly: {exc}") from None
+        for shape in path.outputs or ():
+            for size in shape:
+                try:
+                    compile_python(size, names)
+                    reader.int_(size)
+                except Unreadable as exc:
+                    raise NetworkError(f"an output size of the forward at {at} is {size}, "
+                                       f"which is not read exactly: {exc}") from None
         exact = z3.And(reader.exact) if reader.exact else z3.BoolVal(True, self.ctx)
         return Region(path, z3.And(conds) if conds else z3.BoolVal(True, self.ctx), exact,
                       tuple(checks), tuple(notes))
-
-
-def _pin(axis: str, n: int) -> Eval:
-    return lambda p: p[axis] == n
 
 
 def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,

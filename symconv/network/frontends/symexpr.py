@@ -64,6 +64,11 @@ def _py(e: Any, names: Mapping[str, str], memo: dict[Any, Eval]) -> Eval:
 
 def _py_node(e: Any, names: Mapping[str, str], memo: dict[Any, Eval]) -> Eval:
     kind = _name(e)
+    if kind in ("CeilToInt", "FloorToInt", "TruncToInt", "floor", "ceiling"):
+        inner = _py_quotient(e.args[0], names, memo)
+        rnd = {"CeilToInt": _ceil, "ceiling": _ceil, "FloorToInt": _floor, "floor": _floor,
+               "TruncToInt": _trunc}[kind]
+        return lambda p: rnd(inner(p))
     args = [_py(a, names, memo) for a in getattr(e, "args", ())]
     if getattr(e, "is_Symbol", False):
         axis = names.get(e.name)
@@ -100,11 +105,6 @@ def _py_node(e: Any, names: Mapping[str, str], memo: dict[Any, Eval]) -> Eval:
     if kind == "ModularIndexing":
         a, b, c = args
         return lambda p: (a(p) // b(p)) % c(p)
-    if kind in ("CeilToInt", "FloorToInt", "TruncToInt", "floor", "ceiling"):
-        inner = _py_quotient(e.args[0], names, memo)
-        rnd = {"CeilToInt": _ceil, "ceiling": _ceil, "FloorToInt": _floor, "floor": _floor,
-               "TruncToInt": _trunc}[kind]
-        return lambda p: rnd(inner(p))
     if kind in ("IntTrueDiv",):
         raise Unreadable(f"a float quotient used as a value: {e}")
     if kind in ("Max", "Min"):
