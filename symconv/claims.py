@@ -22,7 +22,8 @@ Constants are folded exactly; none may exceed MAX_BITS bits (so ``2**63``, ``-2*
 ``(1 << 63) - 1`` are fine). A power of an expression with variables has an exponent of at most
 MAX_POWER. Every divisor that can be zero stays in the result as a divisor (a ``FloorDiv``), so
 the prover reports a zero divisor as a counterexample: through floor/ceil arguments written over
-a common denominator, and through SymPy's own cancellation (``i // k - i // k``).
+a common denominator, and through SymPy's own cancellation (``i // k - i // k == 0`` is read as
+``0 // k == 0``).
 """
 
 from __future__ import annotations
@@ -168,12 +169,14 @@ def _stack(frames: int) -> Iterator[None]:
 class _Q:
     """A fraction num/den of integer expressions inside floor/ceil, with the divisors met on
     the way (``guards``: each must be nonzero; den is zero exactly when one of its own factors
-    is, so a guard that is a factor of den needs nothing more). ``size`` bounds the tree."""
+    is, so a guard that is a factor of den needs nothing more). ``nsize`` and ``dsize`` bound
+    the trees of num and den (counted without sharing, as every walker visits them)."""
 
     num: sp.Expr
     den: sp.Expr
     guards: tuple[sp.Expr, ...] = ()
-    size: int = 1
+    nsize: int = 1
+    dsize: int = 1
 
 
 class _Reader:
@@ -444,45 +447,68 @@ class _Reader:
 
     def compare(self, node: ast.Compare) -> sp.Basic:
         self.divisors.append([])
-        left = self.integer(node.left)
+        operands = [self.integer(x) for x in (node.left, *node.comparators)]
+        operands[0] += self._lost_divisors(operands)
         parts: list[sp.Basic] = []
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = self.integer(right_node)
+        for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
             relation = _COMPARE.get(type(op))
             if relation is None:
                 raise self._refuse(node)
             parts.append(relation(left, right, evaluate=False))
-            left = right
-        out = parts[0] if len(parts) == 1 else sp.And(*parts)
-        return self._keep_divisors(out)
+        return parts[0] if len(parts) == 1 else sp.And(*parts)
 
-    def _keep_divisors(self, formula: sp.Basic) -> sp.Basic:
+    def _lost_divisors(self, operands: list[sp.Expr]) -> sp.Expr:
         """SymPy cancels ``i // k - i // k`` to 0 and ``0 * (i // k)`` to 0, and with them the
-        divisor k that Python would divide by: each divisor met in the comparison but gone
-        from it is kept as ``k != 0``, so that k = 0 is still a counterexample."""
+        divisor k that Python divides by: each divisor met in a comparison but gone from it
+        comes back as a term ``0 // k`` (0 where k != 0, undefined where k == 0, as Python's
+        division), so that k = 0 stays a counterexample, under ``not`` too."""
         met = self.divisors.pop()
         self.divisors[-1].extend(met)
-        present = {f.args[1] for f in formula.atoms(FloorDiv, FloorMod, sp.Mod)}
-        lost = list(dict.fromkeys(d for d in met if d not in present))
-        if not lost:
-            return formula
-        return sp.And(formula, *(sp.Ne(d, 0, evaluate=False) for d in lost))
+        present = {f.args[1] for x in operands for f in x.atoms(FloorDiv, FloorMod, sp.Mod)}
+        lost = dict.fromkeys(d for d in met if d not in present)
+        return sp.Add(*(FloorDiv(0, d) for d in lost))
 
     def boolean(self, node: ast.BoolOp) -> sp.Basic:
-        values = [self.truth(v) for v in node.values]
+        values: list[sp.Basic] = []
+        met: list[list[sp.Expr]] = []
+        for v in node.values:
+            self.divisors.append([])
+            values.append(self.truth(v))
+            met.append(self.divisors.pop())
         if isinstance(node.op, ast.And):
-            return sp.And(*values)
+            out = sp.And(*values)
+            return self._keep(out, [d for m in met for d in m])
         # an "or" chain; the arrows among its operators split it, right-associatively
-        groups: list[list[sp.Basic]] = [[values[0]]]
-        for left, right, value in zip(node.values, node.values[1:], values[1:], strict=False):
+        groups: list[list[int]] = [[0]]
+        for n, (left, right) in enumerate(zip(node.values, node.values[1:], strict=False)):
             if self.op(left, right, "or", "->") in self.arrows:
                 groups.append([])
-            groups[-1].append(value)
-        parts = [sp.Or(*g) if len(g) > 1 else g[0] for g in groups]
+            groups[-1].append(n + 1)
+        parts = [sp.Or(*(values[n] for n in g)) for g in groups]
         out = parts[-1]
         for part in reversed(parts[:-1]):
             out = sp.Implies(part, out)
-        return out
+        # what follows a hypothesis that is False is never evaluated (nor is it by the prover)
+        needed = []
+        for g, part in zip(groups, parts, strict=True):
+            needed += [d for n in g for d in met[n]]
+            if part is sp.false:
+                break
+        return self._keep(out, needed)
+
+    def _keep(self, formula: sp.Basic, met: list[sp.Expr]) -> sp.Basic:
+        """SymPy simplifies ``i // k > 0 or True`` to True, dropping the divisor k: the divisors
+        gone come back as ``0 // k == 0`` (true where k != 0, undefined where k == 0), or as
+        ``0 // k == 1`` in place of False."""
+        self.divisors[-1].extend(met)
+        present = {f.args[1] for f in formula.atoms(FloorDiv, FloorMod, sp.Mod)}
+        lost = dict.fromkeys(d for d in met if d not in present)
+        if not lost:
+            return formula
+        zero = sp.Add(*(FloorDiv(0, d) for d in lost))
+        if formula is sp.false:  # And(False, ...) is False again, whatever it holds
+            return sp.Eq(zero, 1, evaluate=False)
+        return sp.And(formula, sp.Eq(zero, 0, evaluate=False))
 
     def call(self, node: ast.Call) -> sp.Basic:
         func = node.func
@@ -554,10 +580,13 @@ class _Reader:
         out = self._fraction(node)
         if nested:
             self.depth -= 1
-        if out.size > MAX_SIZE:
-            raise self._error(self.start(node), f"the floor/ceil argument is larger than "
-                                                f"{MAX_SIZE} terms over a common denominator")
         return out
+
+    def _sized(self, nsize: int, dsize: int, pos: int) -> None:
+        """Refuse a fraction too large to build (before building it)."""
+        if nsize + dsize > MAX_SIZE:
+            raise self._error(pos, f"the floor/ceil argument is larger than {MAX_SIZE} terms "
+                                   "over a common denominator")
 
     def _fraction(self, node: ast.expr) -> _Q:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
@@ -565,14 +594,17 @@ class _Reader:
             self._enter(pos)
             q = self.fraction(node.operand)
             self.depth -= 1
-            return _Q(-q.num, q.den, q.guards, q.size) if isinstance(node.op, ast.USub) else q
+            return _Q(-q.num, q.den, q.guards, q.nsize + 1, q.dsize) if isinstance(
+                node.op, ast.USub) else q
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             q = self.fraction(node.left)
             exp, exp_pos = self.exponent(node, False)
             if exp == 0:
-                return _Q(q.den, q.den, q.guards, q.size)  # 1, and q's divisors still divide
+                # 1, and q's divisors still divide
+                return _Q(q.den, q.den, q.guards, q.dsize, q.dsize)
             return _Q(self._bounded(q.num, sp.Integer(1), exp, exp_pos),
-                      self._bounded(q.den, sp.Integer(1), exp, exp_pos), q.guards, q.size * 2)
+                      self._bounded(q.den, sp.Integer(1), exp, exp_pos), q.guards,
+                      q.nsize + 1, q.dsize + 1)
         if isinstance(node, ast.BinOp) and type(node.op) in _LEVEL:
             first, steps = self._spine(node)
             q = self.fraction(first)
@@ -595,29 +627,35 @@ class _Reader:
 
     def _arith(self, op: ast.operator, x: _Q, y: _Q, pos: int, right: ast.expr) -> _Q:
         guards = tuple(dict.fromkeys((*x.guards, *y.guards)))
-        size = x.size + y.size
         if isinstance(op, ast.Add | ast.Sub):
             sign = 1 if isinstance(op, ast.Add) else -1
             if x.den == y.den:
-                return _Q(x.num + sign * y.num, x.den, guards, size)
-            return _Q(x.num * y.den + sign * y.num * x.den, x.den * y.den, guards, 2 * size)
+                self._sized(x.nsize + y.nsize, x.dsize, pos)
+                return _Q(x.num + sign * y.num, x.den, guards, x.nsize + y.nsize, x.dsize)
+            nsize, dsize = x.nsize + y.dsize + y.nsize + x.dsize, x.dsize + y.dsize
+            self._sized(nsize, dsize, pos)
+            return _Q(x.num * y.den + sign * y.num * x.den, x.den * y.den, guards, nsize, dsize)
         if isinstance(op, ast.Mult):
+            self._sized(x.nsize + y.nsize, x.dsize + y.dsize, pos)
             return _Q(self._bounded(x.num, y.num, 1, pos), self._bounded(x.den, y.den, 1, pos),
-                      guards, size)
+                      guards, x.nsize + y.nsize, x.dsize + y.dsize)
         # a division by y = c/d: c must be nonzero (d is among y's guards already)
         if y.num == 0:
             raise self._error(pos if not isinstance(op, ast.Div) else self.start(right),
                               "division by the constant 0")
         if not y.num.is_Integer:
             guards = tuple(dict.fromkeys((*guards, y.num)))
-        quotient = _Q(x.num * y.den, x.den * y.num, guards, size)
+        nsize, dsize = x.nsize + y.dsize, x.dsize + y.nsize
+        self._sized(2 * (nsize + dsize), 0, pos)  # a guard may join both sides
+        quotient = _Q(self._bounded(x.num, y.den, 1, pos), self._bounded(x.den, y.num, 1, pos),
+                      guards, nsize, dsize)
         if isinstance(op, ast.Div):
             return quotient
-        whole = _Q(self._floor(quotient, ceil=False), sp.Integer(1), (), size)
+        whole = _Q(self._floor(quotient, ceil=False), sp.Integer(1), (), 2 * (nsize + dsize))
         if isinstance(op, ast.FloorDiv):
             return whole
         # x % y = x - y * (x // y), as Fraction computes it
-        product = _Q(y.num * whole.num, y.den, (), size)
+        product = _Q(y.num * whole.num, y.den, (), y.nsize + whole.nsize, y.dsize)
         return self._arith(ast.Sub(), x, product, pos, right)
 
     def _extreme(self, node: ast.Call) -> _Q:
@@ -634,19 +672,26 @@ class _Reader:
                 raise self._error(pos, "abs takes one argument")
             self.depth -= 1
             q = qs[0]
-            return _Q(sp.Abs(q.num), sp.Abs(q.den), q.guards, q.size)
+            return _Q(sp.Abs(q.num), sp.Abs(q.den), q.guards, q.nsize + 1, q.dsize + 1)
         if len(qs) < 2:
             raise self._error(pos, f"{func.id} takes at least two arguments")
         self.depth -= 1
         guards = tuple(dict.fromkeys(g for q in qs for g in q.guards))
-        size = 2 * sum(q.size for q in qs)
+        dsize = sum(q.dsize for q in qs)
+        nsize = sum(q.nsize for q in qs) + len(qs) * dsize
+        self._sized(nsize + len(qs) * dsize, 2 * dsize, pos)
         common = sp.Mul(*dict.fromkeys(q.den for q in qs))
         nums = [q.num * sp.Mul(*dict.fromkeys(r.den for r in qs if r.den != q.den)) for q in qs]
         pick = sp.Min if func.id == "min" else sp.Max
         if common.is_Integer and common > 0:
-            return _Q(pick(*nums), common, guards, size)
+            return _Q(pick(*nums), common, guards, nsize, dsize)
         # the sign of the common denominator is unknown: over its square, which is positive
-        return _Q(pick(*(n * common for n in nums)), common**2, guards, size)
+        square = common**2
+        if any(f.is_Pow and f.exp > MAX_POWER for f in sp.Mul.make_args(square)):
+            raise self._error(pos, f"{func.id} of fractions nested too deeply: a denominator "
+                                   f"with a power above {MAX_POWER}")
+        return _Q(pick(*(n * common for n in nums)), square, guards,
+                  nsize + len(qs) * dsize, dsize)
 
 
 def parse(text: str) -> sp.Basic:
