@@ -268,7 +268,7 @@ class _Reader:
         tok = next((t for t in self.toks if t.pos >= pos), self.toks[-1])
         if tok.kind == "end":
             return self._error(tok.pos, "unexpected end of input")
-        if not exc.msg.startswith("invalid syntax"):
+        if "literal" in exc.msg:  # Python's own words on a literal ("leading zeros in ...")
             return self._error(tok.pos, exc.msg)
         if tok.text in _OPERATOR_WORDS:
             return self._error(tok.pos, f"unexpected keyword {tok.text!r}")

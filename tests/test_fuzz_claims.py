@@ -124,6 +124,53 @@ def test_adversarial_claims(text: str) -> None:
     parsed(text)
 
 
+# aimed at the reader over Python's parser: its recursion, what Python accepts and the claim
+# language does not, the arrow, fractions inside floor/ceil
+READER_ADVERSARIAL = [
+    " + ".join(["i"] * 2499) + " > 0",
+    "-".join(["i"] * 4990) + " > 0",
+    "2**" * 3000 + "2 > i",
+    "floor(" + " + ".join(f"i/k{n}" for n in range(600)) + ") > 0",
+    "floor(" + "min(" * 30 + "i/k" + ", i/s)" * 30 + ") > 0",
+    "floor(" + "(" * 45 + "i" + "/k + 1/s)" * 45 + ") > 0",
+    "floor(" * 60 + "i" + ")" * 60 + " > 0",
+    "floor((i/k)**16 * (i/k)**16) > 0",
+    "floor(i/(k - k)) > 0",
+    "min(i > 0 -> k > 0, 1) > 0",
+    "-> i > 0",
+    "i > 0 ->",
+    "(-> i > 0)",
+    "i >\n 0",
+    "\ti > 0 -> \n k > 0",
+    "0777 > i",
+    "1if 1 else 2",
+    "i not in k",
+    "i is k",
+    "~i > 0",
+    "i & k > 0",
+    "*i > 0",
+    "(i,) > 0",
+    "i, k",
+    "min(*i, k) > 0",
+    "i(k) > 0",
+    "(i)(k) > 0",
+    "floor(i/2 << 1) > 0",
+    "floor(i/2 > 0) > 0",
+    "await i",
+    "yield",
+    "i > 0 and -> k > 0",
+]
+
+
+@pytest.mark.parametrize("text", READER_ADVERSARIAL,
+                         ids=[str(n) for n in range(len(READER_ADVERSARIAL))])
+def test_reader_adversarial_claims(text: str) -> None:
+    parsed(text)
+    code, output = check(text)
+    assert code in (0, 1, 2, 3)
+    assert "Traceback" not in output
+
+
 def check(*argv: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     with no_execution(*argv), within(BOUND * 3):
