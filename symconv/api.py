@@ -180,19 +180,42 @@ def _map_item(name: str, value: object) -> str:
                      f"list of those, got {type(value).__name__}")
 
 
+def _map_items(mapping: object) -> list[str]:
+    """``--map`` items of a mapping, or of a sequence of ``"name=value"`` strings and
+    ``(name, value)`` pairs."""
+    if isinstance(mapping, Mapping):
+        pairs = list(mapping.items())
+    elif isinstance(mapping, Sequence) and not isinstance(mapping, str):
+        pairs = list(mapping)
+    else:
+        raise UsageError("mapping must be a dict, or a list of 'name=value' strings and "
+                         f"(name, value) pairs, got {type(mapping).__name__}")
+    items = []
+    for pair in pairs:
+        if isinstance(pair, str):
+            items.append(pair)
+        elif isinstance(pair, tuple | list) and len(pair) == 2 and isinstance(pair[0], str):
+            items.append(_map_item(pair[0], pair[1]))
+        else:
+            raise UsageError("mapping: each item is a 'name=value' string or a (name, value) "
+                             f"pair, got {pair!r}"[:300])
+    return items
+
+
 def verify_function(
     path: str | Path,
     function: str,
     relation: str,
     *,
-    mapping: Mapping[str, object] | Sequence[str] = (),
+    mapping: Mapping[str, object] | Sequence[str | tuple[str, object]] = (),
     index: int | None = None,
     timeout: float = 10.0,
 ) -> Verdict:
     """Prove the Python function ``function`` of the file ``path`` equal to ``relation`` (R1..R15,
     PCEIL) for every integer of its domain, reading the source only: the file is never imported
-    or run. ``mapping`` binds parameters (``{"inputSize": "i", "ceil_mode": False}`` or
-    ``["inputSize=i"]``); ``index`` compares element N of a returned tuple or list."""
+    or run. ``mapping`` binds parameters (``{"inputSize": "i", "ceil_mode": False}``,
+    ``["inputSize=i"]`` or ``[("inputSize", "i")]``); ``index`` compares element N of a
+    returned tuple or list."""
     from symconv.verify import find_relation, verify_file
 
     _timeout(timeout)
@@ -202,7 +225,6 @@ def verify_function(
     if index is not None and (isinstance(index, bool) or not isinstance(index, int)
                               or not -1000 <= index < 1000):
         raise UsageError(f"index must be an integer in -1000..999, got {index!r}")
-    items = ([_map_item(k, v) for k, v in mapping.items()] if isinstance(mapping, Mapping)
-             else list(mapping))
+    items = _map_items(mapping)
     return verify_file(Path(path), function, find_relation(relation), items, index=index,
                        timeout=timeout)

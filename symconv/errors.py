@@ -26,6 +26,11 @@ class UsageError(ValueError):
     """Bad input: the message names the parameter (or position) and the violated condition."""
 
 
+class UsageTypeError(UsageError, TypeError):
+    """Bad input of the wrong type (a bool or a float for a size): a UsageError that code
+    written against the generated helpers' ``except TypeError`` still catches."""
+
+
 def path_kind(path: Path, what: str) -> str:
     """``"file"``, ``"dir"``, ``"other"`` or ``"missing"`` for a path the user gave. One the system
     cannot even look up (a name too long, a loop of links, a parent it may not search) is a
