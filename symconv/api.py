@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 from symconv.shapes import ShapeResult, shape
 
 __all__ = ["CheckResult", "ShapeResult", "TheoremResult", "check", "prove", "select_theorems",
@@ -64,10 +64,20 @@ class CheckResult:
 
 
 def _timeout(timeout: float, option: str = "timeout") -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not (
-            0 < timeout <= 86_400):
-        raise UsageError(f"{option} must be a number of seconds in (0, 86400], got {timeout!r}")
-    return float(timeout)
+    return timeout_seconds(timeout, option)
+
+
+def _assumption(text: str) -> Any:
+    """One ``--assume`` condition; its errors say it is an assumption, not the claim."""
+    from symconv.claims import ClaimSyntaxError, parse_condition
+
+    if not text.strip():
+        raise UsageError(f"--assume {text!r}: empty condition (give one such as 'i >= k', or "
+                         "leave --assume out)")
+    try:
+        return parse_condition(text)
+    except ClaimSyntaxError as exc:
+        raise UsageError(f"--assume: {exc}") from None
 
 
 def check(
@@ -102,7 +112,7 @@ def check(
             raise UsageError(f"{name} must be a string in the claim language, got "
                              f"{type(text).__name__}")
     goal = parse_condition(claim)
-    assumed = [parse_condition(text) for text in texts]
+    assumed = [_assumption(text) for text in texts]
     domain_hyps = default_domains(goal, *assumed) if domains else []
     try:
         result = prove(Claim(goal, (*domain_hyps, *assumed)), timeout=timeout, bounds=bounds)

@@ -158,7 +158,7 @@ def test_no_normal_form_prints_the_conjunction_and_exits_unknown(tmp_path: Path)
     ([str(EXAMPLES / "dilated.toml"), "--input", "5"], "--input needs 2 sizes"),
     ([str(EXAMPLES / "dilated.toml"), "--width", "5"], "--width goes with"),
     ([str(EXAMPLES / "dilated.toml"), "--kwargs", "{}"], "--rank go with --torch"),
-    ([str(EXAMPLES / "dilated.toml"), "--timeout", "0"], "--timeout must be > 0"),
+    ([str(EXAMPLES / "dilated.toml"), "--timeout", "0"], "seconds in (0, 86400]"),
     ([str(EXAMPLES / "dilated.toml"), "--near", "0"], "--near must be >= 1"),
     (["--torch", "pkg:make", "--kwargs", "[1]"], "--kwargs must be a JSON object"),
     (["--torch", "pkg:make", "--kwargs", "{"], "--kwargs is not JSON"),

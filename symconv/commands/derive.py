@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 
 HELP = "re-derive relations as the guide does, each step proved (a failing step fails the run)"
 
@@ -22,8 +22,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.relations import RELATIONS
     from symconv.render import describe_result, dump_json, result_json
 
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     wanted = [x.upper() for x in args.ids]
     for rid in wanted:
         if rid not in RELATIONS:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.commands._args import add_json, refuse
-from symconv.errors import UsageError, path_kind
+from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.progress import Progress
@@ -91,8 +91,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.check:
         refuse(args, ("timeout",), "only --check proves")
     args.timeout = 30.0 if args.timeout is None else args.timeout
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     jobs = jobs_arg(args.jobs)
     root = Path(args.out)
     if path_kind(root, "--out") not in ("missing", "dir"):

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind
+from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.network.ir import Network
@@ -85,8 +85,7 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--channels must be >= 1, got {args.channels}")
     if args.rank is not None and args.rank not in (1, 2, 3):
         raise UsageError(f"--rank (spatial axes) must be 1, 2 or 3, got {args.rank}")
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     for name in ("near", "why", "width"):
         value = getattr(args, name)
         if value is not None and value < 1:

@@ -4,7 +4,7 @@ import argparse
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.progress import Progress
@@ -51,8 +51,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.prover import combine
     from symconv.theorems import groups
 
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     jobs = jobs_arg(args.jobs)
     known = groups()
     for g in args.group:

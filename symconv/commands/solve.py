@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from symconv.commands._args import add_json
-from symconv.errors import EXIT_OK, EXIT_REFUTED, EXIT_UNKNOWN, UsageError
+from symconv.errors import EXIT_OK, EXIT_REFUTED, EXIT_UNKNOWN, UsageError, timeout_seconds
 
 HELP = ("inverse questions, answered by Z3: the padding for a target output, the output_padding "
         "for a target size, every input with a given output, every (k, s, p, d) mapping i to o")
@@ -107,8 +107,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.frameworks.solve import SolverUnknown
     from symconv.render import dump_json
 
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     _positive(args, "i k s d o target")
     _positive(args, "p p_begin p_end a", 0)
     try:
