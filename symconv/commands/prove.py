@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if g not in known:
             raise UsageError(f"unknown --group {g!r}; known: {', '.join(known)}")
     progress = for_output(out, enabled=not args.json)
+    started = time.perf_counter()
     try:
         chosen, results = prove_all(_chunks(args.group, args.ids), args.timeout, jobs, progress,
                                     None if args.wide else width(out))
@@ -73,7 +75,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out,
         )
     else:
-        _text(list(zip(chosen, results, strict=True)), out, table=not progress.live)
+        _text(list(zip(chosen, results, strict=True)), out, table=not progress.live,
+              elapsed=time.perf_counter() - started)
     return combine(r.status for r in results).exit_code
 
 
@@ -130,7 +133,8 @@ def _row(t: Theorem, r: Result, columns: int | None) -> str:
     return line if columns is None else _short(line, columns)
 
 
-def _text(results: list[tuple[Theorem, Result]], out: TextIO, table: bool) -> None:
+def _text(results: list[tuple[Theorem, Result]], out: TextIO, table: bool,
+          elapsed: float) -> None:
     from symconv.prover import Status
     from symconv.render import describe_result
     from symconv.render import table as print_table
@@ -145,5 +149,7 @@ def _text(results: list[tuple[Theorem, Result]], out: TextIO, table: bool) -> No
     total = sum(r.seconds for _, r in results)
     n_ok = sum(r.status is Status.PROVED for _, r in results)
     n_bounded = sum(r.status is Status.PROVED_BOUNDED for _, r in results)
+    # the rows' times are each theorem's own; on several processes they overlap
     print(f"\n{n_ok}/{len(results)} proved for all integers, {n_bounded} proved-bounded"
-          f" (bounds in the statement; --json for full text), {total:.2f} s", file=out)
+          f" (bounds in the statement; --json for full text); {elapsed:.2f} s elapsed, "
+          f"{total:.2f} s summed over the theorems", file=out)
