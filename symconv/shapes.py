@@ -150,6 +150,18 @@ SHAPE_KINDS = {
 # kind -> the op of a framework rule (symconv.shapebatch)
 SHAPE_OPS = {"conv": "conv", "transposed-conv": "conv_transpose", "pool": "max_pool",
              "max-pool": "max_pool", "avg-pool": "avg_pool"}
+# the rule ids' names of the kinds (conv_transpose, max_pool), with either separator
+KIND_ALIASES = {"conv-transpose": "transposed-conv", "conv_transpose": "transposed-conv",
+                "transposed_conv": "transposed-conv", "max_pool": "max-pool",
+                "avg_pool": "avg-pool"}
+
+
+def kind_name(text: str) -> str:
+    """The kind ``text`` names: a kind of :data:`SHAPE_OPS` or one of :data:`KIND_ALIASES`
+    (any other text is returned as given, for the caller's error)."""
+    return KIND_ALIASES.get(text, text)
+
+
 # the registry's (symconv.frameworks), named here too: this module imports no SymPy
 FRAMEWORKS = ("guide", "torch", "tf", "onnx", "jax", "keras")
 
@@ -223,11 +235,14 @@ def shape(
     p_end: IntOrList | None = None,
 ) -> ShapeResult:
     """Output shape of ``kind`` (conv, transposed-conv, pool; with a framework also max-pool,
-    avg-pool) over spatial ``input`` sizes, one value per axis (a single value broadcasts):
-    the guide's relations through the generated helpers, or ``framework``'s rule (with its
-    padding ``mode``, ``ceil_mode``, ``p_begin``/``p_end``). Never imports z3 or sympy."""
+    avg-pool; the rule ids' conv_transpose, max_pool, avg_pool too) over spatial ``input``
+    sizes, one value per axis (a single value broadcasts): the guide's relations through the
+    generated helpers, or ``framework``'s rule (with its padding ``mode``, ``ceil_mode``,
+    ``p_begin``/``p_end``). Never imports z3 or sympy."""
+    kind = kind_name(kind) if isinstance(kind, str) else kind
     if kind not in SHAPE_OPS:
-        raise UsageError(f"kind must be one of {', '.join(sorted(SHAPE_OPS))}, got {kind!r}")
+        raise UsageError(f"kind must be one of {', '.join(sorted(SHAPE_OPS))} (or "
+                         f"{', '.join(sorted(KIND_ALIASES))}), got {kind!r}")
     if not isinstance(input, int | list | tuple):
         raise UsageError(f"input must be an int or a list of ints, got {type(input).__name__}")
     rank = 1 if isinstance(input, int) else len(input)

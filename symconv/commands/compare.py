@@ -131,8 +131,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
     if a.op is not b.op:
-        raise UsageError(f"RULE: {a.id} is a {a.op.value} rule and {b.id} a {b.op.value} rule; "
-                         "compare rules of one operation")
+        raise UsageError(f"RULE: {a.id} (op {a.op.value}) and {b.id} (op {b.op.value}) are "
+                         "rules of different operations; compare rules of one operation")
     where = None
     if args.where:
         from symconv.claims import parse_condition
