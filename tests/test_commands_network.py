@@ -61,14 +61,15 @@ def test_sizes_json_is_exactly_the_documented_list(name: str) -> None:
     rows = json.loads(out)
     assert [r["size"] for r in rows] == list(range(1, 41))
     for row in rows:
+        assert row["point"] == [row["size"], row["size"]]
         ref = run(network, (row["size"], row["size"]))
         assert row["valid"] == (ref.refused is None)
         if row["valid"]:
-            assert set(row) == {"size", "valid", "output"}
+            assert set(row) == {"size", "point", "valid", "output"}
             sizes = ref.sizes[network.outputs[0]]
             assert row["output"] == (list(sizes) if sizes is not None else [])
         else:
-            assert set(row) == {"size", "valid", "output", "refused_by"}
+            assert set(row) == {"size", "point", "valid", "output", "refused_by"}
             assert row["output"] == []
             assert (row["refused_by"]["layer"], row["refused_by"]["message"]) == ref.refused
 
@@ -203,6 +204,23 @@ def test_a_flattened_output_is_shown_by_its_feature_count(tmp_path: Path) -> Non
     assert f"9: valid → {count[9]} features" in out
     assert f"nearest valid above 9: 10 → {count[10]} features" in out
     assert f"why 8×8: it is valid → {count[8]} features" in out
+
+
+def test_sizes_with_a_width_record_it_in_every_row() -> None:
+    """--sizes LO..HI --width W: each row's point is (n, W), and the row is the network's answer
+    at that point, not at the square (n, n)."""
+    network = load_spec(EXAMPLES / "ceil-pool.toml")
+    code, out, _ = call(str(EXAMPLES / "ceil-pool.toml"), "--sizes", "1..30", "--width", "12",
+                        "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["point"] for r in rows] == [[n, 12] for n in range(1, 31)]
+    for row in rows:
+        ref = run(network, (row["size"], 12))
+        assert row["valid"] == (ref.refused is None)
+    code, out, _ = call(str(EXAMPLES / "ceil-pool.toml"), "--sizes", "1..3", "--width", "12")
+    assert code == 0
+    assert out.splitlines()[2].split()[0] == "1×12"
 
 
 def test_a_keras_network_refuses_empty_outputs_as_keras_does(tmp_path: Path) -> None:

@@ -195,7 +195,8 @@ def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextI
         output = "·" if not a.valid else ", ".join(
             "·" if o is None else "×".join(map(str, o)) for o in a.outputs)
         refused = "" if a.refused_by is None else f"{a.refused_by.layer}: {a.refused_by.message}"
-        rows.append([str(a.size), "yes" if a.valid else "no", output, refused])
+        size = str(a.size) if args.width is None else "×".join(map(str, a.point))
+        rows.append([size, "yes" if a.valid else "no", output, refused])
     out.write("\n".join(table_lines(rows, ["size", "valid", "output", "refused by"])) + "\n")
     valid = sum(a.valid for a in answers)
     out.write(f"{valid} of {len(answers)} sizes valid; V: {st.valid.text()}\n")

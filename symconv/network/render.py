@@ -380,7 +380,7 @@ def json_report(st: Study, options: Options) -> dict[str, Any]:
                        "above": _near_json(st, above, options.width)}
     if options.why is not None:
         got = answer(st, options.why, options.width)
-        obj["why"] = got.as_json() | {"point": list(got.point)}
+        obj["why"] = got.as_json()
     return obj
 
 
