@@ -170,6 +170,12 @@ def _all_parsers() -> list[argparse.ArgumentParser]:
     return found
 
 
+def test_every_command_help_has_an_exit_code_section() -> None:
+    """Each command's --help (each solve question's too) says what its exit codes mean."""
+    missing = [p.prog for p in _all_parsers() if "Exit codes: " not in (p.epilog or "")]
+    assert missing == []
+
+
 def test_help_describes_every_option() -> None:
     missing = []
     for p in _all_parsers():

@@ -24,6 +24,8 @@ _STATUS = {"holds": "proved", "wrong": "refuted"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: 0 every printed claim checked holds, 1 a claim of the guide is "
+                     "wrong (refuted), 2 bad input (an unreadable --guide).")
     add_json(parser, "a list of objects with id, status (proved: the printed claim holds; "
              "refuted: it is wrong), detail, location, printed, encoded, checks")
     parser.add_argument("--guide", type=Path, default=None, metavar="PATH",

@@ -9,6 +9,9 @@ HELP = "re-derive relations as the guide does, each step proved (a failing step 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: the most severe verdict of the steps: 1 refuted (a step "
+                     "fails), then 3 unknown, then 5 vacuous, else 0 (every step proved); 2 bad "
+                     "input.")
     parser.add_argument("ids", nargs="*", metavar="ID",
                         help="relation ids, e.g. R6 R14 (default: all)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")

@@ -21,6 +21,11 @@ GENERATED_GROUPS = ("generated-python", "codegen-c")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: 0 written (with --check: up to date and every proof holds), "
+                     "1 out of date or a proof refuted, 3 a proof unknown, 2 bad input (an "
+                     "unwritable "
+                     "--out). With --network: the most severe verdict of its proofs, an out-of-"
+                     "date DIR counting as refuted under --check.")
     parser.add_argument("--network", metavar="FILE",
                         help="instead: a network's shape function as proved Python and C "
                         "(FILE: a .toml/.json spec or an .onnx model, read, never run), "

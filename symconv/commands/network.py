@@ -19,6 +19,10 @@ MAX_SIZES = 100_000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: the most severe verdict of V, the closed forms and the receptive "
+                     "fields: 1 refuted, then 3 unknown, else 0 (proved; --sizes, --near and "
+                     "--why answer either way); 2 bad input (a bad spec or model, with file, "
+                     "line and column).")
     parser.add_argument("source", nargs="?", metavar="SPEC|MODEL.onnx",
                         help="a spec file (.toml or .json; see examples/networks/) or an ONNX "
                         "model (read, never run)")

@@ -16,6 +16,8 @@ HELP = "prove the relations and identities for all integers in their domains"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: the most severe verdict of the theorems run: 1 refuted, then 3 "
+                     "unknown, then 5 vacuous, else 0 (proved or proved-bounded); 2 bad input.")
     parser.add_argument("ids", nargs="*", metavar="ID",
                         help="theorem ids, or prefixes of ids: R gives R1..R15, torch. every "
                         "PyTorch theorem; an exact id names one theorem (default: all)")

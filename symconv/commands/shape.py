@@ -29,8 +29,8 @@ _PER_CONFIG = ("kind", "input", "kernel", "stride", "padding", "dilation", "outp
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("Lists take one value per spatial axis (--input 32 32), or one value for "
-                     "every axis (--kernel 3). Exit 0: computed; 2: bad input or a "
-                     "configuration the rule refuses. --batch exits 0 if every line got "
+                     "every axis (--kernel 3). Exit codes: 0 computed, 2 bad input or a "
+                     "configuration the rule refuses; --batch exits 0 if every line got "
                      '{"out": N}, 1 if any got {"error": ...}.')
     parser.add_argument("kind", nargs="?", choices=_KINDS, type=kind_name,
                         help="operation (max-pool / avg-pool need --framework; the rule ids' "

@@ -49,7 +49,12 @@ def _rule_option(parser: argparse.ArgumentParser, default: str, what: str) -> No
                         "--list gives every id)")
 
 
+SOLVE_EXIT = ("Exit codes: 0 answered (proved complete), 1 no value answers (proved by unsat), "
+              "3 unknown (a solver timeout), 2 bad input.")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = SOLVE_EXIT
     sub = parser.add_subparsers(dest="question", required=True, parser_class=type(parser),
                                 metavar="QUESTION")
     pad = sub.add_parser("padding", help="padding p (or p_begin, p_end) that gives output o "
@@ -74,6 +79,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"stop after N configurations (default {MAX_SOLUTIONS}); the "
                         "answer then says whether more exist")
     for p in (pad, op, inputs, params):
+        p.epilog = SOLVE_EXIT
         p.add_argument("--timeout", type=float, default=10.0,
                        help="seconds per solver call (10); a timeout is reported unknown")
         add_json(p, "an object with status (proved, refuted, unknown) and the answer")

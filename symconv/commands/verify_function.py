@@ -18,6 +18,9 @@ HELP = ("verify a Python function against a relation for all integers, from its 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: 0 proved, 1 refuted (with a counterexample re-checked in plain "
+                     "Python), 3 unknown, 4 unsupported (a construct outside the translated "
+                     "subset), 2 bad input.")
     parser.add_argument("target", metavar="PATH:FUNC", help="source file and function name")
     parser.add_argument("--relation", required=True, metavar="ID",
                         help="relation id (R1..R15, or PCEIL: PyTorch ceil_mode pooling)")
