@@ -125,6 +125,33 @@ def test_latex_table_compiles_without_overfull_boxes(name: str, tmp_path: Path) 
     assert max(_overfull(log), default=0.0) <= OVERFULL_LIMIT_PT, _overfull(log)
 
 
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_table_takes_a_label_and_caption(tmp_path: Path) -> None:
+    from symconv.texrun import compile_files
+
+    code, out, err = call(str(EXAMPLES / "ceil-pool.toml"), "--latex", "--caption",
+                          "Our net: 100% {sizes} & more", "--label", "tab:our-net")
+    assert code == 0, err
+    assert "\\caption{Our net: 100\\% \\{sizes\\} \\& more}\\label{tab:our-net}\\\\" in out
+    doc = ("\\documentclass{article}\n\\usepackage{booktabs,longtable,array}\n"
+           "\\begin{document}\n\\input{table}\nTable \\ref{tab:our-net}.\n\\end{document}\n")
+    compile_files({"table.tex": out, "doc.tex": doc}, "doc.tex", tmp_path)
+    assert "\\newlabel{tab:our-net}{{1}" in (tmp_path / "doc.aux").read_text()
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (("--caption", "x"), "--caption does not apply"),
+    (("--label", "t"), "--label does not apply"),
+    (("--latex", "--label", "tab:{x}"), "--label must be"),
+    (("--latex", "--caption", ""), "--caption is empty"),
+])
+def test_latex_label_and_caption_bad_input(argv: tuple[str, ...], needle: str) -> None:
+    code, out, err = call(str(EXAMPLES / "ceil-pool.toml"), *argv)
+    assert code == 2
+    assert needle in err
+    assert out == ""
+
+
 def test_an_empty_valid_set_is_reported_not_an_error(tmp_path: Path) -> None:
     spec = tmp_path / "empty.toml"
     spec.write_text('[input]\naxes = 1\n[[layer]]\nop = "global_avg_pool"\n[[layer]]\n'

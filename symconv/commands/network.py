@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from symconv.commands._args import refuse, tex_caption, tex_label
 from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
@@ -60,6 +61,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fmt.add_argument("--latex", action="store_true",
                      help="the layer table as a LaTeX longtable with booktabs rules (needs "
                      "\\usepackage{booktabs,longtable,array})")
+    parser.add_argument("--caption", metavar="TEXT",
+                        help="with --latex: the table's caption, as plain text (default: the "
+                        "network's name and V)")
+    parser.add_argument("--label", metavar="KEY",
+                        help="with --latex: \\label{KEY} for \\ref (letters, digits and "
+                        ": . _ -)")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="solver timeout per proof, in seconds (default 10)")
 
@@ -98,6 +105,12 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--input sizes must be >= 1, got {args.input}")
     if args.width is not None and args.sizes is None and args.near is None and args.why is None:
         raise UsageError("--width goes with --sizes, --near or --why")
+    if not args.latex:
+        refuse(args, ("caption", "label"), "they are the --latex table's")
+    if args.label is not None:
+        tex_label(args.label)
+    if args.caption is not None:
+        args.caption = tex_caption(args.caption)
     if args.sizes is not None and (args.markdown or args.latex or args.input is not None):
         raise UsageError("--sizes lists sizes (text or --json); it takes no --markdown, "
                          "--latex or --input")
@@ -178,7 +191,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif args.markdown:
         out.write(markdown_report(st, options))
     elif args.latex:
-        out.write(latex_report(st, options))
+        out.write(latex_report(st, options, user_caption=args.caption, label=args.label))
     else:
         out.write(text_report(st, options))
     return code

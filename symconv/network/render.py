@@ -530,10 +530,12 @@ def _tex_row(st: Study, layer: Layer, one: bool, at: Mapping[str, str] | None) -
     return [*cells, tex_text(rf), tex_text(jump)]
 
 
-def latex_report(st: Study, options: Options) -> str:
+def latex_report(st: Study, options: Options, user_caption: str | None = None,
+                 label: str | None = None) -> str:
     """A longtable with booktabs rules as wide as the text; needs
     ``\\usepackage{booktabs,longtable,array}``. Closed forms too long for a cell are elided
-    (``…``; the caption says so): ``--json`` has them in full."""
+    (``…``; the caption says so): ``--json`` has them in full. ``user_caption`` (LaTeX,
+    already escaped) replaces the default one; ``label`` (a checked key) is set after it."""
     a = st.analysis
     one = uniform(st)
     at_col = options.input is not None
@@ -553,6 +555,8 @@ def latex_report(st: Study, options: Options) -> str:
     v = st.valid
     caption = (f"Layer sizes of \\texttt{{{tex_text(a.network.name)}}}. Valid inputs: "
                f"{_tex_valid(v.text())} ({v.status.value}).")
+    if user_caption is not None:
+        caption = user_caption
     if any(ELIDED in row for row in rows):
         caption += (f" {ELIDED}: a closed form too long for the table "
                     r"(\texttt{symconv network --json} gives it in full).")
@@ -561,7 +565,7 @@ def latex_report(st: Study, options: Options) -> str:
         r"\begingroup\small",
         r"\setlength{\tabcolsep}{3pt}",
         rf"\begin{{longtable}}{{{spec}}}",
-        rf"\caption{{{caption}}}\\",
+        rf"\caption{{{caption}}}" + (rf"\label{{{label}}}" if label else "") + r"\\",
         r"\toprule",
         " & ".join(head) + r" \\",
         r"\midrule",
