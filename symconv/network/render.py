@@ -268,6 +268,10 @@ def _summary(st: Study, options: Options) -> list[str]:
                          f"({v.empty_status.value if v.empty_status else 'unknown'})")
     for out in a.outputs:
         lines.append(f"output {out.node.name} on V: {_output_text(out, a.axes)}")
+        simpler = [x for x in st.on_valid if x.layer == out.node.name]
+        if simpler:
+            lines.append("  on V, proved: " + "; ".join(f"{x.axis} ↦ {x.text()}"
+                                                        for x in simpler))
     smallest = next_valid(st, 1, options.width)
     if smallest is not None:
         got = answer(st, smallest, options.width)
@@ -353,7 +357,9 @@ def json_report(st: Study, options: Options) -> dict[str, Any]:
         "status": st.status.value,
         "layers": layers,
         "valid_set": _valid_json(st),
-        "outputs": [{"name": o.node.name, "sizes": _sizes_json(o)} for o in a.outputs],
+        "outputs": [{"name": o.node.name, "sizes": _sizes_json(o),
+                     "on_v": [x.as_json() for x in st.on_valid if x.layer == o.node.name]}
+                    for o in a.outputs],
         "smallest": None,
         "closed_forms": {"status": st.closed_forms_status.value,
                          "rewrites": [t.result.as_json(id=t.id, statement=t.statement)
