@@ -324,7 +324,7 @@ def test_cli_json_when_writing(tmp_path: Path) -> None:
     (["--network", "nope.toml"], "nope.toml: cannot read"),
     (["--network", "x.txt"], "expected a .toml or .json spec or an .onnx model"),
     (["--network", str(NETWORKS / "dilated.toml"), "--jobs", "2"], "--jobs does not apply"),
-    (["--network", str(NETWORKS / "dilated.toml"), "--timeout", "0"], "--timeout must be > 0"),
+    (["--network", str(NETWORKS / "dilated.toml"), "--timeout", "0"], "seconds in (0, 86400]"),
 ])
 def test_cli_bad_input(argv: list[str], message: str) -> None:
     code, out, err = _cli(*argv)

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind
+from symconv.commands._args import refuse, tex_caption, tex_label
+from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.network.ir import Network
@@ -19,6 +20,10 @@ MAX_SIZES = 100_000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: the most severe verdict of V, the closed forms and the receptive "
+                     "fields: 1 refuted, then 3 unknown, else 0 (proved; --sizes, --near and "
+                     "--why answer either way); 2 bad input (a bad spec or model, with file, "
+                     "line and column).")
     parser.add_argument("source", nargs="?", metavar="SPEC|MODEL.onnx",
                         help="a spec file (.toml or .json; see examples/networks/) or an ONNX "
                         "model (read, never run)")
@@ -56,6 +61,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fmt.add_argument("--latex", action="store_true",
                      help="the layer table as a LaTeX longtable with booktabs rules (needs "
                      "\\usepackage{booktabs,longtable,array})")
+    parser.add_argument("--caption", metavar="TEXT",
+                        help="with --latex: the table's caption, as plain text (default: the "
+                        "network's name and V)")
+    parser.add_argument("--label", metavar="KEY",
+                        help="with --latex: \\label{KEY} for \\ref (letters, digits and "
+                        ": . _ -)")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="solver timeout per proof, in seconds (default 10)")
     parser.add_argument("--symbolic", action="store_true",
@@ -101,8 +112,7 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--channels must be >= 1, got {args.channels}")
     if args.rank is not None and args.rank not in (1, 2, 3):
         raise UsageError(f"--rank (spatial axes) must be 1, 2 or 3, got {args.rank}")
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     for name in ("near", "why", "width"):
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -111,6 +121,12 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--input sizes must be >= 1, got {args.input}")
     if args.width is not None and args.sizes is None and args.near is None and args.why is None:
         raise UsageError("--width goes with --sizes, --near or --why")
+    if not args.latex:
+        refuse(args, ("caption", "label"), "they are the --latex table's")
+    if args.label is not None:
+        tex_label(args.label)
+    if args.caption is not None:
+        args.caption = tex_caption(args.caption)
     if args.sizes is not None and (args.markdown or args.latex or args.input is not None):
         raise UsageError("--sizes lists sizes (text or --json); it takes no --markdown, "
                          "--latex or --input")
@@ -199,7 +215,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif args.markdown:
         out.write(markdown_report(st, options))
     elif args.latex:
-        out.write(latex_report(st, options))
+        out.write(latex_report(st, options, user_caption=args.caption, label=args.label))
     else:
         out.write(text_report(st, options))
     return code
@@ -220,7 +236,8 @@ def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextI
         output = "·" if not a.valid else ", ".join(
             "·" if o is None else "×".join(map(str, o)) for o in a.outputs)
         refused = "" if a.refused_by is None else f"{a.refused_by.layer}: {a.refused_by.message}"
-        rows.append([str(a.size), "yes" if a.valid else "no", output, refused])
+        size = str(a.size) if args.width is None else "×".join(map(str, a.point))
+        rows.append([size, "yes" if a.valid else "no", output, refused])
     out.write("\n".join(table_lines(rows, ["size", "valid", "output", "refused by"])) + "\n")
     valid = sum(a.valid for a in answers)
     out.write(f"{valid} of {len(answers)} sizes valid; V: {st.valid.text()}\n")

@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind
+from symconv.errors import UsageError, path_kind, timeout_seconds
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
@@ -31,9 +31,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.network.study import study
     from symconv.prover import Status, combine
 
-    timeout = 30.0 if args.timeout is None else args.timeout
-    if not timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {timeout}")
+    timeout = timeout_seconds(30.0 if args.timeout is None else args.timeout)
     root = Path(DEFAULT_OUT if args.out is None else args.out)
     if path_kind(root, "--out") not in ("missing", "dir"):
         raise UsageError(f"--out must be a directory, got the file {root}")
