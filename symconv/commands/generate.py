@@ -17,7 +17,7 @@ HELP = ("write generated/ (Python and C shape helpers, LaTeX tables, proofs) fro
         "with --network FILE, a network's shape function as proved Python and C")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
-GENERATED_GROUPS = ("generated-python", "codegen-c")
+GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-rust")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
