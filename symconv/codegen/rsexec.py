@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import z3
 
@@ -185,9 +186,9 @@ class RustModel(CSemantics):
             return Tup(tuple(self.int(x, env, at) for x in e.items))
         if isinstance(e, IfExpr):
             c = self.boolean(e.cond, env, at)
-            x = self.block_value(e.then, env, (*at, c))
-            y = self.block_value(e.other, env, (*at, self.negate(c)))
-            return self._ite(c, x, y)
+            then = self.block_value(e.then, env, (*at, c))
+            other = self.block_value(e.other, env, (*at, self.negate(c)))
+            return self._ite(c, then, other)
         raise ValidationError(f"unsupported expression {e}")
 
     def int(self, e: Expr, env: dict[str, Value], at: tuple[z3.BoolRef, ...]) -> Int:
@@ -379,13 +380,13 @@ class RustInterpreter:
 
     def call(self, name: str, args: dict[str, int]) -> tuple[str, tuple[int, ...] | str]:
         fn = self.unit.functions[name]
-        env: dict[str, object] = {p.name: (args[p.name], "i64") for p in fn.params}
+        env: dict[str, Any] = {p.name: (args[p.name], "i64") for p in fn.params}
         result = self._run(fn.body, env)
         if not isinstance(result, tuple) or result[0] not in ("ok", "err"):
             raise ValueError(f"{name} returned {result!r}")
         return result
 
-    def _run(self, b: Block, env: dict[str, object]) -> object:
+    def _run(self, b: Block, env: dict[str, Any]) -> Any:
         found = self._exec(b.stmts, env)
         if found is not _NONE:
             return found
@@ -393,12 +394,12 @@ class RustInterpreter:
         return self._ret(b.tail, env)
 
     def _exec(self, stmts: Sequence[Let | LetElse | If | Return],
-              env: dict[str, object]) -> object:
+              env: dict[str, Any]) -> Any:
         for st in stmts:
             if isinstance(st, Let):
                 env[st.name] = self._eval(st.value, env)
             elif isinstance(st, LetElse):
-                some, inner = self._eval(st.value, env)  # type: ignore[misc]
+                some, inner = self._eval(st.value, env)
                 if not some:
                     return self._run(st.other, dict(env))
                 env[st.name] = inner
@@ -412,7 +413,7 @@ class RustInterpreter:
                         return found
         return _NONE
 
-    def _ret(self, e: Expr, env: dict[str, object]) -> object:
+    def _ret(self, e: Expr, env: dict[str, Any]) -> Any:
         if isinstance(e, Call) and e.name == "Err":
             arg = e.args[0]
             assert isinstance(arg, PathE)
@@ -420,14 +421,14 @@ class RustInterpreter:
         if isinstance(e, Call) and e.name == "Ok":
             v = self._eval(e.args[0], env)
             items = v if isinstance(v, list) else [v]
-            return ("ok", tuple(int(x[0]) for x in items))  # type: ignore[index]
+            return ("ok", tuple(int(x[0]) for x in items))
         if isinstance(e, Call) and e.name == "Some":
             return (True, self._eval(e.args[0], env))
         if isinstance(e, PathE) and e.parts == ("None",):
             return (False, (0, "i128"))
         return self._eval(e, env)
 
-    def _eval(self, e: Expr, env: dict[str, object]) -> object:  # noqa: C901
+    def _eval(self, e: Expr, env: dict[str, Any]) -> Any:
         if isinstance(e, Name):
             return env[e.id]
         if isinstance(e, Lit):
@@ -436,7 +437,7 @@ class RustInterpreter:
             lo, hi = RANGES[e.parts[0]]
             return (lo if e.parts[1] == "MIN" else hi, e.parts[0])
         if isinstance(e, Cast):
-            v, ty = self._eval(e.x, env)  # type: ignore[misc]
+            v, ty = self._eval(e.x, env)
             lo, hi = RANGES[e.ty]
             if not lo <= v <= hi:
                 raise RustPanic("wrap", f"line {e.line}: {v} as {e.ty} wraps")
@@ -444,7 +445,7 @@ class RustInterpreter:
         if isinstance(e, Unary):
             if e.op == "!":
                 return not self._eval(e.x, env)
-            v, ty = self._eval(e.x, env)  # type: ignore[misc]
+            v, ty = self._eval(e.x, env)
             return self._fit(-v, ty, e.line)
         if isinstance(e, Bin):
             if e.op == "&&":
@@ -454,7 +455,7 @@ class RustInterpreter:
             x, y = self._eval(e.left, env), self._eval(e.right, env)
             if isinstance(x, bool):
                 return (x == y) if e.op == "==" else (x != y)
-            (a, ta), (b, tb) = x, y  # type: ignore[misc]
+            (a, ta), (b, tb) = x, y
             ty = ta or tb
             if e.op in _COMPARE:
                 return _COMPARE[e.op](a, b)
@@ -465,8 +466,8 @@ class RustInterpreter:
             q = _trunc(a, b)
             return (q if e.op == "/" else a - q * b, ty)
         if isinstance(e, Method):
-            a, ty = self._eval(e.receiver, env)  # type: ignore[misc]
-            b, _ = self._eval(e.args[0], env)  # type: ignore[misc]
+            a, ty = self._eval(e.receiver, env)
+            b, _ = self._eval(e.args[0], env)
             lo, hi = RANGES[ty]
             if e.name in ("checked_div", "checked_rem"):
                 if b == 0 or (a == lo and b == -1):
@@ -477,7 +478,7 @@ class RustInterpreter:
             return (lo <= r <= hi, (r if lo <= r <= hi else 0, ty))
         if isinstance(e, Call):
             fn = self.unit.functions[e.name]
-            callee = {p.name: (self._eval(a_, env)[0], p.ty)  # type: ignore[index]
+            callee = {p.name: (self._eval(a_, env)[0], p.ty)
                       for p, a_ in zip(fn.params, e.args, strict=True)}
             return self._run(fn.body, callee)
         if isinstance(e, Tuple):

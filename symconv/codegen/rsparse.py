@@ -344,9 +344,8 @@ class _Parser:
                     self.take("=")
                     value = self.expr()
                     self.take("else")
-                    other = self.block()
+                    stmts.append(LetElse(name, value, self.block(), line))
                     self.take(";")
-                    stmts.append(LetElse(name, value, other, line))
                     continue
                 name = self.name()
                 self.take("=")
@@ -364,7 +363,7 @@ class _Parser:
                 self.take()
                 cond = self.expr(no_struct=True)
                 then = self.block()
-                other = None
+                other: Block | None = None
                 if self.peek() == "else":
                     self.take()
                     other = self.block()

@@ -392,7 +392,8 @@ def render_files() -> dict[str, str]:
                                         variants=variants),
         f"{ROOT}/src/arith.rs": _render("rust_arith.rs.j2", f"{ROOT}/src/arith.rs"),
         f"{ROOT}/tests/agree.rs": _render("rust_agree.rs.j2", f"{ROOT}/tests/agree.rs",
-                                          functions=functions(), variants=variants),
+                                          functions=functions(), variants=variants,
+                                          consts=[const_case(f) for f in functions()]),
     }
     for module in MODULES:
         files[module_path(module)] = render_module(module)
@@ -415,6 +416,21 @@ def artifact_parts() -> list[tuple[str, str, Callable[[], dict[str, str]]]]:
 
 # --- the oracle: what a function must answer, from its spec ----------------------------------
 
+CONST_POINT = {"i": 9, "o": 3, "k": 3, "s": 2, "p": 1, "d": 1, "a": 1, "p_begin": 1, "p_end": 0}
+
+
+def const_case(f: RustFunction) -> tuple[RustFunction, tuple[int, ...], str]:
+    """A call the crate's test evaluates at compile time, with the spec's answer as a Rust
+    pattern."""
+    args = tuple(CONST_POINT.get(n, 64) for n in f.params)
+    kind, value = expected(f, dict(zip(f.params, args, strict=True)))
+    if kind == "err":
+        return f, args, f"Err(ShapeError::{value})"
+    assert isinstance(value, tuple)
+    inner = str(value[0]) if len(value) == 1 else "(" + ", ".join(map(str, value)) + ")"
+    return f, args, f"Ok({inner})"
+
+
 I64_MIN, I64_MAX = -(2**63), 2**63 - 1
 
 
@@ -430,7 +446,7 @@ def expected(f: RustFunction, args: dict[str, int]) -> tuple[str, tuple[int, ...
     for req, variant in zip(f.spec.requires, f.require_variants, strict=True):
         if evaluate(req.condition, args) is not True:
             return ("err", variant)
-    values = tuple(int(evaluate(r, args)) for r in f.spec.results)  # type: ignore[call-overload]
+    values = tuple(int(evaluate(r, args)) for r in f.spec.results)
     if not all(I64_MIN <= v <= I64_MAX for v in values):
         return ("err", OVERFLOW)
     return ("ok", values)

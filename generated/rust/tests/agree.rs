@@ -6,6 +6,407 @@
 
 use symconv_shapes::ShapeError;
 
+// every function is a const fn: each is evaluated here, at compile time, against the answer the
+// spec gives (a compile error if it differs)
+const _: () = {
+    assert!(matches!(
+        symconv_shapes::guide::conv_output_size(9, 3, 2, 1, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::guide::transposed_conv_output_size(9, 3, 2, 1, 1, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::guide::transposed_conv_a(9, 3, 2, 1, 1),
+        Ok(0)
+    ));
+    assert!(matches!(
+        symconv_shapes::guide::pool_output_size(9, 3, 2, 1, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::guide::same_padding(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::guide::input_size_range(3, 3, 2, 1, 1),
+        Ok((5, 6))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::guide_conv(9, 3, 2, 1, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::guide_conv_transpose(9, 3, 2, 1, 1, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::guide_max_pool(9, 3, 2, 1, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::guide_avg_pool(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_conv(9, 3, 2, 1, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_conv_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_conv_same(9, 3, 2, 1),
+        Err(ShapeError::TorchSameStrided)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_conv_same_pads(9, 3, 2, 1),
+        Err(ShapeError::TorchSameStrided)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_conv_transpose(9, 3, 2, 1, 1, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_conv_transpose_output_size(9, 3, 2, 1, 1, 3),
+        Err(ShapeError::TorchOutputSize)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_max_pool(9, 3, 2, 1, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_avg_pool(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_max_pool_ceil(9, 3, 2, 1, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::torch_avg_pool_ceil(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_same(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_same_pads(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_explicit(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_max_pool_valid(9, 3, 2),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_max_pool_same(9, 3, 2),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_max_pool_same_pads(9, 3, 2),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_avg_pool_valid(9, 3, 2),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_avg_pool_same(9, 3, 2),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_avg_pool_same_pads(9, 3, 2),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_transpose_same(9, 3, 2, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_transpose_valid(9, 3, 2, 1),
+        Ok(19)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_transpose_same_output_padding(9, 3, 2, 1, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::tf_conv_transpose_valid_output_padding(9, 3, 2, 1, 1),
+        Ok(20)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_max_pool(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_max_pool_ceil(9, 3, 2, 1, 0, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool_ceil(9, 3, 2, 1, 0, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool_ceil_opset19(9, 3, 2, 1, 0, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_avg_pool(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_avg_pool_ceil(9, 3, 2, 1, 0, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool_ceil(9, 3, 2, 1, 0, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool_ceil_opset19(9, 3, 2, 1, 0, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_same_upper(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_same_upper_pads(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_same_upper(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_same_upper_pads(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_max_pool_same_upper(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool_same_upper(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_avg_pool_same_upper(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool_same_upper(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_same_lower(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_same_lower_pads(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_same_lower(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_same_lower_pads(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_max_pool_same_lower(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool_same_lower(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_avg_pool_same_lower(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool_same_lower(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_max_pool_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool_valid_ceil(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_max_pool_valid_ceil_opset19(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_avg_pool_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool_valid_ceil(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_avg_pool_valid_ceil_opset19(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_transpose(9, 3, 2, 1, 0, 1, 1),
+        Ok(19)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_transpose(9, 3, 2, 1, 0, 1, 1),
+        Ok(19)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_transpose_valid(9, 3, 2, 1, 1),
+        Ok(20)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_transpose_valid(9, 3, 2, 1, 1),
+        Ok(20)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_transpose_output_shape(9, 3, 2, 1, 3),
+        Err(ShapeError::OnnxSlidingBlocks)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_transpose_output_shape(9, 3, 2, 1, 3),
+        Err(ShapeError::OnnxShapeUnset)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_transpose_same_upper(9, 3, 2, 1, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_transpose_same_upper_pads(9, 3, 2, 1, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_transpose_same_upper(9, 3, 2, 1, 1),
+        Ok(19)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_transpose_same_lower(9, 3, 2, 1, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_conv_transpose_same_lower_pads(9, 3, 2, 1, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::onnx_infer_conv_transpose_same_lower(9, 3, 2, 1, 1),
+        Ok(19)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv(9, 3, 2, 1, 0, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_valid_pads(9, 3, 2, 1),
+        Ok((0, 0))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_same(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_same_pads(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_same_lower(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_same_lower_pads(9, 3, 2, 1),
+        Ok((1, 1))
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_transpose_same(9, 3, 2, 1),
+        Ok(18)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::jax_conv_transpose_valid(9, 3, 2, 1),
+        Ok(19)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::keras_conv_valid(9, 3, 2, 1),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::keras_conv_same(9, 3, 2, 1),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::keras_max_pool_valid(9, 3, 2),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::keras_max_pool_same(9, 3, 2),
+        Ok(5)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::keras_avg_pool_valid(9, 3, 2),
+        Ok(4)
+    ));
+    assert!(matches!(
+        symconv_shapes::frameworks::keras_avg_pool_same(9, 3, 2),
+        Ok(5)
+    ));
+};
+
 fn call(name: &str, a: &[i64]) -> Option<Result<Vec<i64>, ShapeError>> {
     let out = match name {
         "guide::conv_output_size" => symconv_shapes::guide::conv_output_size(a[0], a[1], a[2], a[3], a[4]).map(|r_o| vec![r_o]),

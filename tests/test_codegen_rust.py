@@ -1,0 +1,273 @@
+"""generated/rust: in sync; built, tested and linted by the machine's cargo (clippy with
+-D warnings), equal to the generated Python helpers on every boundary value and random values
+up to 2**63; read back from its text and every property proved; mutations refuted with
+counterexamples that re-run to a violation in plain Python; the certificates re-checked by the
+z3 binary."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import z3
+
+from rust_cases import inputs, python_answer, table
+from symconv.codegen import rust as rgen
+from symconv.codegen import validate_rust as vr
+from symconv.codegen.csem import ValidationError
+from symconv.codegen.rsexec import RustInterpreter, RustPanic
+from symconv.codegen.rsparse import RustSyntaxError, parse
+from symconv.genload import load_convshape, load_frameworkshape
+from symconv.prover import Status
+from z3_binary import Z3, needs_z3
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATED = ROOT / "generated"
+NAMES = [f.name for f in rgen.functions()]
+
+needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo not installed")
+
+
+def helper(f: rgen.RustFunction) -> Callable[..., object]:
+    module = load_convshape() if f.module == "guide" else load_frameworkshape()
+    return getattr(module, f.name)  # type: ignore[no-any-return]
+
+
+def cases(n_random: int = 60) -> list[str]:
+    return table([(f"{f.module}::{f.name}", f, helper(f)) for f in rgen.functions()],
+                 n_random=n_random)
+
+
+def test_crate_is_generated_and_in_sync() -> None:
+    for path, text in rgen.render_files().items():
+        assert (GENERATED / path).read_text() == text, (
+            f"generated/{path} is stale: run `symconv generate`")
+
+
+def test_smt2_files_in_sync() -> None:
+    f = rgen.functions("frameworks")[3]
+    for q in vr.group_queries(f.name):
+        assert (GENERATED / q.path).read_text() == q.smt2(), (
+            f"generated/{q.path} is stale: run `symconv generate`")
+    on_disk = {p.relative_to(GENERATED).as_posix()
+               for p in (GENERATED / vr.PROOF_DIR).rglob("*.smt2")}
+    assert on_disk == set(vr.artifacts())
+
+
+def test_parameters_in_the_guide_order() -> None:
+    f = next(f for f in rgen.functions("guide") if f.name == "transposed_conv_output_size")
+    assert f.params == ("i", "k", "s", "p", "d", "a")
+    assert rgen.rust_order(("i", "k", "s", "p", "a", "d", "o")) == ("i", "k", "s", "p", "d",
+                                                                      "a", "o")
+    for f in rgen.functions():
+        names = [n for n in ("i", "k", "s", "p", "d", "a") if n in f.params]
+        assert [n for n in f.params if n in names] == names, f.name
+
+
+def test_variants_are_distinct_and_displayed() -> None:
+    variants = rgen.crate()[1]
+    assert len({v.name for v in variants}) == len(variants)
+    assert len({v.message for v in variants}) == len(variants)
+    text = (GENERATED / "rust/src/error.rs").read_text()
+    for v in variants:
+        assert f'Self::{v.name} => "' in text
+
+
+@pytest.fixture(scope="module")
+def crate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of generated/rust (cargo writes Cargo.lock beside Cargo.toml) with the case
+    table from the Python helpers."""
+    root = tmp_path_factory.mktemp("rust") / "crate"
+    shutil.copytree(GENERATED / "rust", root)
+    (root / "cases.txt").write_text("\n".join(cases()) + "\n")
+    return root
+
+
+def _cargo(crate: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CARGO_TARGET_DIR": str(crate.parent / "target"),
+           "SYMCONV_CASES": str(crate / "cases.txt"), "CARGO_TERM_COLOR": "never"}
+    return subprocess.run(["cargo", *args], cwd=crate, env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+
+
+@needs_cargo
+def test_cargo_build_warning_free(crate: Path) -> None:
+    for features in ([], ["--features", "std"]):
+        run = _cargo(crate, "build", "--offline", *features)
+        assert run.returncode == 0, run.stderr
+        assert "warning" not in run.stderr, run.stderr
+
+
+@needs_cargo
+def test_cargo_test_agrees_with_python_helpers(crate: Path) -> None:
+    run = _cargo(crate, "test", "--offline", "--", "--include-ignored")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout, run.stdout
+
+
+@needs_cargo
+def test_cargo_test_catches_a_wrong_answer(crate: Path, tmp_path: Path) -> None:
+    lines = (crate / "cases.txt").read_text().splitlines()
+    n = next(j for j, line in enumerate(lines) if line.endswith(" ok 5"))
+    lines[n] = lines[n][: -len("ok 5")] + "ok 6"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "CARGO_TARGET_DIR": str(crate.parent / "target"),
+           "SYMCONV_CASES": str(bad)}
+    run = subprocess.run(["cargo", "test", "--offline", "--", "--include-ignored"], cwd=crate,
+                         env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode != 0
+    assert f"line {n + 1}:" in run.stdout + run.stderr
+
+
+def _clippy_available() -> bool:
+    return shutil.which("cargo") is not None and subprocess.run(
+        ["cargo", "clippy", "--version"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _clippy_available(), reason="cargo clippy not installed")
+def test_cargo_clippy_deny_warnings(crate: Path) -> None:
+    run = _cargo(crate, "clippy", "--offline", "--all-targets", "--all-features", "--",
+                 "-D", "warnings")
+    assert run.returncode == 0, run.stderr
+
+
+def test_python_run_of_the_text_agrees_with_python_helpers() -> None:
+    """The plain-Python semantics of the parsed text (the one counterexamples re-run on)
+    against the Python helpers, on fewer random cases than cargo gets."""
+    interp = RustInterpreter(vr.crate_unit())
+    rng = random.Random(7)
+    for f in rgen.functions():
+        py = helper(f)
+        for args in list(dict.fromkeys(inputs(f.params, rng, 8))):
+            kind, value = interp.call(f.name, dict(zip(f.params, args, strict=True)))
+            got = "ok" + "".join(f" {v}" for v in value) if kind == "ok" else f"err {value}"
+            assert got == python_answer(f, py, args), (f.name, args)
+
+
+def test_oracle_agrees_with_python_helpers() -> None:
+    rng = random.Random(3)
+    for f in rgen.functions():
+        py = helper(f)
+        for args in list(dict.fromkeys(inputs(f.params, rng, 3)))[::7]:
+            kind, value = rgen.expected(f, dict(zip(f.params, args, strict=True)))
+            got = "ok" + "".join(f" {v}" for v in value) if kind == "ok" else f"err {value}"
+            assert got == python_answer(f, py, args), (f.name, args)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_property_proved(name: str) -> None:
+    f = vr._function(name)
+    for q in vr.group_queries(name):
+        r = vr.check(q, f, vr.crate_unit(), 60)
+        assert r.status is Status.PROVED, (q.tid, r.status, r.reason, r.counterexample)
+
+
+def _refute(name: str, before: str, after: str, prop: str) -> dict[str, int]:
+    files = dict(rgen.source_files())
+    f = vr._function(name)
+    module = f"{f.module}.rs"
+    start = files[module].index(f"pub const fn {name}(")
+    end = files[module].index("\n}\n", start)
+    body = files[module][start:end]
+    assert before in body, before
+    files[module] = files[module][:start] + body.replace(before, after, 1) + files[module][end:]
+    unit = parse(files)
+    query = next(q for q in vr.function_queries(unit, f, "t", "p", "x", z3.Context())
+                 if q.prop == prop)
+    result = vr.check(query, f, unit, 60)
+    assert result.status is Status.REFUTED, (prop, result.status, result.reason)
+    assert result.reason == "violation re-evaluated in plain Python"
+    assert result.counterexample is not None
+    return result.counterexample
+
+
+@pytest.mark.parametrize(("name", "before", "after", "prop"), [
+    # an off-by-one in the arithmetic: a wrong answer
+    ("conv_output_size", "k.checked_sub(1)", "k.checked_sub(2)", "correct"),
+    # a parameter check dropped: an answer to an invalid input, and the wrong variant
+    ("conv_output_size", "if d < 1 {", "if d < 0 {", "correct"),
+    ("conv_output_size", "if d < 1 {", "if d < 0 {", "error-codes"),
+    # a requirement with the wrong variant
+    ("transposed_conv_output_size", "Err(ShapeError::Output)", "Err(ShapeError::Window)",
+     "error-codes"),
+    # the checks in another order than the arguments
+    ("transposed_conv_output_size", "if d < 1 {", "if d < 0 {", "error-codes"),
+])
+def test_mutated_function_is_refuted(name: str, before: str, after: str, prop: str) -> None:
+    _refute(name, before, after, prop)
+
+
+def test_plain_overflowing_addition_is_refuted_as_a_panic() -> None:
+    """A plain i64 product before the widening (the i128 sums of the body cannot overflow:
+    the prover says so, and the same edit there is proved safe)."""
+    cx = _refute("conv_output_size", "let i = i as i128;",
+                 "let t99 = i * p;\n    let i = i as i128;", "no-panic")
+    assert not -(2**63) <= cx["i"] * cx["p"] < 2**63
+
+
+def test_unchecked_narrowing_is_refuted_as_a_wrap() -> None:
+    _refute("conv_output_size", "let Some(r_o) = narrow(t8) else {",
+            "let r_o = t8 as i64;\n    let Some(t99) = narrow(0) else {", "no-wrap")
+
+
+def test_refusing_an_i128_overflow_is_refuted_as_incomplete() -> None:
+    """Computing in i64 instead of i128 refuses valid inputs whose result fits."""
+    cx = _refute("conv_output_size", "let i = i as i128;", "let i = i as i128;\n"
+                 "    let Some(t99) = d.checked_mul(k) else {\n"
+                 "        return Err(ShapeError::Overflow);\n    };", "complete")
+    assert not -(2**63) <= cx["d"] * cx["k"] < 2**63
+
+
+def test_truncating_division_is_refuted() -> None:
+    files = dict(rgen.source_files())
+    files["arith.rs"] = files["arith.rs"].replace("if n % m != 0 && (n < 0) != (m < 0) {\n"
+                                                  "        return q - 1;",
+                                                  "if n % m != 0 && (n < 0) == (m < 0) {\n"
+                                                  "        return q - 1;")
+    unit = parse(files)
+    f = vr._function("conv_output_size")
+    query = next(q for q in vr.function_queries(unit, f, "t", "p", "x") if q.prop == "correct")
+    result = vr.check(query, f, unit, 60)
+    assert result.status is Status.REFUTED
+    assert result.reason == "violation re-evaluated in plain Python"
+
+
+@pytest.mark.parametrize("source", [
+    "pub const fn f(i: i64) -> Result<i64, ShapeError> { unsafe { Ok(i) } }",
+    "pub const fn f(i: i64) -> Result<i64, ShapeError> { let mut x = i; x += 1; Ok(x) }",
+    "pub const fn f(i: i64) -> Result<i64, ShapeError> { panic!(\"no\") }",
+    "pub const fn f(i: i64) -> Result<i64, ShapeError> { loop { } }",
+    "pub fn f(i: i64) -> Result<i64, ShapeError> { Ok(i) }",
+    "pub const fn f(i: u64) -> Result<i64, ShapeError> { Ok(i) }",
+    "pub const fn f(i: i64) -> Result<i64, ShapeError> { Ok(i.wrapping_add(1)) }",
+])
+def test_text_outside_the_subset_is_refused(source: str) -> None:
+    def read_back() -> None:
+        unit = parse({"x.rs": "pub enum ShapeError { I }\n" + source})
+        vr.execute(vr.RustModel(unit, z3.Context()), unit.functions["f"])
+
+    with pytest.raises((RustSyntaxError, ValidationError)):
+        read_back()
+
+
+def test_interpreter_reports_a_panic() -> None:
+    unit = parse({"x.rs": "pub enum ShapeError { I }\n"
+                  "pub const fn f(i: i64) -> Result<i64, ShapeError> { Ok(i / (i - i)) }"})
+    with pytest.raises(RustPanic):
+        RustInterpreter(unit).call("f", {"i": 3})
+
+
+@needs_z3
+def test_smt2_files_rechecked_by_z3_binary() -> None:
+    paths = sorted((GENERATED / vr.PROOF_DIR).rglob("*.smt2"))
+    assert len(paths) == 5 * len(NAMES)
+    for path in paths[::23]:
+        run = subprocess.run([Z3, "-T:60", str(path)], capture_output=True, text=True,
+                             timeout=120, check=False)
+        assert run.stdout.strip() == "unsat", (path, run.stdout, run.stderr)
