@@ -23,6 +23,7 @@ from symconv.codegen.csem import ValidationError
 from symconv.codegen.rsexec import RustInterpreter, RustPanic
 from symconv.codegen.rsparse import RustSyntaxError, parse
 from symconv.genload import load_convshape, load_frameworkshape
+from symconv.network.codegen import NetworkCode
 from symconv.prover import Status
 from z3_binary import Z3, needs_z3
 
@@ -271,3 +272,139 @@ def test_smt2_files_rechecked_by_z3_binary() -> None:
         run = subprocess.run([Z3, "-T:60", str(path)], capture_output=True, text=True,
                              timeout=120, check=False)
         assert run.stdout.strip() == "unsat", (path, run.stdout, run.stderr)
+
+
+# --- generate --network: one Rust file per network ---------------------------------------------
+
+NETWORKS = ROOT / "examples" / "networks"
+NETWORK_SPECS = sorted(p.stem for p in NETWORKS.glob("*.toml") if p.stem != "bench-100")
+
+
+def _network(name: str) -> NetworkCode:
+    import argparse
+
+    from symconv.commands.network import load
+    from symconv.network.codegen import network_code
+    from symconv.network.study import study
+
+    network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
+                                      source=str(NETWORKS / f"{name}.toml")))
+    return network_code(study(network), f"{name}.toml")
+
+
+def _python_function(code: NetworkCode, workdir: Path) -> Callable[..., object]:
+    import importlib.util
+
+    path = workdir / code.python_path
+    path.write_text(code.render_python())
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, code.function)  # type: ignore[no-any-return]
+
+
+def network_answer(code: NetworkCode, fn: Callable[..., object], args: tuple[int, ...]) -> str:
+    f, _ = code.rust
+    try:
+        value = fn(*args)
+    except ValueError as exc:
+        text = str(exc)
+
+        def said(template: str) -> str:
+            for p, v in zip(code.params, args, strict=True):
+                template = template.replace("{" + p + "}", str(v))
+            return template
+
+        if any(text == said(code.param_message(j)) for j in range(len(code.params))):
+            return f"err {f.param_variants[next(j for j, v in enumerate(args) if v < 1)]}"
+        for r, variant in zip(code.refusals, f.require_variants, strict=True):
+            if text == said(code.refusal_message(r)):
+                return f"err {variant}"
+        raise AssertionError(f"{code.function}{args}: unexpected message {text!r}") from exc
+    assert isinstance(value, tuple)
+    if not all(-(2**63) <= v < 2**63 for v in value):
+        return "err Overflow"
+    return "ok" + "".join(f" {v}" for v in value)
+
+
+@needs_cargo
+def test_network_rust_builds_lints_and_agrees_with_python(tmp_path: Path) -> None:
+    """Every example network's Rust file as a module of a no_std crate: built and linted
+    warning-free, and equal to the network's generated Python function on every boundary value
+    and random values up to 2**63."""
+    crate = tmp_path / "crate"
+    (crate / "src").mkdir(parents=True)
+    (crate / "tests").mkdir()
+    (crate / "Cargo.toml").write_text('[package]\nname = "nets"\nversion = "0.1.0"\n'
+                                      'edition = "2021"\n\n[dependencies]\n')
+    lib = ["#![no_std]", "#![forbid(unsafe_code)]"]
+    arms = []
+    lines = []
+    rng = random.Random(5)
+    for name in NETWORK_SPECS:
+        code = _network(name)
+        f, _ = code.rust
+        (crate / "src" / code.rust_path).write_text(code.render_rust())
+        lib.append(f"pub mod {code.function};")
+        args = ", ".join(f"a[{j}]" for j in range(len(f.params)))
+        names = [n for n, _ in f.outputs]
+        arms.append(f'        "{code.function}" => nets::{code.function}::{code.function}({args})'
+                    f'.map(|{f.ok}| vec![{", ".join(names)}]).map_err(|e| format!("{{e:?}}")),')
+        fn = _python_function(code, tmp_path)
+        for point in dict.fromkeys(inputs(f.params, rng, 40)):
+            lines.append(f"{code.function} {' '.join(map(str, point))} "
+                         f"{network_answer(code, fn, point)}")
+    (crate / "src" / "lib.rs").write_text("\n".join(lib) + "\n")
+    (crate / "tests" / "agree.rs").write_text(
+        "fn call(name: &str, a: &[i64]) -> Result<Vec<i64>, String> {\n    match name {\n"
+        + "\n".join(arms) + '\n        _ => panic!("no function {name}"),\n    }\n}\n\n'
+        "#[test]\nfn agrees() {\n"
+        '    let text = std::fs::read_to_string(std::env::var("SYMCONV_CASES").unwrap())'
+        ".unwrap();\n"
+        "    for line in text.lines() {\n"
+        "        let w: Vec<&str> = line.split_whitespace().collect();\n"
+        '        let at = w.iter().position(|x| *x == "ok" || *x == "err").unwrap();\n'
+        "        let args: Vec<i64> = w[1..at].iter().map(|x| x.parse().unwrap()).collect();\n"
+        "        let got = match call(w[0], &args) {\n"
+        '            Ok(v) => v.iter().fold(String::from("ok"), |s, x| format!("{s} {x}")),\n'
+        '            Err(e) => format!("err {e}"),\n'
+        "        };\n"
+        '        assert_eq!(got, w[at..].join(" "), "{line}");\n'
+        "    }\n}\n")
+    (crate / "cases.txt").write_text("\n".join(lines) + "\n")
+    for args in (("build", "--offline"), ("test", "--offline")):
+        run = _cargo(crate, *args)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "warning" not in run.stderr, run.stderr
+    if _clippy_available():
+        run = _cargo(crate, "clippy", "--offline", "--", "-D", "warnings")
+        assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("name", NETWORK_SPECS)
+def test_network_rust_proved(name: str) -> None:
+    from symconv.network.codegen_proofs import rust_proofs
+
+    code = _network(name)
+    proofs, files = rust_proofs(code, timeout=60)
+    assert [p.result.status for p in proofs] == [Status.PROVED] * 5, [
+        (p.id, p.result.reason) for p in proofs]
+    assert sorted(files) == sorted(f"proofs/{code.function}/rust/{code.function}-{prop}.smt2"
+                                   for prop in vr.PROPERTIES)
+    assert all(text.startswith(f"// Generated by `{code.command}`")
+               or text.startswith(f"; Generated by `{code.command}`") for text in files.values())
+
+
+def test_network_rust_mutation_refuted() -> None:
+    from symconv.network.codegen_proofs import rust_proofs
+
+    code = _network("unet-padded")
+    text = code.render_rust().replace("let t0 = floor_div(h, 2);", "let t0 = floor_div(h, 3);",
+                                      1)
+    proofs, _ = rust_proofs(code, text, timeout=60)
+    bad = {p.id.rsplit(".", 1)[1]: p.result for p in proofs}
+    assert bad["correct"].status is Status.REFUTED or bad["error-codes"].status is Status.REFUTED
+    refuted = [r for r in bad.values() if r.status is Status.REFUTED]
+    assert all(r.reason == "violation re-evaluated in plain Python" for r in refuted)

@@ -116,8 +116,8 @@ class RustFunction:
     @property
     def doc_lines(self) -> tuple[str, ...]:
         """The doc comment: the given lines, then the errors in the order they are checked."""
-        errors = ", ".join(f"`ShapeError::{v}`"
-                           for v in (*self.param_variants, *self.require_variants))
+        errors = ", ".join(f"`ShapeError::{v}`" for v in dict.fromkeys(
+            (*self.param_variants, *self.require_variants)))
         text = (f"Errors, in this order: {errors}, then `ShapeError::{OVERFLOW}` when a result "
                 "does not fit in `i64`.")
         return (*self.doc, "", *textwrap.wrap(text, 95, break_on_hyphens=False))
@@ -348,9 +348,9 @@ def module_path(module: str) -> str:
 
 
 def _render(template: str, path: str, **values: object) -> str:
-    return str(rust_environment().get_template(template).render(
-        banner=banner(path),
-        overflow=OVERFLOW, **values))
+    text = str(rust_environment().get_template(template).render(
+        banner=banner(path), overflow=OVERFLOW, **values))
+    return text.rstrip("\n") + "\n"
 
 
 HELPERS = ("floor_div", "floor_mod", "max", "min", "narrow")
@@ -390,7 +390,8 @@ def render_files() -> dict[str, str]:
                                       modules=MODULES),
         f"{ROOT}/src/error.rs": _render("rust_error.rs.j2", f"{ROOT}/src/error.rs",
                                         variants=variants),
-        f"{ROOT}/src/arith.rs": _render("rust_arith.rs.j2", f"{ROOT}/src/arith.rs"),
+        f"{ROOT}/src/arith.rs": _render("rust_arith.rs.j2", f"{ROOT}/src/arith.rs",
+                                        helpers=HELPERS),
         f"{ROOT}/tests/agree.rs": _render("rust_agree.rs.j2", f"{ROOT}/tests/agree.rs",
                                           functions=functions(), variants=variants,
                                           consts=[const_case(f) for f in functions()]),
@@ -398,6 +399,17 @@ def render_files() -> dict[str, str]:
     for module in MODULES:
         files[module_path(module)] = render_module(module)
     return files
+
+
+def render_network(f: RustFunction, variants: Sequence[Variant], path: str, command: str,
+                   network: str, source: str) -> str:
+    """A network's shape function as one self-contained file (its own ``ShapeError``, only the
+    helpers it calls)."""
+    body = render_function(f)
+    text = str(rust_environment().get_template("rust_network.rs.j2").render(
+        banner=banner(path, command), f=f, variants=variants, helpers=helpers_used([body]),
+        body=body, command=command, network=network, source=source))
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 
 def source_files() -> dict[str, str]:
