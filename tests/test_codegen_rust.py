@@ -169,6 +169,13 @@ def test_every_property_proved(name: str) -> None:
         assert r.status is Status.PROVED, (q.tid, r.status, r.reason, r.counterexample)
 
 
+def test_spec_floor_and_mod_encodings_proved() -> None:
+    found = [t for t in vr.theorems() if t.id.startswith("gen.rs.spec.")]
+    assert [t.id for t in found] == ["gen.rs.spec.floor", "gen.rs.spec.mod"]
+    for t in found:
+        assert t.check(60).status is Status.PROVED, t.id
+
+
 def _refute(name: str, before: str, after: str, prop: str) -> dict[str, int]:
     files = dict(rgen.source_files())
     f = vr._function(name)
@@ -267,7 +274,7 @@ def test_interpreter_reports_a_panic() -> None:
 @needs_z3
 def test_smt2_files_rechecked_by_z3_binary() -> None:
     paths = sorted((GENERATED / vr.PROOF_DIR).rglob("*.smt2"))
-    assert len(paths) == 5 * len(NAMES)
+    assert len(paths) == 5 * len(NAMES) + 2
     for path in paths[::23]:
         run = subprocess.run([Z3, "-T:60", str(path)], capture_output=True, text=True,
                              timeout=120, check=False)
@@ -408,3 +415,50 @@ def test_network_rust_mutation_refuted() -> None:
     assert bad["correct"].status is Status.REFUTED or bad["error-codes"].status is Status.REFUTED
     refuted = [r for r in bad.values() if r.status is Status.REFUTED]
     assert all(r.reason == "violation re-evaluated in plain Python" for r in refuted)
+
+
+def test_if_then_else_sizes_are_emitted_and_proved(tmp_path: Path) -> None:
+    """A Select (a network's broadcasting add: a size-1 axis meets any size) and Max/Min,
+    Mod and a product of parameters, through the same lowering, printing and proofs."""
+    import sympy as sp
+
+    from symconv.codegen.c import piecewise
+    from symconv.codegen.clower import lower
+    from symconv.codegen.spec import Check, Param, ShapeFunction
+
+    h, w = sp.symbols("h w", integer=True)
+    result = piecewise(w, sp.Eq(sp.floor(h / 2), 1), sp.Max(sp.floor(h / 2), sp.Mod(w, 3)))
+    spec = ShapeFunction(
+        "mixed_shape", "network", "A test.",
+        (Param("h", h, None, Check(sp.Ge(h, 1), "h >= 1")),
+         Param("w", w, None, Check(sp.Ge(w, 1), "w >= 1"))),
+        (Check(sp.Ge(h * w, 2), "too small"),), (result, sp.Min(h, w) * 3), ("a", "b"), "")
+    program = lower(spec, ["SYMCONV_T_E_SMALL"])
+    variants = rgen.Variants()
+    messages = {"SYMCONV_T_E_H": "h must be >= 1", "SYMCONV_T_E_W": "w must be >= 1",
+                "SYMCONV_T_E_SMALL": "too small"}
+    f = rgen.RustFunction(program, "t", ("h", "w"),
+                          tuple(variants.code(f"SYMCONV_T_E_{n.upper()}",
+                                              messages[f"SYMCONV_T_E_{n.upper()}"], "SYMCONV_T_E_")
+                                for n in ("h", "w")),
+                          (variants.code("SYMCONV_T_E_SMALL", "too small", "SYMCONV_T_E_"),), ())
+    text = rgen.render_network(f, variants.all(), "t.rs", "test", "t", "t.toml")
+    assert "} else {" in text
+    unit = parse({"t.rs": text})
+    for q in vr.function_queries(unit, f, "t", "p", "t.rs"):
+        r = vr.check(q, f, unit, 60)
+        assert r.status is Status.PROVED, (q.prop, r.reason, r.counterexample)
+    interp = RustInterpreter(unit)
+    for hv in (-1, 1, 2, 3, 5, 2**62, 2**63 - 1):
+        for wv in (0, 1, 2, 7, 2**63 - 1):
+            assert interp.call("mixed_shape", {"h": hv, "w": wv}) == rgen.expected(
+                f, {"h": hv, "w": wv})
+    if _clippy_available():
+        crate = tmp_path / "crate"
+        (crate / "src").mkdir(parents=True)
+        (crate / "Cargo.toml").write_text('[package]\nname = "t"\nversion = "0.1.0"\n'
+                                          'edition = "2021"\n')
+        (crate / "src" / "lib.rs").write_text("#![no_std]\npub mod t;\n")
+        (crate / "src" / "t.rs").write_text(text)
+        run = _cargo(crate, "clippy", "--offline", "--", "-D", "warnings")
+        assert run.returncode == 0, run.stderr

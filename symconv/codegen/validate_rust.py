@@ -142,6 +142,37 @@ def _negations(model: RustModel, f: rgen.RustFunction,
     }
 
 
+# --- what every proof assumes of the spec side's floor and modulo ------------------------------
+
+ENCODING_STATEMENTS = {
+    "floor": "the spec side's floor(n/m) (the truncating quotient minus 1 where the remainder is "
+             "nonzero and the signs differ) equals floor(n/m), for all integers n and m != 0",
+    "mod": "the spec side's n mod m (the truncating remainder plus m where it is nonzero and the "
+           "signs differ) equals n - m*floor(n/m), for all integers n and m != 0",
+}
+
+
+def encoding_queries(ctx: z3.Context) -> list[Query]:
+    """The floor and modulo of :class:`SpecEncoder` (every Rust proof's spec side) against
+    their definitions, over unbounded integers. Floor: against Z3's integer division, which is
+    the floor for a positive divisor (``floor(n/m) = floor(-n/-m)`` otherwise). Modulo: its
+    identity with the floor, for any quotient q (the remainder being n - q*m), so the product
+    stays linear in what Z3 must decide."""
+    model = RustModel(Unit({}, {}), ctx)
+    enc = SpecEncoder(model)
+    n, m = z3.Int("n", ctx), z3.Int("m", ctx)
+    pn, pm = model.atom(n), model.atom(m)
+    floor = z3.If(m > 0, n / m, (-n) / (-m))
+    floor_neg = z3.And(m != 0, model.z(enc.floordiv(pn, pm)) != floor)
+    q = z3.Int("q", ctx)
+    r = n - q * m
+    adjust = z3.And(r != 0, (n < 0) != (m < 0))
+    mod_neg = z3.And(m != 0, z3.If(adjust, r + m, r) != n - m * z3.If(adjust, q - 1, q))
+    return [Query(f"{TID_PREFIX}.spec.{name}", "spec", name, ENCODING_STATEMENTS[name], neg,
+                  {"n": n, "m": m}, f"{PROOF_DIR}/spec-{name}.smt2")
+            for name, neg in (("floor", floor_neg), ("mod", mod_neg))]
+
+
 # --- checking ----------------------------------------------------------------------------------
 
 DEFAULT_TIMEOUT = 60.0
@@ -218,8 +249,40 @@ def _checker(name: str, tid: str) -> Callable[[float], Result]:
     return run
 
 
+def _encoding_checker(name: str) -> Callable[[float], Result]:
+    def run(timeout: float) -> Result:
+        query = next(q for q in encoding_queries(z3.Context()) if q.prop == name)
+        start = time.perf_counter()
+        solver = z3.Solver(ctx=query.negation.ctx)
+        solver.set("timeout", max(1, int(timeout * 1000)))
+        solver.add(query.negation)
+        verdict = solver.check()
+        if verdict == z3.unsat:
+            return Result(Status.PROVED, time.perf_counter() - start)
+        if verdict == z3.sat:
+            model = solver.model()
+            cx = {k: model.eval(v, model_completion=True).as_long()
+                  for k, v in query.variables.items()}
+            n, m = cx["n"], cx["m"]
+            q = abs(n) // abs(m) * (1 if (n < 0) == (m < 0) else -1)
+            r = n - q * m
+            fix = r != 0 and (n < 0) != (m < 0)
+            got = (q - 1 if fix else q) if name == "floor" else (r + m if fix else r)
+            want = n // m if name == "floor" else n % m
+            return Result(Status.REFUTED, time.perf_counter() - start, counterexample=cx,
+                          evaluations=(Evaluation(f"{name} at n={n}, m={m}", got, want,
+                                                  got == want),),
+                          reason="re-evaluated in plain Python")
+        return Result(Status.UNKNOWN, time.perf_counter() - start,
+                      reason=solver.reason_unknown() or "unknown")
+
+    return run
+
+
 def theorems() -> list[Theorem]:
-    out = []
+    out = [Theorem(f"{TID_PREFIX}.spec.{name}", GROUP, statement, _encoding_checker(name),
+                   batch="rust:spec")
+           for name, statement in ENCODING_STATEMENTS.items()]
     for f in rgen.functions():
         where = f"{rgen.ROOT}/src/{f.module}.rs"
         for prop, statement in statements(f, where).items():
@@ -230,8 +293,10 @@ def theorems() -> list[Theorem]:
 
 
 def artifact_parts() -> list[Part]:
-    return [(f"{PROOF_DIR}/{f.module}/{f.name}", f"rust:{f.name}", _smt2_of(f.name))
-            for f in rgen.functions()]
+    return [(f"{PROOF_DIR}/spec", "rust:spec",
+             lambda: {q.path: q.smt2() for q in encoding_queries(z3.Context())}),
+            *((f"{PROOF_DIR}/{f.module}/{f.name}", f"rust:{f.name}", _smt2_of(f.name))
+              for f in rgen.functions())]
 
 
 def _smt2_of(name: str) -> Callable[[], dict[str, str]]:
