@@ -13,11 +13,12 @@ if TYPE_CHECKING:
     from symconv.prover import Result
     from symconv.theorems import Theorem
 
-HELP = ("write generated/ (Python and C shape helpers, LaTeX tables, proofs) from the relations; "
-        "with --network FILE, a network's shape function as proved Python and C")
+HELP = ("write generated/ (Python, C and Rust shape helpers, LaTeX tables, proofs) from the "
+        "relations; with --network FILE, a network's shape function as proved Python, C and "
+        "Rust")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
-GENERATED_GROUPS = ("generated-python", "codegen-c")
+GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-rust")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      "--out). With --network: the most severe verdict of its proofs, an out-of-"
                      "date DIR counting as refuted under --check.")
     parser.add_argument("--network", metavar="FILE",
-                        help="instead: a network's shape function as proved Python and C "
+                        help="instead: a network's shape function as proved Python, C and Rust "
                         "(FILE: a .toml/.json spec or an .onnx model, read, never run), "
                         "written to --out (default: the current directory)")
     parser.add_argument("--out", default=None, metavar="DIR",
