@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.interrupt import Partial
@@ -16,6 +17,8 @@ HELP = "prove the relations and identities for all integers in their domains"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: the most severe verdict of the theorems run: 1 refuted, then 3 "
+                     "unknown, then 5 vacuous, else 0 (proved or proved-bounded); 2 bad input.")
     parser.add_argument("ids", nargs="*", metavar="ID",
                         help="theorem ids, or prefixes of ids: R gives R1..R15, torch. every "
                         "PyTorch theorem; an exact id names one theorem (default: all)")
@@ -54,14 +57,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.render import result_json
     from symconv.theorems import groups
 
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     jobs = jobs_arg(args.jobs)
     known = groups()
     for g in args.group:
         if g not in known:
             raise UsageError(f"unknown --group {g!r}; known: {', '.join(known)}")
     progress = for_output(out, enabled=not args.json)
+    started = time.perf_counter()
     done = interrupt.track("results", "theorems checked")
     columns = None if args.wide else width(out)
 
@@ -83,7 +86,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         dump_json(done.items, out)
     else:
-        _text(list(zip(chosen, results, strict=True)), out)
+        _text(list(zip(chosen, results, strict=True)), out, time.perf_counter() - started)
     return combine(r.status for r in results).exit_code
 
 
@@ -147,7 +150,7 @@ def _row(t: Theorem, r: Result, columns: int | None, statement: int | None = Non
     return line if columns is None else _short(line, columns)
 
 
-def _text(results: list[tuple[Theorem, Result]], out: TextIO) -> None:
+def _text(results: list[tuple[Theorem, Result]], out: TextIO, elapsed: float) -> None:
     """After the rows (printed as they completed): each failure in full, then the totals."""
     from symconv.prover import Status
     from symconv.render import describe_result
@@ -158,5 +161,7 @@ def _text(results: list[tuple[Theorem, Result]], out: TextIO) -> None:
     total = sum(r.seconds for _, r in results)
     n_ok = sum(r.status is Status.PROVED for _, r in results)
     n_bounded = sum(r.status is Status.PROVED_BOUNDED for _, r in results)
+    # the rows' times are each theorem's own; on several processes they overlap
     print(f"\n{n_ok}/{len(results)} proved for all integers, {n_bounded} proved-bounded"
-          f" (bounds in the statement; --json for full text), {total:.2f} s", file=out)
+          f" (bounds in the statement; --json for full text); {elapsed:.2f} s elapsed, "
+          f"{total:.2f} s summed over the theorems", file=out)

@@ -1,8 +1,8 @@
 """``symconv generate --network FILE [--out DIR] [--check] [--json]``: the edge (files, text).
 
 FILE is a spec (.toml/.json) or an ONNX model (read, never run), loaded as ``symconv network``
-loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python
-and C shape functions, ``convshape.h`` (the C helpers they include) and the SMT-LIB of every
+loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python,
+C and Rust shape functions, ``convshape.h`` (the C helpers they include) and the SMT-LIB of every
 proof under ``proofs/<name>_shape/``. The proofs always run; the exit code is their most severe
 verdict (with ``--check``, "out of date" counts as refuted). A network whose V is empty is still
 generated: its function refuses every input, naming the first refusing layer. It never removes
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.commands.generate import out_dir
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
@@ -33,9 +33,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.network.study import study
     from symconv.prover import Status, combine
 
-    timeout = 30.0 if args.timeout is None else args.timeout
-    if not timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {timeout}")
+    timeout = timeout_seconds(30.0 if args.timeout is None else args.timeout)
     root = out_dir(DEFAULT_OUT if args.out is None else args.out, writing=not args.check)
     source = Path(args.network)
     network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
@@ -120,5 +118,5 @@ def _text(code: NetworkCode, root: Path, expected: dict[str, str], proofs: list[
                      f"{extra}")
     held = sum(p.result.ok for p in proofs)
     lines.append(f"{held}/{len(proofs)} proofs hold for every integer (Python) and every int64 "
-                 "input (C)")
+                 "input (C, Rust)")
     return "\n".join(lines) + "\n"
