@@ -147,11 +147,14 @@ def _interrupted(argv: list[str], as_json: bool, out: TextIO, err: TextIO) -> in
     last line after the rows the command printed as they completed."""
     try:
         if not interrupt.finished():
-            if as_json:
+            partial = interrupt.current()
+            lines = partial is not None and partial.json_lines
+            if as_json or lines:
                 import json
 
                 command = next((a for a in argv if not a.startswith("-")), None)
-                interrupt.write_final(json.dumps(interrupt.document(command), indent=2,
+                interrupt.write_final(json.dumps(interrupt.document(command),
+                                                 indent=None if lines else 2,
                                                  ensure_ascii=False) + "\n", out)
             elif line := interrupt.text_line():
                 out.write(line + "\n")

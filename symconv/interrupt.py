@@ -24,8 +24,9 @@ from symconv.errors import EXIT_INTERRUPTED
 
 @dataclass(slots=True)
 class Partial:
-    """The finished work of the running command: ``items`` (JSON-ready, in order) under
-    ``key``, out of ``total`` if known; ``extra`` goes into the document as it is."""
+    """The finished work of the running command: ``done`` of ``total`` (if known), and the
+    ``items`` (JSON-ready, in order) under ``key`` (``""``: counted, not kept); ``extra`` goes
+    into the document as it is."""
 
     key: str
     what: str  # "theorems proved", for the text line; "": no rows, the line is the note
@@ -34,10 +35,19 @@ class Partial:
     extra: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # a last word for the text line ("nothing written to generated")
     finished: bool = False
+    done: int = 0
+    # the output is JSON lines (shape --batch), --json or not: the interrupted run ends with
+    # one more line, the document on one line
+    json_lines: bool = False
 
     def append(self, item: Any) -> None:
         self.items.append(item)
+        self.done += 1
         check()
+
+    def count(self, n: int) -> None:
+        """``n`` more finished, their output written (nothing kept)."""
+        self.done += n
 
     def finish(self) -> None:
         """The command's own output is whole: an interrupt from now on adds nothing to it."""
@@ -48,11 +58,19 @@ _CURRENT: contextvars.ContextVar[Partial | None] = contextvars.ContextVar("_CURR
                                                                          default=None)
 
 
-def track(key: str, what: str, total: int | None = None) -> Partial:
+def track(key: str, what: str, total: int | None = None, json_lines: bool = False
+          ) -> Partial:
     """Start recording the running command's finished work (replacing what was recorded)."""
-    partial = Partial(key, what, total)
+    partial = Partial(key, what, total, json_lines=json_lines)
     _CURRENT.set(partial)
     return partial
+
+
+def forget(partial: Partial) -> None:
+    """The work ``partial`` recorded is done and written: no record from now on (for what runs
+    outside the CLI too, where no :func:`end` would clear it)."""
+    if _CURRENT.get() is partial:
+        _CURRENT.set(None)
 
 
 def current() -> Partial | None:
@@ -120,10 +138,10 @@ def document(command: str | None) -> dict[str, Any]:
         doc["note"] = partial.note
     if not partial.what:
         return doc | partial.extra
-    doc["done"] = len(partial.items)
+    doc["done"] = partial.done
     if partial.total is not None:
         doc["total"] = partial.total
-    return doc | partial.extra | {partial.key: partial.items}
+    return doc | partial.extra | ({partial.key: partial.items} if partial.key else {})
 
 
 def text_line() -> str:
@@ -133,8 +151,7 @@ def text_line() -> str:
         return ""
     if not partial.what:  # no rows: only where it was
         return f"interrupted {partial.note}".rstrip()
-    done = f"{len(partial.items)}" + (f" of {partial.total}" if partial.total is not None
-                                      else "")
+    done = f"{partial.done}" + (f" of {partial.total}" if partial.total is not None else "")
     note = f"; {partial.note}" if partial.note else ""
     return f"interrupted: {done} {partial.what} before the interrupt{note}"
 

@@ -335,3 +335,92 @@ def test_an_interrupt_wrapped_in_another_exception_is_still_an_interrupt(
         assert (code, out, err) == (EXIT_INTERRUPTED,
                                     "interrupted: 1 of 3 rows done before the interrupt\n",
                                     "interrupted\n")
+
+
+def _batch_line(n: int) -> tuple[str, int]:
+    """An input line of ``shape --batch`` (guide conv, i = n + 3, k = 3) and its answer."""
+    return json.dumps({"op": "conv", "i": n + 3, "k": 3}) + "\n", n + 1
+
+
+def test_shape_batch_writes_every_answered_line_then_one_line_saying_interrupted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """shape --batch holds up to 4096 answers before it writes them: interrupted while it
+    waits for input, it writes those, then one JSON line (its output is JSON lines, --json
+    or not) saying interrupted and how many lines were answered."""
+    import types
+
+    class Reader:  # stdin: ten lines, then Ctrl-C while waiting for the next
+        def __init__(self) -> None:
+            self.lines = [_batch_line(n)[0].encode() for n in range(10)]
+
+        def readline(self, limit: int = -1) -> bytes:
+            if not self.lines:
+                raise KeyboardInterrupt
+            return self.lines.pop(0)
+
+    for extra in ([], ["--json"]):
+        monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=Reader()))
+        code, out, err = _main("shape", "--batch", "-", *extra)
+        assert (code, err) == (EXIT_INTERRUPTED, "interrupted\n")
+        *answers, last = out.splitlines()
+        assert [json.loads(a) for a in answers] == [{"out": _batch_line(n)[1]}
+                                                    for n in range(10)]
+        doc = _document(last)
+        assert (doc["command"], doc["done"]) == ("shape", 10)
+
+
+def test_shape_batch_interrupted_in_a_real_process(tmp_path: Path) -> None:
+    """5000 lines on a pipe left open: 4096 answers are written at once, the other 904 wait
+    in the buffer; SIGINT while the process waits for more input writes them too."""
+    import fcntl
+    import termios
+
+    read, write = os.pipe()
+    out = tmp_path / "stdout"
+    with open(out, "wb") as fo, open(tmp_path / "stderr", "wb") as fe:
+        proc = subprocess.Popen([sys.executable, "-m", "symconv", "shape", "--batch", "-"],
+                                stdin=read, stdout=fo, stderr=fe, cwd=tmp_path,
+                                start_new_session=True, preexec_fn=_default_sigint,
+                                env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        with os.fdopen(write, "w") as feed:
+            feed.write("".join(_batch_line(n)[0] for n in range(5000)))
+            feed.flush()
+
+            def unread() -> int:
+                buf = bytearray(4)
+                fcntl.ioctl(read, termios.FIONREAD, buf)
+                return int.from_bytes(buf, sys.byteorder)
+
+            start = time.monotonic()
+            while unread() or out.read_bytes().count(b"\n") < 4096:
+                assert proc.poll() is None, (tmp_path / "stderr").read_text()
+                assert time.monotonic() - start < LIMIT
+                time.sleep(0.05)
+            time.sleep(1.0)  # the rest of what it read, answered into its buffer
+            assert out.read_bytes().count(b"\n") == 4096
+            os.killpg(proc.pid, signal.SIGINT)
+            code = proc.wait(timeout=60)
+    finally:
+        os.close(read)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert code == EXIT_INTERRUPTED
+    *answers, last = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(a) for a in answers] == [{"out": _batch_line(n)[1]} for n in range(5000)]
+    assert _document(last)["done"] == 5000
+
+
+def test_a_batch_run_as_a_library_call_leaves_no_record() -> None:
+    """Outside the CLI no :func:`interrupt.end` clears the record: a finished batch clears its
+    own (else a later interrupt would report this batch's lines)."""
+    import io
+
+    from symconv.commands.shape import load_frameworkshape
+    from symconv.shapebatch import run_batch
+
+    out = io.StringIO()
+    assert run_batch([_batch_line(0)[0]], load_frameworkshape(), "guide", out) == 0
+    assert out.getvalue() == '{"out": 1}\n'
+    assert interrupt.current() is None
