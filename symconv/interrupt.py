@@ -36,14 +36,23 @@ class Partial:
     note: str = ""  # a last word for the text line ("nothing written to generated")
     finished: bool = False
     done: int = 0
+    # index -> (item, text row): finished before work listed earlier, so not yet appended (the
+    # rows are in order); an interrupt writes them too, after the rows in order
+    held: dict[int, tuple[Any, str | None]] = field(default_factory=dict)
     # the output is JSON lines (shape --batch), --json or not: the interrupted run ends with
     # one more line, the document on one line
     json_lines: bool = False
 
-    def append(self, item: Any) -> None:
+    def append(self, item: Any, index: int | None = None) -> None:
+        if index is not None:
+            self.held.pop(index, None)
         self.items.append(item)
         self.done += 1
         check()
+
+    def hold(self, index: int, item: Any, line: str | None) -> None:
+        """Work ``index`` is finished, but its row waits for earlier ones (``append``)."""
+        self.held[index] = (item, line)
 
     def count(self, n: int) -> None:
         """``n`` more finished, their output written (nothing kept)."""
@@ -138,22 +147,30 @@ def document(command: str | None) -> dict[str, Any]:
         doc["note"] = partial.note
     if not partial.what:
         return doc | partial.extra
-    doc["done"] = partial.done
+    doc["done"] = partial.done + len(partial.held)
     if partial.total is not None:
         doc["total"] = partial.total
-    return doc | partial.extra | ({partial.key: partial.items} if partial.key else {})
+    items = partial.items + [partial.held[i][0] for i in sorted(partial.held)]
+    return doc | partial.extra | ({partial.key: items} if partial.key else {})
 
 
 def text_line() -> str:
-    """The text output's last line after an interrupt ("" when nothing was recorded)."""
+    """The text output's last lines after an interrupt ("" when nothing was recorded): the
+    rows held back (finished out of order), then how far the run got."""
     partial = current()
     if partial is None:
         return ""
     if not partial.what:  # no rows: only where it was
         return f"interrupted {partial.note}".rstrip()
-    done = f"{partial.done}" + (f" of {partial.total}" if partial.total is not None else "")
+    rows = [line for _, line in (partial.held[i] for i in sorted(partial.held))
+            if line is not None]
+    count = partial.done + len(partial.held)
+    done = f"{count}" + (f" of {partial.total}" if partial.total is not None else "")
     note = f"; {partial.note}" if partial.note else ""
-    return f"interrupted: {done} {partial.what} before the interrupt{note}"
+    if rows:
+        note = (f"; the last {len(rows)} rows out of order: they finished while an earlier "
+                "one still ran") + note
+    return "\n".join([*rows, f"interrupted: {done} {partial.what} before the interrupt{note}"])
 
 
 def finished() -> bool:

@@ -141,11 +141,12 @@ def test_prove_closing_time_is_elapsed_and_says_so(monkeypatch: pytest.MonkeyPat
     import symconv.commands.prove as prove_cmd
     from symconv.prover import Result, Status
 
-    def instant(chunks, timeout, jobs, progress, row=None, done=None):  # type: ignore[no-untyped-def]
+    def instant(chunks, timeout, jobs, progress, row=None, done=None,  # type: ignore[no-untyped-def]
+                early=None):
         chosen = [t for chunk in chunks for t in chunk]
         results = [Result(Status.PROVED, 5.0) for _ in chosen]
-        for t, r in zip(chosen, results, strict=True):
-            row(t, r)
+        for i, (t, r) in enumerate(zip(chosen, results, strict=True)):
+            row(i, t, r)
         return chosen, results
 
     monkeypatch.setattr(prove_cmd, "prove_all", instant)

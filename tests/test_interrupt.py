@@ -424,3 +424,70 @@ def test_a_batch_run_as_a_library_call_leaves_no_record() -> None:
     assert run_batch([_batch_line(0)[0]], load_frameworkshape(), "guide", out) == 0
     assert out.getvalue() == '{"out": 1}\n'
     assert interrupt.current() is None
+
+
+def test_work_finished_out_of_order_is_kept_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prove prints its rows in the order of the list; a theorem proved while an earlier one
+    still runs waits for it. Interrupted then, it is written anyway, after the rows in order."""
+    def body(args: Any, out: Any) -> None:
+        done = interrupt.track("rows", "rows done", 5)
+        done.append({"n": 0}, 0)
+        if not args.json:
+            interrupt.emit("row 0", out)
+        done.hold(3, {"n": 3}, "row 3")
+        done.hold(2, {"n": 2}, "row 2")
+        done.hold(1, {"n": 1}, "row 1")
+        done.append({"n": 1}, 1)  # its turn came: no longer held
+        if not args.json:
+            interrupt.emit("row 1", out)
+
+    _fake_command(monkeypatch, body)
+    code, out, _ = _main("relations")
+    assert code == EXIT_INTERRUPTED
+    assert out.splitlines() == ["row 0", "row 1", "row 2", "row 3",
+                                "interrupted: 4 of 5 rows done before the interrupt; the last 2 "
+                                "rows out of order: they finished while an earlier one still ran"]
+    code, out, _ = _main("relations", "--json")
+    doc = _document(out)
+    assert (doc["done"], doc["rows"]) == (4, [{"n": n} for n in range(4)])
+
+
+def _quick(n: int, seconds: float) -> Any:
+    import types
+
+    from symconv.prover import Result, Status
+
+    def check(timeout: float) -> Result:
+        time.sleep(seconds)
+        return Result(Status.PROVED, seconds)
+
+    return types.SimpleNamespace(id=f"t{n}", batch="", check=check)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_prove_all_holds_back_only_what_finished_out_of_order(jobs: int) -> None:
+    """A slow first theorem: on two processes the quick ones finish first and each goes to
+    ``early`` before its row (the first never does); on one, everything is in order. Every
+    row comes once, in order."""
+    from symconv.commands.prove import prove_all
+    from symconv.progress import Silent
+
+    chosen = [_quick(0, 2.0), *(_quick(n, 0.0) for n in range(1, 6))]
+    events: list[tuple[str, int]] = []
+    done = interrupt.track("results", "theorems checked")
+    try:
+        prove_all(iter([chosen]), 10.0, jobs, Silent(),
+                  lambda i, t, r: events.append(("row", i)), done,
+                  lambda i, t, r: events.append(("early", i)))
+    finally:
+        interrupt.forget(done)
+    rows = [i for kind, i in events if kind == "row"]
+    early = [i for kind, i in events if kind == "early"]
+    assert rows == list(range(6))
+    if jobs == 1:
+        assert early == []
+    else:
+        assert early
+        assert 0 not in early
+        assert events.index(("row", 0)) > events.index(("early", early[0]))
+        assert all(events.index(("early", i)) < events.index(("row", i)) for i in early)

@@ -68,17 +68,27 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     done = interrupt.track("results", "theorems checked")
     columns = None if args.wide else width(out)
 
-    def row(t: Theorem, r: Result) -> None:
-        done.append(result_json(r, id=t.id, group=t.group, statement=t.statement,
-                                assumptions=list(t.assumptions)))
+    def item(t: Theorem, r: Result) -> dict[str, object]:
+        return result_json(r, id=t.id, group=t.group, statement=t.statement,
+                           assumptions=list(t.assumptions))
+
+    def line(t: Theorem, r: Result) -> str:
+        return _row(t, r, None, None if args.wide else 96)
+
+    def row(i: int, t: Theorem, r: Result) -> None:
+        done.append(item(t, r), i)
         if progress.live:
             progress.line(_row(t, r, columns))
         elif not args.json:  # printed as it completes: a file or a pipe keeps it
-            interrupt.emit(_row(t, r, None, None if args.wide else 96), out)
+            interrupt.emit(line(t, r), out)
+
+    def early(i: int, t: Theorem, r: Result) -> None:
+        # done before one listed earlier: its row waits for it, an interrupt writes it anyway
+        done.hold(i, item(t, r), None if args.json else line(t, r))
 
     try:
         chosen, results = prove_all(_chunks(args.group, args.ids), args.timeout, jobs, progress,
-                                    row, done)
+                                    row, done, early)
     finally:
         progress.close()
     if args.json:
@@ -103,12 +113,14 @@ def _chunks(only: Sequence[str], ids: Sequence[str]) -> Iterator[list[Theorem]]:
 
 
 def prove_all(chunks: Iterator[list[Theorem]], timeout: float, jobs: int, progress: Progress,
-              row: Callable[[Theorem, Result], None] | None = None,
-              done: Partial | None = None) -> tuple[list[Theorem], list[Result]]:
+              row: Callable[[int, Theorem, Result], None] | None = None,
+              done: Partial | None = None,
+              early: Callable[[int, Theorem, Result], None] | None = None
+              ) -> tuple[list[Theorem], list[Result]]:
     """Check every theorem of ``chunks`` on ``jobs`` processes: (theorems, results) in order.
-    ``row(theorem, result)`` is called for each in order, as soon as those before it are in
-    (the caller prints it); a failure goes to ``progress`` at once. ``done.total`` counts the
-    theorems listed so far."""
+    ``row(index, theorem, result)`` is called for each in order, as soon as those before it
+    are in (the caller prints it), ``early(...)`` first for one done before an earlier one; a
+    failure goes to ``progress`` at once. ``done.total`` counts the theorems listed so far."""
     from symconv.runner import Job, Runner
 
     chosen: list[Theorem] = []
@@ -121,10 +133,15 @@ def prove_all(chunks: Iterator[list[Theorem]], timeout: float, jobs: int, progre
         if failure and r.reason:
             failure += f" ({r.reason})"
         progress.advance(chosen[i].id, failure)
+        if early is not None and i != shown[0]:
+            early(i, chosen[i], r)
+
+    shown = [0]  # the index of the next row in order
 
     def show(i: int, r: Result) -> None:
+        shown[0] = i + 1
         if row is not None:
-            row(chosen[i], r)
+            row(i, chosen[i], r)
 
     runner: Runner[Result] = Runner(jobs, started, finished, show)
     progress.start("proving", 0)
