@@ -71,16 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def wants_json(argv: list[str]) -> bool:
-    """``--json`` among the options (before a ``--`` that ends them)."""
-    for token in argv:
-        if token == "--":
-            return False
-        if token == "--json":
-            return True
-    return False
-
-
 def _report(message: str, code: int, as_json: bool, out: TextIO, err: TextIO) -> int:
     if as_json:
         import json
@@ -100,7 +90,7 @@ def main(
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     args_in = list(sys.argv[1:] if argv is None else argv)
-    as_json = wants_json(args_in)
+    as_json = interrupt.wants_json(args_in)
     token = _STREAM.set(out)
     record = interrupt.begin()
     try:
@@ -172,10 +162,18 @@ def entry() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    code = main()
     try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`): nothing more to say, and no "Exception ignored"
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = main()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # the reader went away (e.g. `| head`): nothing more to say, and no "Exception
+            # ignored"
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except KeyboardInterrupt:  # after the command: its output stands, and no traceback
+        print("interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # all written: nothing left to interrupt
     sys.exit(code)

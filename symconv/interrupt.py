@@ -133,6 +133,29 @@ def end(state: tuple[contextvars.Token[Partial | None], Any]) -> None:
         signal.signal(signal.SIGINT, old)
 
 
+def wants_json(argv: list[str]) -> bool:
+    """``--json`` among the options (before a ``--`` that ends them). Here, not in
+    symconv.cli: :func:`before_start` needs it when loading the CLI was interrupted."""
+    for token in argv:
+        if token == "--":
+            return False
+        if token == "--json":
+            return True
+    return False
+
+
+def before_start(argv: list[str], out: TextIO, err: TextIO) -> int:
+    """Exit 130 for an interrupt while the CLI was loading: nothing was done; under
+    ``--json`` the document says so."""
+    import json
+
+    with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
+        if wants_json(argv):
+            write_final(json.dumps(document(None), indent=2, ensure_ascii=False) + "\n", out)
+        print("interrupted", file=err)
+    return EXIT_INTERRUPTED
+
+
 def document(command: str | None) -> dict[str, Any]:
     """The JSON document an interrupted command ends with."""
     partial = current()
