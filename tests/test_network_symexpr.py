@@ -6,10 +6,11 @@ expressions built from PyTorch's own SymPy functions."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 import z3
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("torch")
@@ -65,7 +66,7 @@ def reference(e: object, h: int, w: int) -> object:
 
 def z3_value(e: object, h: int, w: int, reader: Z3Reader | None = None) -> object:
     reader = reader or Z3Reader(NAMES)
-    out = reader.read(e)
+    out = e if isinstance(e, z3.ExprRef) else reader.read(e)
     sub = z3.substitute(out, (reader.var("H"), z3.IntVal(h, reader.ctx)),
                         (reader.var("W"), z3.IntVal(w, reader.ctx)))
     value = z3.simplify(sub)
@@ -78,6 +79,16 @@ LEAVES = st.sampled_from([H, W, sp.Integer(1), sp.Integer(3), sp.Integer(-2)])
 DIVISORS = st.sampled_from([1, 2, 3, 4, 7, 16, 32, -3])
 
 
+def _by(op: Any) -> Any:
+    """``op(a, b)``, or ``op(a, 1)`` where b is the literal zero (SymPy refuses to build it)."""
+    def build(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        try:
+            return op(a, b)
+        except ZeroDivisionError:
+            return op(a, 1)
+    return build
+
+
 def _extend(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
     return st.one_of(
         st.builds(lambda a, b: a + b, children, children),
@@ -85,6 +96,8 @@ def _extend(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
         st.builds(lambda a, d: F.FloorDiv(a, d), children, DIVISORS),
         st.builds(lambda a, d: F.PythonMod(a, d), children, DIVISORS),
         st.builds(lambda a, d: F.CeilToInt(F.IntTrueDiv(a, d)), children, DIVISORS),
+        st.builds(_by(F.FloorDiv), children, children),  # size-dependent divisors
+        st.builds(_by(F.PythonMod), children, children),
         st.builds(lambda a, b: F.Max(a, b), children, children),
         st.builds(lambda a, b: F.Min(a, b), children, children),
     )
@@ -102,10 +115,20 @@ def test_python_and_z3_readings_equal_pythons_own_arithmetic(e: sp.Expr,
                                                              ) -> None:
     fn = compile_python(e, NAMES)
     reader = Z3Reader(NAMES)
+    reader.read(e)
     for h, w in points:
-        expected = reference(e, h, w)
+        defined = z3_value(z3.And(reader.defined), h, w, reader) if reader.defined else True
+        try:
+            expected = reference(e, h, w)
+        except ZeroDivisionError:
+            # a size-dependent divisor is zero here: not read, and the reader says so
+            assert defined is False, (e, h, w)
+            with pytest.raises(ZeroDivisionError):
+                fn({"H": h, "W": w})
+            continue
         assert fn({"H": h, "W": w}) == expected, (e, h, w)
-        assert z3_value(e, h, w, reader) == expected, (e, h, w)
+        if defined:
+            assert z3_value(e, h, w, reader) == expected, (e, h, w)
 
 
 def test_relations_and_conditions() -> None:
@@ -133,12 +156,61 @@ def test_what_is_not_read_exactly_is_refused() -> None:
     with pytest.raises(Unreadable):
         compile_python(F.FloatTrueDiv(H, 2), NAMES)
     with pytest.raises(Unreadable):
-        Z3Reader(NAMES).read(F.FloorDiv(H, W))  # a size-dependent divisor
-    with pytest.raises(Unreadable):
         compile_python(sp.Symbol("s9") + 1, NAMES)
+
+
+def test_a_size_dependent_divisor_is_read_where_it_is_not_zero() -> None:
+    """Swin/ConvNeXt ask Mod(1, (H//4)*(W//4)) == 0: the token count is 1."""
+    tokens = F.FloorDiv(H, 4) * F.FloorDiv(W, 4)
+    g = sp.Ne(F.Mod(1, tokens), 0)
+    reader = Z3Reader(NAMES)
+    cond = reader.bool_(g)
+    assert len(reader.defined) == 1
+    s = z3.Solver(ctx=reader.ctx)
+    s.add(z3.And(reader.defined), z3.Not(cond), reader.var("H") >= 1, reader.var("W") >= 1)
+    s.add(z3.Or(reader.var("H") > 7, reader.var("W") > 7))
+    assert s.check() == z3.unsat  # one token only below 8 × 8
 
 
 def test_period_of_nested_floors_multiplies() -> None:
     assert period(F.PythonMod(F.FloorDiv(H - 7, 2) + 1, 2)) == 4
     assert period(F.FloorDiv(H, 32) + F.FloorDiv(W, 3)) == 96
     assert period(H + 1) == 1
+
+
+def _as_claim(text: str) -> str:
+    for a, b in (("⌊", "floor("), ("⌋", ")"), ("⌈", "ceil("), ("⌉", ")"), ("·", "*"),
+                 ("−", "-"), (" mod ", " % "), ("^", "**")):
+        text = text.replace(a, b)
+    return text
+
+
+SPREAD = [(1, 1), (31, 2), (32, 5), (33, 64), (-7, 100), (224, 3), (65, 97), (8, 8)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(EXPRS, POINTS)
+@example(F.FloorDiv(H - 1, 32) + 1, SPREAD)
+@example(F.CeilToInt(F.IntTrueDiv(H + 3, 4)) * 4, SPREAD)
+@example(F.FloorDiv(H, 2 * W) + F.PythonMod(H - W, 3), SPREAD)
+@example(-F.FloorDiv(1 - H, 2) - 2 * F.Max(H, W - 1), SPREAD)
+def test_the_shown_closed_form_reads_back_to_the_same_values(e: sp.Expr,
+                                                              points: list[tuple[int, int]]
+                                                              ) -> None:
+    """What the table shows (⌊(H − 1)/32⌋ + 1) is read by the claim language (Python's
+    precedence, ⌊·⌋ of exact quotients) as the same function: no lost parenthesis."""
+    from symconv.claims import parse
+    from symconv.evaluate import EvaluationError, evaluate
+    from symconv.network.traced import show
+
+    shown = show(e, NAMES)
+    read = parse(_as_claim(shown))
+    fn = compile_python(e, NAMES)
+    for h, w in points:
+        try:
+            expected = fn({"H": h, "W": w})
+        except ZeroDivisionError:
+            with pytest.raises(EvaluationError):
+                evaluate(read, {"H": h, "W": w})
+            continue
+        assert evaluate(read, {"H": h, "W": w}) == expected, (e, shown, h, w)

@@ -385,7 +385,7 @@ def _show(e: Any, names: Mapping[str, str], prec: int) -> str:
     if getattr(e, "is_Integer", False):
         return str(int(e))
     if getattr(e, "is_Rational", False):
-        return f"{int(e.p)}/{int(e.q)}"
+        return _paren(f"{int(e.p)}/{int(e.q)}", prec > 0)
     if kind == "Add":
         terms = sorted(e.args, key=lambda a: (getattr(a, "is_Number", False), str(a)))
         out = ""
@@ -402,16 +402,16 @@ def _show(e: Any, names: Mapping[str, str], prec: int) -> str:
         c = int(coeff[0]) if coeff and getattr(coeff[0], "is_Integer", False) else None
         body = "·".join(_show(a, names, 2) for a in rest)
         if c == -1:
-            return "-" + body
+            return _paren("-" + body, prec > 1)
         if c is not None:
-            return f"{c}·{body}"
-        return "·".join(_show(a, names, 2) for a in e.args)
+            return _paren(f"{c}·{body}", prec > 2)
+        return _paren("·".join(_show(a, names, 2) for a in e.args), prec > 2)
     if kind in ("FloorDiv", "CleanDiv"):
-        return f"⌊{_show(e.args[0], names, 0)}/{_show(e.args[1], names, 2)}⌋"
+        return f"⌊{_show(e.args[0], names, 2)}/{_show(e.args[1], names, 3)}⌋"
     if kind in ("CeilToInt", "FloorToInt") and type(e.args[0]).__name__ == "IntTrueDiv":
         a, b = e.args[0].args
         left, right = ("⌈", "⌉") if kind == "CeilToInt" else ("⌊", "⌋")
-        return f"{left}{_show(a, names, 0)}/{_show(b, names, 2)}{right}"
+        return f"{left}{_show(a, names, 2)}/{_show(b, names, 3)}{right}"
     if kind in ("Mod", "PythonMod"):
         return _paren(f"{_show(e.args[0], names, 2)} mod {_show(e.args[1], names, 2)}", prec > 0)
     if kind in ("Max", "Min"):

@@ -46,16 +46,21 @@ PERIOD_MAX = 1 << 12
 @dataclass(frozen=True, slots=True)
 class Region:
     """A path's region: where ``cond`` holds (Z3 over the axes, with ``exact``: the side
-    conditions of float size arithmetic read exactly) the forward takes ``path``."""
+    conditions under which the guards are read exactly — float size arithmetic below 2**53
+    (``floats``), size-dependent divisors not zero) the forward takes ``path``."""
 
     path: Path
     cond: z3.BoolRef
     exact: z3.BoolRef
     checks: tuple[Eval, ...]
     notes: tuple[str, ...] = ()
+    floats: bool = False
 
     def contains(self, point: Mapping[str, int]) -> bool:
-        return all(bool(c(point)) for c in self.checks)
+        try:
+            return all(bool(c(point)) for c in self.checks)
+        except ZeroDivisionError:  # a size-dependent divisor is zero: outside the region
+            return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +131,10 @@ class _Space:
                 except Unreadable as exc:
                     raise NetworkError(f"an output size of the forward at {at} is {size}, "
                                        f"which is not read exactly: {exc}") from None
-        exact = z3.And(reader.exact) if reader.exact else z3.BoolVal(True, self.ctx)
+        side = reader.exact + reader.defined
+        exact = z3.And(side) if side else z3.BoolVal(True, self.ctx)
         return Region(path, z3.And(conds) if conds else z3.BoolVal(True, self.ctx), exact,
-                      tuple(checks), tuple(notes))
+                      tuple(checks), tuple(notes), bool(reader.exact))
 
 
 def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
@@ -169,7 +175,7 @@ def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
         regions.append(region)
         if progress is not None:
             progress(len(regions), point)
-    inexact = any(not z3.is_true(r.exact) for r in regions)
+    inexact = any(r.floats for r in regions)
     return Exploration(space.axes, width, tuple(regions), coverage,
                        time.perf_counter() - began, inexact)
 

@@ -168,14 +168,15 @@ def _compare(op: str, a: Any, b: Any) -> bool:
 class Z3Reader:
     """Translate size expressions into Z3 over one integer variable per axis. Z3's ``div`` and
     ``mod`` are Euclidean, equal to Python's ``//`` and ``%`` only for a positive divisor: a
-    divisor must be a non-zero constant (PyTorch's sizes divide by strides and scale factors),
-    and a negative one is turned positive first."""
+    negative divisor is turned positive first, and a size-dependent one is read only where it
+    is not zero (:attr:`defined`)."""
 
     def __init__(self, names: Mapping[str, str], ctx: z3.Context | None = None) -> None:
         self.ctx = ctx or z3.Context()
         self.names = dict(names)
         self.vars: dict[str, z3.ArithRef] = {}
         self.exact: list[z3.BoolRef] = []  # |numerator| < 2**53 for float quotients
+        self.defined: list[z3.BoolRef] = []  # size-dependent divisors are not zero
         self._memo: dict[Any, z3.ExprRef] = {}
 
     def var(self, axis: str) -> z3.ArithRef:
@@ -206,11 +207,16 @@ class Z3Reader:
         return z3.IntVal(n, self.ctx)
 
     def _floor_div(self, a: z3.ArithRef, b: z3.ArithRef) -> z3.ArithRef:
-        if not z3.is_int_value(b) or b.as_long() == 0:
-            raise Unreadable(f"a division by a size-dependent or zero divisor: {b}")
-        d = b.as_long()
-        # Z3's div is Euclidean: it floors only for a positive divisor; a // -d == (-a) // d
-        return a / d if d > 0 else (-a) / (-d)
+        if z3.is_int_value(b):
+            d = b.as_long()
+            if d == 0:
+                raise Unreadable(f"a division by zero: {a} // 0")
+            # Z3's div is Euclidean: it floors only for a positive divisor; a // -d == (-a) // d
+            return a / d if d > 0 else (-a) / (-d)
+        # a size-dependent divisor ((H//4)*(W//4) tokens): floor for either sign, read only
+        # where it is not zero (Z3 leaves a division by zero unspecified)
+        self.defined.append(b != 0)
+        return z3.If(b > 0, a / b, (-a) / (-b))
 
     def _node(self, e: Any) -> z3.ExprRef:
         kind = _name(e)
