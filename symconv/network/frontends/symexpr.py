@@ -13,9 +13,13 @@ tested on hand-built expressions. The semantics follow ``torch/utils/_sympy/func
   ceil/floor/trunc of the rational a/b whenever |a| < 2**53 (a quotient that is not an integer
   lies at least 1/|b| from one, more than half an ulp of it), so it is read exactly with that
   side condition (:attr:`Z3Reader.exact`), never without;
+- the same roundings of ``c * ToFloat(a)`` (``floor(size * scale_factor)`` in
+  ``F.interpolate``): the double c is exactly p/q with q a power of two, and the product rounds
+  to nothing while |a·p| < 2**53 (an integer times a power of two), so it is the exact rational
+  a·p/q under that side condition;
 - ``Max``/``Min``/``Where``; relations and ``And``/``Or``/``Not``.
 
-Anything else (``FloatTrueDiv`` of a float scale, ``FloatPow``, a float constant) is refused with
+Anything else (``FloatTrueDiv`` of a float scale, ``FloatPow``, a float sum) is refused with
 :class:`Unreadable`, an honest refusal rather than a guess.
 """
 
@@ -132,7 +136,23 @@ def _py_quotient(e: Any, names: Mapping[str, str], memo: dict[Any, Eval]) -> Eva
     if _name(e) == "IntTrueDiv":
         a, b = (_py(x, names, memo) for x in e.args)
         return lambda p: Fraction(a(p)) / b(p)
+    product = scaled(e)
+    if product is not None:
+        factor, size = product
+        a = _py(size, names, memo)
+        return lambda p: factor * a(p)
     return _py(e, names, memo)
+
+
+def scaled(e: Any) -> tuple[Fraction, Any] | None:
+    """``c * ToFloat(a)``: the double c (exactly, as a fraction) and the integer expression a."""
+    if _name(e) != "Mul" or len(e.args) != 2:
+        return None
+    floats = [x for x in e.args if _name(x) == "Float"]
+    sizes = [x for x in e.args if _name(x) == "ToFloat"]
+    if len(floats) != 1 or len(sizes) != 1:
+        return None
+    return Fraction(float(floats[0])), sizes[0].args[0]
 
 
 def _floor(x: Fraction | int) -> int:
@@ -260,8 +280,14 @@ class Z3Reader:
             return q - c * self._floor_div(q, c)
         if kind in ("CeilToInt", "FloorToInt", "TruncToInt", "floor", "ceiling"):
             inner = e.args[0]
+            product = scaled(inner)
             if _name(inner) == "IntTrueDiv":
                 a, b = self.int_(inner.args[0]), self.int_(inner.args[1])
+                self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
+            elif product is not None:
+                factor, size = product
+                a = self.int_(size) * factor.numerator
+                b = self._int(factor.denominator)
                 self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
             elif kind in ("floor", "ceiling") and _name(inner) in ("Mul", "Add"):
                 num, den = _fraction(inner)
