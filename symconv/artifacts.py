@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 PROVIDERS: tuple[str, ...] = (
     "symconv.frameworks.report",
     "symconv.figures",
+    "symconv.animation",
     "symconv.audit",
     "symconv.codegen.python",
     "symconv.codegen.latex",
@@ -36,6 +37,7 @@ _COMMENT = {
     ".tex": "% {}",
     ".smt2": "; {}",
     ".md": "<!-- {} -->",
+    ".svg": "<!-- {} -->",
 }
 
 
