@@ -254,6 +254,14 @@ def scene(anim: Animation, view: str = "oblique") -> Scene:
     in_origin = (in_origin[0] + shift, in_origin[1])
     bottom = in_origin[1] + iy1 + LABEL_GAP + MARGIN
     width = max(ix1 + in_origin[0], qx1 + out_origin[0]) + MARGIN
+    # wide enough for the labels and the title line too, the planes centred
+    texts = (*label_texts(anim), title(anim))
+    needed = max(text_width(t, LABEL_SIZE) for t in texts) + 2 * MARGIN
+    if needed > width:
+        more = (needed - width) / 2
+        out_origin = (out_origin[0] + more, out_origin[1])
+        in_origin = (in_origin[0] + more, in_origin[1])
+        width = needed
 
     grid = []
     for r in range(rows):
@@ -280,15 +288,29 @@ def scene(anim: Animation, view: str = "oblique") -> Scene:
                  tuple(scenes), title(anim), plain_caption(d.caption))
 
 
+LABEL_SIZE = 0.5  # label text height, in cells
+
+
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of a line's width in DejaVu Sans Bold (0.7 em a character)."""
+    return len(text) * size * 0.7
+
+
 def _labels(anim: Animation, proj: Projection, in_origin: Point, out_origin: Point,
             ibox: tuple[float, float, float, float], qbox: tuple[float, float, float, float]
             ) -> tuple[Label, ...]:
-    d = anim.drawing
-    axes = d.spec.axes
     cx = in_origin[0] + (ibox[0] + ibox[2]) / 2
     below = in_origin[1] + ibox[3] + 0.85
     qx = out_origin[0] + (qbox[0] + qbox[2]) / 2
     above = out_origin[1] + qbox[1] - 0.35
+    out, inp = label_texts(anim)
+    return Label((qx, above), out, bold=True), Label((cx, below), inp, bold=True)
+
+
+def label_texts(anim: Animation) -> tuple[str, str]:
+    """The output's label and the input's (with the kernel's), every size from the relation."""
+    d = anim.drawing
+    axes = d.spec.axes
     size = "×".join(str(a.input) for a in axes)
     k = "×".join(str(a.kernel) for a in axes)
     extras = []
@@ -309,8 +331,7 @@ def _labels(anim: Animation, proj: Projection, in_origin: Point, out_origin: Poi
         if any(a.padding for a in axes):
             text += ", p=" + "×".join(str(a.padding) for a in axes)
         out = "output " + "×".join(str(f.output) for f in d.facts)
-    return (Label((qx, above), out, bold=True),
-            Label((cx, below), f"{text} · {kernel}", bold=True))
+    return out, f"{text} · {kernel}"
 
 
 def title(anim: Animation) -> str:

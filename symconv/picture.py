@@ -20,6 +20,7 @@ from symconv.animation import (
     CYAN,
     SHADE_OPACITY,
     WHITE,
+    LABEL_SIZE,
     Label,
     Point,
     Quad,
@@ -34,7 +35,6 @@ SVG_SCALE = 20  # user units per cell
 FONT_FAMILY = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif"
 LINE_HEIGHT = 0.62  # caption lines, in cells
 CAPTION_SIZE = 0.42  # caption text height, in cells
-LABEL_SIZE = 0.5
 
 
 def _hex(rgb: Rgb) -> str:

@@ -138,3 +138,32 @@ def test_cli_html_unwritable(tmp_path: Path) -> None:
                       str(tmp_path / "no" / "r.html")])
     assert code == 2
     assert "--html: cannot write" in err
+
+
+def test_an_onnx_model_with_coupled_axes(tmp_path: Path) -> None:
+    # (1, 2, H, W) → max pool 2 → Reshape [1, 18]: runs exactly where 2·⌊H/2⌋·⌊W/2⌋ = 18
+    onnx = pytest.importorskip("onnx")
+    np = pytest.importorskip("numpy")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from symconv.network.onnx_frontend import load_onnx
+
+    nodes = [helper.make_node("MaxPool", ["x"], ["p"], name="pool", kernel_shape=[2, 2],
+                              strides=[2, 2]),
+             helper.make_node("Reshape", ["p", "shape"], ["y"], name="reshape")]
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, "H", "W"])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    g = helper.make_graph(nodes, "g", [x], [y], initializer=[
+        numpy_helper.from_array(np.array([1, 18], np.int64), "shape")])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8),
+              str(path))
+    st = study(load_onnx(str(path)))
+    data = page_data(st, 1, 20)
+    m = data["map"]
+    assert m is not None
+    assert m["coupled"]
+    valid = {(m["low"] + k // 20, m["low"] + k % 20) for k, v in enumerate(m["cells"]) if v < 0}
+    assert valid == {(h, w) for h in range(1, 21) for w in range(1, 21)
+                     if 2 * (h // 2) * (w // 2) == 18}
+    assert "reshape#features" in data["refusers"]
