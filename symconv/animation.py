@@ -16,6 +16,7 @@ output unit and the four lines joining them. Renderers (``symconv.picture``) onl
 from __future__ import annotations
 
 import math
+import random
 import re
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ WHITE = (255, 255, 255)
 ZERO_FILL = (238, 238, 238)  # inserted zeros of a transposed convolution's stretched input
 EXTRA_FILL = (253, 246, 227)  # Solarized base3: the a extra rows/columns
 SHADE_OPACITY = 0.4
+
+LABEL_SIZE = 0.5  # label text height, in cells
 
 Rgb = tuple[int, int, int]
 Point = tuple[float, float]
@@ -80,6 +83,86 @@ def animate(drawing: Drawing, name: str = "") -> Animation:
     return Animation(drawing, frames(drawing), name)
 
 
+# ---- numbers: the guide's numerical animations ----------------------------------------------
+
+MODES = ("convolution", "average", "max")
+
+
+@dataclass(frozen=True, slots=True)
+class Numbers:
+    """Values for a numerical animation: the drawn grid's (0 on padding), the kernel's, and
+    each output unit's, computed from the frames' taps."""
+
+    mode: str
+    grid: tuple[tuple[int, ...], ...]
+    kernel: tuple[tuple[int, ...], ...]
+    output: tuple[tuple[float, ...], ...]
+
+    @staticmethod
+    def text(value: float) -> str:
+        return f"{value:.1f}"  # every mode, as the guide's ({2:.1f} in bin/produce_figure)
+
+
+GUIDE_SEED = 1234  # bin/produce_figure: numpy.random.seed(1234)
+
+
+def guide_generator(seed: int = GUIDE_SEED) -> random.Random:
+    """The stream of NumPy's legacy ``numpy.random.seed(seed)``, without NumPy: the same
+    Mersenne Twister as Python's, but seeded by init_genrand where ``random.seed`` uses
+    init_by_array."""
+    if not 0 <= seed < 2**32:
+        raise UsageError(f"seed must be in 0..2**32-1, got {seed}")
+    state = [seed]
+    for n in range(1, 624):
+        prev = state[-1]
+        state.append((1812433253 * (prev ^ (prev >> 30)) + n) & 0xFFFFFFFF)
+    rng = random.Random()
+    rng.setstate((3, (*state, 624), None))
+    return rng
+
+
+def guide_randint(rng: random.Random, high: int) -> int:
+    """NumPy's legacy ``randint(0, high)``: 32-bit draws masked to the next power of two,
+    those above ``high - 1`` drawn again."""
+    top = high - 1
+    if top == 0:
+        return 0  # NumPy draws nothing for a range of one
+    mask = (1 << top.bit_length()) - 1
+    while True:
+        value = rng.getrandbits(32) & mask
+        if value <= top:
+            return value
+
+
+def numbers(anim: Animation, mode: str, seed: int = GUIDE_SEED) -> Numbers:
+    """The guide's numerical values: input units 0..3 row by row, then kernel weights 0..2, drawn
+    as its ``numpy.random.randint`` after ``numpy.random.seed(seed)`` (so the guide's own
+    parameters give its figures' numbers); each output the frame's taps combined: Σ
+    input·weight, their mean, or their maximum (zero padding included, as the guide's)."""
+    d = anim.drawing
+    if d.kind == "transposed" or mode not in MODES:
+        raise UsageError(f"numbers: a convolution or a pooling ({', '.join(MODES)}), got "
+                         f"{d.kind} {mode}")
+    rng = guide_generator(seed)
+    grid = tuple(tuple(guide_randint(rng, 4) if cell == UNIT else 0 for cell in row)
+                 for row in d.grid)
+    kernel = tuple(tuple(guide_randint(rng, 3) for _ in range(d.kernel[1]))
+                   for _ in range(d.kernel[0]))
+    weights = [w for row in kernel for w in row]
+    rows, cols = d.out_shape
+    out = [[0.0] * cols for _ in range(rows)]
+    for f in anim.frames:
+        seen = [grid[r][c] for r, c in f.taps]
+        if mode == "convolution":
+            value = float(sum(v * w for v, w in zip(seen, weights, strict=True)))
+        elif mode == "average":
+            value = sum(seen) / len(seen)
+        else:
+            value = float(max(seen))
+        out[f.output[0]][f.output[1]] = value
+    return Numbers(mode, grid, kernel, tuple(tuple(row) for row in out))
+
+
 # An animation's size: its frames (each a GIF frame and an SVG step) and its grid's cells.
 MAX_FRAMES = 1024
 MAX_GRID_CELLS = 10_000
@@ -108,11 +191,14 @@ class GuideAnimation:
     title: str
     figure: GuideFigure
     source: str = "bin/generate_makefile"
+    numbers: str | None = None  # a numerical animation's mode (convolution, average, max)
 
 
 def _g(name: str, title: str, kind: str, i: int, k: int, s: int = 1, p: int | str = 0,
-       d: int = 1, pool: str = "max", source: str = "bin/generate_makefile") -> GuideAnimation:
-    return GuideAnimation(name, title, GuideFigure("", kind, i, k, s, p, d, pool), source)
+       d: int = 1, pool: str = "max", source: str = "bin/generate_makefile",
+       numbers: str | None = None) -> GuideAnimation:
+    return GuideAnimation(name, title, GuideFigure("", kind, i, k, s, p, d, pool), source,
+                          numbers)
 
 
 _DIRECT: tuple[tuple[str, str, int, int, int, int | str], ...] = (
@@ -132,6 +218,14 @@ GUIDE_ANIMATIONS: tuple[GuideAnimation, ...] = (
                                                        ", transposed (odd)"),
          "transposed", i, k, s, p) for n, t, i, k, s, p in _DIRECT),
     _g("dilation", "No padding, no stride, dilation", "dilated", 7, 3, 1, 0, 2),
+    # the numerical ones (the guide's figures 1.1, 1.2, 1.5 and 1.6 are frames of these)
+    _g("numerical_no_padding_no_strides", "Numerical: no padding, no strides", "conv", 5, 3,
+       numbers="convolution"),
+    _g("numerical_padding_strides", "Numerical: padding, strides", "conv", 5, 3, 2, 1,
+       numbers="convolution"),
+    _g("numerical_average_pooling", "Numerical: average pooling", "pool", 5, 3, pool="average",
+       numbers="average"),
+    _g("numerical_max_pooling", "Numerical: max pooling", "pool", 5, 3, numbers="max"),
     # asked for by the guide's users: the pooling of its numerical animations (i = 5, k = 3,
     # s = 1) drawn as arithmetic, and the transpose of its dilated convolution (relation 14).
     # padding_strides_odd_transposed above already puts the a extra row and column at the
@@ -145,6 +239,11 @@ GUIDE_ANIMATIONS: tuple[GuideAnimation, ...] = (
 def guide_animation(ga: GuideAnimation) -> Animation:
     fig = ga.figure
     return animate(build(fig.kind, resolve(fig), pool=fig.pool), ga.name)
+
+
+def guide_scene(ga: GuideAnimation) -> Scene:
+    anim = guide_animation(ga)
+    return scene(anim, nums=None if ga.numbers is None else numbers(anim, ga.numbers))
 
 
 # ---- the scene: what is drawn, in grid units --------------------------------------------------
@@ -189,6 +288,7 @@ class Label:
     text: str
     anchor: str = "middle"  # start, middle, end (SVG's text-anchor)
     bold: bool = False
+    size: float = LABEL_SIZE  # text height, in cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +297,7 @@ class FrameScene:
     current: Quad  # the output unit being computed, shaded
     links: tuple[tuple[Point, Point], ...]  # window corners to the output unit's
     output: Index  # the output unit computed in this frame
+    texts: tuple[Label, ...]  # the kernel's values at its taps (numerical animations)
     filled: tuple[Index, ...]  # output units computed so far (this one included)
 
 
@@ -211,6 +312,8 @@ class Scene:
     frames: tuple[FrameScene, ...]
     title: str
     caption: str
+    cell_texts: tuple[Label, ...] = ()  # the input's values (numerical animations)
+    output_texts: tuple[tuple[Index, Label], ...] = ()  # shown once computed
 
 
 _CELL_STYLE: dict[str, tuple[Rgb | None, Rgb, bool]] = {
@@ -231,12 +334,16 @@ def _rect(proj: Projection, origin: Point, y: float, x: float, h: float, w: floa
     return tuple((px + ox, py + oy) for px, py in pts)  # type: ignore[return-value]
 
 
-def scene(anim: Animation, view: str = "oblique") -> Scene:
+def scene(anim: Animation, view: str = "oblique", nums: Numbers | None = None) -> Scene:
+    """The scene in ``view``; with ``nums``, the guide's numerical layout: a plan view, the
+    output to the right of the input, every value written in its cell, no lines between."""
+    if nums is not None:
+        view = "flat"
     proj = VIEWS[view]
     d = anim.drawing
     rows, cols = anim.grid_shape
     orows, ocols = d.out_shape
-    # corners of both planes, to place them: output above the input, centred on it
+
     def box(h: int, w: int) -> tuple[float, float, float, float]:
         pts = [proj(x, y) for x, y in ((0, 0), (w, 0), (0, h), (w, h))]
         return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts),
@@ -244,10 +351,14 @@ def scene(anim: Animation, view: str = "oblique") -> Scene:
 
     ix0, iy0, ix1, iy1 = box(rows, cols)
     qx0, qy0, qx1, qy1 = box(orows, ocols)
-    gap = 1.6 if view == "oblique" else 0.8
     top = MARGIN + LABEL_GAP  # room for the output's label
-    out_origin = ((ix0 + ix1) / 2 - (qx0 + qx1) / 2, top - qy0)
-    in_origin = (0.0, out_origin[1] + qy1 + gap + LABEL_GAP - iy0)
+    if nums is None:  # the output above the input, centred on it
+        gap = 1.6 if view == "oblique" else 0.8
+        out_origin = ((ix0 + ix1) / 2 - (qx0 + qx1) / 2, top - qy0)
+        in_origin = (0.0, out_origin[1] + qy1 + gap + LABEL_GAP - iy0)
+    else:  # the output right of the input, centred on its height
+        in_origin = (0.0, top)
+        out_origin = (ix1 + 1.0, top + (rows - orows) / 2)
     left = min(ix0 + in_origin[0], qx0 + out_origin[0])
     shift = MARGIN - left
     out_origin = (out_origin[0] + shift, out_origin[1])
@@ -279,16 +390,25 @@ def scene(anim: Animation, view: str = "oblique") -> Scene:
                        BASE03, width=0.09)
         cur = Quad(_rect(proj, out_origin, f.output[0], f.output[1], 1, 1), BASE02, BASE03,
                    opacity=SHADE_OPACITY, width=0.09)
-        links = tuple(zip(outline.corners, cur.corners, strict=True))
-        scenes.append(FrameScene((*shades, outline), cur, links, f.output, tuple(
+        links = () if nums is not None else tuple(zip(outline.corners, cur.corners, strict=True))
+        weights = () if nums is None or nums.mode != "convolution" else tuple(
+            Label((in_origin[0] + c + 0.8, in_origin[1] + r + 0.92), str(w), size=0.3)
+            for (r, c), w in zip(f.taps, [w for row in nums.kernel for w in row], strict=True))
+        scenes.append(FrameScene((*shades, outline), cur, links, f.output, weights, tuple(
             (n // ocols, n % ocols) for n in range(f.index + 1))))
-    labels = _labels(anim, proj, in_origin, out_origin, (ix0, iy0, ix1, iy1),
-                     (qx0, qy0, qx1, qy1))
+    labels = _labels(anim, in_origin, out_origin, (ix0, iy0, ix1, iy1), (qx0, qy0, qx1, qy1),
+                     width)
+    cell_texts: tuple[Label, ...] = ()
+    output_texts: tuple[tuple[Index, Label], ...] = ()
+    if nums is not None:
+        cell_texts = tuple(Label((in_origin[0] + c + 0.5, in_origin[1] + r + 0.66), str(v),
+                                 size=0.42)
+                           for r, row in enumerate(nums.grid) for c, v in enumerate(row))
+        output_texts = tuple(((r, c), Label((out_origin[0] + c + 0.5, out_origin[1] + r + 0.64),
+                                            nums.text(v), size=0.36))
+                             for r, row in enumerate(nums.output) for c, v in enumerate(row))
     return Scene(anim, round(width, 3), round(bottom, 3), tuple(grid), outputs, labels,
-                 tuple(scenes), title(anim), plain_caption(d.caption))
-
-
-LABEL_SIZE = 0.5  # label text height, in cells
+                 tuple(scenes), title(anim), plain_caption(d.caption), cell_texts, output_texts)
 
 
 def text_width(text: str, size: float) -> float:
@@ -296,14 +416,21 @@ def text_width(text: str, size: float) -> float:
     return len(text) * size * 0.7
 
 
-def _labels(anim: Animation, proj: Projection, in_origin: Point, out_origin: Point,
-            ibox: tuple[float, float, float, float], qbox: tuple[float, float, float, float]
-            ) -> tuple[Label, ...]:
-    cx = in_origin[0] + (ibox[0] + ibox[2]) / 2
-    below = in_origin[1] + ibox[3] + 0.85
-    qx = out_origin[0] + (qbox[0] + qbox[2]) / 2
-    above = out_origin[1] + qbox[1] - 0.35
+def _labels(anim: Animation, in_origin: Point, out_origin: Point,
+            ibox: tuple[float, float, float, float], qbox: tuple[float, float, float, float],
+            width: float) -> tuple[Label, ...]:
+    """The output's label above it, the input's below it, each centred on its plane but kept
+    inside the picture."""
     out, inp = label_texts(anim)
+
+    def inside(x: float, text: str) -> float:
+        half = text_width(text, LABEL_SIZE) / 2
+        return min(max(x, MARGIN + half), width - MARGIN - half)
+
+    cx = inside(in_origin[0] + (ibox[0] + ibox[2]) / 2, inp)
+    below = in_origin[1] + ibox[3] + 0.85
+    qx = inside(out_origin[0] + (qbox[0] + qbox[2]) / 2, out)
+    above = out_origin[1] + qbox[1] - 0.35
     return Label((qx, above), out, bold=True), Label((cx, below), inp, bold=True)
 
 
@@ -398,8 +525,8 @@ def artifacts() -> dict[str, str]:
     rows = ["| animation | parameters | relation | frames |", "|---|---|---|---|"]
     for ga in GUIDE_ANIMATIONS:
         path = animation_path(ga)
-        anim = guide_animation(ga)
-        sc = scene(anim)
+        sc = guide_scene(ga)
+        anim = sc.animation
         out[path] = banner(path) + svg(sc)
         fig = ga.figure
         ax = anim.drawing.spec.axes[0]

@@ -20,7 +20,6 @@ from symconv.animation import (
     CYAN,
     SHADE_OPACITY,
     WHITE,
-    LABEL_SIZE,
     Label,
     Point,
     Quad,
@@ -93,16 +92,19 @@ def svg(sc: Scene, delay_ms: int = 1000, caption: bool = False) -> str:
         *(_quad_svg(q) for q in sc.grid),
         "</g>",
     ]
+    if sc.cell_texts:
+        out += ['<g id="values">', *(_label_svg(lb) for lb in sc.cell_texts), "</g>"]
     first = frames[0]
     ox, oy = first.window[-1].corners[0]
     moves = ";".join(
         f"{_n(f.window[-1].corners[0][0] - ox)},{_n(f.window[-1].corners[0][1] - oy)}"
         for f in frames)
     out += ['<g id="window">', *(_quad_svg(q) for q in first.window),
+            *(_label_svg(lb) for lb in first.texts),
             f'<animateTransform attributeName="transform" type="translate" values="{moves}" '
             f"{common}/>", "</g>"]
     out.append(f'<g id="links" stroke="{_hex(BASE03)}" stroke-width="{_n(0.03)}">')
-    for j in range(4):
+    for j in range(len(first.links)):
         (ax, ay), (bx, by) = first.links[j]
         values = ";".join(
             f"M{_n(f.links[j][0][0])},{_n(f.links[j][0][1])}L{_n(f.links[j][1][0])},"
@@ -128,6 +130,18 @@ def svg(sc: Scene, delay_ms: int = 1000, caption: bool = False) -> str:
     out += ['<g id="current">', _quad_svg(first.current),
             f'<animateTransform attributeName="transform" type="translate" values="{moves}" '
             f"{common}/>", "</g>"]
+    if sc.output_texts:
+        out.append('<g id="output-values">')
+        for pos, lb in sc.output_texts:
+            k = order[pos]
+            text = _label_svg(lb)
+            if k:  # hidden until its frame
+                text = text.replace("<text ", '<text visibility="hidden" ', 1).replace(
+                    "</text>", f'<animate attributeName="visibility" values="hidden;visible" '
+                    f'keyTimes="0;{k / n:.6g}" dur="{dur}" calcMode="discrete" '
+                    'repeatCount="indefinite"/></text>')
+            out.append(text)
+        out.append("</g>")
     out += [_label_svg(lb) for lb in sc.labels]
     y = sc.height + 0.1
     for k, line in enumerate(_caption_lines(sc, caption)):
@@ -142,7 +156,7 @@ def svg(sc: Scene, delay_ms: int = 1000, caption: bool = False) -> str:
 def _label_svg(lb: Label) -> str:
     weight = ' font-weight="bold"' if lb.bold else ""
     return (f'<text x="{_n(lb.at[0])}" y="{_n(lb.at[1])}" text-anchor="{lb.anchor}" '
-            f'font-size="{_n(LABEL_SIZE)}" fill="{_hex(BASE03)}"{weight}>'
+            f'font-size="{_n(lb.size)}" fill="{_hex(BASE03)}"{weight}>'
             f"{escape(lb.text)}</text>")
 
 
@@ -188,8 +202,9 @@ def raster_frames(sc: Scene, cell_px: int = 28, caption: bool = False) -> list[A
     draw = image_draw.Draw(base)
     for q in sc.grid:
         _quad(draw, q, s)
-    for lb in sc.labels:
-        _text(draw, lb.at, lb.text, LABEL_SIZE, s, lb.bold, lb.anchor)
+    for lb in (*sc.labels, *sc.cell_texts):
+        _text(draw, lb.at, lb.text, lb.size, s, lb.bold, lb.anchor)
+    value_at = dict(zip((q.corners for q in sc.grid), sc.cell_texts, strict=False))
     for k, line in enumerate(_caption_lines(sc, caption)):
         _text(draw, (0.6, sc.height + 0.1 + LINE_HEIGHT * (k + 0.8)), line, CAPTION_SIZE,
               s, k == 0, "start")
@@ -206,6 +221,12 @@ def raster_frames(sc: Scene, cell_px: int = 28, caption: bool = False) -> list[A
         for q in sc.grid:
             if q.corners in taps:
                 _outline(d, q, s)
+        for corners in taps:  # the values under the shade, written again
+            if corners in value_at:
+                lb = value_at[corners]
+                _text(d, lb.at, lb.text, lb.size, s, lb.bold, lb.anchor)
+        for lb in f.texts:
+            _text(d, lb.at, lb.text, lb.size, s, lb.bold, lb.anchor)
         _outline(d, f.window[-1], s)
         for a, b in f.links:
             d.line([_p(a, s), _p(b, s)], fill=BASE03, width=max(1, round(0.03 * s)))
@@ -215,6 +236,9 @@ def raster_frames(sc: Scene, cell_px: int = 28, caption: bool = False) -> list[A
         cur = f.current
         d.polygon(_px(cur.corners, s), fill=_mix(CYAN, BASE02, SHADE_OPACITY))
         _outline(d, cur, s)
+        for pos, lb in sc.output_texts:
+            if pos in done:
+                _text(d, lb.at, lb.text, lb.size, s, lb.bold, lb.anchor)
         out.append(frame.resize((size[0] // SUPERSAMPLE, size[1] // SUPERSAMPLE),
                                 image.Resampling.LANCZOS))
     return out

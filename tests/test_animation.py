@@ -336,3 +336,137 @@ def test_generated_animations_are_up_to_date() -> None:
     for path, text in animation.artifacts().items():
         on_disk = (ROOT / "generated" / path).read_text(encoding="utf-8")
         assert on_disk == text, f"generated/{path} is stale: run `symconv generate`"
+
+
+# ---- numerical animations ---------------------------------------------------------------------
+
+# The conv_arithmetic paper's figures 1.1 and 1.2 (frames of numerical_no_padding_no_strides
+# and numerical_padding_strides): its input, kernel and outputs as printed there.
+PAPER_INPUT = ((3, 3, 2, 1, 0), (0, 0, 1, 3, 1), (3, 1, 2, 2, 3), (2, 0, 0, 2, 2),
+               (2, 0, 0, 0, 1))
+PAPER_KERNEL = ((0, 1, 2), (2, 2, 0), (0, 1, 2))
+PAPER_OUTPUTS = {
+    "numerical_no_padding_no_strides": ((12, 12, 17), (10, 17, 19), (9, 6, 14)),
+    "numerical_padding_strides": ((6, 17, 3), (8, 17, 13), (6, 4, 4)),
+}
+
+
+def _numerical(name: str) -> animation.Numbers:
+    (ga,) = [g for g in animation.GUIDE_ANIMATIONS if g.name == name]
+    assert ga.numbers is not None
+    return animation.numbers(animation.guide_animation(ga), ga.numbers)
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_OUTPUTS))
+def test_numerical_animations_have_the_papers_numbers(name: str) -> None:
+    nums = _numerical(name)
+    p = (len(nums.grid) - 5) // 2
+    assert tuple(row[p:p + 5] for row in nums.grid[p:p + 5]) == PAPER_INPUT
+    assert all(v == 0 for r, row in enumerate(nums.grid) for c, v in enumerate(row)
+               if not (p <= r < p + 5 and p <= c < p + 5))
+    assert nums.kernel == PAPER_KERNEL
+    assert nums.output == tuple(tuple(float(v) for v in row) for row in PAPER_OUTPUTS[name])
+
+
+def test_guide_generator_is_numpys_legacy_stream() -> None:
+    np = pytest.importorskip("numpy")
+    for seed in (0, 1, 1234, 2**32 - 1):
+        state = np.random.RandomState(seed)
+        ours = animation.guide_generator(seed)
+        for high in (4, 3, 2, 1, 5, 7, 255):
+            want = state.randint(0, high, size=40).tolist()
+            assert [animation.guide_randint(ours, high) for _ in range(40)] == want, (seed, high)
+
+
+def _brute(grid: tuple[tuple[int, ...], ...], kernel: tuple[tuple[int, ...], ...], s: int,
+           d: int, mode: str) -> list[list[float]]:
+    """Every window of the drawn grid, by loops over its rows and columns."""
+    k0, k1 = len(kernel), len(kernel[0])
+    e0, e1 = (k0 - 1) * d + 1, (k1 - 1) * d + 1
+    out = []
+    for top in range(0, len(grid) - e0 + 1, s):
+        row = []
+        for left in range(0, len(grid[0]) - e1 + 1, s):
+            seen = [(grid[top + m * d][left + n * d], kernel[m][n])
+                    for m in range(k0) for n in range(k1)]
+            if mode == "convolution":
+                row.append(float(sum(v * w for v, w in seen)))
+            elif mode == "average":
+                row.append(sum(v for v, _ in seen) / len(seen))
+            else:
+                row.append(float(max(v for v, _ in seen)))
+        out.append(row)
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["conv", "dilated", "pool-max", "pool-average"]), st.integers(1, 8),
+       st.integers(1, 4), st.integers(1, 3), st.integers(0, 2), st.integers(0, 2**32 - 1))
+def test_numerical_values_against_brute_force(kind: str, i: int, k: int, s: int, p: int,
+                                               seed: int) -> None:
+    d = 2 if kind == "dilated" else 1
+    pool = kind.split("-")[1] if kind.startswith("pool") else "max"
+    mode = pool if kind.startswith("pool") else "convolution"
+    try:
+        spec = make_spec([i, i], [k, k], [s, s], [p, p], [d, d], dims=2)
+        drawing = figures.build(kind.split("-")[0], spec, pool=pool)
+    except figures.UsageError:
+        return
+    anim = animation.animate(drawing)
+    nums = animation.numbers(anim, mode, seed)
+    assert all(0 <= v <= 3 for row in nums.grid for v in row)
+    assert all(0 <= w <= 2 for row in nums.kernel for w in row)
+    assert [list(row) for row in nums.output] == _brute(nums.grid, nums.kernel, s, d, mode)
+
+
+def test_numerical_svg_writes_every_value_and_shows_outputs_in_order() -> None:
+    (ga,) = [g for g in animation.GUIDE_ANIMATIONS if g.name == "numerical_padding_strides"]
+    sc = animation.guide_scene(ga)
+    root = ET.fromstring(picture.svg(sc))
+    values = root.find(f".//{SVG}g[@id='values']")
+    assert values is not None
+    texts = [t.text for t in values.findall(f"{SVG}text")]
+    nums = _numerical(ga.name)
+    assert texts == [str(v) for row in nums.grid for v in row]
+    # the kernel's weights ride with the window, at its taps
+    window = root.find(f".//{SVG}g[@id='window']")
+    assert window is not None
+    assert [t.text for t in window.findall(f"{SVG}text")] == [
+        str(w) for row in PAPER_KERNEL for w in row]
+    out = root.find(f".//{SVG}g[@id='output-values']")
+    assert out is not None
+    cells = out.findall(f"{SVG}text")
+    assert [c.text for c in cells] == [f"{v:.1f}" for row in PAPER_OUTPUTS[ga.name]
+                                       for v in row]
+    n = len(cells)
+    for k, cell in enumerate(cells):
+        show = cell.find(f"{SVG}animate")
+        if k == 0:
+            assert show is None
+            assert "visibility" not in cell.attrib
+        else:
+            assert show is not None
+            assert cell.attrib["visibility"] == "hidden"
+            assert float(show.attrib["keyTimes"].split(";")[1]) == pytest.approx(k / n, 1e-5)
+    # the plan view has no lines between the planes
+    links = root.find(f".//{SVG}g[@id='links']")
+    assert links is not None
+    assert not list(links)
+
+
+def test_cli_numbers_json_and_refusals() -> None:
+    code, out, _ = _run(["figure", "pool", "-i", "5", "-k", "3", "--pool", "max", "--animate",
+                         "--numbers", "--json", "--out", "/dev/null"])
+    assert code == 0
+    report = json.loads(out)
+    assert report["numbers"]["mode"] == "max"
+    assert report["numbers"]["grid"] == [list(r) for r in PAPER_INPUT]
+    assert report["numbers"]["output"] == _brute(PAPER_INPUT, ((1,) * 3,) * 3, 1, 1, "max")
+    for argv, needle in (
+            (["transposed", "-i", "5", "-k", "3", "--animate", "--numbers"], "not transposed"),
+            (["conv", "-i", "5", "-k", "3", "--numbers"], "--numbers does not apply"),
+            (["conv", "-i", "5", "-k", "3", "--animate", "--numbers", "--view", "flat"],
+             "--view does not apply")):
+        code, _, err = _run(["figure", *argv])
+        assert code == 2
+        assert needle in err, err

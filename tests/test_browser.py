@@ -197,3 +197,19 @@ def test_generated_svg_animates_frame_by_frame(browser: Any, name: str) -> None:
         assert cyan == list(range(f.index + 1))
     assert len(sc.frames) == n
     v.check_clean()
+
+
+def test_numerical_svg_shows_each_value_from_its_frame(browser: Any) -> None:
+    name = "numerical_padding_strides"
+    (ga,) = [g for g in animation.GUIDE_ANIMATIONS if g.name == name]
+    sc = animation.guide_scene(ga)
+    v = Visit(browser, ROOT / "generated" / "animations" / f"{name}.svg")
+    page = v.page
+    page.evaluate("document.documentElement.pauseAnimations()")
+    want = [lb.text for _, lb in sc.output_texts]
+    for f in sc.animation.frames:
+        page.evaluate(f"document.documentElement.setCurrentTime({f.index + 0.5})")
+        shown = page.evaluate("""() => [...document.querySelectorAll('#output-values text')]
+            .filter(t => getComputedStyle(t).visibility === 'visible').map(t => t.textContent)""")
+        assert shown == want[:f.index + 1]
+    v.check_clean()

@@ -55,6 +55,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="with --animate: milliseconds per frame (default 1000, the guide's)")
     parser.add_argument("--cell", type=int, default=None, metavar="PX",
                         help="with --animate --format gif: pixels per cell (default 28)")
+    parser.add_argument("--numbers", action="store_true",
+                        help="with --animate: the guide's numerical animation (plan view, input "
+                        "values 0..3 and kernel weights 0..2 drawn as the guide's NumPy seed "
+                        "1234 draws them, every output value computed); conv, dilated or pool")
     parser.add_argument("--caption", action="store_true",
                         help="with --animate: draw the whole caption under the picture (the "
                         "relation and output size are always drawn)")
@@ -96,7 +100,12 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.animate:
         refuse(args, ("frames",), "--animate draws every frame into one animation")
     else:
-        refuse(args, ("view", "delay", "cell", "caption"), "it goes with --animate")
+        refuse(args, ("view", "delay", "cell", "caption", "numbers"), "it goes with --animate")
+    if args.numbers and args.kind == "transposed":
+        raise UsageError("--numbers: the guide's numerical animations are convolutions and "
+                         "poolings, not transposed convolutions")
+    if args.numbers:
+        refuse(args, ("view",), "--numbers draws the guide's plan view")
     if args.delay is not None and not 20 <= args.delay <= 60_000:
         raise UsageError(f"--delay must be in 20..60000 milliseconds, got {args.delay}")
     if args.cell is not None and not 8 <= args.cell <= 200:
@@ -161,7 +170,11 @@ def _animate(args: argparse.Namespace, fmt: str, drawing: Any, out: TextIO, err:
         refuse(args, ("cell",), "it is the pixel size of gif output")
     anim = animation.animate(drawing)
     animation.check_size(anim)
-    sc = animation.scene(anim, args.view or "oblique")
+    nums = None
+    if args.numbers:
+        mode = (args.pool or "max") if args.kind == "pool" else "convolution"
+        nums = animation.numbers(anim, mode)
+    sc = animation.scene(anim, args.view or "oblique", nums)
     delay = args.delay or 1000
     report = {"kind": args.kind, "format": fmt, "caption": drawing.caption,
               "title": sc.title, "relations": [f.relation for f in drawing.facts],
@@ -169,6 +182,9 @@ def _animate(args: argparse.Namespace, fmt: str, drawing: Any, out: TextIO, err:
               "frames": [{"output": list(f.output), "window": list(f.window)}
                          for f in anim.frames],
               "delay_ms": delay}
+    if nums is not None:
+        report["numbers"] = {"mode": nums.mode, "grid": nums.grid, "kernel": nums.kernel,
+                             "output": nums.output}
     if fmt == "svg":
         text = picture.svg(sc, delay, args.caption)
         if args.out is None:
