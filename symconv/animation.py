@@ -37,6 +37,11 @@ EXTRA_FILL = (253, 246, 227)  # Solarized base3: the a extra rows/columns
 SHADE_OPACITY = 0.4
 
 LABEL_SIZE = 0.5  # label text height, in cells
+# The guide's TikZ draws at scale 0.5 (a cell is 0.5 cm, 14.23 pt): its `thick` lines are 0.8 pt,
+# the lines to the output the default 0.4 pt, `dashed` 3 pt on, 3 pt off; in cells:
+STROKE = 0.056
+LINK_STROKE = 0.028
+DASH = 0.21
 
 Rgb = tuple[int, int, int]
 Point = tuple[float, float]
@@ -279,7 +284,7 @@ class Quad:
     stroke: Rgb | None
     dashed: bool = False
     opacity: float = 1.0
-    width: float = 0.04  # stroke width, in cell units
+    width: float = STROKE  # stroke width, in cell units
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +298,19 @@ class Label:
 
 @dataclass(frozen=True, slots=True)
 class FrameScene:
-    window: tuple[Quad, ...]  # the taps' shades, then the window's outline
+    shades: tuple[Quad, ...]  # the kernel's taps, shaded
+    cells: tuple[Quad, ...]  # every cell the window spans, outlined solid (padding's included)
+    outline: Quad  # the window's extent
     current: Quad  # the output unit being computed, shaded
     links: tuple[tuple[Point, Point], ...]  # window corners to the output unit's
     output: Index  # the output unit computed in this frame
     texts: tuple[Label, ...]  # the kernel's values at its taps (numerical animations)
     filled: tuple[Index, ...]  # output units computed so far (this one included)
+
+    @property
+    def window(self) -> tuple[Quad, ...]:
+        """What moves with the kernel, in paint order; its outline last."""
+        return (*self.shades, *self.cells, self.outline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +337,9 @@ _CELL_STYLE: dict[str, tuple[Rgb | None, Rgb, bool]] = {
 
 MARGIN = 0.6
 LABEL_GAP = 1.1
+# between the output plane and the input plane, at their closest (measured vertically): the
+# guide's lift of the output by the input's rows + 1 leaves one cell for its square grids
+CLEARANCE = 1.0
 
 
 def _rect(proj: Projection, origin: Point, y: float, x: float, h: float, w: float
@@ -351,18 +366,23 @@ def scene(anim: Animation, view: str = "oblique", nums: Numbers | None = None) -
 
     ix0, iy0, ix1, iy1 = box(rows, cols)
     qx0, qy0, qx1, qy1 = box(orows, ocols)
-    top = MARGIN + LABEL_GAP  # room for the output's label
-    if nums is None:  # the output above the input, centred on it
-        gap = 1.6 if view == "oblique" else 0.8
-        out_origin = ((ix0 + ix1) / 2 - (qx0 + qx1) / 2, top - qy0)
-        in_origin = (0.0, out_origin[1] + qy1 + gap + LABEL_GAP - iy0)
-    else:  # the output right of the input, centred on its height
-        in_origin = (0.0, top)
-        out_origin = (ix1 + 1.0, top + (rows - orows) / 2)
+    if nums is None:
+        # the output above the input: in the oblique view as the guide places it (its corner
+        # (0, 0) of TikZ's y-up grid, our bottom left, straight above the input's), in the
+        # flat view centred; lifted to leave CLEARANCE between the planes
+        ox = (proj(0, rows)[0] - proj(0, orows)[0] if view == "oblique"
+              else (ix0 + ix1) / 2 - (qx0 + qx1) / 2)
+        out_origin = (ox, clearance(proj, (rows, cols), (orows, ocols), ox) - CLEARANCE)
+        in_origin = (0.0, 0.0)
+    else:  # the guide's numerical layout: the output right of the input, centred on its height
+        in_origin = (0.0, 0.0)
+        out_origin = (ix1 + 1.0, (rows - orows) // 2)
+    # the output's label above the output, the whole inside the margin
     left = min(ix0 + in_origin[0], qx0 + out_origin[0])
-    shift = MARGIN - left
-    out_origin = (out_origin[0] + shift, out_origin[1])
-    in_origin = (in_origin[0] + shift, in_origin[1])
+    high = min(iy0 + in_origin[1], qy0 + out_origin[1] - LABEL_GAP)
+    shift = (MARGIN - left, MARGIN - high)
+    out_origin = (out_origin[0] + shift[0], out_origin[1] + shift[1])
+    in_origin = (in_origin[0] + shift[0], in_origin[1] + shift[1])
     bottom = in_origin[1] + iy1 + LABEL_GAP + MARGIN
     width = max(ix1 + in_origin[0], qx1 + out_origin[0]) + MARGIN
     # wide enough for the labels and the title line too, the planes centred
@@ -384,31 +404,57 @@ def scene(anim: Animation, view: str = "oblique", nums: Numbers | None = None) -
     ext = anim.extent
     scenes = []
     for f in anim.frames:
-        shades = [Quad(_rect(proj, in_origin, r, c, 1, 1), BASE02, None, opacity=SHADE_OPACITY)
-                  for r, c in f.taps]
+        shades = tuple(Quad(_rect(proj, in_origin, r, c, 1, 1), BASE02, None,
+                            opacity=SHADE_OPACITY) for r, c in f.taps)
+        cells = tuple(Quad(_rect(proj, in_origin, f.window[0] + r, f.window[1] + c, 1, 1), None,
+                           BASE03) for r in range(ext[0]) for c in range(ext[1]))
         outline = Quad(_rect(proj, in_origin, f.window[0], f.window[1], ext[0], ext[1]), None,
-                       BASE03, width=0.09)
+                       BASE03)
         cur = Quad(_rect(proj, out_origin, f.output[0], f.output[1], 1, 1), BASE02, BASE03,
-                   opacity=SHADE_OPACITY, width=0.09)
+                   opacity=SHADE_OPACITY)
         links = () if nums is not None else tuple(zip(outline.corners, cur.corners, strict=True))
         weights = () if nums is None or nums.mode != "convolution" else tuple(
             Label((in_origin[0] + c + 0.8, in_origin[1] + r + 0.92), str(w), size=0.3)
             for (r, c), w in zip(f.taps, [w for row in nums.kernel for w in row], strict=True))
-        scenes.append(FrameScene((*shades, outline), cur, links, f.output, weights, tuple(
+        scenes.append(FrameScene(shades, cells, outline, cur, links, f.output, weights, tuple(
             (n // ocols, n % ocols) for n in range(f.index + 1))))
     labels = _labels(anim, in_origin, out_origin, (ix0, iy0, ix1, iy1), (qx0, qy0, qx1, qy1),
                      width)
     cell_texts: tuple[Label, ...] = ()
     output_texts: tuple[tuple[Index, Label], ...] = ()
     if nums is not None:
-        cell_texts = tuple(Label((in_origin[0] + c + 0.5, in_origin[1] + r + 0.66), str(v),
-                                 size=0.42)
+        cell_texts = tuple(Label((in_origin[0] + c + 0.5, in_origin[1] + r + 0.68), str(v),
+                                 size=0.5)
                            for r, row in enumerate(nums.grid) for c, v in enumerate(row))
         output_texts = tuple(((r, c), Label((out_origin[0] + c + 0.5, out_origin[1] + r + 0.64),
                                             nums.text(v), size=0.36))
                              for r, row in enumerate(nums.output) for c, v in enumerate(row))
     return Scene(anim, round(width, 3), round(bottom, 3), tuple(grid), outputs, labels,
                  tuple(scenes), title(anim), plain_caption(d.caption), cell_texts, output_texts)
+
+
+def _edges_at(corners: tuple[Point, ...], x: float) -> tuple[float, float]:
+    """The top and bottom (least and greatest y) of a convex quadrilateral at abscissa x."""
+    ys = []
+    for j in range(4):
+        (ax, ay), (bx, by) = corners[j], corners[(j + 1) % 4]
+        if ax != bx and min(ax, bx) - 1e-9 <= x <= max(ax, bx) + 1e-9:
+            ys.append(ay + (by - ay) * (x - ax) / (bx - ax))
+    return min(ys), max(ys)
+
+
+def clearance(proj: Projection, grid: Index, out: Index, ox: float) -> float:
+    """The least vertical distance from the bottom of the output plane (its origin at (ox, 0))
+    up to the top of the input plane (its origin at (0, 0)), where they share an abscissa;
+    both are parallelograms, so the least is at one of their corners' abscissae."""
+    inp = _rect(proj, (0.0, 0.0), 0, 0, grid[0], grid[1])
+    outp = _rect(proj, (ox, 0.0), 0, 0, out[0], out[1])
+    lo = max(min(p[0] for p in inp), min(p[0] for p in outp))
+    hi = min(max(p[0] for p in inp), max(p[0] for p in outp))
+    if lo > hi:
+        return -max(p[1] for p in outp) + min(p[1] for p in inp)
+    xs = [lo, hi, *(p[0] for p in (*inp, *outp) if lo <= p[0] <= hi)]
+    return min(_edges_at(inp, x)[0] - _edges_at(outp, x)[1] for x in xs)
 
 
 def text_width(text: str, size: float) -> float:

@@ -18,7 +18,10 @@ from symconv.animation import (
     BASE02,
     BASE03,
     CYAN,
+    DASH,
+    LINK_STROKE,
     SHADE_OPACITY,
+    STROKE,
     WHITE,
     Label,
     Point,
@@ -62,10 +65,10 @@ def _quad_svg(q: Quad, extra: str = "") -> str:
     attrs = [f'points="{_pts(q.corners)}"', f'fill="{_hex(q.fill) if q.fill else "none"}"']
     if q.stroke is not None:
         attrs.append(f'stroke="{_hex(q.stroke)}"')
-        if abs(q.width - 0.04) > 1e-9:
+        if abs(q.width - STROKE) > 1e-9:
             attrs.append(f'stroke-width="{_n(q.width)}"')
         if q.dashed:
-            attrs.append('stroke-dasharray="2.5,2"')
+            attrs.append(f'stroke-dasharray="{_n(DASH)}"')
     if q.opacity != 1.0:
         attrs.append(f'fill-opacity="{q.opacity:g}"')
     return f"<polygon {' '.join(attrs)}{extra}/>"
@@ -83,7 +86,7 @@ def svg(sc: Scene, delay_ms: int = 1000, caption: bool = False) -> str:
     out = [
         '<svg xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}" '
-        f'font-family="{FONT_FAMILY}" stroke-width="{_n(0.04)}" stroke-linejoin="round" '
+        f'font-family="{FONT_FAMILY}" stroke-width="{_n(STROKE)}" stroke-linejoin="round" '
         f'data-frames="{n}">',
         f"<title>{escape(sc.title)}</title>",
         f"<desc>{escape(sc.caption)}</desc>",
@@ -95,15 +98,15 @@ def svg(sc: Scene, delay_ms: int = 1000, caption: bool = False) -> str:
     if sc.cell_texts:
         out += ['<g id="values">', *(_label_svg(lb) for lb in sc.cell_texts), "</g>"]
     first = frames[0]
-    ox, oy = first.window[-1].corners[0]
+    ox, oy = first.outline.corners[0]
     moves = ";".join(
-        f"{_n(f.window[-1].corners[0][0] - ox)},{_n(f.window[-1].corners[0][1] - oy)}"
+        f"{_n(f.outline.corners[0][0] - ox)},{_n(f.outline.corners[0][1] - oy)}"
         for f in frames)
     out += ['<g id="window">', *(_quad_svg(q) for q in first.window),
             *(_label_svg(lb) for lb in first.texts),
             f'<animateTransform attributeName="transform" type="translate" values="{moves}" '
             f"{common}/>", "</g>"]
-    out.append(f'<g id="links" stroke="{_hex(BASE03)}" stroke-width="{_n(0.03)}">')
+    out.append(f'<g id="links" stroke="{_hex(BASE03)}" stroke-width="{_n(LINK_STROKE)}">')
     for j in range(len(first.links)):
         (ax, ay), (bx, by) = first.links[j]
         values = ";".join(
@@ -213,23 +216,20 @@ def raster_frames(sc: Scene, cell_px: int = 28, caption: bool = False) -> list[A
     for f in sc.frames:
         frame = base.copy()
         d = image_draw.Draw(frame)
-        for q in f.window[:-1]:
+        for q in f.shades:
             under = grid_fill.get(q.corners)
             d.polygon(_px(q.corners, s), fill=_mix(under, BASE02, SHADE_OPACITY))
-        # the tap cells' own outlines stay visible under the shade, as in the guide
-        taps = {q.corners for q in f.window[:-1]}
-        for q in sc.grid:
-            if q.corners in taps:
-                _outline(d, q, s)
-        for corners in taps:  # the values under the shade, written again
-            if corners in value_at:
-                lb = value_at[corners]
+        for q in f.cells:  # the guide's solid grid over the window
+            _outline(d, q, s)
+        for q in f.shades:  # the values under the shade, written again
+            if q.corners in value_at:
+                lb = value_at[q.corners]
                 _text(d, lb.at, lb.text, lb.size, s, lb.bold, lb.anchor)
         for lb in f.texts:
             _text(d, lb.at, lb.text, lb.size, s, lb.bold, lb.anchor)
-        _outline(d, f.window[-1], s)
+        _outline(d, f.outline, s)
         for a, b in f.links:
-            d.line([_p(a, s), _p(b, s)], fill=BASE03, width=max(1, round(0.03 * s)))
+            d.line([_p(a, s), _p(b, s)], fill=BASE03, width=max(1, round(LINK_STROKE * s)))
         done = set(f.filled)
         for pos, q in sc.output_cells:
             _quad(d, Quad(q.corners, CYAN if pos in done else WHITE, q.stroke), s)
@@ -274,7 +274,7 @@ def _outline(draw: Any, q: Quad, s: int) -> None:
 def _dashed(draw: Any, a: tuple[float, float], b: tuple[float, float], color: Rgb, width: int,
             s: int) -> None:
     length = ((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5
-    dash, gap = 0.125 * s, 0.1 * s
+    dash, gap = DASH * s, DASH * s
     t = 0.0
     while t < length:
         e = min(t + dash, length)

@@ -249,10 +249,10 @@ def test_gif_frame_by_frame(name: str) -> None:
     frames = _gif_frames(picture.gif_bytes(picture.raster_frames(sc, px), 300,
                                          picture.key_colours(sc)))
     assert len(frames) == len(anim.frames)
-    shade = {q.corners for f in sc.frames for q in f.window[:-1]}
+    shade = {q.corners for f in sc.frames for q in f.shades}
     cell_at = {q.corners: q for q in sc.grid}
     for fs, img in zip(sc.frames, frames, strict=True):
-        tapped = {q.corners for q in fs.window[:-1]}
+        tapped = {q.corners for q in fs.shades}
         # a shaded tap is darker than the same cell unshaded; no other cell is shaded
         for corners in shade:
             q = cell_at[corners]
@@ -470,3 +470,74 @@ def test_cli_numbers_json_and_refusals() -> None:
         code, _, err = _run(["figure", *argv])
         assert code == 2
         assert needle in err, err
+
+
+# ---- layout: as the guide's TikZ places things -------------------------------------------------
+
+
+def _inside(pt: animation.Point, corners: tuple[animation.Point, ...]) -> bool:
+    """Strictly inside a convex polygon (corners in order, either orientation)."""
+    signs = set()
+    for j in range(len(corners)):
+        (ax, ay), (bx, by) = corners[j], corners[(j + 1) % len(corners)]
+        cross = (bx - ax) * (pt[1] - ay) - (by - ay) * (pt[0] - ax)
+        if abs(cross) < 1e-9:
+            return False
+        signs.add(cross > 0)
+    return len(signs) == 1
+
+
+@pytest.mark.parametrize("name", sorted(MAKEFILE))
+def test_the_output_sits_where_the_guides_tikz_puts_it(name: str) -> None:
+    # arithmetic_figure.txt: the output's scope is shifted up by the drawn grid's rows + 1, its
+    # (0, 0) (TikZ's y goes up: our bottom left corner) straight above the input's
+    sc = animation.scene(_guide(name))
+    rows, cols = sc.animation.grid_shape
+    orows, _ = sc.animation.drawing.out_shape
+    in_corner = sc.grid[(rows - 1) * cols].corners[3]
+    out_corner = dict(sc.output_cells)[(orows - 1, 0)].corners[3]
+    assert out_corner[0] == pytest.approx(in_corner[0])
+    assert in_corner[1] - out_corner[1] == pytest.approx(rows + 1)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(["oblique", "flat"]), st.integers(1, 14), st.integers(1, 14),
+       st.integers(1, 14), st.integers(1, 14))
+def test_the_planes_never_meet(view: str, i0: int, i1: int, k0: int, k1: int) -> None:
+    try:
+        drawing = figures.build("conv", make_spec([i0, i1], [k0, k1], [1, 1], [0, 0], [1, 1],
+                                                  dims=2))
+    except figures.UsageError:
+        return
+    sc = animation.scene(animation.animate(drawing), view)
+    rows, cols = sc.animation.grid_shape
+    grid = {(n // cols, n % cols): q.corners for n, q in enumerate(sc.grid)}
+    plane = (grid[0, 0][0], grid[0, cols - 1][1], grid[rows - 1, cols - 1][2],
+             grid[rows - 1, 0][3])
+    drop = animation.CLEARANCE - 1e-6
+    for _, q in sc.output_cells:
+        for j in range(4):
+            (ax, ay), (bx, by) = q.corners[j], q.corners[(j + 1) % 4]
+            for t in (n / 8 for n in range(9)):
+                for down in (0.0, drop / 2, drop):
+                    pt = (ax + (bx - ax) * t, ay + (by - ay) * t + down)
+                    assert not _inside(pt, plane), (pt, plane)
+    # everything inside the picture
+    points = [p for q in (*sc.grid, *(q for _, q in sc.output_cells)) for p in q.corners]
+    assert all(0 < x < sc.width and 0 < y < sc.height for x, y in points)
+
+
+@pytest.mark.parametrize("name", ["padding_strides", "dilation", "full_padding_no_strides"])
+def test_the_window_is_a_solid_grid_over_its_extent(name: str) -> None:
+    # arithmetic_figure.txt draws the window as `\draw[step=10mm, base03, thick] grid`: every
+    # cell it spans outlined solid, over the dashed padding too
+    sc = animation.scene(_guide(name))
+    cols = sc.animation.grid_shape[1]
+    ext = sc.animation.extent
+    for f, fs in zip(sc.animation.frames, sc.frames, strict=True):
+        want = {sc.grid[(f.window[0] + r) * cols + f.window[1] + c].corners
+                for r in range(ext[0]) for c in range(ext[1])}
+        assert {q.corners for q in fs.cells} == want
+        assert all(not q.dashed and q.stroke == animation.BASE03 for q in fs.cells)
+        assert {q.corners for q in fs.shades} == {
+            sc.grid[r * cols + c].corners for r, c in f.taps}
