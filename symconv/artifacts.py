@@ -25,6 +25,8 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.codegen.validate_c",
     "symconv.frameworks.codegen",
     "symconv.frameworks.ccodegen",
+    "symconv.codegen.tsguide",
+    "symconv.frameworks.tscodegen",
 )
 
 COMMAND = "symconv generate"
@@ -36,6 +38,8 @@ _COMMENT = {
     ".tex": "% {}",
     ".smt2": "; {}",
     ".md": "<!-- {} -->",
+    ".ts": "// {}",
+    ".js": "// {}",
 }
 
 
