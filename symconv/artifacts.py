@@ -26,6 +26,8 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.codegen.validate_c",
     "symconv.frameworks.codegen",
     "symconv.frameworks.ccodegen",
+    "symconv.codegen.tsguide",
+    "symconv.frameworks.tscodegen",
 )
 
 COMMAND = "symconv generate"
@@ -38,6 +40,8 @@ _COMMENT = {
     ".smt2": "; {}",
     ".md": "<!-- {} -->",
     ".svg": "<!-- {} -->",
+    ".ts": "// {}",
+    ".js": "// {}",
 }
 
 

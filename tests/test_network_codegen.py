@@ -285,7 +285,7 @@ def test_cli_writes_checks_and_reports(tmp_path: Path) -> None:
     code, out, _ = _cli("--network", spec, "--out", str(tmp_path))
     assert code == 0, out
     assert "unet_padded_shape(h, w) -> (outc H, outc W)" in out
-    assert re.search(r"6/6 proofs hold", out)
+    assert re.search(r"7/7 proofs hold", out)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
                    if p.is_file())
     assert "unet_padded_shape.py" in names
@@ -386,7 +386,7 @@ def test_onnx_models(name: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, text, err = _cli("--network", str(path), "--out", str(out))
     assert code == 0, text + err
-    assert "6/6 proofs hold" in text
+    assert "7/7 proofs hold" in text
     from symconv.network.onnx_frontend import load_onnx
 
     c = network_code(study(load_onnx(str(path))), path.name)

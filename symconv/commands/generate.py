@@ -13,11 +13,12 @@ if TYPE_CHECKING:
     from symconv.prover import Result
     from symconv.theorems import Theorem
 
-HELP = ("write generated/ (Python and C shape helpers, LaTeX tables, proofs) from the relations; "
+HELP = ("write generated/ (Python, C and TypeScript shape helpers, LaTeX tables, proofs) from "
+        "the relations; "
         "with --network FILE, a network's shape function as proved Python and C")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
-GENERATED_GROUPS = ("generated-python", "codegen-c")
+GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-ts")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
