@@ -28,6 +28,8 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.frameworks.ccodegen",
     "symconv.codegen.tsguide",
     "symconv.frameworks.tscodegen",
+    "symconv.codegen.rust",
+    "symconv.codegen.validate_rust",
 )
 
 COMMAND = "symconv generate"
@@ -42,6 +44,7 @@ _COMMENT = {
     ".svg": "<!-- {} -->",
     ".ts": "// {}",
     ".js": "// {}",
+    ".rs": "// {}",
 }
 
 

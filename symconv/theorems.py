@@ -25,6 +25,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
     "symconv.frameworks.ccodegen": ("codegen-c",),
     "symconv.codegen.tsguide": ("codegen-ts",),
     "symconv.frameworks.tscodegen": ("codegen-ts",),
+    "symconv.codegen.validate_rust": ("codegen-rust",),
 }
 
 

@@ -310,7 +310,7 @@ def test_cli_gif(tmp_path: Path) -> None:
     pytest.importorskip("PIL")
     path = tmp_path / "t.gif"
     code, _, _ = _run(["figure", "transposed", "-i", "5", "-k", "3", "-s", "2", "--animate",
-                       "--out", str(path), "--delay", "200", "--cell", "16", "--caption"])
+                       "--out", str(path), "--delay", "200", "--cell", "16", "--show-caption"])
     assert code == 0
     assert len(_gif_frames(path.read_bytes())) == 25
 
@@ -324,6 +324,8 @@ def test_cli_gif(tmp_path: Path) -> None:
     (["--animate", "--cell", "4", "--out", "x.gif"], "--cell must be in 8..200"),
     (["--animate", "--cell", "20"], "--cell does not apply"),
     (["--animate", "-i", "40"], "at most 1024"),
+    (["--animate", "--caption", "x"], "--caption does not apply"),
+    (["--show-caption"], "--show-caption does not apply"),
 ])
 def test_cli_animation_errors_exit_2(argv: list[str], needle: str) -> None:
     base = ["figure", "conv", "-i", "5", "-k", "3"]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from symconv.commands._args import add_json, refuse
+from symconv.commands._args import add_json, refuse, tex_caption, tex_label
 from symconv.commands.matrix import add_geometry
 from symconv.errors import EXIT_INTERNAL, EXIT_OK, UsageError
 
@@ -40,7 +41,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a of the transposed case (checked against (i + 2p − k̂) mod s)")
     parser.add_argument("--pool", choices=("max", "average"), default=None,
                         help="pooling function named in the caption (pool only; default max)")
-    parser.add_argument("--number", default="", help="figure number for the caption, e.g. 2.3")
+    parser.add_argument("--number", default="",
+                        help="show this number (e.g. the guide's 2.3) instead of the "
+                        "document's own, which is left for the next figure (default: the "
+                        "document numbers it)")
+    parser.add_argument("--caption", default=None, metavar="TEXT",
+                        help="the caption, as plain text (default: computed from the "
+                        "parameters); LaTeX's special characters typeset as themselves")
+    parser.add_argument("--label", default=None, metavar="KEY",
+                        help="tikz only: \\label{KEY} for \\ref (letters, digits and : . _ -)")
     parser.add_argument("--out", "-o", type=Path, default=None,
                         help="output file (default: stdout for tikz; required for pdf/png)")
     parser.add_argument("--format", "-f", choices=("tikz", "pdf", "png", "gif", "svg"),
@@ -59,9 +68,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="with --animate: the guide's numerical animation (plan view, input "
                         "values 0..3 and kernel weights 0..2 drawn as the guide's NumPy seed "
                         "1234 draws them, every output value computed); conv, dilated or pool")
-    parser.add_argument("--caption", action="store_true",
-                        help="with --animate: draw the whole caption under the picture (the "
-                        "relation and output size are always drawn)")
+    parser.add_argument("--show-caption", action="store_true",
+                        help="with --animate: draw the whole computed caption under the picture "
+                        "(the relation and output size are always drawn)")
     parser.add_argument("--resolution", type=int, default=None,
                         help="PNG dots per inch (png only; default 150)")
     add_json(parser, "an object with the caption, the output shape, the format and the file "
@@ -99,8 +108,11 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--resolution must be in 10..1200, got {args.resolution}")
     if args.animate:
         refuse(args, ("frames",), "--animate draws every frame into one animation")
+        refuse(args, ("caption", "label"), "an animation draws the caption computed from the "
+               "relation (--show-caption), it is no LaTeX")
     else:
-        refuse(args, ("view", "delay", "cell", "caption", "numbers"), "it goes with --animate")
+        refuse(args, ("view", "delay", "cell", "show_caption", "numbers"),
+               "it goes with --animate")
     if args.numbers and args.kind == "transposed":
         raise UsageError("--numbers: the guide's numerical animations are convolutions and "
                          "poolings, not transposed convolutions")
@@ -110,6 +122,10 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--delay must be in 20..60000 milliseconds, got {args.delay}")
     if args.cell is not None and not 8 <= args.cell <= 200:
         raise UsageError(f"--cell must be in 8..200 pixels, got {args.cell}")
+    if args.frames:
+        refuse(args, ("caption", "label"), "--frames draws pictures without a caption")
+    if args.label is not None:
+        tex_label(args.label)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -120,6 +136,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = _format(args)
     if fmt != "png":
         refuse(args, ("resolution",), "it is the resolution of png output")
+    if fmt != "tikz":
+        refuse(args, ("label",), f"a {fmt} file is no LaTeX to \\ref")
     if fmt not in ("tikz", "svg") and args.out is None:
         raise UsageError(f"--out FILE is required for --format {fmt}")
     dilation = args.dilation if args.dilation is not None else (
@@ -127,6 +145,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     spec = make_spec(args.input, args.kernel, args.stride, args.padding, dilation, dims=2)
     drawing = figures.build(args.kind, spec, number=args.number, pool=args.pool or "max",
                             output_padding=args.output_padding)
+    if args.caption is not None:
+        drawing = replace(drawing, caption=tex_caption(args.caption))
     if args.animate:
         return _animate(args, fmt, drawing, out, err)
     figures.check_size(drawing, args.frames)
@@ -135,7 +155,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
               "output": list(drawing.out_shape) if args.kind != "transposed"
               else [f.output for f in drawing.facts]}
     if fmt == "tikz":
-        text = figures.frames_text(drawing) if args.frames else figures.figure_fragment(drawing)
+        text = figures.frames_text(drawing) if args.frames else figures.figure_fragment(
+            drawing, label=args.label or "")
         if args.out is not None:
             _write(args.out, text.encode("utf-8"))
         return _done(args, out, report, [] if args.out is None else [args.out],
@@ -186,12 +207,12 @@ def _animate(args: argparse.Namespace, fmt: str, drawing: Any, out: TextIO, err:
         report["numbers"] = {"mode": nums.mode, "grid": nums.grid, "kernel": nums.kernel,
                              "output": nums.output}
     if fmt == "svg":
-        text = picture.svg(sc, delay, args.caption)
+        text = picture.svg(sc, delay, args.show_caption)
         if args.out is None:
             return _done(args, out, report, [], text)
         _write(args.out, text.encode("utf-8"))
         return _done(args, out, report, [args.out], None)
-    data = picture.gif(sc, args.cell or 28, args.caption, delay)
+    data = picture.gif(sc, args.cell or 28, args.show_caption, delay)
     _write(args.out, data)
     return _done(args, out, report, [args.out], None)
 
