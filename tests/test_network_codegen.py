@@ -453,3 +453,23 @@ def test_magnitude_bounds_of_clamps_and_choices() -> None:
     # a choice is bounded by its values and by what its condition compares (also encoded)
     assert magnitude_bits(piecewise(sp.Integer(3), sp.Eq(clamp, 1), sp.Integer(-9))) == 5
     assert magnitude_bits(piecewise(sp.Integer(3), sp.Eq(h, 1), sp.Integer(-9))) == 65
+
+
+def test_proof_text_does_not_depend_on_terms_alive_elsewhere() -> None:
+    # Z3's printer lets a subterm by its reference count, which counts every live handle: the
+    # same query printed while other code held its subterms wrote different SMT-LIB
+    import z3
+
+    from symconv.network.codegen_proofs import _smt2, python_query
+
+    code = _code("unet-padded")
+    negation = python_query(code, code.render_python()).negation
+    before = _smt2(negation)
+    held = []
+    todo = [negation]
+    while todo:
+        term = todo.pop()
+        held.append(term)
+        todo += [term.arg(j) for j in range(term.num_args())]
+    held += [z3.And(t, t) for t in held if z3.is_bool(t)]
+    assert _smt2(negation) == before
