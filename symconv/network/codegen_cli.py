@@ -2,11 +2,12 @@
 
 FILE is a spec (.toml/.json) or an ONNX model (read, never run), loaded as ``symconv network``
 loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python,
-C and Rust shape functions, ``convshape.h`` (the C helpers they include) and the SMT-LIB of every
-proof under ``proofs/<name>_shape/``. The proofs always run; the exit code is their most severe
-verdict (with ``--check``, "out of date" counts as refuted). A network whose V is empty is still
-generated: its function refuses every input, naming the first refusing layer. It never removes
-a file: what it wrote before for another network (or a guide generation's files) stays.
+C, TypeScript (.ts, .js, .d.ts) and Rust shape functions, ``convshape.h`` (the C helpers they
+include) and the SMT-LIB of every proof under ``proofs/<name>_shape/``. The proofs always run;
+the exit code is their most severe verdict (with ``--check``, "out of date" counts as refuted).
+A network whose V is empty is still generated: its function refuses every input, naming the
+first refusing layer. It never removes a file: what it wrote before for another network (or a
+guide generation's files) stays.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ DEFAULT_OUT = "."
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.commands.network import load
     from symconv.network.codegen import files, network_code
-    from symconv.network.codegen_proofs import prove_and_record
+    from symconv.network.codegen_proofs import Proof, prove_and_record
+    from symconv.network.codegen_ts import statement as ts_statement
+    from symconv.network.codegen_ts import ts_files, ts_proofs
     from symconv.network.study import study
     from symconv.prover import Status, combine
 
@@ -42,7 +45,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         code = network_code(st, source.name)
         results, smt = prove_and_record(code, timeout)
-        expected = {**files(code), **smt}
+        ts_result, ts_smt = ts_proofs(code, timeout)
+        results.append(Proof(f"net.ts.{code.function}", ts_statement(code), ts_result))
+        expected = {**files(code), **ts_files(code), **smt, **ts_smt}
     except WalkError as exc:  # a term the printers do not cover: said, never a traceback
         raise UsageError(f"{source}: no code generated: {exc}") from None
     status = combine(p.result.status for p in results)
@@ -117,6 +122,6 @@ def _text(code: NetworkCode, root: Path, expected: dict[str, str], proofs: list[
         lines.append(f"{p.id.ljust(width)}  {r.status.value}  {r.seconds * 1000:.1f} ms{cx}"
                      f"{extra}")
     held = sum(p.result.ok for p in proofs)
-    lines.append(f"{held}/{len(proofs)} proofs hold for every integer (Python) and every int64 "
-                 "input (C, Rust)")
+    lines.append(f"{held}/{len(proofs)} proofs hold for every integer (Python), every int64 "
+                 "input (C, Rust) and every JavaScript value (TypeScript)")
     return "\n".join(lines) + "\n"
