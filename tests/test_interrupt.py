@@ -576,3 +576,35 @@ def test_an_interrupt_while_the_cli_loads_is_one_document_under_json() -> None:
         assert (out.getvalue(), err.getvalue()) == ("", "interrupted\n")
     finally:
         interrupt.end(state)
+
+
+def test_site_writes_every_file_or_none(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """site draws everything first, then writes with SIGINT held: interrupted while drawing it
+    writes nothing; a Ctrl-C while it writes waits until every file is written."""
+    import symconv.site
+
+    def drawing() -> dict[str, str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(symconv.site, "site_files", drawing)
+    code, out, _ = _main("site", str(tmp_path / "a"))
+    assert (code, out) == (EXIT_INTERRUPTED, f"interrupted while drawing the site: nothing "
+                                             f"written to {tmp_path / 'a'}\n")
+    assert not (tmp_path / "a").exists()
+    code, out, _ = _main("site", str(tmp_path / "a"), "--json")
+    assert _document(out)["note"].startswith("while drawing the site: nothing written")
+
+    class Files(dict[str, str]):
+        def items(self) -> Any:
+            for n, item in enumerate(super().items()):
+                if n == 1:
+                    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C after the first file
+                yield item
+
+    files = Files({"index.html": "i", "fig/a.svg": "a", "fig/b.svg": "b"})
+    monkeypatch.setattr(symconv.site, "site_files", lambda: files)
+    code, out, _ = _main("site", str(tmp_path / "b"))
+    assert (code, out) == (EXIT_INTERRUPTED,
+                           f"interrupted after writing all 3 files to {tmp_path / 'b'}\n")
+    assert sorted(str(p.relative_to(tmp_path / "b")) for p in (tmp_path / "b").rglob("*.*")) \
+        == ["fig/a.svg", "fig/b.svg", "index.html"]

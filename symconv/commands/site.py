@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 from typing import TextIO
@@ -41,20 +40,24 @@ def _writable(root: Path) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv import site
+    from symconv import interrupt, site
+    from symconv.render import dump_json
 
     root: Path = args.dir
     _writable(root)
+    done = interrupt.track("files", "")  # one piece of work, no rows: where it was
+    done.note = f"while drawing the site: nothing written to {root}"
     files = site.site_files()
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    with interrupt.held():  # every file or, interrupted before, none
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        done.note = f"after writing all {len(files)} files to {root}"
     figures = sum(rel.startswith("fig/") for rel in files)
     if args.json:
-        json.dump({"dir": str(root), "files": len(files), "figures": figures,
-                   "index": str(root / "index.html")}, out, indent=2)
-        out.write("\n")
+        dump_json({"dir": str(root), "files": len(files), "figures": figures,
+                   "index": str(root / "index.html")}, out)
     else:
         out.write(f"wrote {root / 'index.html'} and {figures} figures under {root / 'fig'}\n")
     return EXIT_OK
