@@ -102,3 +102,24 @@ def test_a_budget_too_small_is_exit_3_with_the_part_proved() -> None:
     assert code == 3, err
     report: dict[str, Any] = json.loads(out)
     assert report["coverage"]["status"] != "proved"
+
+
+def test_a_valid_set_of_isolated_sizes_far_out_is_found_and_judged() -> None:
+    """V = {1, 2, 2999, 3000}: Whisper's fixed positional embedding (1500 frames after a stride-2
+    convolution), and a single frame that broadcasts. The guess looks past every constant the
+    guards compare with."""
+    target = f"{EXAMPLES / 'whisperish.py'}:Whisperish"
+    code, out, err = symbolic(["network", "--torch", target, "--channels", "1", "--json"])
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["valid_set"]["text"] == "L ∈ {1, 2, 2999, 3000}"
+    sizes = [1, 2, 3, 4, 1500, 2998, 2999, 3000, 3001, 6000]
+    code, out, err = symbolic(["network", "--torch", target, "--channels", "1", "--sizes",
+                               "1..3002", "--json"])
+    answers = {a["size"]: a for a in json.loads(out)}
+    seen = observe_cpu(target, sizes, channels=1, rank=1)
+    for o in seen:
+        if o.size in answers:
+            assert answers[o.size]["valid"] == o.valid, o
+            if o.valid:
+                assert tuple(answers[o.size]["output"]) == o.outputs[0], o

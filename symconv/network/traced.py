@@ -102,7 +102,7 @@ class TracedStudy:
             raise NetworkError(f"size {'×'.join(map(str, point))} is on no path explored")
         env = dict(zip(self.axes, point, strict=True))
         path = region.path
-        if self.valid.sets is not None:
+        if self.valid.sets is not None and self.valid.proof.status is Verdict.PROVED:
             free = point if self.width is None else point[:-1]
             inside = all(x in s for x, s in zip(free, self.valid.sets, strict=True))
             if inside != path.valid:
@@ -129,7 +129,7 @@ class TracedStudy:
         return None
 
     def _in_v(self, point: Sequence[int]) -> bool:
-        if self.valid.sets is not None:
+        if self.valid.sets is not None and self.valid.proof.status is Verdict.PROVED:
             free = point if self.width is None else point[:-1]
             if len(free) == len(self.valid.sets):
                 return all(x in s for x, s in zip(free, self.valid.sets, strict=True))
