@@ -2,7 +2,7 @@
 
 FILE is a spec (.toml/.json) or an ONNX model (read, never run), loaded as ``symconv network``
 loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python,
-C and TypeScript (.ts, .js, .d.ts) shape functions, ``convshape.h`` (the C helpers they
+C, Rust and TypeScript (.ts, .js, .d.ts) shape functions, ``convshape.h`` (the C helpers they
 include) and the SMT-LIB of every proof under ``proofs/<name>_shape/``. The proofs always run;
 the exit code is their most severe verdict (with ``--check``, "out of date" counts as refuted).
 A network whose V is empty is still generated: its function refuses every input, naming the
@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind
+from symconv.errors import UsageError, path_kind, timeout_seconds
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
@@ -34,9 +34,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.network.study import study
     from symconv.prover import Status, combine
 
-    timeout = 30.0 if args.timeout is None else args.timeout
-    if not timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {timeout}")
+    timeout = timeout_seconds(30.0 if args.timeout is None else args.timeout)
     root = Path(DEFAULT_OUT if args.out is None else args.out)
     if path_kind(root, "--out") not in ("missing", "dir"):
         raise UsageError(f"--out must be a directory, got the file {root}")
@@ -122,5 +120,5 @@ def _text(code: NetworkCode, root: Path, expected: dict[str, str], proofs: list[
                      f"{extra}")
     held = sum(p.result.ok for p in proofs)
     lines.append(f"{held}/{len(proofs)} proofs hold for every integer (Python), every int64 "
-                 "input (C) and every JavaScript value (TypeScript)")
+                 "input (C, Rust) and every JavaScript value (TypeScript)")
     return "\n".join(lines) + "\n"
