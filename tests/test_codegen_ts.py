@@ -312,11 +312,26 @@ def test_the_parser_refuses_what_it_does_not_model(text: str) -> None:
 
 
 @pytest.mark.parametrize("body", ["return eval(x);", "return x + 1;", 'return x + "1";',
-                                  "return BigInt(x) / 2;"])
+                                  "return BigInt(x) / 2;",
+                                  "const BigInt = 1n; return BigInt(x);"])
 def test_the_semantics_refuses_what_it_does_not_model(body: str) -> None:
     module = tsparse.parse(f"export function f(x: number): number {{ {body} }}")
     with pytest.raises(tsexec.TsSemanticsError):
         tsexec.execute(module, "f")
+
+
+def test_a_function_shadowing_a_global_is_refused() -> None:
+    """A module's own BigInt would be called where the model reads the global's meaning."""
+    text = tsguide.files()["typescript/convshape.ts"]
+    shadowed = text + "\nfunction BigInt(x: number): bigint {\n  return 5n;\n}\n"
+    result = validate_ts.check(shadowed, _function("convOutputSize"), 10)
+    assert result.status is Status.UNKNOWN
+    assert "shadows a global" in result.reason
+    local = tsparse.parse("function h(n: bigint): bigint { return n; }\n"
+                          "export function f(x: number): number { const h = 1n; "
+                          "return toNum(h(BigInt(x))); }")
+    with pytest.raises(tsexec.TsSemanticsError, match="shadows a function"):
+        tsexec.execute(local, "f")
 
 
 def test_names_are_camel_case_in_one_order() -> None:

@@ -364,9 +364,29 @@ class Semantics:
     outcomes: tuple[Outcome, ...]
 
 
+# The globals the model gives a meaning to. A binding of one of these names (or of a module
+# function's name, inside a function) would shadow it in JavaScript while the model still read
+# the global: refused.
+GLOBALS = frozenset(("BigInt", "Number", "ShapeError", "Error", "undefined", "NaN", "Infinity"))
+
+
+def check_names(module: ast.Module) -> None:
+    """Refuse a module whose bindings shadow what the model resolves by name."""
+    for name in (*module.functions, *module.consts):
+        if name in GLOBALS:
+            raise TsSemanticsError(f"{name} shadows a global")
+    callable_names = GLOBALS | set(module.functions)
+    for f in module.functions.values():
+        bound = [p for p, _ in f.params] + [st.name for st in f.body if isinstance(st, ast.Const)]
+        for name in bound:
+            if name in callable_names:
+                raise TsSemanticsError(f"{f.name}: {name} shadows a function")
+
+
 def execute(module: ast.Module, name: str, params: Sequence[str] | None = None) -> Semantics:
     """The outcomes of the exported function ``name`` of ``module``; its parameters are fresh
     arguments named after ``params`` (default: their TypeScript names)."""
+    check_names(module)
     f = module.function(name)
     if not f.exported:
         raise TsSemanticsError(f"{name} is not exported")
@@ -386,6 +406,7 @@ def helper_lemma(module: ast.Module, name: str) -> z3.BoolRef:
     """For every BigInt n, d: the module's helper ``name`` (a key of :data:`CONTRACTS`), run as
     written, throws a RangeError exactly where d = 0 and otherwise returns the contract's
     value."""
+    check_names(module)
     f = module.function(name)
     if f.exported or len(f.params) != 2:
         raise TsSemanticsError(f"{name} is not the helper emitted")
