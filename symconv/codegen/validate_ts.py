@@ -194,23 +194,30 @@ def _valid(claim: z3.BoolRef, timeout: float) -> z3.CheckSatResult:
     text's products and the relation's then meet as the same terms, and non-linear arithmetic
     that took seconds (ConvTranspose's ``s * (i - 1) + d * (k - 1)``) takes milliseconds."""
     deadline = time.perf_counter() + timeout
-    whole = z3.Solver(ctx=CTX)
+    whole = _solver()
     whole.set("timeout", max(1, int(min(3.0, timeout / 3) * 1000)))
     whole.add(z3.Not(_normal(claim)))
     verdict = whole.check()
     if verdict != z3.unknown or not z3.is_and(claim):
         return verdict
     parts = claim.children()
-    quick = z3.Solver(ctx=CTX)
+    quick = _solver()
     quick.add(z3.Not(skeleton(parts[0])))
     for part in parts[1:] if quick.check() == z3.unsat else parts:
-        solver = z3.Solver(ctx=CTX)
+        solver = _solver()
         solver.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
         solver.add(z3.Not(_normal(part)))
         verdict = solver.check()
         if verdict != z3.unsat:
             return verdict
     return z3.unsat
+
+
+def _solver() -> z3.Solver:
+    # A tactic of our own, not z3.Solver()'s default: that spent about 4 s on the first
+    # non-linear query of a process (inputSizeRange, a ConvTranspose rule: whichever came
+    # first; the same query took milliseconds afterwards, and from the first with this one).
+    return z3.Then("simplify", "propagate-values", "solve-eqs", "smt", ctx=CTX).solver()
 
 
 def _normal(e: z3.BoolRef) -> z3.BoolRef:
@@ -236,7 +243,7 @@ def check(text: str, f: TsFunction, timeout: float) -> Result:
     if verdict == z3.unknown:
         return Result(Status.UNKNOWN, time.perf_counter() - start,
                       reason=f"z3 gave no verdict in {timeout} s")
-    solver = z3.Solver(ctx=CTX)  # again, whole, for a model of the negation
+    solver = _solver()  # again, whole, for a model of the negation
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(q.negation)
     if solver.check() != z3.sat:
@@ -356,7 +363,7 @@ def _helper_theorem(m: TsModule, name: str) -> Theorem:
         except (tsparse.TsParseError, tsexec.TsSemanticsError) as exc:
             return Result(Status.UNKNOWN, time.perf_counter() - start,
                           reason=f"unsupported: {exc}")
-        solver = z3.Solver(ctx=CTX)
+        solver = _solver()
         solver.set("timeout", max(1, int(timeout * 1000)))
         solver.add(q.negation)
         verdict = solver.check()
