@@ -22,7 +22,7 @@ from symconv.network.frontends.explore import (
     explore,
     valid_set,
 )
-from symconv.network.frontends.symexpr import compile_python
+from symconv.network.frontends.symexpr import compile_python, scaled
 from symconv.network.frontends.torch_trace import Path, Step, Tracer
 from symconv.network.ir import AXIS_NAMES, NetworkError
 from symconv.network.verdict import Outcome, Verdict, combine
@@ -385,7 +385,7 @@ def _show(e: Any, names: Mapping[str, str], prec: int) -> str:
     if getattr(e, "is_Integer", False):
         return str(int(e))
     if getattr(e, "is_Rational", False):
-        return f"{int(e.p)}/{int(e.q)}"
+        return _paren(f"{int(e.p)}/{int(e.q)}", prec > 0)
     if kind == "Add":
         terms = sorted(e.args, key=lambda a: (getattr(a, "is_Number", False), str(a)))
         out = ""
@@ -401,17 +401,24 @@ def _show(e: Any, names: Mapping[str, str], prec: int) -> str:
         rest = [a for a in e.args if not getattr(a, "is_Number", False)]
         c = int(coeff[0]) if coeff and getattr(coeff[0], "is_Integer", False) else None
         body = "·".join(_show(a, names, 2) for a in rest)
+        if c == -1 and len(rest) == 1 and type(rest[0]).__name__ == "FloorDiv":
+            # -⌊(-a)/b⌋ is ⌈a/b⌉, as the model's code wrote it (-(-h // s))
+            num, den = rest[0].args
+            return f"⌈{_show(-num, names, 2)}/{_show(den, names, 3)}⌉"
         if c == -1:
-            return "-" + body
+            return _paren("-" + body, prec > 1)
         if c is not None:
-            return f"{c}·{body}"
-        return "·".join(_show(a, names, 2) for a in e.args)
+            return _paren(f"{c}·{body}", prec > 2)
+        return _paren("·".join(_show(a, names, 2) for a in e.args), prec > 2)
     if kind in ("FloorDiv", "CleanDiv"):
-        return f"⌊{_show(e.args[0], names, 0)}/{_show(e.args[1], names, 2)}⌋"
-    if kind in ("CeilToInt", "FloorToInt") and type(e.args[0]).__name__ == "IntTrueDiv":
-        a, b = e.args[0].args
-        left, right = ("⌈", "⌉") if kind == "CeilToInt" else ("⌊", "⌋")
-        return f"{left}{_show(a, names, 0)}/{_show(b, names, 2)}{right}"
+        return f"⌊{_show(e.args[0], names, 2)}/{_show(e.args[1], names, 3)}⌋"
+    if kind in ("CeilToInt", "FloorToInt", "TruncToInt"):
+        quotient = _quotient_text(e.args[0], names)
+        if quotient is not None:
+            if kind == "TruncToInt":
+                return f"trunc({quotient})"
+            left, right = ("⌈", "⌉") if kind == "CeilToInt" else ("⌊", "⌋")
+            return f"{left}{quotient}{right}"
     if kind in ("Mod", "PythonMod"):
         return _paren(f"{_show(e.args[0], names, 2)} mod {_show(e.args[1], names, 2)}", prec > 0)
     if kind in ("Max", "Min"):
@@ -419,6 +426,21 @@ def _show(e: Any, names: Mapping[str, str], prec: int) -> str:
     if kind == "Pow":
         return f"{_show(e.args[0], names, 3)}^{_show(e.args[1], names, 3)}"
     return str(e)
+
+
+def _quotient_text(inner: Any, names: Mapping[str, str]) -> str | None:
+    """``a/b`` of ``IntTrueDiv(a, b)`` or ``p·a/q`` of ``c * ToFloat(a)`` (c = p/q exactly)."""
+    if type(inner).__name__ == "IntTrueDiv":
+        a, b = inner.args
+        return f"{_show(a, names, 2)}/{_show(b, names, 3)}"
+    product = scaled(inner)
+    if product is None:
+        return None
+    factor, size = product
+    num = _show(size, names, 2)
+    if factor.numerator != 1:
+        num = f"{factor.numerator}·{_show(size, names, 3)}"
+    return num if factor.denominator == 1 else f"{num}/{factor.denominator}"
 
 
 def show_shape(shape: Sequence[Any], names: Mapping[str, str]) -> str:
