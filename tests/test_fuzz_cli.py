@@ -82,6 +82,7 @@ SKELETONS: dict[str, list[list[str]]] = {
                "@n"]],
     # spec files only: --torch imports and runs the user's constructor, never fuzzed
     "network": [["network", "@f"], ["network", "@f", "--sizes", "@w", "--why", "@n"]],
+    "site": [["site", "@f"], ["site", "@f", "--json"]],
 }
 NEVER = {"--torch", "--kwargs"}
 PLAUSIBLE = {

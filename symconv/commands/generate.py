@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     from symconv.prover import Result
     from symconv.theorems import Theorem
 
-HELP = ("write generated/ (Python, C, Rust and TypeScript shape helpers, LaTeX tables, proofs) "
-        "from the relations; with --network FILE, a network's shape function as proved Python, "
-        "C, Rust and TypeScript")
+HELP = ("write generated/ (Python, C, TypeScript and Rust shape helpers, LaTeX tables, proofs) "
+        "from the relations; with --network FILE, a network's shape function as proved "
+        "Python, C, TypeScript and Rust")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
-GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-rust", "codegen-ts")
+GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-ts", "codegen-rust")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

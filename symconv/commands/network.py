@@ -61,6 +61,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fmt.add_argument("--latex", action="store_true",
                      help="the layer table as a LaTeX longtable with booktabs rules (needs "
                      "\\usepackage{booktabs,longtable,array})")
+    parser.add_argument("--html", metavar="FILE", type=Path,
+                        help="write one self-contained HTML page (no request leaves it): the "
+                        "valid sizes over --sizes LO..HI (default 1 to twice the smallest "
+                        "valid size) coloured by the refusing layer, output against input "
+                        "size, the layer table, receptive fields, the proofs' status, and "
+                        "for two axes the valid (H, W) map")
     parser.add_argument("--caption", metavar="TEXT",
                         help="with --latex: the table's caption, as plain text (default: the "
                         "network's name and V)")
@@ -119,7 +125,8 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(f"--{name} must be >= 1, got {value}")
     if args.input is not None and any(n < 1 for n in args.input):
         raise UsageError(f"--input sizes must be >= 1, got {args.input}")
-    if args.width is not None and args.sizes is None and args.near is None and args.why is None:
+    if (args.width is not None and args.sizes is None and args.near is None and args.why is None
+            and args.html is None):
         raise UsageError("--width goes with --sizes, --near or --why")
     if not args.latex:
         refuse(args, ("caption", "label"), "they are the --latex table's")
@@ -127,7 +134,13 @@ def _check(args: argparse.Namespace) -> None:
         tex_label(args.label)
     if args.caption is not None:
         args.caption = tex_caption(args.caption)
-    if args.sizes is not None and (args.markdown or args.latex or args.input is not None):
+    if args.html is not None and (args.json or args.markdown or args.latex
+                                  or args.input is not None or args.near is not None
+                                  or args.why is not None):
+        raise UsageError("--html writes the page alone: it takes --sizes and --width, not "
+                         "--json, --markdown, --latex, --input, --near or --why")
+    if args.html is None and args.sizes is not None and (
+            args.markdown or args.latex or args.input is not None):
         raise UsageError("--sizes lists sizes (text or --json); it takes no --markdown, "
                          "--latex or --input")
 
@@ -207,6 +220,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                          f"({', '.join(network.axes)}), got {len(args.input)}")
     st = study(network, timeout=args.timeout)
     code = st.status.exit_code
+    if args.html is not None:
+        return _html(st, sizes, args, err) or code
     if sizes is not None:
         return _sizes(st, sizes, args, out) or code
     options = Options(tuple(args.input) if args.input else None, args.near, args.why, args.width)
@@ -219,6 +234,23 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(text_report(st, options))
     return code
+
+
+def _html(st: Any, sizes: tuple[int, int] | None, args: argparse.Namespace, err: TextIO
+          ) -> int:
+    from symconv.network.html import MAX_STRIP, default_range, html_report
+
+    low, high = sizes if sizes is not None else default_range(st, args.width)
+    if high - low + 1 > MAX_STRIP:
+        raise UsageError(f"--sizes: the page shows at most {MAX_STRIP} sizes, got "
+                         f"{high - low + 1}")
+    text = html_report(st, low, high, args.width)
+    try:
+        args.html.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--html: cannot write {args.html}: {exc.strerror}") from None
+    print(f"wrote {args.html} (sizes {low}..{high})", file=err)
+    return 0
 
 
 def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextIO) -> int:

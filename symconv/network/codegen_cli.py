@@ -2,7 +2,7 @@
 
 FILE is a spec (.toml/.json) or an ONNX model (read, never run), loaded as ``symconv network``
 loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python,
-C, Rust and TypeScript (.ts, .js, .d.ts) shape functions, ``convshape.h`` (the C helpers they
+C, TypeScript (.ts, .js, .d.ts) and Rust shape functions, ``convshape.h`` (the C helpers they
 include) and the SMT-LIB of every proof under ``proofs/<name>_shape/``. The proofs always run;
 the exit code is their most severe verdict (with ``--check``, "out of date" counts as refuted).
 A network whose V is empty is still generated: its function refuses every input, naming the
