@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 HELP = ("write generated/ (Python, C, TypeScript and Rust shape helpers, LaTeX tables, proofs) "
         "from the relations; with --network FILE, a network's shape function as proved "
-        "Python, C and Rust")
+        "Python, C, TypeScript and Rust")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
 GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-ts", "codegen-rust")
@@ -28,7 +28,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      "--out). With --network: the most severe verdict of its proofs, an out-of-"
                      "date DIR counting as refuted under --check.")
     parser.add_argument("--network", metavar="FILE",
-                        help="instead: a network's shape function as proved Python, C and Rust "
+                        help="instead: a network's shape function as proved Python, C, Rust and "
+                        "TypeScript "
                         "(FILE: a .toml/.json spec or an .onnx model, read, never run), "
                         "written to --out (default: the current directory)")
     parser.add_argument("--out", default=None, metavar="DIR",
