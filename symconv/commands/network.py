@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.commands._args import refuse, tex_caption, tex_label
+from symconv.commands._args import int_list, refuse, tex_caption, tex_label
 from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
@@ -42,9 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="with --torch: the number of spatial axes of the input (1, 2 or "
                         "3), where no layer of the model fixes it (by default it is read off "
                         "the first convolution, pooling, padding or interpolation mode)")
-    parser.add_argument("--input", nargs="+", type=int, metavar="N",
-                        help="show every layer's size at this input (one size per spatial "
-                        "axis, e.g. --input 224 224)")
+    int_list(parser, "--input", help="show every layer's size at this input (one size per "
+             "spatial axis, e.g. --input 224 224 or --input 224,224)")
     parser.add_argument("--sizes", metavar="LO..HI",
                         help="list every square input size in LO..HI: valid or not, the "
                         "output sizes, and the first layer refusing it (computed, not run)")
