@@ -36,9 +36,10 @@ def test_text_report_reproduces_the_unet_paper() -> None:
 
 
 def test_input_with_a_comma_reads_like_spaces() -> None:
-    spaced = call(str(EXAMPLES / "unet-2015.toml"), "--input", "572", "572")
+    spaced = call(str(EXAMPLES / "unet-2015.toml"), "--markdown", "--input", "572", "572")
     assert spaced[0] == 0
-    assert call(str(EXAMPLES / "unet-2015.toml"), "--input", "572,572") == spaced
+    assert "| at 572×572 |" in spaced[1]
+    assert call(str(EXAMPLES / "unet-2015.toml"), "--markdown", "--input", "572,572") == spaced
 
 
 def test_input_with_a_bad_item_names_it() -> None:
