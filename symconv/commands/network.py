@@ -314,8 +314,12 @@ def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | No
         dump_json(json_report(st, point, args.near, args.why, args.width), out)
         return code
     if args.markdown or args.latex:
-        raise UsageError("--markdown and --latex are not yet available for --torch models "
-                         "(text or --json)")
+        from symconv.network.traced import latex_report, layer_table, markdown_report
+
+        table = layer_table(st, point)
+        out.write(markdown_report(table) if args.markdown else latex_report(
+            table, user_caption=args.caption, label=args.label))
+        return code
     text = text_report(st, point)
     extra: list[str] = []
     if args.near is not None:
