@@ -317,6 +317,8 @@ def path_fields(tracer: Tracer, path: Path) -> tuple[tuple[Receptive, ...], ...]
     try:
         with Mode():
             again = tracer.trace(path.point)
+    except Exception:  # the trace did not repeat itself under the mode: no field claimed
+        return None
     finally:
         h0.remove()
         h1.remove()
