@@ -247,7 +247,8 @@ def network_of(model: object, *, kwargs: Mapping[str, object] | None = None,
     target building one (``"torchvision.models:resnet18"`` with ``kwargs={"weights": None}``;
     this imports and runs SOURCE), or the path of a spec (``.toml``/``.json``) or ONNX model.
     ``channels``/``rank`` as ``--channels``/``--rank``; ``width`` holds the last axis for the
-    square queries (``in`` with an int, ``nearest``, ``sizes``, ``why``)."""
+    square queries (``in`` with an int, ``nearest``, ``sizes``, ``why``) and, as ``--width``
+    does, has a PyTorch model explored on that line only."""
     timeout = timeout_seconds(timeout)
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
         raise UsageError(f"max_paths must be an int >= 1, got {max_paths!r}")
