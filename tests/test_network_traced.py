@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,37 +62,9 @@ def test_symbolic_valid_set_and_outputs_read_like_the_fx_front_end() -> None:
     assert all(d["status"] == "proved" for d in traced["derivations"])
 
 
-BRANCHY = '''
-import torch
-import torch.nn.functional as F
-from torch import nn
-
-
-class SamePad(nn.Module):
-    """timm-style 'same' padding: a Python branch on the size, which torch.fx cannot record."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3, stride=2)
-        self.pool = nn.MaxPool2d(2)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
-        ph = max((-(-h // 2) - 1) * 2 + 3 - h, 0)
-        pw = max((-(-w // 2) - 1) * 2 + 3 - w, 0)
-        if ph or pw:
-            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
-        x = self.conv(x)
-        if x.shape[-1] % 3 == 0:
-            x = x[..., 1:]
-        return self.pool(x)
-'''
-
-
-def test_a_model_torch_fx_cannot_record_is_judged_by_pytorch(tmp_path: Path) -> None:
-    source = tmp_path / "branchy.py"
-    source.write_text(BRANCHY)
-    target = f"{source}:SamePad"
+def test_a_model_torch_fx_cannot_record_is_judged_by_pytorch() -> None:
+    """timm-style 'same' padding and a crop decided by an ``if`` on a size."""
+    target = f"{EXAMPLES / 'same_pad.py'}:SamePad"
     out, err = io.StringIO(), io.StringIO()
     code = main(["network", "--torch", target, "--sizes", "1..40", "--json"], out, err)
     assert code == 0, err.getvalue()

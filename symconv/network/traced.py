@@ -22,7 +22,7 @@ from symconv.network.frontends.explore import (
     explore,
     valid_set,
 )
-from symconv.network.frontends.symexpr import compile_python
+from symconv.network.frontends.symexpr import compile_python, scaled
 from symconv.network.frontends.torch_trace import Path, Step, Tracer
 from symconv.network.ir import AXIS_NAMES, NetworkError
 from symconv.network.receptive import Field, Receptive
@@ -404,7 +404,7 @@ def _show(e: Any, names: Mapping[str, str], prec: int, style: _Style) -> str:
     if getattr(e, "is_Integer", False):
         return str(int(e))
     if getattr(e, "is_Rational", False):
-        return f"{int(e.p)}/{int(e.q)}"
+        return _paren(f"{int(e.p)}/{int(e.q)}", prec > 0)
     if kind == "Add":
         terms = sorted(e.args, key=lambda a: (getattr(a, "is_Number", False), str(a)))
         out = ""
@@ -420,22 +420,32 @@ def _show(e: Any, names: Mapping[str, str], prec: int, style: _Style) -> str:
         rest = [a for a in e.args if not getattr(a, "is_Number", False)]
         c = int(coeff[0]) if coeff and getattr(coeff[0], "is_Integer", False) else None
         body = style.times.join(_show(a, names, 2, style) for a in rest)
+        if c == -1 and len(rest) == 1 and type(rest[0]).__name__ == "FloorDiv":
+            # -⌊(-a)/b⌋ is ⌈a/b⌉, as the model's code wrote it (-(-h // s))
+            num, den = rest[0].args
+            left, right = style.ceil
+            return f"{left}{_show(-num, names, 2, style)}/{_show(den, names, 3, style)}{right}"
         if c == -1:
-            return "-" + body
+            return _paren("-" + body, prec > 1)
         if c is not None:
-            return f"{c}{style.times}{body}"
-        return style.times.join(_show(a, names, 2, style) for a in e.args)
+            return _paren(f"{c}{style.times}{body}", prec > 2)
+        return _paren(style.times.join(_show(a, names, 2, style) for a in e.args), prec > 2)
     if kind in ("FloorDiv", "CleanDiv"):
         left, right = style.floor
-        return (f"{left}{_show(e.args[0], names, 1, style)}/"
-                f"{_show(e.args[1], names, 2, style)}{right}")
-    if kind in ("CeilToInt", "FloorToInt") and type(e.args[0]).__name__ == "IntTrueDiv":
-        a, b = e.args[0].args
-        left, right = style.ceil if kind == "CeilToInt" else style.floor
-        return f"{left}{_show(a, names, 1, style)}/{_show(b, names, 2, style)}{right}"
+        return (f"{left}{_show(e.args[0], names, 2, style)}/"
+                f"{_show(e.args[1], names, 3, style)}{right}")
+    if kind in ("CeilToInt", "FloorToInt", "TruncToInt"):
+        quotient = _quotient_text(e.args[0], names, style)
+        if quotient is not None:
+            if kind == "TruncToInt":
+                return (rf"\mathrm{{trunc}}({quotient})" if style is TEX
+                        else f"trunc({quotient})")
+            left, right = style.ceil if kind == "CeilToInt" else style.floor
+            return f"{left}{quotient}{right}"
     if kind in ("Mod", "PythonMod"):
+        # a product on the right is parenthesised: H mod (2·H), not (H mod 2)·H
         return _paren(f"{_show(e.args[0], names, 2, style)}{style.mod}"
-                      f"{_show(e.args[1], names, 2, style)}", prec > 0)
+                      f"{_show(e.args[1], names, 3, style)}", prec > 0)
     if kind in ("Max", "Min"):
         return (style.function.format(kind.lower())
                 + f"({', '.join(_show(a, names, 0, style) for a in e.args)})")
@@ -444,6 +454,21 @@ def _show(e: Any, names: Mapping[str, str], prec: int, style: _Style) -> str:
         return f"{_show(e.args[0], names, 3, style)}^" + (
             f"{{{power}}}" if style is TEX else power)
     return str(e)
+
+
+def _quotient_text(inner: Any, names: Mapping[str, str], style: _Style) -> str | None:
+    """``a/b`` of ``IntTrueDiv(a, b)`` or ``p·a/q`` of ``c * ToFloat(a)`` (c = p/q exactly)."""
+    if type(inner).__name__ == "IntTrueDiv":
+        a, b = inner.args
+        return f"{_show(a, names, 2, style)}/{_show(b, names, 3, style)}"
+    product = scaled(inner)
+    if product is None:
+        return None
+    factor, size = product
+    num = _show(size, names, 2, style)
+    if factor.numerator != 1:
+        num = f"{factor.numerator}{style.times}{_show(size, names, 3, style)}"
+    return num if factor.denominator == 1 else f"{num}/{factor.denominator}"
 
 
 def show_shape(shape: Sequence[Any], names: Mapping[str, str]) -> str:
