@@ -150,6 +150,15 @@ def test_floor_numerators_are_parenthesised() -> None:
     assert show(FloorDiv(h, 2), {"s0": "H"}) == "⌊H/2⌋"
 
 
+def test_latex_of_a_node_shown_as_sympy_writes_it_is_text() -> None:
+    import sympy as sp
+
+    from symconv.network.traced import show_tex
+
+    odd = sp.Function("Opaque_fn")(sp.Symbol("s0", integer=True))
+    assert show_tex(odd + 1, {"s0": "H"}) == r"\mbox{\texttt{Opaque\_fn(s0)}} + 1"
+
+
 UNET = f"{EXAMPLES / 'unet_padded.py'}:UNet"
 
 

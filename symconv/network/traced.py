@@ -453,6 +453,10 @@ def _show(e: Any, names: Mapping[str, str], prec: int, style: _Style) -> str:
         power = _show(e.args[1], names, 3, style)
         return f"{_show(e.args[0], names, 3, style)}^" + (
             f"{{{power}}}" if style is TEX else power)
+    if style is TEX:  # a node shown as SymPy writes it: as text, every character escaped
+        from symconv.texescape import tex_text
+
+        return r"\mbox{\texttt{" + tex_text(str(e)) + "}}"
     return str(e)
 
 
