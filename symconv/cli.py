@@ -110,6 +110,13 @@ def main(
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
+        # Ctrl-C is the user's, not an error of the input: no blame, and with --json still
+        # exactly one document on stdout
+        if as_json:
+            import json
+
+            out.write(json.dumps({"interrupted": True, "exit_code": EXIT_INTERRUPTED},
+                                 indent=2) + "\n")
         print("interrupted", file=err)
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug, not the user's input: say so, without a traceback
