@@ -310,7 +310,15 @@ def valid_set(ex: Exploration, timeout: float = 30.0) -> TracedValidSet:
                 bits.append(at is not None and at.path.valid)
             guessed.append(_infer(bits, 1, p))
         sets = tuple(guessed)
-    return TracedValidSet(ex.axes, ex.width, sets, prove_valid_set(ex, sets, timeout))
+    proof = prove_valid_set(ex, sets, timeout)
+    if proof.status is Verdict.REFUTED:
+        # a wrong guess refutes the guess, not the model: V couples the axes (one axis's
+        # padding computed from another's size) or is not periodic where it was looked at
+        where = "×".join(str((proof.counterexample or {}).get(a, "?")) for a in ex.axes)
+        return TracedValidSet(ex.axes, ex.width, None, Outcome(
+            Verdict.UNKNOWN, proof.seconds, reason=f"V is not a product of periodic sets per "
+            f"axis (the best guess of one differs from the paths at {where})"))
+    return TracedValidSet(ex.axes, ex.width, sets, proof)
 
 
 def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -> Outcome:
