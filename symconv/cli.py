@@ -11,6 +11,7 @@ as such with exit 70 (``SYMCONV_TRACEBACK=1`` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import contextvars
 import importlib
 import os
@@ -95,9 +96,8 @@ def main(
     record = interrupt.begin()
     try:
         args = build_parser().parse_args(args_in)
-        if args._solver:
-            interrupt.z3_interruptible()
-        code: int = args._run(args, out, err)
+        with interrupt.z3_interruptible() if args._solver else contextlib.nullcontext():
+            code: int = args._run(args, out, err)
         if interrupt.pending():  # interrupted, but the interrupt was swallowed (a __del__)
             return _interrupted(args_in, as_json, out, err)
     except _Exit as exc:

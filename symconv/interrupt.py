@@ -159,9 +159,9 @@ def before_start(argv: list[str], out: TextIO, err: TextIO) -> int:
 def document(command: str | None) -> dict[str, Any]:
     """The JSON document an interrupted command ends with."""
     partial = current()
+    # no "error": Ctrl-C is the user's, not a fault of the input nor of symconv
     doc: dict[str, Any] = {"status": "interrupted", "interrupted": True,
-                           "exit_code": EXIT_INTERRUPTED,
-                           "error": "interrupted (SIGINT) before the command finished"}
+                           "exit_code": EXIT_INTERRUPTED}
     if command is not None:
         doc["command"] = command
     if partial is None:
@@ -238,8 +238,9 @@ def emit(line: str, out: TextIO) -> None:
     check()
 
 
-def z3_interruptible() -> None:
-    """Leave SIGINT to Python while Z3 works.
+@contextlib.contextmanager
+def z3_interruptible() -> Iterator[None]:
+    """Leave SIGINT to Python while Z3 works (in the block; Z3's setting is restored after).
 
     Z3 installs its own SIGINT handler while it checks, simplifies or applies a tactic (its
     ``ctrl_c`` parameter): the call returns ``unknown``, "interrupted from keyboard", and Python
@@ -248,7 +249,12 @@ def z3_interruptible() -> None:
     under way returns (at the latest when its timeout ends it)."""
     import z3
 
+    before = z3.get_param("ctrl_c")
     z3.set_param("ctrl_c", False)
+    try:
+        yield
+    finally:
+        z3.set_param("ctrl_c", before)
 
 
 def z3_ignores_sigint() -> None:

@@ -20,6 +20,7 @@ from symconv.frameworks import tscodegen
 from symconv.genload import load_convshape, load_frameworkshape
 from symconv.prover import Status
 from tests.node_support import ROOT, run_node, tsc
+from tests.z3_binary import Z3, needs_z3
 
 GENERATED = ROOT / "generated" / "typescript"
 MAX = 2**53 - 1
@@ -165,7 +166,7 @@ def test_node_answers_as_python_on_boundaries_and_random_values_up_to_2_53(
         if answer != want:
             bad.append((f.name, args, answer, want))
     assert not bad, f"{len(bad)} of {len(cases)} differ, e.g. {bad[:5]}"
-    assert len(cases) > 15_000
+    assert len(cases) > 18_000
 
 
 @pytest.mark.slow
@@ -210,7 +211,7 @@ def test_every_typescript_proof_holds() -> None:
     for helper in tsexec.CONTRACTS:
         import z3
 
-        solver = z3.Solver()
+        solver = z3.Solver(ctx=tsexec.CTX)
         solver.add(z3.Not(tsexec.helper_lemma(module, helper)))
         assert solver.check() == z3.unsat
 
@@ -283,10 +284,11 @@ def test_the_floor_division_helper_is_proved_from_its_text() -> None:
 
     text = tsguide.files()["typescript/convshape.ts"]
     wrong = text.replace("? q - 1n : q;", "? q : q;", 1)
-    solver = z3.Solver()
+    solver = z3.Solver(ctx=tsexec.CTX)
     solver.add(z3.Not(tsexec.helper_lemma(tsparse.parse(wrong), "floorDiv")))
     assert solver.check() == z3.sat
-    n, d = (solver.model().eval(z3.Int(x), model_completion=True).as_long() for x in "nd")
+    model = solver.model()
+    n, d = (model.eval(z3.Int(x, tsexec.CTX), model_completion=True).as_long() for x in "nd")
     assert n // d != int(n / d) or (n % d != 0 and (n < 0) != (d < 0))  # a real difference
 
 
@@ -310,11 +312,26 @@ def test_the_parser_refuses_what_it_does_not_model(text: str) -> None:
 
 
 @pytest.mark.parametrize("body", ["return eval(x);", "return x + 1;", 'return x + "1";',
-                                  "return BigInt(x) / 2;"])
+                                  "return BigInt(x) / 2;",
+                                  "const BigInt = 1n; return BigInt(x);"])
 def test_the_semantics_refuses_what_it_does_not_model(body: str) -> None:
     module = tsparse.parse(f"export function f(x: number): number {{ {body} }}")
     with pytest.raises(tsexec.TsSemanticsError):
         tsexec.execute(module, "f")
+
+
+def test_a_function_shadowing_a_global_is_refused() -> None:
+    """A module's own BigInt would be called where the model reads the global's meaning."""
+    text = tsguide.files()["typescript/convshape.ts"]
+    shadowed = text + "\nfunction BigInt(x: number): bigint {\n  return 5n;\n}\n"
+    result = validate_ts.check(shadowed, _function("convOutputSize"), 10)
+    assert result.status is Status.UNKNOWN
+    assert "shadows a global" in result.reason
+    local = tsparse.parse("function h(n: bigint): bigint { return n; }\n"
+                          "export function f(x: number): number { const h = 1n; "
+                          "return toNum(h(BigInt(x))); }")
+    with pytest.raises(tsexec.TsSemanticsError, match="shadows a function"):
+        tsexec.execute(local, "f")
 
 
 def test_names_are_camel_case_in_one_order() -> None:
@@ -364,6 +381,11 @@ def test_network_typescript_answers_as_its_python_and_is_proved(name: str,
     for path, text in {**files(code), **ts_files(code)}.items():
         (tmp_path / path).write_text(text, encoding="utf-8")
     shutil.copy(GENERATED / "package.json", tmp_path / "package.json")
+    done = subprocess.run(["node", str(tsc()), "--strict", "--noEmit", "--target", "es2020",
+                           "--module", "es2020", str(tmp_path / f"{code.function}.ts")],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not done.stdout.strip(), done.stdout
     spec = importlib.util.spec_from_file_location("net", tmp_path / code.python_path)
     assert spec is not None
     assert spec.loader is not None
@@ -390,3 +412,43 @@ def test_network_typescript_answers_as_its_python_and_is_proved(name: str,
             assert answer == {"ok": sizes}, point
         else:
             assert answer.get("kind") == "range", point
+
+
+def test_a_wrong_default_is_refuted() -> None:
+    """The defaults are read from the text: an omitted stride must be 1, as in Python."""
+    f = _function("convOutputSize")
+    text = (GENERATED / "convshape.ts").read_text(encoding="utf-8")
+    wrong = _mutated(text, "convOutputSize", "s: number = 1", "s: number = 2")
+    result = validate_ts.check(wrong, f, 60)
+    assert result.status is Status.REFUTED
+    assert "default of s is 2" in result.reason
+    dropped = _mutated(text, "convOutputSize", "s: number = 1", "s: number")
+    assert validate_ts.check(dropped, f, 60).status is Status.REFUTED
+
+
+def test_the_declarations_are_the_functions_signatures() -> None:
+    """Each .d.ts declares every exported function of its .ts with the same parameters, in
+    order, optional exactly where the .ts has a default, and the same return type."""
+    signature = re.compile(r"export (?:declare )?function (\w+)\(([^)]*)\): ([^;{]+?)\s*[;{]")
+    for name in ("convshape", "frameworkshape"):
+        source = (GENERATED / f"{name}.ts").read_text(encoding="utf-8")
+        declared = (GENERATED / f"{name}.d.ts").read_text(encoding="utf-8")
+        want = {m[1]: ([(p.split(":")[0].strip(), "=" in p) for p in m[2].split(",")], m[3])
+                for m in signature.finditer(source)}
+        got = {m[1]: ([(p.split(":")[0].strip(" ?"), "?" in p) for p in m[2].split(",")], m[3])
+               for m in signature.finditer(declared)}
+        assert want == got
+        assert len(want) == len(tsguide.functions() if name == "convshape"
+                                else tscodegen.functions())
+
+
+@pytest.mark.slow
+@needs_z3
+def test_smt2_files_rechecked_by_z3_binary() -> None:
+    root = ROOT / "generated" / "proofs" / "ts"
+    files = sorted(root.glob("*.smt2")) + sorted((root / "frameworks").glob("*.smt2"))
+    assert len(files) == len(tsguide.functions()) + len(tscodegen.functions()) + 4
+    for path in files:
+        run = subprocess.run([Z3, "-T:120", str(path)], capture_output=True, text=True,
+                             check=False)
+        assert run.stdout.strip() == "unsat", (path.name, run.stdout, run.stderr)

@@ -35,6 +35,20 @@ def test_text_report_reproduces_the_unet_paper() -> None:
     assert "smallest valid input: 188×188 → 4×4" in out
 
 
+def test_input_with_a_comma_reads_like_spaces() -> None:
+    spaced = call(str(EXAMPLES / "unet-2015.toml"), "--markdown", "--input", "572", "572")
+    assert spaced[0] == 0
+    assert "| at 572×572 |" in spaced[1]
+    assert call(str(EXAMPLES / "unet-2015.toml"), "--markdown", "--input", "572,572") == spaced
+
+
+def test_input_with_a_bad_item_names_it() -> None:
+    code, out, err = call(str(EXAMPLES / "unet-2015.toml"), "--input", "572,x")
+    assert code == 2
+    assert "'x'" in err
+    assert "Traceback" not in err + out
+
+
 def test_json_report() -> None:
     code, out, _ = call(str(EXAMPLES / "resnet18.toml"), "--json", "--input", "224", "224")
     assert code == 0

@@ -289,12 +289,13 @@ def _render(f: TsFunction) -> _Rendered:
 
 
 def render_module(banner: str, summary: Sequence[str], functions: Sequence[TsFunction],
-                  kind: str, extra: Mapping[str, object] | None = None) -> str:
+                  kind: str, extra: Mapping[str, object] | None = None,
+                  rendered: Sequence[_Rendered] | None = None) -> str:
     """The module as ``kind``: ``"ts"`` (TypeScript), ``"js"`` (the same without types) or
-    ``"d.ts"`` (declarations)."""
+    ``"d.ts"`` (declarations). ``rendered``: the functions already rendered."""
     template = environment().get_template("tsmodule.j2")
-    return str(template.render(banner=banner, summary=summary, kind=kind,
-                               functions=[_render(f) for f in functions],
+    done = [_render(f) for f in functions] if rendered is None else rendered
+    return str(template.render(banner=banner, summary=summary, kind=kind, functions=done,
                                max_safe=MAX_SAFE, extra=extra or {}))
 
 
@@ -302,7 +303,9 @@ def module_files(stem: str, banner: Callable[[str], str], summary: Sequence[str]
                  functions: Sequence[TsFunction]) -> dict[str, str]:
     """``<stem>.ts``, ``<stem>.js`` and ``<stem>.d.ts`` (``banner(path)``: each file's first
     line)."""
-    return {f"{stem}.{kind}": render_module(banner(f"{stem}.{kind}"), summary, functions, kind)
+    rendered = [_render(f) for f in functions]
+    return {f"{stem}.{kind}": render_module(banner(f"{stem}.{kind}"), summary, functions, kind,
+                                            rendered=rendered)
             for kind in ("ts", "js", "d.ts")}
 
 

@@ -39,6 +39,12 @@ from symconv.z3bridge import floor_div, floor_mod
 
 MAX_SAFE = 2**53 - 1
 
+# Every term of the TypeScript proofs lives in this context of its own. Z3 hash-conses terms
+# within a context and its SMT-LIB printer shares a subterm as a let by its reference count: in
+# the default context, a TypeScript query kept alive (cached) changed how the C, Rust and
+# network certificates printed later in the same process are written.
+CTX = z3.Context()
+
 # Helpers proved once, from their emitted text, equal to these for every BigInt (and to throw a
 # RangeError exactly for a zero divisor: :func:`helper_lemma`); a function's proof uses the
 # contract where it calls them, so that it and its spec divide alike.
@@ -143,18 +149,18 @@ class _Eval:
     # expressions: (value, the condition under which it completes), under guard g
     def expr(self, e: ast.Expr, env: Mapping[str, Value], g: z3.BoolRef
              ) -> tuple[Value, z3.BoolRef]:
-        true = z3.BoolVal(True)
+        true = z3.BoolVal(True, CTX)
         if isinstance(e, ast.Num):
             if not e.big:
                 raise TsSemanticsError(f"number literal {e.value} outside a default")
-            return z3.IntVal(e.value), true
+            return z3.IntVal(e.value, CTX), true
         if isinstance(e, ast.Str):
             return e.value, true
         if isinstance(e, ast.Name):
             if e.id in env:
                 return env[e.id], true
             if e.id in self.run.module.consts:
-                return z3.IntVal(self.run.module.consts[e.id]), true
+                return z3.IntVal(self.run.module.consts[e.id], CTX), true
             raise TsSemanticsError(f"{e.id} is not defined")
         if isinstance(e, ast.Template):
             return self.template(e, env, g)
@@ -200,7 +206,7 @@ class _Eval:
                  ) -> tuple[Message, z3.BoolRef]:
         text = [e.strings[0]]
         values: list[z3.ArithRef] = []
-        ok = z3.BoolVal(True)
+        ok = z3.BoolVal(True, CTX)
         for part, after in zip(e.exprs, e.strings[1:], strict=True):
             v, okv = self.expr(part, env, z3.And(g, ok))
             ok = z3.And(ok, okv)
@@ -261,7 +267,7 @@ class _Eval:
         if isinstance(x, z3.BoolRef) and isinstance(y, z3.BoolRef):
             return x == y
         if isinstance(x, str) and isinstance(y, str):
-            return z3.BoolVal(x == y)
+            return z3.BoolVal(x == y, CTX)
         if isinstance(x, TypeOf) and isinstance(y, str):
             x, y = y, x
         if isinstance(x, str) and isinstance(y, TypeOf):
@@ -273,7 +279,7 @@ class _Eval:
     def call(self, e: ast.Call, env: Mapping[str, Value], g: z3.BoolRef
              ) -> tuple[Value, z3.BoolRef]:
         args: list[Value] = []
-        ok = z3.BoolVal(True)
+        ok = z3.BoolVal(True, CTX)
         for a in e.args:
             v, okv = self.expr(a, env, z3.And(g, ok))
             args.append(v)
@@ -322,7 +328,7 @@ class _Eval:
         """Run ``f``'s body under guard ``g``: its returned value and the condition under
         which it returns (its throws are recorded)."""
         env = dict(env)
-        ok = z3.BoolVal(True)
+        ok = z3.BoolVal(True, CTX)
         for st in f.body:
             here = z3.And(g, ok)
             if isinstance(st, ast.Const):
@@ -358,18 +364,38 @@ class Semantics:
     outcomes: tuple[Outcome, ...]
 
 
+# The globals the model gives a meaning to. A binding of one of these names (or of a module
+# function's name, inside a function) would shadow it in JavaScript while the model still read
+# the global: refused.
+GLOBALS = frozenset(("BigInt", "Number", "ShapeError", "Error", "undefined", "NaN", "Infinity"))
+
+
+def check_names(module: ast.Module) -> None:
+    """Refuse a module whose bindings shadow what the model resolves by name."""
+    for name in (*module.functions, *module.consts):
+        if name in GLOBALS:
+            raise TsSemanticsError(f"{name} shadows a global")
+    callable_names = GLOBALS | set(module.functions)
+    for f in module.functions.values():
+        bound = [p for p, _ in f.params] + [st.name for st in f.body if isinstance(st, ast.Const)]
+        for name in bound:
+            if name in callable_names:
+                raise TsSemanticsError(f"{f.name}: {name} shadows a function")
+
+
 def execute(module: ast.Module, name: str, params: Sequence[str] | None = None) -> Semantics:
     """The outcomes of the exported function ``name`` of ``module``; its parameters are fresh
     arguments named after ``params`` (default: their TypeScript names)."""
+    check_names(module)
     f = module.function(name)
     if not f.exported:
         raise TsSemanticsError(f"{name} is not exported")
     names = list(params) if params is not None else [p for p, _ in f.params]
     if len(names) != len(f.params):
         raise TsSemanticsError(f"{name} has {len(f.params)} parameters, not {len(names)}")
-    args = tuple(Arg(n, z3.Int(f"{n}_tag"), z3.Int(n)) for n in names)
+    args = tuple(Arg(n, z3.Int(f"{n}_tag", CTX), z3.Int(n, CTX)) for n in names)
     run = _Run(module)
-    domain = z3.And(*(z3.And(a.tag >= 0, a.tag <= 2) for a in args))
+    domain = z3.And(*(z3.And(a.tag >= 0, a.tag <= 2) for a in args), CTX)
     value, done = _Eval(run).body(f, {p: a for (p, _), a in zip(f.params, args, strict=True)},
                                   domain)
     outcomes = [*run.outcomes, Outcome("return", z3.And(domain, done), value=value)]
@@ -380,16 +406,17 @@ def helper_lemma(module: ast.Module, name: str) -> z3.BoolRef:
     """For every BigInt n, d: the module's helper ``name`` (a key of :data:`CONTRACTS`), run as
     written, throws a RangeError exactly where d = 0 and otherwise returns the contract's
     value."""
+    check_names(module)
     f = module.function(name)
     if f.exported or len(f.params) != 2:
         raise TsSemanticsError(f"{name} is not the helper emitted")
-    n, d = z3.Int("n"), z3.Int("d")
+    n, d = z3.Int("n", CTX), z3.Int("d", CTX)
     run = _Run(module, contracts=False)
-    value, done = _Eval(run).body(f, {f.params[0][0]: n, f.params[1][0]: d}, z3.BoolVal(True))
+    value, done = _Eval(run).body(f, {f.params[0][0]: n, f.params[1][0]: d}, z3.BoolVal(True, CTX))
     if not isinstance(value, z3.ArithRef):
-        return z3.BoolVal(False)
+        return z3.BoolVal(False, CTX)
     others = [o.when for o in run.outcomes if o.kind == "other"]
     shapes = [o.when for o in run.outcomes if o.kind != "other"]
-    return z3.And(done == (d != 0), z3.Or(*others, z3.BoolVal(False)) == (d == 0),
-                  z3.Not(z3.Or(*shapes, z3.BoolVal(False))),
+    return z3.And(done == (d != 0), z3.Or(*others, z3.BoolVal(False, CTX)) == (d == 0),
+                  z3.Not(z3.Or(*shapes, z3.BoolVal(False, CTX))),
                   z3.Implies(d != 0, value == CONTRACTS[name](n, d)))

@@ -38,6 +38,7 @@ from symconv.theorems import Theorem
 from symconv.z3bridge import Z3Translator
 
 MAX_SAFE = tsexec.MAX_SAFE
+CTX = tsexec.CTX
 
 
 def type_labels(name: str) -> tuple[str, str]:
@@ -75,26 +76,26 @@ def parsed(text: str) -> tsparse.Module:
 
 def _same_values(got: Sequence[z3.ArithRef], want: Sequence[z3.ArithRef]) -> z3.BoolRef:
     if len(got) != len(want):
-        return z3.BoolVal(False)
-    return z3.And(*(g == w for g, w in zip(got, want, strict=True)))
+        return z3.BoolVal(False, CTX)
+    return z3.And(*(g == w for g, w in zip(got, want, strict=True)), CTX)
 
 
 def query(text: str, f: TsFunction) -> Query:
     """The claim for ``f`` as emitted in ``text`` (a whole module)."""
     spec = f.spec
     sem = tsexec.execute(parsed(text), f.name, [p.name for p in spec.params])
-    tr = Z3Translator()
+    tr = Z3Translator(CTX)
     args = sem.args
     for arg, prm in zip(args, spec.params, strict=True):
         if tr.translate(prm.symbol).eq(arg.val) is False:
             raise ValueError(f"{spec.name}: argument {arg.name} is not {prm.symbol}")
     safe = [a.is_safe for a in args]
-    all_safe = z3.And(*safe)
+    all_safe = z3.And(*safe, CTX)
     conditions = [tr.translate(p.check.condition) for p in spec.params]
     conditions += [tr.translate(c.condition) for c in spec.requires]
-    domain = z3.And(*conditions)
+    domain = z3.And(*conditions, CTX)
     results = [tr.translate(r) for r in spec.results]
-    defined = z3.And(*tr.obligations) if tr.obligations else z3.BoolVal(True)
+    defined = z3.And(*tr.obligations) if tr.obligations else z3.BoolVal(True, CTX)
     in_range = [z3.And(r >= -MAX_SAFE, r <= MAX_SAFE) for r in results]
     expected = [expected_message(m, f.placeholders, tr) for m in f.messages]
     if len(expected) != len(conditions):
@@ -105,12 +106,12 @@ def query(text: str, f: TsFunction) -> Query:
 
     def matches(o: tsexec.Outcome) -> z3.BoolRef:
         if o.kind == "other":
-            return z3.BoolVal(False)
+            return z3.BoolVal(False, CTX)
         if o.kind == "return":
             values = o.value if isinstance(o.value, tuple) else (o.value,)
             if len(values) != len(results) or not all(isinstance(v, tsexec.NumV)
                                                       for v in values):
-                return z3.BoolVal(False)
+                return z3.BoolVal(False, CTX)
             return z3.And(all_safe, domain, defined, *in_range,
                           *(z3.And(v.exact, v.value == r) for v, r in zip(values, results,
                                                                           strict=True)))
@@ -120,7 +121,7 @@ def query(text: str, f: TsFunction) -> Query:
         if o.error_kind == "type":
             for j, a in enumerate(args):
                 not_int, unsafe = type_labels(a.name)
-                before = z3.And(*safe[:j])
+                before = z3.And(*safe[:j], CTX)
                 if label == not_int:
                     options.append(z3.And(before, z3.Not(a.is_integer)))
                 elif label == unsafe:
@@ -135,9 +136,9 @@ def query(text: str, f: TsFunction) -> Query:
                 if label == range_label(name):
                     options.append(z3.And(all_safe, domain, defined, *in_range[:j],
                                           z3.Not(in_range[j]), _same_values(values, (r,))))
-        return z3.Or(*options) if options else z3.BoolVal(False)
+        return z3.Or(*options) if options else z3.BoolVal(False, CTX)
 
-    tags = z3.And(*(z3.And(a.tag >= 0, a.tag <= 2) for a in args))
+    tags = z3.And(*(z3.And(a.tag >= 0, a.tag <= 2) for a in args), CTX)
     claim = z3.And(
         z3.Implies(tags, z3.Or(*(o.when for o in sem.outcomes))),
         *(z3.Implies(o.when, matches(o)) for o in sem.outcomes),
@@ -179,7 +180,7 @@ def skeleton(e: z3.BoolRef, atoms: dict[int, z3.BoolRef] | None = None,
             out = e
     else:
         if key not in atoms:
-            atoms[key] = z3.Bool(f"atom{len(atoms)}")
+            atoms[key] = z3.Bool(f"atom{len(atoms)}", CTX)
         out = atoms[key]
     memo[key] = out
     return out
@@ -188,41 +189,61 @@ def skeleton(e: z3.BoolRef, atoms: dict[int, z3.BoolRef] | None = None,
 def _valid(claim: z3.BoolRef, timeout: float) -> z3.CheckSatResult:
     """unsat when ``claim`` is valid: the whole claim first, for a few seconds; then its
     conjuncts one by one. The first (the outcomes cover every input) is a tautology of its
-    propositional :func:`skeleton`, which needs no arithmetic."""
+    propositional :func:`skeleton`, which needs no arithmetic. Each formula goes to the solver
+    with its polynomials as sums of monomials (``simplify(som=True)``, an equivalence): the
+    text's products and the relation's then meet as the same terms, and non-linear arithmetic
+    that took seconds (ConvTranspose's ``s * (i - 1) + d * (k - 1)``) takes milliseconds."""
     deadline = time.perf_counter() + timeout
-    whole = z3.Solver()
+    whole = _solver()
     whole.set("timeout", max(1, int(min(3.0, timeout / 3) * 1000)))
-    whole.add(z3.Not(claim))
+    whole.add(z3.Not(_normal(claim)))
     verdict = whole.check()
     if verdict != z3.unknown or not z3.is_and(claim):
         return verdict
     parts = claim.children()
-    quick = z3.Solver()
+    quick = _solver()
     quick.add(z3.Not(skeleton(parts[0])))
     for part in parts[1:] if quick.check() == z3.unsat else parts:
-        solver = z3.Solver()
+        solver = _solver()
         solver.set("timeout", max(1, int((deadline - time.perf_counter()) * 1000)))
-        solver.add(z3.Not(part))
+        solver.add(z3.Not(_normal(part)))
         verdict = solver.check()
         if verdict != z3.unsat:
             return verdict
     return z3.unsat
 
 
+def _solver() -> z3.Solver:
+    # A tactic of our own, not z3.Solver()'s default: that spent about 4 s on the first
+    # non-linear query of a process (inputSizeRange, a ConvTranspose rule: whichever came
+    # first; the same query took milliseconds afterwards, and from the first with this one).
+    return z3.Then("simplify", "propagate-values", "solve-eqs", "smt", ctx=CTX).solver()
+
+
+def _normal(e: z3.BoolRef) -> z3.BoolRef:
+    out = z3.simplify(e, som=True)
+    assert isinstance(out, z3.BoolRef)
+    return out
+
+
 def check(text: str, f: TsFunction, timeout: float) -> Result:
-    """Prove the query; text outside the subset is ``unknown`` naming what was refused."""
+    """Prove the query (and read the defaults: :func:`wrong_defaults`); text outside the subset
+    is ``unknown`` naming what was refused."""
     start = time.perf_counter()
     try:
-        q = query(text, f)
+        q = cached_query(text, f)
+        wrong = wrong_defaults(parsed(text), f)
     except (tsparse.TsParseError, tsexec.TsSemanticsError) as exc:
         return Result(Status.UNKNOWN, time.perf_counter() - start, reason=f"unsupported: {exc}")
+    if wrong:
+        return Result(Status.REFUTED, time.perf_counter() - start, reason=wrong)
     verdict = _valid(q.claim, timeout)
     if verdict == z3.unsat:
         return Result(Status.PROVED, time.perf_counter() - start)
     if verdict == z3.unknown:
         return Result(Status.UNKNOWN, time.perf_counter() - start,
                       reason=f"z3 gave no verdict in {timeout} s")
-    solver = z3.Solver()  # again, whole, for a model of the negation
+    solver = _solver()  # again, whole, for a model of the negation
     solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(q.negation)
     if solver.check() != z3.sat:
@@ -234,6 +255,20 @@ def check(text: str, f: TsFunction, timeout: float) -> Result:
     evaluations, reason = explain(f, cx)
     return Result(Status.REFUTED, time.perf_counter() - start, counterexample=cx,
                   evaluations=evaluations, reason=reason)
+
+
+def wrong_defaults(module: tsparse.Module, f: TsFunction) -> str:
+    """Where a parameter's default in the text is not the Python helper's, what differs ("" if
+    none). The proofs quantify over every value a parameter takes, the default included; which
+    value an omitted argument takes is read here, from the text."""
+    params = module.function(f.name).params
+    if len(params) != len(f.spec.params):
+        return f"{f.name} has {len(params)} parameters, the Python helper {len(f.spec.params)}"
+    for (name, got), p in zip(params, f.spec.params, strict=True):
+        if got != p.default:
+            return (f"{f.name}: the default of {name} is {got}, the Python helper's "
+                    f"{p.default}")
+    return ""
 
 
 def explain(f: TsFunction, cx: Mapping[str, int]) -> tuple[tuple[Evaluation, ...], str]:
@@ -308,14 +343,15 @@ def _function_theorem(m: TsModule, f: TsFunction) -> Theorem:
                  f"BigInt semantics: for every JavaScript argument, ShapeError exactly where "
                  f"an argument is no safe integer, where {m.what} {f.spec.relation} refuses "
                  "(the Python helper's message) or a result is no safe integer, else the "
-                 f"{m.what}'s result exactly; no other exception")
+                 f"{m.what}'s result exactly; no other exception; the Python helper's "
+                 "defaults")
     return Theorem(f"{m.tid_prefix}.{f.name}", GROUP, statement, run,
                    batch=f"{m.tid_prefix}.{f.name}")
 
 
 def _helper_query(m: TsModule, name: str) -> Query:
     claim = tsexec.helper_lemma(parsed(m.text()), name)
-    n, d = z3.Int("n"), z3.Int("d")
+    n, d = z3.Int("n", CTX), z3.Int("d", CTX)
     return Query(None, claim, z3.Not(claim), {"n": n, "d": d})  # type: ignore[arg-type]
 
 
@@ -327,7 +363,7 @@ def _helper_theorem(m: TsModule, name: str) -> Theorem:
         except (tsparse.TsParseError, tsexec.TsSemanticsError) as exc:
             return Result(Status.UNKNOWN, time.perf_counter() - start,
                           reason=f"unsupported: {exc}")
-        solver = z3.Solver()
+        solver = _solver()
         solver.set("timeout", max(1, int(timeout * 1000)))
         solver.add(q.negation)
         verdict = solver.check()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 HELP = ("write generated/ (Python, C, TypeScript and Rust shape helpers, LaTeX tables, proofs) "
         "from the relations; with --network FILE, a network's shape function as proved "
-        "Python, C and Rust")
+        "Python, C, TypeScript and Rust")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
 GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-ts", "codegen-rust")
@@ -28,10 +28,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      "unwritable "
                      "--out). With --network: the most severe verdict of its proofs, an out-of-"
                      "date DIR counting as refuted under --check.")
-    parser.add_argument("--network", metavar="FILE",
-                        help="instead: a network's shape function as proved Python, C and Rust "
-                        "(FILE: a .toml/.json spec or an .onnx model, read, never run), "
-                        "written to --out (default: the current directory)")
+    parser.add_argument("--network", metavar="FILE", nargs="?", const="",
+                        help="instead: a network's shape function as proved Python, C, Rust and "
+                        "TypeScript "
+                        "(FILE: a .toml/.json spec or an .onnx model, read, never run; or "
+                        "--network --torch SOURCE:CALLABLE), written to --out (default: the "
+                        "current directory)")
+    parser.add_argument("--torch", metavar="SOURCE:CALLABLE",
+                        help="with --network: a PyTorch model, read by torch.fx as network "
+                        "--torch reads it (this IMPORTS AND RUNS SOURCE and CALLABLE)")
+    parser.add_argument("--kwargs", metavar="JSON",
+                        help="with --torch: keyword arguments for CALLABLE, a JSON object")
+    parser.add_argument("--channels", type=int, metavar="C",
+                        help="with --torch: the input's channels (default 3)")
+    parser.add_argument("--rank", type=int, metavar="N",
+                        help="with --torch: the input's spatial axes (1, 2 or 3)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="output directory (default: generated; with --network: .)")
     parser.add_argument("--check", action="store_true",
@@ -109,6 +120,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.commands.prove import jobs_arg
     from symconv.progress import for_output
 
+    if args.network is None:
+        refuse(args, ("torch", "kwargs", "channels", "rank"), "they go with --network")
     if args.network is not None:
         from symconv.network import codegen_cli
 

@@ -4,10 +4,12 @@ import argparse
 import importlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.commands._args import refuse, tex_caption, tex_label
+from symconv.commands._args import int_list, refuse, tex_caption, tex_label
 from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
@@ -42,9 +44,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="with --torch: the number of spatial axes of the input (1, 2 or "
                         "3), where no layer of the model fixes it (by default it is read off "
                         "the first convolution, pooling, padding or interpolation mode)")
-    parser.add_argument("--input", nargs="+", type=int, metavar="N",
-                        help="show every layer's size at this input (one size per spatial "
-                        "axis, e.g. --input 224 224)")
+    int_list(parser, "--input", help="show every layer's size at this input (one size per "
+             "spatial axis, e.g. --input 224 224 or --input 224,224)")
     parser.add_argument("--sizes", metavar="LO..HI",
                         help="list every square input size in LO..HI: valid or not, the "
                         "output sizes, and the first layer refusing it (computed, not run)")
@@ -197,6 +198,27 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with ctrl_c_for_python():
+        return _run(args, out, err)
+
+
+@contextmanager
+def ctrl_c_for_python() -> Iterator[None]:
+    """Z3 takes Ctrl-C for itself while it solves (the check returns unknown, "interrupted
+    from keyboard", and Python never sees the signal): a proof or an exploration would then end
+    "unknown" as if the solver had given up. Left to Python, Ctrl-C raises KeyboardInterrupt
+    once the check returns (within --timeout), and the command ends "interrupted"."""
+    import z3
+
+    before = z3.get_param("ctrl_c")
+    z3.set_param("ctrl_c", False)
+    try:
+        yield
+    finally:
+        z3.set_param("ctrl_c", before)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv import interrupt
 
     _check(args)
@@ -355,8 +377,12 @@ def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | No
         dump_json(json_report(st, point, args.near, args.why, args.width), out)
         return code
     if args.markdown or args.latex:
-        raise UsageError("--markdown and --latex are not yet available for --torch models "
-                         "(text or --json)")
+        from symconv.network.traced import latex_report, layer_table, markdown_report
+
+        table = layer_table(st, point)
+        out.write(markdown_report(table) if args.markdown else latex_report(
+            table, user_caption=args.caption, label=args.label))
+        return code
     text = text_report(st, point)
     extra: list[str] = []
     if args.near is not None:

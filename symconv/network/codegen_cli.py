@@ -16,12 +16,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from symconv.commands._args import refuse
 from symconv.commands.generate import out_dir
 from symconv.errors import UsageError, timeout_seconds
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
     from symconv.network.codegen import NetworkCode
+    from symconv.network.ir import Network
     from symconv.network.codegen_proofs import Proof
 
 DEFAULT_OUT = "."
@@ -38,18 +40,28 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     timeout = timeout_seconds(30.0 if args.timeout is None else args.timeout)
     root = out_dir(DEFAULT_OUT if args.out is None else args.out, writing=not args.check)
-    source = Path(args.network)
-    network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
-                                      source=str(source)))
+    if args.torch is not None:
+        if args.network:
+            raise UsageError("give --network FILE or --network --torch SOURCE:CALLABLE, not "
+                             "both")
+        network, shown = _torch_network(args)
+    else:
+        if not args.network:
+            raise UsageError("--network needs FILE (a .toml/.json spec or an .onnx model) or "
+                             "--torch SOURCE:CALLABLE")
+        refuse(args, ("kwargs", "channels", "rank"), "they go with --torch")
+        network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
+                                          source=args.network))
+        shown = Path(args.network).name
     st = study(network)
     try:
-        code = network_code(st, source.name)
+        code = network_code(st, shown)
         results, smt = prove_and_record(code, timeout)
         ts_result, ts_smt = ts_proofs(code, timeout)
         results.append(Proof(f"net.ts.{code.function}", ts_statement(code), ts_result))
         expected = {**files(code), **ts_files(code), **smt, **ts_smt}
     except WalkError as exc:  # a term the printers do not cover: said, never a traceback
-        raise UsageError(f"{source}: no code generated: {exc}") from None
+        raise UsageError(f"{shown}: no code generated: {exc}") from None
     status = combine(p.result.status for p in results)
     stale = [p for p in expected if _read(root / p) not in (None, expected[p])]
     missing = [p for p in expected if _read(root / p) is None]
@@ -75,6 +87,28 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(_text(code, root, expected, results, args.check, stale, missing, written))
     return status.exit_code
+
+
+def _torch_network(args: argparse.Namespace) -> tuple[Network, str]:
+    """The model's IR by the torch.fx front-end, and how banners name it (the file's name, not
+    its path: the generated text is the same on every machine)."""
+    from symconv.commands.network import _frontend, _kwargs
+    from symconv.network.ir import NetworkError
+
+    frontend = _frontend("torch_frontend", "torch", "--torch")
+    channels = 3 if args.channels is None else args.channels
+    frontend.check_options(channels, args.rank)
+    model = frontend.build_model(args.torch, _kwargs(args))
+    source, _, attr = args.torch.rpartition(":")
+    shown = f"--torch {Path(source).name if source.endswith('.py') else source}:{attr}"
+    try:
+        network: Network = frontend.from_module(model, name=attr, channels=channels,
+                                                rank=args.rank, target=args.torch)
+    except NetworkError as exc:
+        raise NetworkError(f"{exc}\n  generate --network reads a PyTorch model with torch.fx; "
+                           "code for a model only PyTorch's symbolic shapes read (network "
+                           "--torch --symbolic) is not generated") from None
+    return network, shown
 
 
 def _read(path: Path) -> str | None:

@@ -77,7 +77,7 @@ def ts_proofs(code: NetworkCode, timeout: float = 30.0
         import z3
 
         for helper in tsexec.CONTRACTS:
-            solver = z3.Solver()
+            solver = validate_ts._solver()
             solver.set("timeout", max(1, int(timeout * 1000)))
             solver.add(z3.Not(tsexec.helper_lemma(module, helper)))
             if solver.check() != z3.unsat:

@@ -42,6 +42,7 @@ DEFAULT_PATHS = 400
 DEFAULT_SECONDS = 600.0
 SMALL = 1024  # sizes tried first: small, informative paths before huge ones
 PERIOD_MAX = 1 << 12
+WINDOW_MAX = 1 << 15  # sizes per axis at most looked at to guess V
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +292,10 @@ def valid_set(ex: Exploration, timeout: float = 30.0) -> TracedValidSet:
     if p > PERIOD_MAX:
         return TracedValidSet(ex.axes, ex.width, None, Outcome(
             Verdict.UNKNOWN, 0.0, reason=f"period {p} above {PERIOD_MAX}"))
-    window = max(WINDOW_MIN, 8 * p)
+    # past every constant the guards compare with (Whisper's H = 3000), times the period
+    bound = max((abs(int(a)) for r in ex.regions for g in r.path.guards
+                 for a in g.atoms() if getattr(a, "is_Integer", False)), default=0)
+    window = max(WINDOW_MIN, 8 * p, min(p * (bound + 2) + bound, WINDOW_MAX))
     if not valid:
         sets: tuple[Periodic, ...] = tuple(Periodic() for _ in free)
     else:
@@ -306,7 +310,15 @@ def valid_set(ex: Exploration, timeout: float = 30.0) -> TracedValidSet:
                 bits.append(at is not None and at.path.valid)
             guessed.append(_infer(bits, 1, p))
         sets = tuple(guessed)
-    return TracedValidSet(ex.axes, ex.width, sets, prove_valid_set(ex, sets, timeout))
+    proof = prove_valid_set(ex, sets, timeout)
+    if proof.status is Verdict.REFUTED:
+        # a wrong guess refutes the guess, not the model: V couples the axes (one axis's
+        # padding computed from another's size) or is not periodic where it was looked at
+        where = "×".join(str((proof.counterexample or {}).get(a, "?")) for a in ex.axes)
+        return TracedValidSet(ex.axes, ex.width, None, Outcome(
+            Verdict.UNKNOWN, proof.seconds, reason=f"V is not a product of periodic sets per "
+            f"axis (the best guess of one differs from the paths at {where})"))
+    return TracedValidSet(ex.axes, ex.width, sets, proof)
 
 
 def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -> Outcome:
