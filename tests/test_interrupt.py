@@ -550,8 +550,12 @@ def test_an_interrupt_after_the_command_keeps_its_output_without_a_traceback(
         def flush(self) -> None:
             raise KeyboardInterrupt
 
+    def exit_now(code: int) -> None:  # os._exit, but this test's process goes on
+        raise SystemExit(code)
+
     monkeypatch.setattr(cli, "main", lambda: 0)
     monkeypatch.setattr(sys, "stdout", Stdout())
+    monkeypatch.setattr(os, "_exit", exit_now)
     old = signal.getsignal(signal.SIGINT)
     try:
         with pytest.raises(SystemExit) as ended:
