@@ -55,7 +55,8 @@ def test_a_torch_model_gets_its_proved_shape_function(tmp_path: Path) -> None:
     code, out, err = run(["generate", "--network", "--torch", UNET, "--out", str(tmp_path),
                           "--check"])
     assert code == 0, err
-    assert "15 files up to date" in out
+    written = [f for f in tmp_path.rglob("*") if f.is_file() and f.name != ".symconv-manifest"]
+    assert f"{len(written)} files up to date" in out
 
 
 BRANCHY = '''
