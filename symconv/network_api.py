@@ -271,7 +271,7 @@ def network_of(model: object, *, kwargs: Mapping[str, object] | None = None,
     elif _torch_module(model):
         if kwargs is not None:
             raise UsageError("kwargs go with a SOURCE:CALLABLE target (the model is built)")
-        from symconv.network.torch_frontend import check_options
+        from symconv.network.frontends.torch_frontend import check_options
 
         check_options(channels, rank)
         built = model.eval()  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from onnx_export import Exporter
-from symconv.network.onnx_frontend import load_onnx
+from symconv.network.frontends.onnx_frontend import load_onnx
 from onnx_network_support import evaluate_network
 from test_network_onnx_models import CASES, analysed, judge
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from symconv.cli import main as symconv_main
-from symconv.network.torch_frontend import build_model, import_torchvision
+from symconv.network.frontends.torch_frontend import build_model, import_torchvision
 from symconv.network.torch_judge import Judge
 from torch_models import MODELS, mismatch, network, symconv_sizes
 

@@ -23,7 +23,7 @@ MODELS = {
 
 CHILD = r"""
 import json, resource, sys, time
-from symconv.network.torch_frontend import build_model, import_torchvision
+from symconv.network.frontends.torch_frontend import build_model, import_torchvision
 import_torchvision()
 model = build_model(sys.argv[1], {"weights": None})
 from symconv.network.traced import study_model

@@ -15,7 +15,7 @@ import pytest
 from symconv import animation
 from symconv.network.html import html_report
 from symconv.network.queries import answer, listing
-from symconv.network.spec import load_spec
+from symconv.network.frontends.spec import load_spec
 from symconv.network.study import Study, study
 
 playwright = pytest.importorskip("playwright.sync_api")

@@ -370,7 +370,7 @@ def test_network_typescript_answers_as_its_python_and_is_proved(name: str,
 
     from symconv.network.codegen import files, network_code
     from symconv.network.codegen_ts import ts_files, ts_proofs
-    from symconv.network.spec import load_spec
+    from symconv.network.frontends.spec import load_spec
     from symconv.network.study import study
 
     code = network_code(study(load_spec(ROOT / "examples" / "networks" / f"{name}.toml")),

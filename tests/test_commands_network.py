@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from symconv.cli import main
-from symconv.network.spec import load_spec
+from symconv.network.frontends.spec import load_spec
 from tests.network_reference import run
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "networks"
@@ -213,8 +213,8 @@ def test_bad_input_exits_2_with_a_clear_message(argv: list[str], message: str) -
 
 
 def test_missing_front_ends_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(sys.modules, "symconv.network.torch_frontend", None)
-    monkeypatch.setitem(sys.modules, "symconv.network.onnx_frontend", None)
+    monkeypatch.setitem(sys.modules, "symconv.network.frontends.torch_frontend", None)
+    monkeypatch.setitem(sys.modules, "symconv.network.frontends.onnx_frontend", None)
     code, _, err = call("--torch", "torchvision.models:resnet18")
     assert code == 2
     assert "torch front-end" in err or "needs torch" in err

@@ -12,7 +12,7 @@ from symconv.network import semantics as S
 from symconv.network import terms as T
 from symconv.network.analysis import analyse
 from symconv.network.ir import Kind, Network, NetworkError, Node
-from symconv.network.spec import load_spec
+from symconv.network.frontends.spec import load_spec
 from tests.network_reference import run
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "networks").glob("*.toml"))

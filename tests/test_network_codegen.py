@@ -22,7 +22,7 @@ from symconv.codegen.cbuild import Library, build_shared, compiler
 from symconv.network.codegen import NetworkCode, files, identifier, network_code, param_names
 from symconv.codegen.validate_c import check
 from symconv.network.codegen_proofs import c_queries, prove_and_record, prove_python
-from symconv.network.spec import load_spec, parse_spec
+from symconv.network.frontends.spec import load_spec, parse_spec
 from symconv.network.study import study
 from symconv.prover import Status
 
@@ -390,7 +390,7 @@ def test_onnx_models(name: str, tmp_path: Path) -> None:
     code, text, err = _cli("--network", str(path), "--out", str(out))
     assert code == 0, text + err
     assert "12/12 proofs hold" in text
-    from symconv.network.onnx_frontend import load_onnx
+    from symconv.network.frontends.onnx_frontend import load_onnx
 
     c = network_code(study(load_onnx(str(path))), path.name)
     b = _build(c, tmp_path)

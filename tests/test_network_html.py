@@ -11,7 +11,7 @@ from symconv.cli import main
 from symconv.network.html import default_range, html_report, page_data
 from symconv.network.queries import answer
 from symconv.network.render import _outputs_text
-from symconv.network.spec import load_spec
+from symconv.network.frontends.spec import load_spec
 from symconv.network.study import Study, study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,7 +146,7 @@ def test_an_onnx_model_with_coupled_axes(tmp_path: Path) -> None:
     np = pytest.importorskip("numpy")
     from onnx import TensorProto, helper, numpy_helper
 
-    from symconv.network.onnx_frontend import load_onnx
+    from symconv.network.frontends.onnx_frontend import load_onnx
 
     nodes = [helper.make_node("MaxPool", ["x"], ["p"], name="pool", kernel_shape=[2, 2],
                               strides=[2, 2]),

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from onnx_network_support import evaluate_network, ort_outcome, ort_pool_deviation, ort_session
-from symconv.network import onnx_values as ov
+from symconv.network.frontends import onnx_values as ov
 from symconv.network.ir import Kind, Network, NetworkError, size_symbol
-from symconv.network.onnx_frontend import from_model, load_onnx
+from symconv.network.frontends.onnx_frontend import from_model, load_onnx
 
 onnx = pytest.importorskip("onnx")
 np = pytest.importorskip("numpy")

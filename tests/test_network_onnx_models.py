@@ -38,7 +38,7 @@ from onnx_network_support import (
 )
 from symconv.cli import main
 from symconv.network.ir import Kind, Network
-from symconv.network.onnx_frontend import load_onnx
+from symconv.network.frontends.onnx_frontend import load_onnx
 
 pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")

@@ -13,7 +13,7 @@ from symconv.cli import main
 from symconv.network import terms as T
 from symconv.network.onvalid import _simplify
 from symconv.network.proofs import Session
-from symconv.network.spec import load_spec
+from symconv.network.frontends.spec import load_spec
 from symconv.network.study import study
 from symconv.network.validset import Periodic
 from symconv.network.verdict import Verdict

@@ -14,7 +14,7 @@ from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Layer, analyse
 from symconv.network.ir import Kind
 from symconv.network.receptive import STEP_STATEMENTS, Field, NoField, prove_step, receptive_fields
-from symconv.network.spec import load_spec, parse_spec
+from symconv.network.frontends.spec import load_spec, parse_spec
 from symconv.network.verdict import Verdict as Status
 
 EXAMPLES = {p.stem: p for p in (Path(__file__).parent.parent / "examples" / "networks").glob(

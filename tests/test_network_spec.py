@@ -12,7 +12,7 @@ import pytest
 from symconv.errors import UsageError
 from symconv.network.analysis import analyse
 from symconv.network.ir import Kind, NetworkError
-from symconv.network.spec import SpecError, load_spec, parse_spec
+from symconv.network.frontends.spec import SpecError, load_spec, parse_spec
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "networks").glob("*.toml"))
 HEAD = '[input]\nchannels = 3\n'

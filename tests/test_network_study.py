@@ -10,7 +10,7 @@ from symconv.network import study as study_module
 from symconv.network import terms as T
 from symconv.network.proofs import Session
 from symconv.network.queries import next_valid, prev_valid
-from symconv.network.spec import load_spec, parse_spec
+from symconv.network.frontends.spec import load_spec, parse_spec
 from symconv.network.study import study
 from symconv.network.textual import pretty
 from symconv.network.verdict import Outcome, Verdict

@@ -16,7 +16,7 @@ import pytest
 
 from symconv.cli import main
 from symconv.network.ir import Kind, Network, Node
-from symconv.network.spec import load_spec
+from symconv.network.frontends.spec import load_spec
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

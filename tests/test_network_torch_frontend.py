@@ -21,7 +21,7 @@ nn = torch.nn
 F = torch.nn.functional
 
 from symconv.network.ir import Kind, Network, NetworkError, Node, size_symbol  # noqa: E402
-from symconv.network.torch_frontend import (  # noqa: E402
+from symconv.network.frontends.torch_frontend import (  # noqa: E402
     from_module,
     import_torchvision,
     load_torch,

@@ -23,7 +23,7 @@ torch = pytest.importorskip("torch")
 
 from latex_helpers import assert_typesets, in_article, needs_pdflatex  # noqa: E402
 from symconv.cli import main  # noqa: E402
-from symconv.network.torch_frontend import import_torchvision  # noqa: E402
+from symconv.network.frontends.torch_frontend import import_torchvision  # noqa: E402
 from symconv.network.torch_judge import Judge, Observation, observe_cpu  # noqa: E402
 from torch_models import (  # noqa: E402
     EXAMPLES,

@@ -17,7 +17,7 @@ torch = pytest.importorskip("torch")
 from latex_helpers import assert_typesets, in_article, needs_pdflatex  # noqa: E402
 from symconv.cli import main  # noqa: E402
 from symconv.network.receptive import Field  # noqa: E402
-from symconv.network.torch_frontend import build_model  # noqa: E402
+from symconv.network.frontends.torch_frontend import build_model  # noqa: E402
 from symconv.network.traced import layer_table, show, study_model  # noqa: E402
 from torch_models import EXAMPLES, MODELS  # noqa: E402
 

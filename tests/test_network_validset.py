@@ -12,7 +12,7 @@ from symconv.network import terms as T
 from symconv.network.analysis import analyse
 from symconv.network.ir import Kind, Network, Node
 from symconv.network.proofs import Session
-from symconv.network.spec import load_spec, parse_spec
+from symconv.network.frontends.spec import load_spec, parse_spec
 from symconv.network.validset import Periodic, _prove_equivalent, solve_axis, valid_set
 from symconv.network.verdict import Verdict as Status
 from tests.network_reference import run

@@ -16,7 +16,7 @@ from typing import Any
 import network_plan
 from symconv.cli import main
 from symconv.network.ir import Network
-from symconv.network.torch_frontend import load_torch
+from symconv.network.frontends.torch_frontend import load_torch
 from symconv.network.torch_judge import Observation
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -164,7 +164,7 @@ def load(args: argparse.Namespace) -> Network:
         return onnx_network
     if suffix not in (".toml", ".json"):
         raise UsageError(f"{path}: expected a .toml or .json spec or an .onnx model")
-    from symconv.network.spec import load_spec
+    from symconv.network.frontends.spec import load_spec
 
     return load_spec(path)
 
@@ -176,11 +176,12 @@ def _frontend(module: str, package: str, what: str) -> Any:
         raise UsageError(f"{what} needs {package}, which is not installed "
                          f"(pip install {package})") from None
     try:
-        return importlib.import_module(f"symconv.network.{module}")
+        return importlib.import_module(f"symconv.network.frontends.{module}")
     except ModuleNotFoundError as exc:
-        if exc.name == f"symconv.network.{module}":
+        if exc.name == f"symconv.network.frontends.{module}":
             raise UsageError(f"{what}: the {package} front-end "
-                             f"(symconv.network.{module}) is not part of this installation"
+                             f"(symconv.network.frontends.{module}) is not part of this "
+                             "installation"
                              ) from None
         raise
 

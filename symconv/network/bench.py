@@ -24,7 +24,7 @@ def _wall(command: list[str]) -> float:
 
 def _breakdown(spec: Path) -> list[tuple[str, float]]:
     from symconv.network.analysis import analyse
-    from symconv.network.spec import load_spec
+    from symconv.network.frontends.spec import load_spec
     from symconv.network.study import study
     from symconv.network.validset import valid_set
 

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from symconv.network.torch_frontend import build_model
+from symconv.network.frontends.torch_frontend import build_model
 
 
 @dataclass(frozen=True, slots=True)

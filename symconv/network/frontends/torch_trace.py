@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symconv.network.ir import NetworkError
-from symconv.network.torch_frontend import short_path
+from symconv.network.frontends.torch_frontend import short_path
 
 
 class TraceError(NetworkError):
@@ -89,7 +89,7 @@ _TRACER_ERRORS = frozenset({
     "GuardOnDataDependentSymNode", "DataDependentOutputException",
     "DynamicOutputShapeException", "UnsupportedOperatorException", "UnsupportedFakeTensorException",
     "MetadataMismatchError", "UserError", "PendingUnbackedSymbolNotFound",
-    "ConstraintViolationError",
+    "ConstraintViolationError", "FakeTensorDeviceMismatchError",
 })
 
 
@@ -151,7 +151,11 @@ class Tracer:
         outputs: tuple[tuple[Any, ...], ...] | None = None
         message = error = ""
         where: Where | None = None
-        with _quiet(), recorder.hooks(), mode, enable_python_dispatcher(), torch.no_grad():
+        # a tensor the forward makes (torch.ones(...), Wav2Vec2's feature extractor) goes to the
+        # model's device: a meta-built model would otherwise meet a CPU tensor, a mismatch of
+        # the trace, not of the model
+        with (_quiet(), recorder.hooks(), torch.device(self.device), mode,
+              enable_python_dispatcher(), torch.no_grad()):
             try:
                 result = self.model(fake)
                 outputs = tuple(tuple(_expr(s) for s in t.shape) for t in _tensors(result))

@@ -44,7 +44,7 @@ from symconv.network.ir import (
     size_symbol,
     topological,
 )
-from symconv.network.torch_frontend import source_line
+from symconv.network.frontends.torch_frontend import source_line
 
 Size: TypeAlias = int | sp.Expr
 
@@ -91,7 +91,7 @@ _MISSING = object()
 def to_network(model: Any, graph: Any, *, name: str, channels: int,
                rank: int | None) -> Network:
     """The IR of ``graph`` (traced from ``model``) for a batch-1 input of ``channels``."""
-    from symconv.network import torch_layers, torch_tensorops  # noqa: F401 - fill the tables
+    from symconv.network.frontends import torch_layers, torch_tensorops  # noqa: F401 - fill the tables
 
     return Mapper(model, graph, name, channels, rank).run()
 

@@ -63,7 +63,7 @@ def load_torch(target: str, *, kwargs: Mapping[str, object] | None = None, chann
 def from_module(model: Any, *, name: str | None = None, channels: int = 3,
                 rank: int | None = None, target: str = "") -> Network:
     """The IR of an ``nn.Module`` already built (traced in whatever mode it is in)."""
-    from symconv.network import torch_ops
+    from symconv.network.frontends import torch_ops
 
     check_options(channels, rank)
     graph = trace(model, target or type(model).__name__)

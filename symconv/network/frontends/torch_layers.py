@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from symconv.network.ir import Kind
-from symconv.network.torch_ops import (
+from symconv.network.frontends.torch_ops import (
     _MISSING,
     FUNCTIONS,
     MODE_RANK,

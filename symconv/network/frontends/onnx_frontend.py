@@ -38,7 +38,7 @@ from typing import Any, TypeAlias
 
 import sympy as sp
 
-from symconv.network import onnx_values as ov
+from symconv.network.frontends import onnx_values as ov
 from symconv.network.ir import (
     AXIS_NAMES,
     Kind,
@@ -49,7 +49,7 @@ from symconv.network.ir import (
     size_symbol,
     topological,
 )
-from symconv.network.onnx_values import Const, DType, ShapeValueError
+from symconv.network.frontends.onnx_values import Const, DType, ShapeValueError
 
 FRAMEWORK = "onnx"
 # ONNX TensorProto data types, by kind.
