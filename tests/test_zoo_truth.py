@@ -148,12 +148,12 @@ def test_oracle_agrees_with_the_cpu_where_meta_differs(build, sizes) -> None:
     model = ZooModel(build.__name__, build, 3, 2, "torch", "toy")
     oracle = Oracle(model)
     for size in sizes:
-        verdict = oracle.run(size)
+        verdict = oracle.run(size, device="meta")
         cpu = oracle.run(size, device="cpu")
         assert (verdict.valid, verdict.outputs, verdict.error, verdict.message) == \
             (cpu.valid, cpu.outputs, cpu.error, cpu.message), size
     if build is _reads_values:
-        assert oracle.run((4, 4)).device == "cpu"
+        assert oracle.run((4, 4), device="meta").device == "cpu"
 
 
 def test_oracle_reports_a_refusal_without_raising() -> None:
@@ -180,3 +180,26 @@ def test_plan_is_the_documented_one() -> None:
     assert all(len(s) == 3 for s in zoo_truth.plan(3))
     for s in two + zoo_truth.plan(3):
         assert zoo_truth.parse_key(zoo_truth.key(s)) == s
+
+
+def _unbuildable() -> nn.Module:
+    raise TypeError("no such layer")
+
+
+class _NeedsAPackage(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        raise ModuleNotFoundError("No module named 'einops'")
+
+
+def _needs_a_package() -> nn.Module:
+    return _NeedsAPackage()
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+def test_a_broken_environment_is_no_verdict(device: str) -> None:
+    """A model that cannot be built, or a package missing at forward time, must not be written
+    down as the model refusing the size."""
+    with pytest.raises(TypeError, match="no such layer"):
+        Oracle(ZooModel("u", _unbuildable, 3, 2, "torch", "toy")).run((8, 8), device=device)
+    with pytest.raises(ImportError, match="einops"):
+        Oracle(ZooModel("p", _needs_a_package, 3, 2, "torch", "toy")).run((8, 8), device=device)

@@ -157,28 +157,35 @@ class Oracle:
         if len(size) != self.model.rank:
             raise ValueError(f"size must have {self.model.rank} axes, got {size}")
         device = device or self.device(size)
-        start = time.perf_counter()
         if device == "meta":
+            net = self.net("meta")  # a model that cannot be built is no verdict: it raises
+            start = time.perf_counter()
             try:
                 x = _input(self.model, size, "meta")
                 with torch.no_grad(), _Referee():
-                    out = self.net("meta")(x)
+                    out = net(x)
                 return Verdict(True, tuple(_shapes(out)), None, None, "meta",
                                time.perf_counter() - start)
             except _CpuRefusal as r:
                 return _verdict(r.exc, "meta", time.perf_counter() - start)
             except _Untrusted:
                 pass
+            except ImportError:  # a missing package is the environment's fault, no verdict
+                raise
             except Exception as exc:
                 if "meta" not in str(exc).lower():
                     return _verdict(exc, "meta", time.perf_counter() - start)
-        return self._run_cpu(size, start)
+            return self._run_cpu(size, start)
+        return self._run_cpu(size, time.perf_counter())
 
     def _run_cpu(self, size: tuple[int, ...], start: float) -> Verdict:
+        net = self.net("cpu")
         try:
             x = _input(self.model, size, "cpu")
             with torch.no_grad():
-                out = self.net("cpu")(x)
+                out = net(x)
+        except ImportError:
+            raise
         except Exception as exc:
             return _verdict(exc, "cpu", time.perf_counter() - start)
         return Verdict(True, tuple(_shapes(out)), None, None, "cpu",

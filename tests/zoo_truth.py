@@ -130,6 +130,15 @@ def _work(name: str, sizes: Sequence[Size]) -> list[tuple[str, dict[str, Any], f
     return out
 
 
+def _costs(seconds: dict[str, list[float]]) -> str:
+    parts = []
+    for device, s in seconds.items():
+        if s:
+            parts.append(f"{len(s)} on {device}: median {statistics.median(s):.3f} s, "
+                         f"max {max(s):.3f} s, total {sum(s):.1f} s")
+    return "; ".join(parts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(HERE))
     import zoo_models
@@ -164,11 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not missing:
             write(name, data[name])
         tasks += [(name, missing[i:i + CHUNK]) for i in range(0, len(missing), CHUNK)]
-    # the biggest jobs first keeps both workers busy to the end
     todo = {n: sum(len(s) for m, s in tasks if m == n) for n in names}
     print(f"{sum(todo.values())} forwards of {len([n for n in todo if todo[n]])} models "
           f"with {args.jobs} job(s)", flush=True)
-    seconds: dict[str, list[float]] = {n: [] for n in names}
+    seconds: dict[str, dict[str, list[float]]] = {n: {"meta": [], "cpu": []} for n in names}
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         pending: dict[Future[Any], str] = {pool.submit(_work, n, s): n for n, s in tasks}
@@ -179,15 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 name = pending.pop(fut)
                 for k, verdict, secs in fut.result():
                     data[name]["sizes"][k] = verdict
-                    seconds[name].append(secs)
+                    seconds[name][verdict["device"]].append(secs)
                     left[name] -= 1
                 write(name, data[name])
-                if left[name] == 0 and seconds[name]:
-                    s = seconds[name]
-                    cpu = sum(v["device"] == "cpu" for v in data[name]["sizes"].values())
-                    print(f"{name}: {len(s)} forwards, median {statistics.median(s):.3f} s, "
-                          f"max {max(s):.3f} s, total {sum(s):.1f} s"
-                          f"{f', {cpu} on the CPU' if cpu else ''}", flush=True)
+                if left[name] == 0:
+                    print(f"{name}: {_costs(seconds[name])}", flush=True)
     print(f"done in {time.perf_counter() - start:.0f} s", flush=True)
     return 0
 
