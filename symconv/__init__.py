@@ -38,6 +38,7 @@ _LAZY = {
     "Result": "symconv.prover",
     "combine": "symconv.prover",
     "UsageError": "symconv.errors",
+    "UsageTypeError": "symconv.errors",
 }
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Status",
     "TheoremResult",
     "UsageError",
+    "UsageTypeError",
     "__version__",
     "check",
     "combine",
@@ -74,7 +76,7 @@ if TYPE_CHECKING:
         select_theorems,
         verify_function,
     )
-    from symconv.errors import UsageError
+    from symconv.errors import UsageError, UsageTypeError
     from symconv.prover import Result, Status, combine
     from symconv.shapes import (
         ShapeResult,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 from symconv.shapes import ShapeResult, shape
 
 __all__ = ["CheckResult", "ShapeResult", "TheoremResult", "check", "prove", "select_theorems",
@@ -64,10 +64,20 @@ class CheckResult:
 
 
 def _timeout(timeout: float, option: str = "timeout") -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not (
-            0 < timeout <= 86_400):
-        raise UsageError(f"{option} must be a number of seconds in (0, 86400], got {timeout!r}")
-    return float(timeout)
+    return timeout_seconds(timeout, option)
+
+
+def _assumption(text: str) -> Any:
+    """One ``--assume`` condition; its errors say it is an assumption, not the claim."""
+    from symconv.claims import ClaimSyntaxError, parse_condition
+
+    if not text.strip():
+        raise UsageError(f"--assume {text!r}: empty condition (give one such as 'i >= k', or "
+                         "leave --assume out)")
+    try:
+        return parse_condition(text)
+    except ClaimSyntaxError as exc:
+        raise UsageError(f"--assume: {exc}") from None
 
 
 def check(
@@ -102,7 +112,7 @@ def check(
             raise UsageError(f"{name} must be a string in the claim language, got "
                              f"{type(text).__name__}")
     goal = parse_condition(claim)
-    assumed = [parse_condition(text) for text in texts]
+    assumed = [_assumption(text) for text in texts]
     domain_hyps = default_domains(goal, *assumed) if domains else []
     try:
         result = prove(Claim(goal, (*domain_hyps, *assumed)), timeout=timeout, bounds=bounds)
@@ -180,19 +190,42 @@ def _map_item(name: str, value: object) -> str:
                      f"list of those, got {type(value).__name__}")
 
 
+def _map_items(mapping: object) -> list[str]:
+    """``--map`` items of a mapping, or of a sequence of ``"name=value"`` strings and
+    ``(name, value)`` pairs."""
+    if isinstance(mapping, Mapping):
+        pairs = list(mapping.items())
+    elif isinstance(mapping, Sequence) and not isinstance(mapping, str):
+        pairs = list(mapping)
+    else:
+        raise UsageError("mapping must be a dict, or a list of 'name=value' strings and "
+                         f"(name, value) pairs, got {type(mapping).__name__}")
+    items = []
+    for pair in pairs:
+        if isinstance(pair, str):
+            items.append(pair)
+        elif isinstance(pair, tuple | list) and len(pair) == 2 and isinstance(pair[0], str):
+            items.append(_map_item(pair[0], pair[1]))
+        else:
+            raise UsageError("mapping: each item is a 'name=value' string or a (name, value) "
+                             f"pair, got {pair!r}"[:300])
+    return items
+
+
 def verify_function(
     path: str | Path,
     function: str,
     relation: str,
     *,
-    mapping: Mapping[str, object] | Sequence[str] = (),
+    mapping: Mapping[str, object] | Sequence[str | tuple[str, object]] = (),
     index: int | None = None,
     timeout: float = 10.0,
 ) -> Verdict:
     """Prove the Python function ``function`` of the file ``path`` equal to ``relation`` (R1..R15,
     PCEIL) for every integer of its domain, reading the source only: the file is never imported
-    or run. ``mapping`` binds parameters (``{"inputSize": "i", "ceil_mode": False}`` or
-    ``["inputSize=i"]``); ``index`` compares element N of a returned tuple or list."""
+    or run. ``mapping`` binds parameters (``{"inputSize": "i", "ceil_mode": False}``,
+    ``["inputSize=i"]`` or ``[("inputSize", "i")]``); ``index`` compares element N of a
+    returned tuple or list."""
     from symconv.verify import find_relation, verify_file
 
     _timeout(timeout)
@@ -202,7 +235,6 @@ def verify_function(
     if index is not None and (isinstance(index, bool) or not isinstance(index, int)
                               or not -1000 <= index < 1000):
         raise UsageError(f"index must be an integer in -1000..999, got {index!r}")
-    items = ([_map_item(k, v) for k, v in mapping.items()] if isinstance(mapping, Mapping)
-             else list(mapping))
+    items = _map_items(mapping)
     return verify_file(Path(path), function, find_relation(relation), items, index=index,
                        timeout=timeout)

@@ -25,6 +25,8 @@ PROVIDERS: tuple[str, ...] = (
     "symconv.codegen.validate_c",
     "symconv.frameworks.codegen",
     "symconv.frameworks.ccodegen",
+    "symconv.codegen.rust",
+    "symconv.codegen.validate_rust",
 )
 
 COMMAND = "symconv generate"
@@ -36,6 +38,7 @@ _COMMENT = {
     ".tex": "% {}",
     ".smt2": "; {}",
     ".md": "<!-- {} -->",
+    ".rs": "// {}",
 }
 
 

@@ -26,6 +26,24 @@ class UsageError(ValueError):
     """Bad input: the message names the parameter (or position) and the violated condition."""
 
 
+class UsageTypeError(UsageError, TypeError):
+    """Bad input of the wrong type (a bool or a float for a size): a UsageError that code
+    written against the generated helpers' ``except TypeError`` still catches."""
+
+
+MAX_TIMEOUT = 86_400  # seconds: a day; every command's and every API function's timeout
+
+
+def timeout_seconds(value: object, option: str = "--timeout") -> float:
+    """A solver timeout in seconds, one domain for every command and the API: a number in
+    (0, 86400]. NaN, infinities and bools are refused (``not 0 < nan`` catches NaN)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            0 < value <= MAX_TIMEOUT):
+        raise UsageError(f"{option} must be a number of seconds in (0, {MAX_TIMEOUT}], got "
+                         f"{value!r}")
+    return float(value)
+
+
 def path_kind(path: Path, what: str) -> str:
     """``"file"``, ``"dir"``, ``"other"`` or ``"missing"`` for a path the user gave. One the system
     cannot even look up (a name too long, a loop of links, a parent it may not search) is a

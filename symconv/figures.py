@@ -475,13 +475,15 @@ def tikz_pictures(drawing: Drawing, frames: bool = False) -> list[str]:
     return out
 
 
-def figure_fragment(drawing: Drawing, banner: str = "") -> str:
-    """A ``figure`` environment (needs ``tikz`` only); numbered as the guide if ``number``."""
+def figure_fragment(drawing: Drawing, banner: str = "", label: str = "") -> str:
+    """A ``figure`` environment (needs ``tikz`` only) with ``\\label{label}`` if given; without
+    a ``number`` the document numbers it, with one it shows that number (as the guide's) and
+    leaves the document's figure counter as it was. ``label`` must be a checked key."""
     from symconv.templating import environment
 
     template = environment(tex=True).get_template("figure-float.tex.j2")
     return template.render(banner=banner, number=drawing.number, picture=tikz_pictures(drawing)[0],
-                           caption=drawing.caption, kind=drawing.kind)
+                           caption=drawing.caption, kind=drawing.kind, label=label)
 
 
 def standalone_document(drawing: Drawing, frames: bool = False) -> str:
@@ -510,6 +512,11 @@ def guide_drawing(fig: GuideFigure) -> Drawing:
     return build(fig.kind, resolve(fig), number=fig.number, pool=fig.pool)
 
 
+def guide_label(fig: GuideFigure) -> str:
+    """``fig:guide-2.1``: ``\\ref`` gives the guide's number."""
+    return f"fig:guide-{fig.number}"
+
+
 def figure_path(fig: GuideFigure) -> str:
     return f"figures/figure-{fig.number.replace('.', '-')}.tex"
 
@@ -525,7 +532,7 @@ def artifacts() -> dict[str, str]:
         head = banner(path)
         if fig.source:
             head += f"% Figure {fig.number}: {fig.source}.\n"
-        out[path] = figure_fragment(guide_drawing(fig), head)
+        out[path] = figure_fragment(guide_drawing(fig), head, label=guide_label(fig))
         entries.append({"number": fig.number, "path": "../" + path})
     doc = "latex/figures.tex"
     out[doc] = environment(tex=True).get_template("figures-document.tex.j2").render(

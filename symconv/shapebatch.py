@@ -113,9 +113,10 @@ def select(framework: str, record: Mapping[str, Any]) -> tuple[str, dict[str, An
             raise BatchError(f"torch {op}: ceil_mode applies to pooling only")
         if mode is None:
             return f"torch.{op}", rec
-        if op == "conv" and mode in ("same", "valid"):
+        # PyTorch spells them 'same' / 'valid'; here, as for every framework, any case
+        if op == "conv" and mode.lower() in ("same", "valid"):
             _no(record, framework, "p")
-            return f"torch.conv.{mode}", rec
+            return f"torch.conv.{mode.lower()}", rec
         raise BatchError(f"torch {op}: padding must be an int (field p)"
                          + (" or 'same' / 'valid'" if op == "conv" else "") + f", got {mode!r}")
     if framework == "tf":

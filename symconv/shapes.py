@@ -3,16 +3,20 @@ shape helpers of ``generated/python/convshape.py``, typed, for ``from symconv im
 conv_output_size`` and the rest. Each forwards to the generated function (standard library
 only, proved equal to its relation); the docstrings there give the formula and the conditions.
 
-TypeError for a non-int argument (``bool`` included), ValueError naming the parameter and the
-violated condition. A test holds every signature here to the generated one.
+Bad input raises :class:`~symconv.errors.UsageError` naming the parameter and the violated
+condition, as every function of the API does: the generated helper's ValueError becomes a
+UsageError (a ValueError), its TypeError for a non-int (``bool`` included) a
+:class:`~symconv.errors.UsageTypeError` (a UsageError and a TypeError). A test holds every
+signature here to the generated one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple, cast
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, UsageTypeError
 from symconv.genload import load_convshape
 
 __all__ = [
@@ -30,11 +34,35 @@ __all__ = [
 ]
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _usage_errors(helper: Callable[P, R]) -> Callable[P, R]:
+    """``helper`` raising the API's UsageError where the generated function raises ValueError
+    or TypeError (message unchanged)."""
+
+    @wraps(helper)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return helper(*args, **kwargs)
+        except UsageError:
+            raise
+        except TypeError as exc:
+            raise UsageTypeError(str(exc)) from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    return call
+
+
+@_usage_errors
 def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
     """Relation 15: ``(i + 2p - d(k-1) - 1) // s + 1``."""
     return cast(int, load_convshape().conv_output_size(i, k, s, p, d))
 
 
+@_usage_errors
 def transposed_conv_output_size(
     i: int, k: int, s: int = 1, p: int = 0, a: int = 0, d: int = 1
 ) -> int:
@@ -42,27 +70,32 @@ def transposed_conv_output_size(
     return cast(int, load_convshape().transposed_conv_output_size(i, k, s, p, a, d))
 
 
+@_usage_errors
 def transposed_conv_a(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
     """The a that makes the transpose of this convolution restore i: ``(i + 2p - d(k-1) - 1) %
     s``."""
     return cast(int, load_convshape().transposed_conv_a(i, k, s, p, d))
 
 
+@_usage_errors
 def pool_output_size(i: int, k: int, s: int, p: int = 0, d: int = 1) -> int:
     """Pooling along one axis (floor mode): ``(i + 2p - d(k-1) - 1) // s + 1``."""
     return cast(int, load_convshape().pool_output_size(i, k, s, p, d))
 
 
+@_usage_errors
 def same_padding(i: int, k: int, s: int = 1, d: int = 1) -> tuple[int, int]:
     """(before, after) padding for output ``ceil(i/s)``, the extra unit after."""
     return cast(tuple[int, int], load_convshape().same_padding(i, k, s, d))
 
 
+@_usage_errors
 def input_size_range(o: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> range:
     """Every input size whose output is o, as ``range(lo, hi + 1)``."""
     return cast(range, load_convshape().input_size_range(o, k, s, p, d))
 
 
+@_usage_errors
 def conv_shape(
     input_shape: Sequence[int],
     weight_shape: Sequence[int],
@@ -76,6 +109,7 @@ def conv_shape(
         input_shape, weight_shape, stride, padding, dilation, groups))
 
 
+@_usage_errors
 def conv_transpose_shape(
     input_shape: Sequence[int],
     weight_shape: Sequence[int],
@@ -90,6 +124,7 @@ def conv_transpose_shape(
         input_shape, weight_shape, stride, padding, output_padding, groups, dilation))
 
 
+@_usage_errors
 def pool_shape(
     input_shape: Sequence[int],
     kernel_size: int | Sequence[int],
@@ -115,6 +150,18 @@ SHAPE_KINDS = {
 # kind -> the op of a framework rule (symconv.shapebatch)
 SHAPE_OPS = {"conv": "conv", "transposed-conv": "conv_transpose", "pool": "max_pool",
              "max-pool": "max_pool", "avg-pool": "avg_pool"}
+# the rule ids' names of the kinds (conv_transpose, max_pool), with either separator
+KIND_ALIASES = {"conv-transpose": "transposed-conv", "conv_transpose": "transposed-conv",
+                "transposed_conv": "transposed-conv", "max_pool": "max-pool",
+                "avg_pool": "avg-pool"}
+
+
+def kind_name(text: str) -> str:
+    """The kind ``text`` names: a kind of :data:`SHAPE_OPS` or one of :data:`KIND_ALIASES`
+    (any other text is returned as given, for the caller's error)."""
+    return KIND_ALIASES.get(text, text)
+
+
 # the registry's (symconv.frameworks), named here too: this module imports no SymPy
 FRAMEWORKS = ("guide", "torch", "tf", "onnx", "jax", "keras")
 
@@ -188,11 +235,14 @@ def shape(
     p_end: IntOrList | None = None,
 ) -> ShapeResult:
     """Output shape of ``kind`` (conv, transposed-conv, pool; with a framework also max-pool,
-    avg-pool) over spatial ``input`` sizes, one value per axis (a single value broadcasts):
-    the guide's relations through the generated helpers, or ``framework``'s rule (with its
-    padding ``mode``, ``ceil_mode``, ``p_begin``/``p_end``). Never imports z3 or sympy."""
+    avg-pool; the rule ids' conv_transpose, max_pool, avg_pool too) over spatial ``input``
+    sizes, one value per axis (a single value broadcasts): the guide's relations through the
+    generated helpers, or ``framework``'s rule (with its padding ``mode``, ``ceil_mode``,
+    ``p_begin``/``p_end``). Never imports z3 or sympy."""
+    kind = kind_name(kind) if isinstance(kind, str) else kind
     if kind not in SHAPE_OPS:
-        raise UsageError(f"kind must be one of {', '.join(sorted(SHAPE_OPS))}, got {kind!r}")
+        raise UsageError(f"kind must be one of {', '.join(sorted(SHAPE_OPS))} (or "
+                         f"{', '.join(sorted(KIND_ALIASES))}), got {kind!r}")
     if not isinstance(input, int | list | tuple):
         raise UsageError(f"input must be an int or a list of ints, got {type(input).__name__}")
     rank = 1 if isinstance(input, int) else len(input)

@@ -23,6 +23,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
     "symconv.frameworks.proofs": ("framework",),
     "symconv.frameworks.codegen": ("generated-python",),
     "symconv.frameworks.ccodegen": ("codegen-c",),
+    "symconv.codegen.validate_rust": ("codegen-rust",),
 }
 
 

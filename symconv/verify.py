@@ -433,9 +433,9 @@ def _prove(run: _Run, sem: pysem.FunctionSemantics, timeout: float) -> Verdict:
         if path.outcome.kind is not pysem.Kind.RETURN:
             continue
         try:
-            value = pysem.select_int(path.outcome.value, None)
+            value = _returned_int(path.outcome.value)
         except pysem.Unsupported:
-            continue  # a path returning a non-integer is wrong wherever it is taken
+            continue  # a path returning a non-integer (a bool too) is wrong wherever it is taken
         correct.append(z3.And(path.condition, value == expected))
     goal = z3.Or(*correct) if correct else z3.BoolVal(False)
     solver = z3.Solver()
@@ -511,12 +511,20 @@ def _recheck(run: _Run, sem: pysem.FunctionSemantics, cx: dict[str, int], paths:
                        relation_side=relation_side, paths=paths, reason=note)
 
 
+def _returned_int(v: pysem.Value | None) -> z3.ExprRef:
+    """The int a path returns. A bool is not one: ``True == 1`` in Python, but a function
+    specified to return an int that returns ``True`` is wrong at that input (``o == 1 or o``)."""
+    if isinstance(v, z3.BoolRef):
+        raise pysem.Unsupported(f"returned value {pysem.show(v)} is a bool, not an int")
+    return pysem.select_int(v, None)
+
+
 def _returned(out: pysem.Outcome) -> object:
-    """The integer an outcome returns (a bool counts as 0/1), else None."""
+    """The integer an outcome returns, else None (a bool too)."""
     if out.kind is not pysem.Kind.RETURN:
         return None
     try:
-        return pysem.as_python(z3.simplify(pysem.select_int(out.value, None)))
+        return pysem.as_python(z3.simplify(_returned_int(out.value)))
     except pysem.Unsupported:
         return None
 

@@ -34,11 +34,14 @@ needs_pdflatex = pytest.mark.skipif(
 )
 
 
-def in_article(body: str, packages: Iterable[str] = (), preamble: str = "") -> str:
-    """``body`` as the text of a plain ``article`` (10pt, one column, 345pt wide)."""
+def in_article(body: str, packages: Iterable[str] = (), preamble: str = "",
+               options: str = "") -> str:
+    """``body`` as the text of a plain ``article`` (10pt, one column, 345pt wide; with
+    ``options="twocolumn"`` two columns of 229pt, the narrowest a paper's table meets)."""
     uses = "".join(f"\\usepackage{{{p}}}\n" for p in packages)
-    return (f"\\documentclass{{article}}\n{uses}{preamble}\\begin{{document}}\n{body}\n"
-            "\\end{document}\n")
+    opts = f"[{options}]" if options else ""
+    return (f"\\documentclass{opts}{{article}}\n{uses}{preamble}\\begin{{document}}\n"
+            f"{body}\n\\end{{document}}\n")
 
 
 def assert_typesets(

@@ -102,10 +102,50 @@ def test_check_vacuous_and_bounded() -> None:
     (lambda: verify_function("nofile.py", "f", "R15"), "not a readable file"),
     (lambda: verify_function("x.py", "f", "R15", index=True), "index"),
     (lambda: verify_function("x.py", "f", "R15", mapping={"i": 1.5}), "mapping"),
+    (lambda: verify_function("x.py", "f", "R15", mapping=[("i",)]), r"\(name, value\) pair"),
+    (lambda: verify_function("x.py", "f", "R15", mapping=[3]), r"\(name, value\) pair"),
+    (lambda: verify_function("x.py", "f", "R15", mapping="i=i"), "mapping must be a dict"),
+    (lambda: symconv.conv_output_size(5, 3, 0), "s must be >= 1, got 0"),
+    (lambda: symconv.conv_output_size(2, 3), "window does not fit"),
+    (lambda: symconv.transposed_conv_output_size(2, 3, 2, 0, 5), "a"),
+    (lambda: symconv.pool_output_size(8, 0, 2), "k must be >= 1"),
+    (lambda: symconv.same_padding(8, 3, -1), "s must be >= 1"),
+    (lambda: symconv.input_size_range(0, 3), "o must be >= 1"),
+    (lambda: symconv.conv_shape((1, 1, 5), (1, 1, 7)), "window does not fit"),
+    (lambda: symconv.pool_shape((1, 1, 5), 0), "k must be >= 1"),
+    (lambda: symconv.conv_output_size(True, 3), "bool"),
+    (lambda: symconv.conv_output_size(5.0, 3), "float"),
 ])
 def test_bad_input_raises_usage_error(call: object, needle: str) -> None:
     with pytest.raises(UsageError, match=needle):
         call()  # type: ignore[operator]
+
+
+def test_shape_helpers_raise_usage_error_with_the_generated_message() -> None:
+    """The README's word: every function raises UsageError on bad input. A TypeError of the
+    generated helper stays a TypeError too (old ``except TypeError`` code keeps working)."""
+    from symconv.genload import load_convshape
+
+    generated = load_convshape()
+    with pytest.raises(ValueError, match="s must") as theirs:
+        generated.conv_output_size(5, 3, 0)
+    with pytest.raises(UsageError) as ours:
+        symconv.conv_output_size(5, 3, 0)
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(TypeError, match="bool") as typed:
+        symconv.conv_output_size(True, 3)
+    assert isinstance(typed.value, UsageError)
+
+
+def test_verify_function_mapping_as_pairs() -> None:
+    path = ROOT / "tests" / "verify_cases.py"
+    pairs = verify_function(path, "conv_out", "R15", mapping=[("i", "i"), ("d", 1)])
+    as_dict = verify_function(path, "conv_out", "R15", mapping={"i": "i", "d": 1})
+    as_text = verify_function(path, "conv_out", "R15", mapping=["i=i", "d=1"])
+    assert pairs.status == as_dict.status == as_text.status
+    assert pairs.mapping == as_dict.mapping == as_text.mapping
+    with pytest.raises(UsageError, match="has no parameter length"):
+        verify_function(path, "conv_out", "R15", mapping=[("length", "i")])
 
 
 def test_prove_returns_the_rows_of_symconv_prove() -> None:

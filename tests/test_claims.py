@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from claim_reference import reference
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from symconv.api import check
 from symconv.claims import MAX_DEPTH, ClaimSyntaxError, parse, parse_condition
-from symconv.evaluate import evaluate
+from symconv.cli import main
+from symconv.evaluate import EvaluationError, evaluate
+from symconv.prover import Status
+from symconv.relations import RELATIONS
 from symconv.intfuncs import FloorDiv
 from symconv.printing import claim_text
 from symconv.symbols import i, k, o, p, s
@@ -91,7 +97,9 @@ def test_guide_names_are_the_guides_symbols() -> None:
     [
         ("i + (k", "expected ')'", 7),
         ("i +", "unexpected end of input", 4),
-        ("i / s == 1", "'/' is only allowed as floor(x/y)", 3),
+        ("i / s == 1", "'/' is only allowed inside floor(...) or ceil(...)", 3),
+        ("(i + 1) / 2 > 1", "'/' is only allowed inside floor(...) or ceil(...)", 9),
+        ("floor(i / 2) / 2 > 1", "'/' is only allowed inside floor(...) or ceil(...)", 14),
         ("__import__('os')", "unexpected character", 12),
         ("x.real > 0", "unexpected character", 2),
         ("lambda: 1", "unexpected character", 7),
@@ -112,7 +120,11 @@ def test_guide_names_are_the_guides_symbols() -> None:
         ("i + 1", "expected a truth value", 1),
         ("(i < k) + 1 > 0", "expected an integer", 1),
         ("i < k < (k > 1)", "expected an integer", 9),
-        ("floor(i) > 0", "floor takes a quotient", 8),
+        ("floor(i, 2) > 0", "floor takes one argument", 1),
+        ("floor(i / 2 > 0) > 0", "expected an integer expression", 7),
+        ("floor(i / 2 << 1) > 0", "a shift takes integers", 13),
+        ("ceil(1 / (i - i)) > 0", "division by the constant 0", 10),
+        ("floor(i // (k - k)) > 0", "division by the constant 0", 9),
         ("i // 0 > 1", "division by the constant 0", 3),
         ("floor(i / (k - k)) > 1", "division by the constant 0", 11),
         ("min(i) > 0", "at least two arguments", 1),
@@ -196,3 +208,101 @@ def test_floor_division_and_modulo_print_with_pythons_precedence(text: str) -> N
     formula = parse_condition(text)
     assert claim_text(formula) == text
     assert parse_condition(claim_text(formula)) == formula
+
+
+# --- floor/ceil of any expression, / as exact division (issue 17, item 1) ----------------------
+
+_FLOOR_TEXTS = [
+    "floor(i/2 + 1)", "floor(1 + i/2)", "floor(i/2*3)", "floor((i/2) + 1)", "floor(i/2/3)",
+    "ceil(i/2 - k/3)", "floor(-i/2)", "floor(i/(k/s))", "floor(min(i/2, k/3))",
+    "floor(max(i/k, s/2, 1))", "ceil(abs(i/k))", "floor((i/2)//k)", "floor((i/2) % (k/3))",
+    "floor((i/k)**2)", "floor((i/k)**0)", "ceil(floor(i/2)/3)", "floor(i/k - i/k)",
+    "floor((i + 2*p - d*(k-1) - 1)/s + 1)", "floor(i)", "ceil(i // 2 + s % 3)",
+    "floor(min(i/k, k/s))", "floor(i/k + s/k)",
+]
+_FLOOR_POINTS = [dict(zip("ikspd", v, strict=True)) for v in
+                 [(0, 0, 0, 0, 0), (7, 2, 3, 1, 2), (-7, 2, -3, 0, 1), (5, -3, 2, 2, -1),
+                  (-1, -1, -1, 3, 3), (9, 4, 0, 1, 1), (4, 0, 5, 0, 2), (13, 5, 4, 2, 3)]]
+
+
+@pytest.mark.parametrize("text", _FLOOR_TEXTS)
+def test_floor_and_ceil_take_any_expression_with_exact_division(text: str) -> None:
+    """The text is Python (floor, ceil as math's, / as Fraction division): the parsed form has
+    Python's value at every point, and is undefined exactly where Python divides by zero."""
+    formula = parse(text)
+    for env in _FLOOR_POINTS:
+        try:
+            want: object = reference(text, env)
+        except ZeroDivisionError:
+            with pytest.raises(EvaluationError):
+                evaluate(formula, env)
+            continue
+        assert evaluate(formula, env) == want, env
+
+
+def test_the_misread_claim_is_refuted_with_a_counterexample_python_confirms() -> None:
+    """floor(i/2 + 1) <= i//2 was read as i // 3 <= i // 2 and proved."""
+    result = check("floor(i/2 + 1) <= i//2")
+    assert result.claim == "(i + 2) // 2 <= i // 2"
+    assert result.status is Status.REFUTED
+    cx = result.result.counterexample
+    assert cx is not None
+    assert reference("floor(i/2 + 1) <= i//2", cx) is False
+    assert reference("i >= 1", cx) is True
+
+
+def test_pytorch_conv2d_formula_is_r15() -> None:
+    """PyTorch's documented floor((H + 2p - d(k-1) - 1)/s + 1) is R15, not ... // (s + 1)."""
+    torch_doc = "floor((i + 2*p - d*(k-1) - 1)/s + 1)"
+    r15 = claim_text(RELATIONS["R15"].expr)
+    assert check(f"{torch_doc} == {r15}").status is Status.PROVED
+    misread = check(f"{torch_doc} == floor((i + 2*p - d*(k-1) - 1)/(s + 1)) + 1")
+    assert misread.status is Status.REFUTED
+    cx = misread.result.counterexample
+    assert cx is not None
+    assert reference(f"{torch_doc} == floor((i + 2*p - d*(k-1) - 1)/(s + 1)) + 1", cx) is False
+
+
+@pytest.mark.parametrize("text", [
+    "floor(i/(k/s)) == floor(i*s/k)",  # s = 0: Python divides k by 0
+    "floor((i/k)**0) == 1",
+    "floor(i/k - i/k) == 0",
+    "i // k - i // k == 0",  # SymPy cancels the two quotients, Python still divides
+    "0 * (i % k) == 0",
+    "not (0 * (i // k) == 1)",
+    "i // k > 0 or True",
+    "not (i // k > 0 and False)",
+    "floor(min(i/k, 1)) <= 1",
+])
+def test_a_divisor_that_can_be_zero_is_a_counterexample(text: str) -> None:
+    result = check(text, domains=False)
+    assert result.status is Status.REFUTED, result.claim
+    cx = result.result.counterexample
+    assert cx is not None
+    # a variable cancelled out of the formula is in no counterexample: any value will do
+    with pytest.raises(ZeroDivisionError):
+        reference(text, {"i": 1, "k": 1, "s": 1, **cx})
+
+
+def test_a_guarded_divisor_is_not_a_counterexample() -> None:
+    assert check("k != 0 -> floor(i/k - i/k) == 0", domains=False).status is Status.PROVED
+    assert check("False -> i // k > 0", domains=False).status is Status.PROVED
+
+
+def test_assumptions_and_where_are_read_the_same_way() -> None:
+    """--assume and compare --where use the same reader: floor(i/2 + 1) <= i//2 admits no i."""
+    assert check("i > 5", assume="floor(i/2 + 1) <= i//2").status is Status.VACUOUS
+    assert check("i > 5", assume="floor(i/2 + 1) == i//2 + 1").status is Status.REFUTED
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["compare", "torch.conv", "guide.conv", "--where", "floor(i/2 + 1) <= i//2"],
+                out, err)
+    assert code == 5, out.getvalue() + err.getvalue()
+
+
+def test_long_flat_chains_are_read_and_pathological_fractions_refused() -> None:
+    """Python's parser builds i + i + ... recursively: it is given the stack it needs."""
+    assert parse(" + ".join(["i"] * 2400) + " > 0") == (2400 * i > 0)
+    with pytest.raises(ClaimSyntaxError, match="larger than"):
+        parse("floor(" + " + ".join(f"i/k{n}" for n in range(600)) + ") > 0")
+    with pytest.raises(ClaimSyntaxError, match="nested too deeply"):
+        parse("floor(" + "min(" * 30 + "i/k" + ", i/s)" * 30 + ") > 0")

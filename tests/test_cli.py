@@ -129,6 +129,27 @@ def test_prove_selected_table() -> None:
     assert sum(line.startswith(("R14 ", "restore ")) for line in lines) == 2
 
 
+def test_prove_closing_time_is_elapsed_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each theorem's time is its own; on several processes they overlap, so their sum is not
+    how long the run took. The closing line gives both, labelled."""
+    import re
+
+    import symconv.commands.prove as prove_cmd
+    from symconv.prover import Result, Status
+
+    def instant(chunks, timeout, jobs, progress, columns=None):  # type: ignore[no-untyped-def]
+        chosen = [t for chunk in chunks for t in chunk]
+        return chosen, [Result(Status.PROVED, 5.0) for _ in chosen]
+
+    monkeypatch.setattr(prove_cmd, "prove_all", instant)
+    code, out, _ = run("prove", "R1", "R2")
+    assert code == 0
+    last = out.strip().splitlines()[-1]
+    found = re.search(r"; (\d+\.\d\d) s elapsed, 10\.00 s summed over the theorems$", last)
+    assert found, last
+    assert float(found.group(1)) < 5.0
+
+
 def test_derive_reports_each_step() -> None:
     code, out, _ = run("derive", "R3", "--json")
     assert code == 0

@@ -170,6 +170,12 @@ def _all_parsers() -> list[argparse.ArgumentParser]:
     return found
 
 
+def test_every_command_help_has_an_exit_code_section() -> None:
+    """Each command's --help (each solve question's too) says what its exit codes mean."""
+    missing = [p.prog for p in _all_parsers() if "Exit codes: " not in (p.epilog or "")]
+    assert missing == []
+
+
 def test_help_describes_every_option() -> None:
     missing = []
     for p in _all_parsers():
@@ -194,6 +200,53 @@ def test_options_that_do_not_apply_are_refused(argv: tuple[str, ...], needle: st
     code, out, err = run(*argv)
     assert code == 2
     assert needle in (json.loads(out)["error"] if "--json" in argv else err)
+
+
+# every command that takes --timeout, with what it needs to reach its own checks
+TIMED = {
+    "symconv audit": ("audit",),
+    "symconv check": ("check", "i > 0"),
+    "symconv compare": ("compare", "torch.conv", "R15"),
+    "symconv derive": ("derive", "R15"),
+    "symconv generate": ("generate", "--check"),
+    "symconv network": ("network", "examples/networks/ceil-pool.toml"),
+    "symconv prove": ("prove", "R1"),
+    "symconv solve padding": ("solve", "padding", "--i", "5", "--k", "3"),
+    "symconv solve output-padding": ("solve", "output-padding", "--i", "5", "--k", "3",
+                                     "--target", "9"),
+    "symconv solve inputs": ("solve", "inputs", "--o", "3", "--k", "3"),
+    "symconv solve params": ("solve", "params", "--i", "5", "--o", "3"),
+    "symconv verify-function": ("verify-function", "tests/verify_cases.py:conv_out",
+                                "--relation", "R15"),
+}
+
+
+def test_every_timeout_has_one_domain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(0, 86400] seconds for every command: 1e30 was taken by some, refused above 3600 by
+    others. The table covers every parser with a --timeout."""
+    timed = {p.prog for p in _all_parsers()
+             if any("--timeout" in a.option_strings for a in p._actions)}
+    assert timed == set(TIMED)
+    monkeypatch.chdir(ROOT)
+    for argv in TIMED.values():
+        for bad in ("0", "-1", "nan", "inf", "1e30", "86400.5"):
+            code, _, err = run(*argv, "--timeout", bad)
+            assert code == 2, (argv, bad)
+            assert "--timeout must be a number of seconds in (0, 86400]" in err, (argv, err)
+    from symconv.errors import timeout_seconds
+
+    assert timeout_seconds(86_400) == 86_400.0
+    assert timeout_seconds(3601) == 3601.0
+
+
+def test_an_empty_assumption_is_not_called_the_claim() -> None:
+    code, _, err = run("check", "i > 0", "--assume", "")
+    assert code == 2
+    assert "--assume '': empty condition" in err
+    assert "claim" not in err
+    code, _, err = run("check", "i > 0", "--assume", "i >")
+    assert code == 2
+    assert err.startswith("error: --assume: unexpected end of input")
 
 
 def test_check_true_false_and_int64_limits() -> None:

@@ -37,13 +37,16 @@ def test_tables_typeset(tmp_path: Path) -> None:
 
 @needs_pdflatex
 @pytest.mark.parametrize("path", [latex.RELATIONS_PATH, latex.EXAMPLES_PATH])
-def test_each_table_fits_a_papers_column(tmp_path: Path, path: str) -> None:
-    """relations.tex and examples.tex as a paper \\inputs them: a 345pt article column, with
-    the packages their first line names."""
+@pytest.mark.parametrize("options", ["", "twocolumn", "a4paper,landscape"])
+def test_each_table_fits_a_papers_column(tmp_path: Path, path: str, options: str) -> None:
+    """relations.tex and examples.tex as a paper \\inputs them, with the packages their first
+    line names: a 345pt article column, a twocolumn paper's 229pt \\columnwidth, and a wide
+    page (a wide layout must not stick out either)."""
     text = latex.artifacts()[path]
     packages = re.search(r"\\usepackage\{([^}]*)\}", text.splitlines()[1])
     assert packages is not None
-    paper = in_article(f"\\input{{{Path(path).name}}}", packages[1].split(","))
+    paper = in_article(f"\\input{{{Path(path).name}}}", packages[1].split(","),
+                       options=options)
     assert_typesets({Path(path).name: text, "paper.tex": paper}, "paper.tex", tmp_path)
 
 

@@ -61,14 +61,15 @@ def test_sizes_json_is_exactly_the_documented_list(name: str) -> None:
     rows = json.loads(out)
     assert [r["size"] for r in rows] == list(range(1, 41))
     for row in rows:
+        assert row["point"] == [row["size"], row["size"]]
         ref = run(network, (row["size"], row["size"]))
         assert row["valid"] == (ref.refused is None)
         if row["valid"]:
-            assert set(row) == {"size", "valid", "output"}
+            assert set(row) == {"size", "point", "valid", "output"}
             sizes = ref.sizes[network.outputs[0]]
             assert row["output"] == (list(sizes) if sizes is not None else [])
         else:
-            assert set(row) == {"size", "valid", "output", "refused_by"}
+            assert set(row) == {"size", "point", "valid", "output", "refused_by"}
             assert row["output"] == []
             assert (row["refused_by"]["layer"], row["refused_by"]["message"]) == ref.refused
 
@@ -124,6 +125,33 @@ def test_latex_table_compiles_without_overfull_boxes(name: str, tmp_path: Path) 
     assert max(_overfull(log), default=0.0) <= OVERFULL_LIMIT_PT, _overfull(log)
 
 
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_table_takes_a_label_and_caption(tmp_path: Path) -> None:
+    from symconv.texrun import compile_files
+
+    code, out, err = call(str(EXAMPLES / "ceil-pool.toml"), "--latex", "--caption",
+                          "Our net: 100% {sizes} & more", "--label", "tab:our-net")
+    assert code == 0, err
+    assert "\\caption{Our net: 100\\% \\{sizes\\} \\& more}\\label{tab:our-net}\\\\" in out
+    doc = ("\\documentclass{article}\n\\usepackage{booktabs,longtable,array}\n"
+           "\\begin{document}\n\\input{table}\nTable \\ref{tab:our-net}.\n\\end{document}\n")
+    compile_files({"table.tex": out, "doc.tex": doc}, "doc.tex", tmp_path)
+    assert "\\newlabel{tab:our-net}{{1}" in (tmp_path / "doc.aux").read_text()
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (("--caption", "x"), "--caption does not apply"),
+    (("--label", "t"), "--label does not apply"),
+    (("--latex", "--label", "tab:{x}"), "--label must be"),
+    (("--latex", "--caption", ""), "--caption is empty"),
+])
+def test_latex_label_and_caption_bad_input(argv: tuple[str, ...], needle: str) -> None:
+    code, out, err = call(str(EXAMPLES / "ceil-pool.toml"), *argv)
+    assert code == 2
+    assert needle in err
+    assert out == ""
+
+
 def test_an_empty_valid_set_is_reported_not_an_error(tmp_path: Path) -> None:
     spec = tmp_path / "empty.toml"
     spec.write_text('[input]\naxes = 1\n[[layer]]\nop = "global_avg_pool"\n[[layer]]\n'
@@ -158,7 +186,7 @@ def test_no_normal_form_prints_the_conjunction_and_exits_unknown(tmp_path: Path)
     ([str(EXAMPLES / "dilated.toml"), "--input", "5"], "--input needs 2 sizes"),
     ([str(EXAMPLES / "dilated.toml"), "--width", "5"], "--width goes with"),
     ([str(EXAMPLES / "dilated.toml"), "--kwargs", "{}"], "--rank go with --torch"),
-    ([str(EXAMPLES / "dilated.toml"), "--timeout", "0"], "--timeout must be > 0"),
+    ([str(EXAMPLES / "dilated.toml"), "--timeout", "0"], "seconds in (0, 86400]"),
     ([str(EXAMPLES / "dilated.toml"), "--near", "0"], "--near must be >= 1"),
     (["--torch", "pkg:make", "--kwargs", "[1]"], "--kwargs must be a JSON object"),
     (["--torch", "pkg:make", "--kwargs", "{"], "--kwargs is not JSON"),
@@ -203,6 +231,23 @@ def test_a_flattened_output_is_shown_by_its_feature_count(tmp_path: Path) -> Non
     assert f"9: valid → {count[9]} features" in out
     assert f"nearest valid above 9: 10 → {count[10]} features" in out
     assert f"why 8×8: it is valid → {count[8]} features" in out
+
+
+def test_sizes_with_a_width_record_it_in_every_row() -> None:
+    """--sizes LO..HI --width W: each row's point is (n, W), and the row is the network's answer
+    at that point, not at the square (n, n)."""
+    network = load_spec(EXAMPLES / "ceil-pool.toml")
+    code, out, _ = call(str(EXAMPLES / "ceil-pool.toml"), "--sizes", "1..30", "--width", "12",
+                        "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["point"] for r in rows] == [[n, 12] for n in range(1, 31)]
+    for row in rows:
+        ref = run(network, (row["size"], 12))
+        assert row["valid"] == (ref.refused is None)
+    code, out, _ = call(str(EXAMPLES / "ceil-pool.toml"), "--sizes", "1..3", "--width", "12")
+    assert code == 0
+    assert out.splitlines()[2].split()[0] == "1×12"
 
 
 def test_a_keras_network_refuses_empty_outputs_as_keras_does(tmp_path: Path) -> None:

@@ -51,6 +51,31 @@ def test_transposed_conv_restores_the_input() -> None:
     assert "a=1" in out
 
 
+@pytest.mark.parametrize("kind", ["conv-transpose", "conv_transpose", "transposed_conv"])
+def test_the_rule_ids_names_of_a_kind_are_read(kind: str) -> None:
+    """The rule ids say conv_transpose, max_pool: those names (either separator) are the kinds
+    they name, in the CLI and the API, with the same answer."""
+    from symconv.shapes import shape as api_shape
+
+    argv = ("--input", "16", "--kernel", "3", "--stride", "2", "--padding", "1")
+    assert shape(kind, *argv) == shape("transposed-conv", *argv)
+    assert shape(kind, *argv)[0] == 0
+    framework = ("--framework", "torch")
+    assert shape(kind, *argv, *framework) == shape("transposed-conv", *argv, *framework)
+    assert shape("max_pool", "--input", "9", "--kernel", "2", *framework) == shape(
+        "max-pool", "--input", "9", "--kernel", "2", *framework)
+    assert api_shape(kind, 16, 3, stride=2, padding=1) == api_shape("transposed-conv", 16, 3,
+                                                                    stride=2, padding=1)
+
+
+def test_mode_is_read_in_any_case_for_every_framework() -> None:
+    for framework in ("torch", "tf", "jax", "keras"):
+        argv = ("conv", "--input", "8", "--kernel", "3", "--framework", framework)
+        lower, upper = shape(*argv, "--mode", "same"), shape(*argv, "--mode", "SAME")
+        assert lower == upper, framework
+        assert lower[0] == 0
+
+
 def test_pool_stride_defaults_to_kernel() -> None:
     code, out, _ = shape("pool", "--input", "32", "31", "--kernel", "2")
     assert code == 0

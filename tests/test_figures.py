@@ -4,6 +4,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,51 @@ def test_cli_tikz_to_stdout() -> None:
     assert "\\begin{tikzpicture}" in out
     assert "\\renewcommand{\\thefigure}{2.3}" in out
     assert "$p = 1$" in out
+
+
+@needs_pdflatex
+def test_figures_take_a_label_and_caption_and_leave_the_papers_numbers(tmp_path: Path) -> None:
+    """A paper \\inputs a figure shown as the guide's 2.3 and one it numbers itself: each has
+    the label given, \\ref gives 2.3 and 1 (the hand-numbered one does not use up the paper's
+    figure 1), and a caption of the user's typesets as the text it is."""
+    code, guide, _ = _run("figure", "conv", "-i", "5", "-k", "3", "-p", "1", "--number", "2.3",
+                          "--label", "fig:guide-like")
+    assert code == 0
+    assert "\\label{fig:guide-like}" in guide
+    caption = "Ours: 50% of {i} \\input{x} & more_text #1"
+    code, ours, _ = _run("figure", "pool", "-i", "4", "-k", "2", "-s", "2", "--caption", caption,
+                         "--label", "fig:ours")
+    assert code == 0
+    assert "\\label{fig:ours}" in ours
+    paper = in_article("\\input{guide.tex}\n\\input{ours.tex}\nSee \\ref{fig:guide-like} and "
+                       "\\ref{fig:ours}.", ["tikz"], options="twocolumn")
+    compiled = assert_typesets({"guide.tex": guide, "ours.tex": ours, "paper.tex": paper},
+                               "paper.tex", tmp_path)
+    aux = (tmp_path / "paper.aux").read_text()
+    assert "\\newlabel{fig:guide-like}{{2.3}" in aux
+    assert "\\newlabel{fig:ours}{{1}" in aux
+    assert "Undefined" not in compiled.log
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(compiled.pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        # pdftotext reads OT1's \\_ (a rule) as a space
+        assert "Ours: 50% of {i} \\input{x} & more text #1" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (("--label", "a}b"), "--label must be 1 to 200 letters"),
+    (("--label", ""), "--label must be"),
+    (("--label", "x" * 201), "--label must be"),
+    (("--label", "fig:x", "--out", "f.pdf"), "--label does not apply"),
+    (("--caption", "   "), "--caption is empty"),
+    (("--caption", "x" * 2001), "at most 2000"),
+    (("--caption", "c", "--frames"), "--caption does not apply"),
+])
+def test_bad_label_or_caption_is_bad_input(argv: tuple[str, ...], needle: str) -> None:
+    code, out, err = _run("figure", "conv", "-i", "5", "-k", "3", *argv)
+    assert code == 2
+    assert needle in err
+    assert out == ""
 
 
 def test_cli_frames() -> None:

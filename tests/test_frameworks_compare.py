@@ -129,6 +129,9 @@ def test_cli_equal_exit_zero_and_region() -> None:
     (("--all", "--region"), "--region does not apply"),
     (("--list", "--where", "s == 1"), "--where does not apply: --list"),
     (("torch.conv", "onnx.conv", "--timeout", "0"), "--timeout"),
+    (("torch.avg_pool.ceil", "torch.max_pool.ceil"),
+     "torch.avg_pool.ceil (op avg_pool) and torch.max_pool.ceil (op max_pool) are rules of "
+     "different operations"),
 ])
 def test_cli_bad_input(argv: tuple[str, ...], needle: str) -> None:
     code, _, err = run(*argv)
@@ -142,6 +145,14 @@ def test_cli_list() -> None:
     assert code == 0
     ids = {r["id"] for r in json.loads(out)}
     assert {"torch.conv", "onnx.infer.max_pool.ceil.opset19", "jax.conv.same"} <= ids
+
+
+@pytest.mark.slow
+def test_cli_all_text_legend_on_stdout() -> None:
+    code, out, err = run("--all")
+    assert code == 0
+    assert out.startswith("= equal everywhere")
+    assert err == ""
 
 
 @pytest.mark.slow

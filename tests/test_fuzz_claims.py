@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from claim_reference import Node, conditions, reference
 from fuzz_support import int_exprs, no_execution, within
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from symconv.claims import ClaimSyntaxError, parse
@@ -123,6 +124,53 @@ def test_adversarial_claims(text: str) -> None:
     parsed(text)
 
 
+# aimed at the reader over Python's parser: its recursion, what Python accepts and the claim
+# language does not, the arrow, fractions inside floor/ceil
+READER_ADVERSARIAL = [
+    " + ".join(["i"] * 2499) + " > 0",
+    "-".join(["i"] * 4990) + " > 0",
+    "2**" * 3000 + "2 > i",
+    "floor(" + " + ".join(f"i/k{n}" for n in range(600)) + ") > 0",
+    "floor(" + "min(" * 30 + "i/k" + ", i/s)" * 30 + ") > 0",
+    "floor(" + "(" * 45 + "i" + "/k + 1/s)" * 45 + ") > 0",
+    "floor(" * 60 + "i" + ")" * 60 + " > 0",
+    "floor((i/k)**16 * (i/k)**16) > 0",
+    "floor(i/(k - k)) > 0",
+    "min(i > 0 -> k > 0, 1) > 0",
+    "-> i > 0",
+    "i > 0 ->",
+    "(-> i > 0)",
+    "i >\n 0",
+    "\ti > 0 -> \n k > 0",
+    "0777 > i",
+    "1if 1 else 2",
+    "i not in k",
+    "i is k",
+    "~i > 0",
+    "i & k > 0",
+    "*i > 0",
+    "(i,) > 0",
+    "i, k",
+    "min(*i, k) > 0",
+    "i(k) > 0",
+    "(i)(k) > 0",
+    "floor(i/2 << 1) > 0",
+    "floor(i/2 > 0) > 0",
+    "await i",
+    "yield",
+    "i > 0 and -> k > 0",
+]
+
+
+@pytest.mark.parametrize("text", READER_ADVERSARIAL,
+                         ids=[str(n) for n in range(len(READER_ADVERSARIAL))])
+def test_reader_adversarial_claims(text: str) -> None:
+    parsed(text)
+    code, output = check(text)
+    assert code in (0, 1, 2, 3)
+    assert "Traceback" not in output
+
+
 def check(*argv: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     with no_execution(*argv), within(BOUND * 3):
@@ -191,3 +239,67 @@ def test_the_audit_hook_sees_execution() -> None:
         exec(compile(text, "<string>", "exec"))  # the harness's own self-test
     with pytest.raises(AssertionError, match="syntax tree"), no_execution(text):
         compile(ast.parse(text), "<unknown>", "exec")
+
+
+# --- differential: the engine's reading against Python's, by value -----------------------------
+
+_GRID = [{"i": i, "k": k, "s": s} for i in (-4, -1, 0, 1, 3, 7) for k in (-3, 0, 2, 5)
+         for s in (-2, 0, 1, 3)]
+
+
+def _engine(formula: sp.Basic, env: dict[str, int]) -> object:
+    """The engine's value at ``env``: None where the prover's definedness obligations (every
+    divisor nonzero, a consequent's only where its hypothesis holds) fail there."""
+    import z3
+
+    from symconv.z3bridge import TranslationError, Z3Translator
+
+    tr = Z3Translator()
+    try:
+        tr.translate(formula)
+    except TranslationError:  # a power above 16: the evaluation alone says
+        try:
+            return evaluate(formula, env)
+        except EvaluationError:
+            return None
+    if tr.obligations:
+        subs = [(var, z3.IntVal(env[name])) for name, var in tr.variables.items()]
+        if not z3.is_true(z3.simplify(z3.substitute(z3.And(*tr.obligations), *subs))):
+            return None
+    return evaluate(formula, env)
+
+
+def _python(claim: object, env: dict[str, int]) -> object:
+    try:
+        want = claim.value(env)  # type: ignore[attr-defined]
+    except ZeroDivisionError:
+        want = None
+    try:
+        again = reference(claim.python, env)  # type: ignore[attr-defined]
+    except ZeroDivisionError:
+        again = None
+    assert again == want, (claim.python, env)  # type: ignore[attr-defined]
+    return want
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conditions())
+@example(Node("floor(i / 2 + 1) <= i // 2", "(floor(((i / 2) + 1)) <= (i // 2))", 4,
+              lambda env: env["i"] // 2 + 1 <= env["i"] // 2))
+def test_claims_mean_what_python_means(claim: Node) -> None:
+    """Random claims (floor/ceil of rational expressions with nested /, min/max/abs, ** and
+    shifts, comparison chains, and/or/not/->), written with Python's fewest parentheses: the
+    engine's formula has Python's value at every point of a grid where Python's is defined, and
+    is undefined (a counterexample to any claim) exactly where Python divides by zero."""
+    try:
+        formula = parse(claim.text)
+    except ClaimSyntaxError as exc:
+        error = exc.reason
+    else:
+        error = ""
+    if error:  # only a divisor that is identically 0 is refused when read
+        assert error == "division by the constant 0", claim.text
+        return
+    for env in _GRID:
+        want = _python(claim, env)
+        assert _engine(formula, env) == want, (claim.text, env)

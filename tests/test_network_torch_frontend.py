@@ -511,8 +511,10 @@ def test_unet_2015_figure1_sizes() -> None:
 @pytest.mark.parametrize(("argv", "message"), [
     (["--torch", "resnet18"], "expected SOURCE:CALLABLE"),
     (["--torch", f"{EXAMPLES / 'unet_2015.py'}:UNet2015"],
-     "expects 1 input channels, gets 3 from 'x': PyTorch refuses every size (the input's "
-     "channels are set with --channels 1)"),
+     "PyTorch refuses every size at down.0.0"),
+    (["--torch", f"{EXAMPLES / 'unet_2015.py'}:UNet2015"],
+     "to have 1 channels, but got 3 channels instead (the input's channels are set with "
+     "--channels; now 3)"),
     (["--torch", "torchvision.models:resnet18", "--kwargs", '{"weights": null, "bogus": 1}'],
      "building the model failed: TypeError: "),
 ])

@@ -31,6 +31,8 @@ def batch(framework: str, records: list[object]) -> list[dict[str, object]]:
 @pytest.mark.parametrize(("framework", "record", "rule"), [
     ("guide", {"op": "conv", "i": 5, "k": 3}, "guide.conv"),
     ("torch", {"op": "conv", "i": 5, "k": 3, "padding": "same"}, "torch.conv.same"),
+    ("torch", {"op": "conv", "i": 5, "k": 3, "padding": "SAME"}, "torch.conv.same"),
+    ("torch", {"op": "conv", "i": 5, "k": 3, "padding": "Valid"}, "torch.conv.valid"),
     ("torch", {"op": "max_pool", "i": 5, "k": 3, "ceil_mode": True}, "torch.max_pool.ceil"),
     ("tf", {"op": "conv", "i": 5, "k": 3}, "tf.conv.valid"),
     ("tf", {"op": "conv", "i": 5, "k": 3, "p_begin": 1}, "tf.conv.explicit"),

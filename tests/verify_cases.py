@@ -30,6 +30,16 @@ def conv_off_by_one(i, k, s=1, p=0, d=1):
     return (i + 2 * p - d * (k - 1)) // s + 1
 
 
+def conv_true_for_one(i, k, s=1, p=0, d=1):
+    o = (i + 2 * p - d * (k - 1) - 1) // s + 1
+    return o == 1 or o
+
+
+def conv_bool_if_one(i, k, s=1, p=0, d=1):
+    o = (i + 2 * p - d * (k - 1) - 1) // s + 1
+    return (o > 0) if o == 1 else o
+
+
 def conv_no_dilation(i, k, s=1, p=0, d=1):
     return (i + 2 * p - k) // s + 1
 

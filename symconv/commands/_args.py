@@ -49,3 +49,29 @@ def refuse(args: argparse.Namespace, names: Sequence[str], why: str) -> None:
         value = getattr(args, name, None)
         if value is not None and value is not False and value != []:
             raise UsageError(f"--{name.replace('_', '-')} does not apply: {why}")
+
+
+MAX_CAPTION = 2000  # characters: a long caption is a paragraph, not a document
+
+
+def tex_label(text: str, option: str = "--label") -> str:
+    """A LaTeX ``\\label`` key the user chose: letters, digits and ``: . _ -`` (what every
+    package that reads labels copes with; braces, backslashes or ``#`` would be TeX code)."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9:._-]{1,200}", text):
+        raise UsageError(f"{option} must be 1 to 200 letters, digits and ': . _ -', got "
+                         f"{text[:80]!r}")
+    return text
+
+
+def tex_caption(text: str, option: str = "--caption") -> str:
+    """A caption the user chose, as LaTeX text: every character typesets as itself (no TeX
+    code gets through: ``\\input``, braces and ``%`` are escaped)."""
+    from symconv.texescape import tex_text
+
+    if not text.strip():
+        raise UsageError(f"{option} is empty")
+    if len(text) > MAX_CAPTION:
+        raise UsageError(f"{option} must be at most {MAX_CAPTION} characters, got {len(text)}")
+    return tex_text(text)

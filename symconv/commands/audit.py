@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from symconv.commands._args import add_json, refuse
-from symconv.errors import UsageError, read_input_file
+from symconv.errors import UsageError, read_input_file, timeout_seconds
 
 HELP = "audit the guide as printed: every relation, caption and the §4.1 matrix, with verdicts"
 
@@ -24,6 +24,8 @@ _STATUS = {"holds": "proved", "wrong": "refuted"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: 0 every printed claim checked holds, 1 a claim of the guide is "
+                     "wrong (refuted), 2 bad input (an unreadable --guide).")
     add_json(parser, "a list of objects with id, status (proved: the printed claim holds; "
              "refuted: it is wrong), detail, location, printed, encoded, checks")
     parser.add_argument("--guide", type=Path, default=None, metavar="PATH",
@@ -40,8 +42,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.json:
         refuse(args, ("verbose",), "the JSON holds every check")
-    if not 0 < args.timeout <= 3600:
-        raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     guide = args.guide if args.guide is not None else find_guide()
     mismatches: list[tuple[str, str]] = []
     if guide is not None:

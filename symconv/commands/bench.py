@@ -14,6 +14,7 @@ HELP = "ns per call of the generated shape helpers vs PyTorch's shape functions 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "Exit codes: 0 measured, 2 bad input."
     parser.add_argument("--number", type=int, default=None,
                         help="calls per timing (20000; not with --prove)")
     parser.add_argument("--repeat", type=int, default=5, help="timings per case; best is kept")

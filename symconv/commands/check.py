@@ -26,8 +26,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.api import check
+    from symconv.errors import timeout_seconds
     from symconv.render import describe_result, dump_json
 
+    timeout_seconds(args.timeout)
     checked = check(args.claim, assume=args.assume, domains=not args.no_domains,
                     timeout=args.timeout,
                     bounds=(args.bounds[0], args.bounds[1]) if args.bounds else None)

@@ -4,7 +4,7 @@ import argparse
 from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.commands._args import add_json, refuse
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.frameworks.compare import Comparison
@@ -110,8 +110,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.list:
         refuse(args, ("rules", "where", "all", "region", "timeout"), "--list lists every rule id")
     args.timeout = 10.0 if args.timeout is None else args.timeout
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     if args.list:
         rows = [[r.id, r.op.value, r.padding or "int", "yes" if r.ceil_mode else "",
                  ", ".join(r.names), r.title] for r in all_rules()]
@@ -132,8 +131,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
     if a.op is not b.op:
-        raise UsageError(f"RULE: {a.id} is a {a.op.value} rule and {b.id} a {b.op.value} rule; "
-                         "compare rules of one operation")
+        raise UsageError(f"RULE: {a.id} (op {a.op.value}) and {b.id} (op {b.op.value}) are "
+                         "rules of different operations; compare rules of one operation")
     where = None
     if args.where:
         from symconv.claims import parse_condition

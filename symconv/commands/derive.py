@@ -3,12 +3,15 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 
 HELP = "re-derive relations as the guide does, each step proved (a failing step fails the run)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: the most severe verdict of the steps: 1 refuted (a step "
+                     "fails), then 3 unknown, then 5 vacuous, else 0 (every step proved); 2 bad "
+                     "input.")
     parser.add_argument("ids", nargs="*", metavar="ID",
                         help="relation ids, e.g. R6 R14 (default: all)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
@@ -22,8 +25,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.relations import RELATIONS
     from symconv.render import describe_result, dump_json, result_json
 
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     wanted = [x.upper() for x in args.ids]
     for rid in wanted:
         if rid not in RELATIONS:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from symconv.commands._args import add_json, refuse
+from symconv.commands._args import add_json, refuse, tex_caption, tex_label
 from symconv.commands.matrix import add_geometry
 from symconv.errors import EXIT_INTERNAL, EXIT_OK, UsageError
 
@@ -35,7 +36,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a of the transposed case (checked against (i + 2p − k̂) mod s)")
     parser.add_argument("--pool", choices=("max", "average"), default=None,
                         help="pooling function named in the caption (pool only; default max)")
-    parser.add_argument("--number", default="", help="figure number for the caption, e.g. 2.3")
+    parser.add_argument("--number", default="",
+                        help="show this number (e.g. the guide's 2.3) instead of the "
+                        "document's own, which is left for the next figure (default: the "
+                        "document numbers it)")
+    parser.add_argument("--caption", default=None, metavar="TEXT",
+                        help="the caption, as plain text (default: computed from the "
+                        "parameters); LaTeX's special characters typeset as themselves")
+    parser.add_argument("--label", default=None, metavar="KEY",
+                        help="tikz only: \\label{KEY} for \\ref (letters, digits and : . _ -)")
     parser.add_argument("--out", "-o", type=Path, default=None,
                         help="output file (default: stdout for tikz; required for pdf/png)")
     parser.add_argument("--format", "-f", choices=("tikz", "pdf", "png"), default=None,
@@ -69,6 +78,10 @@ def _check_options(args: argparse.Namespace) -> None:
         refuse(args, ("pool",), "it names the pooling function of 'pool' figures")
     if args.resolution is not None and not 10 <= args.resolution <= 1200:
         raise UsageError(f"--resolution must be in 10..1200, got {args.resolution}")
+    if args.frames:
+        refuse(args, ("caption", "label"), "--frames draws pictures without a caption")
+    if args.label is not None:
+        tex_label(args.label)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -79,6 +92,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = _format(args)
     if fmt != "png":
         refuse(args, ("resolution",), "it is the resolution of png output")
+    if fmt != "tikz":
+        refuse(args, ("label",), f"a {fmt} file is no LaTeX to \\ref")
     if fmt != "tikz" and args.out is None:
         raise UsageError(f"--out FILE is required for --format {fmt}")
     dilation = args.dilation if args.dilation is not None else (
@@ -86,13 +101,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     spec = make_spec(args.input, args.kernel, args.stride, args.padding, dilation, dims=2)
     drawing = figures.build(args.kind, spec, number=args.number, pool=args.pool or "max",
                             output_padding=args.output_padding)
+    if args.caption is not None:
+        drawing = replace(drawing, caption=tex_caption(args.caption))
     figures.check_size(drawing, args.frames)
     report = {"kind": args.kind, "format": fmt, "caption": drawing.caption,
               "relations": [f.relation for f in drawing.facts],
               "output": list(drawing.out_shape) if args.kind != "transposed"
               else [f.output for f in drawing.facts]}
     if fmt == "tikz":
-        text = figures.frames_text(drawing) if args.frames else figures.figure_fragment(drawing)
+        text = figures.frames_text(drawing) if args.frames else figures.figure_fragment(
+            drawing, label=args.label or "")
         if args.out is not None:
             _write(args.out, text.encode("utf-8"))
         return _done(args, out, report, [] if args.out is None else [args.out],

@@ -6,23 +6,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.commands._args import add_json, refuse
-from symconv.errors import UsageError, path_kind
+from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.progress import Progress
     from symconv.prover import Result
     from symconv.theorems import Theorem
 
-HELP = ("write generated/ (Python and C shape helpers, LaTeX tables, proofs) from the relations; "
-        "with --network FILE, a network's shape function as proved Python and C")
+HELP = ("write generated/ (Python, C and Rust shape helpers, LaTeX tables, proofs) from the "
+        "relations; with --network FILE, a network's shape function as proved Python, C and "
+        "Rust")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
-GENERATED_GROUPS = ("generated-python", "codegen-c")
+GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-rust")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: 0 written (with --check: up to date and every proof holds), "
+                     "1 out of date or a proof refuted, 3 a proof unknown, 2 bad input (an "
+                     "unwritable "
+                     "--out). With --network: the most severe verdict of its proofs, an out-of-"
+                     "date DIR counting as refuted under --check.")
     parser.add_argument("--network", metavar="FILE",
-                        help="instead: a network's shape function as proved Python and C "
+                        help="instead: a network's shape function as proved Python, C and Rust "
                         "(FILE: a .toml/.json spec or an .onnx model, read, never run), "
                         "written to --out (default: the current directory)")
     parser.add_argument("--out", default=None, metavar="DIR",
@@ -91,8 +97,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.check:
         refuse(args, ("timeout",), "only --check proves")
     args.timeout = 30.0 if args.timeout is None else args.timeout
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     jobs = jobs_arg(args.jobs)
     root = Path(args.out)
     if path_kind(root, "--out") not in ("missing", "dir"):

@@ -23,7 +23,7 @@ def add_geometry(parser: argparse.ArgumentParser, *, dilation: bool = True) -> N
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("Lists take one value for every axis, or one per axis: --input 4 5. "
-                     "C is shown whole, up to 65,536 entries.")
+                     "C is shown whole, up to 65,536 entries. Exit codes: 0 shown, 2 bad input.")
     add_geometry(parser)
     parser.add_argument("--dims", type=int, choices=(1, 2), default=None,
                         help="number of spatial axes (default: 2, or the number of values)")

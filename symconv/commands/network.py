@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind
+from symconv.commands._args import refuse, tex_caption, tex_label
+from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
     from symconv.network.ir import Network
@@ -19,6 +20,10 @@ MAX_SIZES = 100_000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: the most severe verdict of V, the closed forms and the receptive "
+                     "fields: 1 refuted, then 3 unknown, else 0 (proved; --sizes, --near and "
+                     "--why answer either way); 2 bad input (a bad spec or model, with file, "
+                     "line and column).")
     parser.add_argument("source", nargs="?", metavar="SPEC|MODEL.onnx",
                         help="a spec file (.toml or .json; see examples/networks/) or an ONNX "
                         "model (read, never run)")
@@ -56,8 +61,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fmt.add_argument("--latex", action="store_true",
                      help="the layer table as a LaTeX longtable with booktabs rules (needs "
                      "\\usepackage{booktabs,longtable,array})")
+    parser.add_argument("--caption", metavar="TEXT",
+                        help="with --latex: the table's caption, as plain text (default: the "
+                        "network's name and V)")
+    parser.add_argument("--label", metavar="KEY",
+                        help="with --latex: \\label{KEY} for \\ref (letters, digits and "
+                        ": . _ -)")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="solver timeout per proof, in seconds (default 10)")
+    parser.add_argument("--symbolic", action="store_true",
+                        help="with --torch: read the model through PyTorch's own symbolic "
+                        "shapes (every path of the forward traced on fake tensors, coverage "
+                        "proved), which is also what --torch does when torch.fx cannot record "
+                        "the forward or an op is not modelled")
+    parser.add_argument("--max-paths", type=int, default=400, metavar="N",
+                        help="with --torch: trace at most N paths before giving up on "
+                        "covering every size (default 400; then exit 3 with the part proved)")
+    parser.add_argument("--max-seconds", type=float, default=600.0, metavar="S",
+                        help="with --torch: stop exploring paths after S seconds "
+                        "(default 600; then exit 3 with the part proved)")
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -78,15 +100,19 @@ def _check(args: argparse.Namespace) -> None:
     if (args.source is None) == (args.torch is None):
         raise UsageError("give a spec or ONNX file, or --torch SOURCE:CALLABLE (one of them)")
     if args.torch is None and (args.kwargs is not None or args.channels is not None
-                               or args.rank is not None):
+                               or args.rank is not None or args.symbolic):
         raise UsageError("--kwargs, --channels and --rank go with --torch (a spec file or an "
-                         "ONNX model states its own spatial axes)")
+                         "ONNX model states its own spatial axes)" if not args.symbolic else
+                         "--symbolic goes with --torch")
+    if args.max_paths < 1:
+        raise UsageError(f"--max-paths must be >= 1, got {args.max_paths}")
+    if not 0 < args.max_seconds <= 86400:
+        raise UsageError(f"--max-seconds must be in (0, 86400], got {args.max_seconds}")
     if args.channels is not None and args.channels < 1:
         raise UsageError(f"--channels must be >= 1, got {args.channels}")
     if args.rank is not None and args.rank not in (1, 2, 3):
         raise UsageError(f"--rank (spatial axes) must be 1, 2 or 3, got {args.rank}")
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     for name in ("near", "why", "width"):
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -95,6 +121,12 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--input sizes must be >= 1, got {args.input}")
     if args.width is not None and args.sizes is None and args.near is None and args.why is None:
         raise UsageError("--width goes with --sizes, --near or --why")
+    if not args.latex:
+        refuse(args, ("caption", "label"), "they are the --latex table's")
+    if args.label is not None:
+        tex_label(args.label)
+    if args.caption is not None:
+        args.caption = tex_caption(args.caption)
     if args.sizes is not None and (args.markdown or args.latex or args.input is not None):
         raise UsageError("--sizes lists sizes (text or --json); it takes no --markdown, "
                          "--latex or --input")
@@ -102,17 +134,8 @@ def _check(args: argparse.Namespace) -> None:
 
 def load(args: argparse.Namespace) -> Network:
     if args.torch is not None:
-        kwargs: dict[str, Any] | None = None
-        if args.kwargs is not None:
-            try:
-                kwargs = json.loads(args.kwargs)
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"--kwargs is not JSON: {exc.msg} at column {exc.colno}"
-                                 ) from None
-            if not isinstance(kwargs, dict):
-                raise UsageError("--kwargs must be a JSON object")
         module = _frontend("torch_frontend", "torch", "--torch")
-        network: Network = module.load_torch(args.torch, kwargs=kwargs,
+        network: Network = module.load_torch(args.torch, kwargs=_kwargs(args),
                                              channels=args.channels or 3, rank=args.rank)
         return network
     path = Path(args.source)
@@ -148,10 +171,27 @@ def _frontend(module: str, package: str, what: str) -> Any:
         raise
 
 
+def _kwargs(args: argparse.Namespace) -> dict[str, Any] | None:
+    if args.kwargs is None:
+        return None
+    try:
+        kwargs = json.loads(args.kwargs)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--kwargs is not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(kwargs, dict):
+        raise UsageError("--kwargs must be a JSON object")
+    return kwargs
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _check(args)
     sizes = parse_range(args.sizes) if args.sizes is not None else None
-    network = load(args)
+    if args.torch is not None:
+        network, model = _torch_fx(args)
+        if network is None:
+            return _run_torch(args, model, sizes, out, err)
+    else:
+        network = load(args)
     from symconv.network.render import (
         Options,
         json_report,
@@ -175,7 +215,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif args.markdown:
         out.write(markdown_report(st, options))
     elif args.latex:
-        out.write(latex_report(st, options))
+        out.write(latex_report(st, options, user_caption=args.caption, label=args.label))
     else:
         out.write(text_report(st, options))
     return code
@@ -196,8 +236,92 @@ def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextI
         output = "·" if not a.valid else ", ".join(
             "·" if o is None else "×".join(map(str, o)) for o in a.outputs)
         refused = "" if a.refused_by is None else f"{a.refused_by.layer}: {a.refused_by.message}"
-        rows.append([str(a.size), "yes" if a.valid else "no", output, refused])
+        size = str(a.size) if args.width is None else "×".join(map(str, a.point))
+        rows.append([size, "yes" if a.valid else "no", output, refused])
     out.write("\n".join(table_lines(rows, ["size", "valid", "output", "refused by"])) + "\n")
     valid = sum(a.valid for a in answers)
     out.write(f"{valid} of {len(answers)} sizes valid; V: {st.valid.text()}\n")
     return 0
+
+
+def _torch_fx(args: argparse.Namespace) -> tuple[Network | None, Any]:
+    """The model built, and its IR by the torch.fx front-end when torch.fx can record the forward
+    and every op in it is modelled (None otherwise, and always with --symbolic): PyTorch's own
+    symbolic shapes then read it, which take any model PyTorch can run."""
+    from symconv.network.ir import NetworkError
+
+    frontend = _frontend("torch_frontend", "torch", "--torch")
+    channels = args.channels or 3
+    frontend.check_options(channels, args.rank)
+    model = frontend.build_model(args.torch, _kwargs(args))
+    if args.symbolic:
+        return None, model
+    try:
+        network: Network = frontend.from_module(model, name=args.torch.rpartition(":")[2],
+                                                channels=channels, rank=args.rank,
+                                                target=args.torch)
+    except NetworkError:
+        return None, model
+    return network, model
+
+
+def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | None,
+               out: TextIO, err: TextIO) -> int:
+    """A PyTorch model through its own symbolic shapes: every path explored, coverage and V
+    proved (``symconv.network.traced``)."""
+    from symconv.network.traced import json_report, near_lines, study_model, text_report, why_lines
+    from symconv.network.verdict import dump_json
+    from symconv.progress import for_output
+
+    name = args.torch.rpartition(":")[2]
+    bar = for_output(err, enabled=True)
+    bar.start("paths explored", 0)
+
+    def progress(count: int, point: tuple[int, ...]) -> None:
+        bar.grow(1)
+        bar.advance("×".join(map(str, point)))
+
+    try:
+        st = study_model(model, name=name, channels=args.channels or 3, rank=args.rank,
+                         start=args.input, width=args.width, max_paths=args.max_paths,
+                         max_seconds=args.max_seconds, timeout=args.timeout,
+                         progress=progress)
+    finally:
+        bar.close()
+    if args.input is not None and len(args.input) != len(st.axes):
+        raise UsageError(f"--input needs {len(st.axes)} sizes ({', '.join(st.axes)}), "
+                         f"got {len(args.input)}")
+    code = st.status.exit_code
+    if sizes is not None:
+        answers = st.listing(sizes[0], sizes[1], args.width)
+        if args.json:
+            dump_json([dict(a.as_json(), width=args.width) if args.width else a.as_json()
+                       for a in answers], out)
+            return code
+        from symconv.network.render import table_lines
+
+        rows = []
+        for a in answers:
+            output = ", ".join("×".join(map(str, o)) for o in a.outputs) if a.valid else "·"
+            refused = "" if a.refused_by is None else f"{a.refused_by[0]}: {a.refused_by[1]}"
+            rows.append([str(a.size), "yes" if a.valid else "no", output, refused])
+        out.write("\n".join(table_lines(rows, ["size", "valid", "output", "refused by"]))
+                  + "\n")
+        valid = sum(a.valid for a in answers)
+        out.write(f"{valid} of {len(answers)} sizes valid; V: {st.valid.text()}\n")
+        return code
+    point = tuple(args.input) if args.input is not None else None
+    if args.json:
+        dump_json(json_report(st, point, args.near, args.why, args.width), out)
+        return code
+    if args.markdown or args.latex:
+        raise UsageError("--markdown and --latex are not yet available for --torch models "
+                         "(text or --json)")
+    text = text_report(st, point)
+    extra: list[str] = []
+    if args.near is not None:
+        extra += near_lines(st, args.near, args.width)
+    if args.why is not None:
+        extra += why_lines(st, args.why, args.width)
+    out.write(text + ("\n".join(extra) + "\n" if extra else ""))
+    return code

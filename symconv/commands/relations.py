@@ -9,6 +9,7 @@ HELP = "list the guide's relations 1-15 with their conditions"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "Exit codes: 0 listed, 2 bad input (an unknown id, --dims < 1)."
     parser.add_argument("ids", nargs="*", metavar="ID", help="relation ids (default: all)")
     parser.add_argument("--dims", type=int, default=1, metavar="N",
                         help="the N-D form: every symbol per axis (i_1, k_1, ...), non-square")

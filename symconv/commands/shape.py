@@ -16,7 +16,7 @@ from typing import TextIO
 from symconv.commands._args import add_json, int_list, refuse
 from symconv.errors import EXIT_OK, EXIT_REFUTED, UsageError
 from symconv.genload import load_convshape, load_frameworkshape
-from symconv.shapes import FRAMEWORKS
+from symconv.shapes import FRAMEWORKS, kind_name
 
 __all__ = ["configure", "load_convshape", "load_frameworkshape", "run"]
 
@@ -29,11 +29,12 @@ _PER_CONFIG = ("kind", "input", "kernel", "stride", "padding", "dilation", "outp
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("Lists take one value per spatial axis (--input 32 32), or one value for "
-                     "every axis (--kernel 3). Exit 0: computed; 2: bad input or a "
-                     "configuration the rule refuses. --batch exits 0 if every line got "
+                     "every axis (--kernel 3). Exit codes: 0 computed, 2 bad input or a "
+                     "configuration the rule refuses; --batch exits 0 if every line got "
                      '{"out": N}, 1 if any got {"error": ...}.')
-    parser.add_argument("kind", nargs="?", choices=_KINDS,
-                        help="operation (max-pool / avg-pool need --framework)")
+    parser.add_argument("kind", nargs="?", choices=_KINDS, type=kind_name,
+                        help="operation (max-pool / avg-pool need --framework; the rule ids' "
+                        "conv_transpose, conv-transpose, max_pool, avg_pool are read too)")
     parser.add_argument("--framework", choices=FRAMEWORKS,
                         help="whose rule (default: the guide's relations, core helpers)")
     parser.add_argument("--batch", metavar="FILE",

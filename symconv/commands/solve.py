@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from symconv.commands._args import add_json
-from symconv.errors import EXIT_OK, EXIT_REFUTED, EXIT_UNKNOWN, UsageError
+from symconv.errors import EXIT_OK, EXIT_REFUTED, EXIT_UNKNOWN, UsageError, timeout_seconds
 
 HELP = ("inverse questions, answered by Z3: the padding for a target output, the output_padding "
         "for a target size, every input with a given output, every (k, s, p, d) mapping i to o")
@@ -49,7 +49,12 @@ def _rule_option(parser: argparse.ArgumentParser, default: str, what: str) -> No
                         "--list gives every id)")
 
 
+SOLVE_EXIT = ("Exit codes: 0 answered (proved complete), 1 no value answers (proved by unsat), "
+              "3 unknown (a solver timeout), 2 bad input.")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = SOLVE_EXIT
     sub = parser.add_subparsers(dest="question", required=True, parser_class=type(parser),
                                 metavar="QUESTION")
     pad = sub.add_parser("padding", help="padding p (or p_begin, p_end) that gives output o "
@@ -74,6 +79,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"stop after N configurations (default {MAX_SOLUTIONS}); the "
                         "answer then says whether more exist")
     for p in (pad, op, inputs, params):
+        p.epilog = SOLVE_EXIT
         p.add_argument("--timeout", type=float, default=10.0,
                        help="seconds per solver call (10); a timeout is reported unknown")
         add_json(p, "an object with status (proved, refuted, unknown) and the answer")
@@ -107,8 +113,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.frameworks.solve import SolverUnknown
     from symconv.render import dump_json
 
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     _positive(args, "i k s d o target")
     _positive(args, "p p_begin p_end a", 0)
     try:

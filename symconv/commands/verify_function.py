@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from symconv.errors import UsageError
+from symconv.errors import UsageError, timeout_seconds
 
 HELP = ("verify a Python function against a relation for all integers, from its source "
         "(never imported); exit 0 proved, 1 refuted, 3 unknown, 4 unsupported, 2 bad input")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("Exit codes: 0 proved, 1 refuted (with a counterexample re-checked in plain "
+                     "Python), 3 unknown, 4 unsupported (a construct outside the translated "
+                     "subset), 2 bad input.")
     parser.add_argument("target", metavar="PATH:FUNC", help="source file and function name")
     parser.add_argument("--relation", required=True, metavar="ID",
                         help="relation id (R1..R15, or PCEIL: PyTorch ceil_mode pooling)")
@@ -37,8 +40,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.render import dump_json
     from symconv.verify import find_relation, split_target, verify_file
 
-    if not 0 < args.timeout <= 3600:
-        raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout}")
+    args.timeout = timeout_seconds(args.timeout)
     if args.index is not None and not -1000 <= args.index < 1000:
         raise UsageError(f"--index must be in -1000..999, got {args.index}")
     path, func = split_target(args.target)

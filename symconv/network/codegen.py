@@ -28,6 +28,7 @@ import sympy as sp
 
 from symconv.artifacts import banner
 from symconv.codegen import c as cgen
+from symconv.codegen import rust as rgen
 from symconv.codegen.c import piecewise
 from symconv.codegen.clower import lower
 from symconv.codegen.pyprint import py, py_failure
@@ -47,6 +48,13 @@ _C_KEYWORDS = frozenset((
     "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
     "union", "unsigned", "void", "volatile", "while", "int64_t", "out"))
+# Rust's keywords and the generated Rust's own names (a local shadows a function of that name)
+_RUST_NAMES = frozenset((
+    "as", "async", "await", "box", "crate", "dyn", "else", "enum", "false", "fn", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "self", "super", "trait", "true",
+    "type", "unsafe", "use", "where", "yield", "abstract", "become", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "floor_div", "floor_mod", "max",
+    "min", "narrow"))
 _WIDTH = 72  # message pieces per line in the Python text
 
 
@@ -92,6 +100,10 @@ class NetworkCode:
     @property
     def c_path(self) -> str:
         return f"{self.function}.h"
+
+    @property
+    def rust_path(self) -> str:
+        return f"{self.function}.rs"
 
     @property
     def proof_dir(self) -> str:
@@ -145,6 +157,31 @@ class NetworkCode:
 
     def render_python(self) -> str:
         return self._python_text
+
+    @cached_property
+    def rust(self) -> tuple[rgen.RustFunction, tuple[rgen.Variant, ...]]:
+        """The Rust function and its ``ShapeError`` variants (the C codes, by name)."""
+        variants = rgen.Variants()
+        messages = {c_.name: c_.message for c_ in self.codes}
+        prefix = f"{self.prefix}_E_"
+        program = self.program
+        names = [variants.code(program.param_code(p_), messages[program.param_code(p_)],
+                               prefix) for p_ in self.params]
+        f = rgen.RustFunction(program, self.stem, self.params, tuple(names),
+                              tuple(variants.code(c_, messages[c_], prefix)
+                                    for c_ in program.require_codes),
+                              (f"{self.spec.summary}", "", f"`{self.spec.formula}`"
+                               if self.spec.results else "Decides validity only."))
+        return f, variants.all()
+
+    def render_rust(self) -> str:
+        return self._rust_text
+
+    @cached_property
+    def _rust_text(self) -> str:
+        f, variants = self.rust
+        return rgen.render_network(f, variants, self.rust_path, self.command,
+                                   self.analysis.network.name, self.source)
 
     def render_c(self) -> str:
         return self._c_text
@@ -325,7 +362,8 @@ def param_names(axes: Sequence[str]) -> tuple[str, ...]:
     for j, axis in enumerate(axes):
         name = axis.lower()
         if (not name.isidentifier() or keyword.iskeyword(name) or name in _C_KEYWORDS
-                or re.fullmatch(r"t\d+|size\d+|out_.*|symconv.*", name) or name in names):
+                or name in _RUST_NAMES
+                or re.fullmatch(r"t\d+|size\d+|out_.*|r_.*|symconv.*", name) or name in names):
             name = f"size{j}"
         names.append(name)
     return tuple(names)
@@ -435,4 +473,4 @@ def render_c(code: NetworkCode) -> str:
 def files(code: NetworkCode) -> dict[str, str]:
     """The generated sources (proof files are :func:`codegen_proofs.proof_files`)."""
     return {code.python_path: code.render_python(), code.c_path: code.render_c(),
-            cgen.HEADER.file_name: cgen.render()}
+            cgen.HEADER.file_name: cgen.render(), code.rust_path: code.render_rust()}

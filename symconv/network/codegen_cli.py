@@ -1,8 +1,8 @@
 """``symconv generate --network FILE [--out DIR] [--check] [--json]``: the edge (files, text).
 
 FILE is a spec (.toml/.json) or an ONNX model (read, never run), loaded as ``symconv network``
-loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python
-and C shape functions, ``convshape.h`` (the C helpers they include) and the SMT-LIB of every
+loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python,
+C and Rust shape functions, ``convshape.h`` (the C helpers they include) and the SMT-LIB of every
 proof under ``proofs/<name>_shape/``. The proofs always run; the exit code is their most severe
 verdict (with ``--check``, "out of date" counts as refuted). A network whose V is empty is still
 generated: its function refuses every input, naming the first refusing layer.
@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind
+from symconv.errors import UsageError, path_kind, timeout_seconds
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
@@ -31,9 +31,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.network.study import study
     from symconv.prover import Status, combine
 
-    timeout = 30.0 if args.timeout is None else args.timeout
-    if not timeout > 0:
-        raise UsageError(f"--timeout must be > 0, got {timeout}")
+    timeout = timeout_seconds(30.0 if args.timeout is None else args.timeout)
     root = Path(DEFAULT_OUT if args.out is None else args.out)
     if path_kind(root, "--out") not in ("missing", "dir"):
         raise UsageError(f"--out must be a directory, got the file {root}")
@@ -117,5 +115,5 @@ def _text(code: NetworkCode, root: Path, expected: dict[str, str], proofs: list[
                      f"{extra}")
     held = sum(p.result.ok for p in proofs)
     lines.append(f"{held}/{len(proofs)} proofs hold for every integer (Python) and every int64 "
-                 "input (C)")
+                 "input (C, Rust)")
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ import z3
 
 from symconv.artifacts import banner
 from symconv.codegen import validate_python as vp
+from symconv.codegen import validate_rust as vr
 from symconv.codegen.cqueries import Query
 from symconv.network import terms as T
 from symconv.network.codegen import NetworkCode
@@ -186,7 +187,39 @@ def prove_and_record(code: NetworkCode, timeout: float = 30.0
                       for prop in PROPERTIES)], files
     for q in queries:
         files[q.path] = banner(q.path, code.command) + q.smt2().split("\n", 1)[1]
-    return [py, *c_proofs(code, timeout=timeout, queries=queries)], files
+    rust, rust_files = rust_proofs(code, timeout=timeout)
+    return [py, *c_proofs(code, timeout=timeout, queries=queries), *rust], {**files, **rust_files}
+
+
+def rust_queries(code: NetworkCode, source: str | None = None) -> list[vr.Query]:
+    """The Rust properties of ``source`` (default: the rendering), parsed back."""
+    from symconv.codegen.rsparse import parse
+
+    text = code.render_rust() if source is None else source
+    f, _ = code.rust
+    return vr.function_queries(parse({code.rust_path: text}), f, "net.rs",
+                               f"{code.proof_dir}/rust", code.rust_path)
+
+
+def rust_proofs(code: NetworkCode, source: str | None = None, timeout: float = 30.0
+                ) -> tuple[list[Proof], dict[str, str]]:
+    """The Rust properties of ``source`` (default: the rendering) and their SMT-LIB files."""
+    from symconv.codegen.csem import ValidationError
+    from symconv.codegen.rsparse import RustSyntaxError, parse
+
+    text = code.render_rust() if source is None else source
+    f, _ = code.rust
+    start = time.perf_counter()
+    try:
+        unit = parse({code.rust_path: text})
+        queries = rust_queries(code, text)
+    except (ValidationError, RustSyntaxError) as exc:
+        unknown = Result(Status.UNKNOWN, time.perf_counter() - start,
+                         reason=f"not translated: {exc}")
+        return [Proof(f"net.rs.{f.name}.{prop}", prop, unknown)
+                for prop in vr.PROPERTIES], {}
+    files = {q.path: banner(q.path, code.command) + q.smt2().split("\n", 1)[1] for q in queries}
+    return [Proof(q.tid, q.statement, vr.check(q, f, unit, timeout)) for q in queries], files
 
 
 def _smt2(negation: z3.BoolRef) -> str:

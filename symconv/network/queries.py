@@ -38,7 +38,9 @@ class SizeAnswer:
 
     def as_json(self) -> dict[str, object]:
         first = self.outputs[0] if self.outputs else None
-        obj: dict[str, object] = {"size": self.size, "valid": self.valid,
+        # the whole point: with --width W, the last axis is W, not the size
+        obj: dict[str, object] = {"size": self.size, "point": list(self.point),
+                                  "valid": self.valid,
                                   "output": list(first) if self.valid and first else []}
         if self.refused_by is not None:
             obj["refused_by"] = {"layer": self.refused_by.layer,

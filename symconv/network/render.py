@@ -268,6 +268,10 @@ def _summary(st: Study, options: Options) -> list[str]:
                          f"({v.empty_status.value if v.empty_status else 'unknown'})")
     for out in a.outputs:
         lines.append(f"output {out.node.name} on V: {_output_text(out, a.axes)}")
+        simpler = [x for x in st.on_valid if x.layer == out.node.name]
+        if simpler:
+            lines.append("  on V, proved: " + "; ".join(f"{x.axis} ↦ {x.text()}"
+                                                        for x in simpler))
     smallest = next_valid(st, 1, options.width)
     if smallest is not None:
         got = answer(st, smallest, options.width)
@@ -353,7 +357,9 @@ def json_report(st: Study, options: Options) -> dict[str, Any]:
         "status": st.status.value,
         "layers": layers,
         "valid_set": _valid_json(st),
-        "outputs": [{"name": o.node.name, "sizes": _sizes_json(o)} for o in a.outputs],
+        "outputs": [{"name": o.node.name, "sizes": _sizes_json(o),
+                     "on_v": [x.as_json() for x in st.on_valid if x.layer == o.node.name]}
+                    for o in a.outputs],
         "smallest": None,
         "closed_forms": {"status": st.closed_forms_status.value,
                          "rewrites": [t.result.as_json(id=t.id, statement=t.statement)
@@ -380,7 +386,7 @@ def json_report(st: Study, options: Options) -> dict[str, Any]:
                        "above": _near_json(st, above, options.width)}
     if options.why is not None:
         got = answer(st, options.why, options.width)
-        obj["why"] = got.as_json() | {"point": list(got.point)}
+        obj["why"] = got.as_json()
     return obj
 
 
@@ -530,10 +536,12 @@ def _tex_row(st: Study, layer: Layer, one: bool, at: Mapping[str, str] | None) -
     return [*cells, tex_text(rf), tex_text(jump)]
 
 
-def latex_report(st: Study, options: Options) -> str:
+def latex_report(st: Study, options: Options, user_caption: str | None = None,
+                 label: str | None = None) -> str:
     """A longtable with booktabs rules as wide as the text; needs
     ``\\usepackage{booktabs,longtable,array}``. Closed forms too long for a cell are elided
-    (``…``; the caption says so): ``--json`` has them in full."""
+    (``…``; the caption says so): ``--json`` has them in full. ``user_caption`` (LaTeX,
+    already escaped) replaces the default one; ``label`` (a checked key) is set after it."""
     a = st.analysis
     one = uniform(st)
     at_col = options.input is not None
@@ -553,6 +561,8 @@ def latex_report(st: Study, options: Options) -> str:
     v = st.valid
     caption = (f"Layer sizes of \\texttt{{{tex_text(a.network.name)}}}. Valid inputs: "
                f"{_tex_valid(v.text())} ({v.status.value}).")
+    if user_caption is not None:
+        caption = user_caption
     if any(ELIDED in row for row in rows):
         caption += (f" {ELIDED}: a closed form too long for the table "
                     r"(\texttt{symconv network --json} gives it in full).")
@@ -561,7 +571,7 @@ def latex_report(st: Study, options: Options) -> str:
         r"\begingroup\small",
         r"\setlength{\tabcolsep}{3pt}",
         rf"\begin{{longtable}}{{{spec}}}",
-        rf"\caption{{{caption}}}\\",
+        rf"\caption{{{caption}}}" + (rf"\label{{{label}}}" if label else "") + r"\\",
         r"\toprule",
         " & ".join(head) + r" \\",
         r"\midrule",

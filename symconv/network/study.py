@@ -7,6 +7,7 @@ code builds on (``generate --network``, the CLI, tests).
                          conjunction of all conditions, proved for all integers
       .rewrites, .facts  the proofs behind every simplification of a closed form
       .receptive         receptive field / jump / start per layer and axis
+      .on_valid          each output's closed form simplified on V, per axis (proved)
       .status            the most severe verdict of all of them
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Layer, analyse
 from symconv.network.ir import Network
+from symconv.network.onvalid import AxisOnV, simplify_outputs
 from symconv.network.proofs import DEFAULT_TIMEOUT, Session, Theorem, prove_fact, prove_rewrites
 from symconv.network.receptive import Receptive, prove_steps, receptive_fields, steps_used
 from symconv.network.validset import ValidSet, valid_set
@@ -42,6 +44,7 @@ class Study:
     receptive: Mapping[str, tuple[Receptive, ...]]
     receptive_theorems: tuple[Theorem, ...]
     seconds: float
+    on_valid: tuple[AxisOnV, ...] = ()
 
     @property
     def closed_forms_status(self) -> Verdict:
@@ -69,10 +72,11 @@ def study(network: Network, timeout: float = DEFAULT_TIMEOUT) -> Study:
         # never show a simplification that was not proved: build the terms without any
         analysis, facts, rewrites = analyse(network, rewrites=False), (), ()
     valid = valid_set(analysis, timeout, session)
+    on_valid = simplify_outputs(analysis, valid, session)
     fields = receptive_fields(analysis)
     theorems = prove_steps(steps_used(fields), timeout)
     return Study(analysis, valid, rewrites, facts, fields, theorems,
-                 time.perf_counter() - started)
+                 time.perf_counter() - started, on_valid)
 
 
 def _analyse_with_facts(network: Network, session: Session

@@ -54,7 +54,7 @@ def load_torch(target: str, *, kwargs: Mapping[str, object] | None = None, chann
     off the first layer that fixes it (``Conv2d``, ``max_pool1d``, ``BatchNorm3d``, …).
     Raises :class:`NetworkError` for anything that cannot be built, traced or mapped.
     """
-    _check_options(channels, rank)
+    check_options(channels, rank)
     model = build_model(target, kwargs)
     return from_module(model, name=target.rpartition(":")[2], channels=channels, rank=rank,
                        target=target)
@@ -65,13 +65,13 @@ def from_module(model: Any, *, name: str | None = None, channels: int = 3,
     """The IR of an ``nn.Module`` already built (traced in whatever mode it is in)."""
     from symconv.network import torch_ops
 
-    _check_options(channels, rank)
+    check_options(channels, rank)
     graph = trace(model, target or type(model).__name__)
     return torch_ops.to_network(model, graph, name=name or type(model).__name__,
                                 channels=channels, rank=rank)
 
 
-def _check_options(channels: int, rank: int | None) -> None:
+def check_options(channels: int, rank: int | None) -> None:
     if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
         raise NetworkError(f"channels must be an integer >= 1, got {channels!r}")
     if rank is not None and (isinstance(rank, bool) or rank not in (1, 2, 3)):

@@ -1,0 +1,310 @@
+"""Every path of a forward explored, coverage proved: the valid set of a traced model.
+
+A trace at one size gives a region (its guards) where the forward takes the same path, valid with
+its output sizes or refused with the framework's message. Like a concolic tester, Z3 is asked for
+a size outside every region found so far, the model is traced there, and so on until Z3 proves
+the regions cover every size of the domain (every integer ≥ 1 per axis; the last axis held at
+``width`` if given). Within a budget of paths and seconds; what is not covered then is said, with
+a size that is not, and the verdict is ``unknown`` — never a guess.
+
+V is the union of the valid regions. Its normal form (a product of per-axis ultimately periodic
+sets) is guessed from the regions evaluated in plain Python and proved with Z3 for every point of
+the domain: inside it some valid region holds and no refusing one, outside it the reverse.
+
+Pure but for the ``trace`` callback: nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from math import lcm
+from typing import Any
+
+import z3
+
+from symconv.network.frontends.symexpr import (
+    EXACT_LIMIT,
+    Eval,
+    Unreadable,
+    Z3Reader,
+    compile_python,
+    period,
+)
+from symconv.network.frontends.torch_trace import Path
+from symconv.network.ir import NetworkError
+from symconv.network.validset import WINDOW_MIN, Periodic, _infer
+from symconv.network.verdict import Outcome, Verdict
+
+DEFAULT_PATHS = 400
+DEFAULT_SECONDS = 600.0
+SMALL = 1024  # sizes tried first: small, informative paths before huge ones
+PERIOD_MAX = 1 << 12
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A path's region: where ``cond`` holds (Z3 over the axes, with ``exact``: the side
+    conditions of float size arithmetic read exactly) the forward takes ``path``."""
+
+    path: Path
+    cond: z3.BoolRef
+    exact: z3.BoolRef
+    checks: tuple[Eval, ...]
+    notes: tuple[str, ...] = ()
+
+    def contains(self, point: Mapping[str, int]) -> bool:
+        return all(bool(c(point)) for c in self.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class Exploration:
+    axes: tuple[str, ...]
+    width: int | None
+    regions: tuple[Region, ...]
+    coverage: Outcome  # PROVED: the regions cover the domain
+    seconds: float
+    inexact: bool = False  # some region rests on float size arithmetic (exact below 2**53)
+
+    def region_at(self, point: Sequence[int]) -> Region | None:
+        env = dict(zip(self.axes, point, strict=True))
+        for r in self.regions:
+            if r.contains(env):
+                return r
+        return None
+
+
+ProgressFn = Callable[[int, tuple[int, ...]], None]
+
+
+class _Space:
+    def __init__(self, axes: Sequence[str], width: int | None, timeout: float) -> None:
+        self.axes = tuple(axes)
+        self.width = width
+        self.timeout = timeout
+        self.ctx = z3.Context()
+        self.vars = {a: z3.Int(a, self.ctx) for a in self.axes}
+
+    def domain(self, bound: int | None = None) -> z3.BoolRef:
+        parts = []
+        for j, a in enumerate(self.axes):
+            v = self.vars[a]
+            if self.width is not None and j == len(self.axes) - 1:
+                parts.append(v == self.width)
+            else:
+                parts.append(v >= 1)
+                if bound is not None:
+                    parts.append(v <= bound)
+        return z3.And(parts)
+
+    def solver(self) -> z3.Solver:
+        s = z3.Solver(ctx=self.ctx)
+        s.set("timeout", max(1, int(self.timeout * 1000)))
+        return s
+
+    def region(self, path: Path) -> Region:
+        names = dict(path.names)
+        reader = Z3Reader(names, self.ctx)
+        reader.vars.update(self.vars)
+        conds: list[z3.BoolRef] = []
+        checks: list[Eval] = []
+        notes: list[str] = []
+        at = "×".join(map(str, path.point))
+        for g in path.guards:
+            try:
+                conds.append(reader.bool_(g))
+                checks.append(compile_python(g, names))
+            except Unreadable as exc:
+                raise NetworkError(f"the forward at {at} decides on {g}, which is not read "
+                                   f"exactly: {exc}") from None
+        for shape in path.outputs or ():
+            for size in shape:
+                try:
+                    compile_python(size, names)
+                    reader.int_(size)
+                except Unreadable as exc:
+                    raise NetworkError(f"an output size of the forward at {at} is {size}, "
+                                       f"which is not read exactly: {exc}") from None
+        exact = z3.And(reader.exact) if reader.exact else z3.BoolVal(True, self.ctx)
+        return Region(path, z3.And(conds) if conds else z3.BoolVal(True, self.ctx), exact,
+                      tuple(checks), tuple(notes))
+
+
+def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
+            start: Sequence[Sequence[int]] = (), width: int | None = None,
+            max_paths: int = DEFAULT_PATHS, max_seconds: float = DEFAULT_SECONDS,
+            timeout: float = 30.0, progress: ProgressFn | None = None) -> Exploration:
+    """Trace at ``start`` points, then wherever Z3 finds a size no region covers, until the
+    regions provably cover the domain or the budget is spent."""
+    began = time.perf_counter()
+    space = _Space(axes, width, timeout)
+    regions: list[Region] = []
+    queue = [tuple(int(n) for n in p) for p in start]
+    coverage: Outcome | None = None
+    while coverage is None:
+        if queue:
+            point = queue.pop(0)
+            env = dict(zip(space.axes, point, strict=True))
+            if any(r.contains(env) for r in regions):
+                continue
+        else:
+            found = _uncovered(space, regions)
+            if isinstance(found, Outcome):
+                coverage = found
+                break
+            point = found
+        if len(regions) >= max_paths or time.perf_counter() - began > max_seconds:
+            env = dict(zip(space.axes, point, strict=True))
+            coverage = Outcome(Verdict.UNKNOWN, time.perf_counter() - began, counterexample=env,
+                               reason=f"budget spent ({len(regions)} paths, "
+                               f"{time.perf_counter() - began:.0f} s): size "
+                               f"{'×'.join(map(str, point))} is on no path explored")
+            break
+        path = trace(point)
+        region = space.region(path)
+        env = dict(zip(space.axes, point, strict=True))
+        if not region.contains(env):
+            raise AssertionError(f"the region of the path at {point} does not contain it")
+        regions.append(region)
+        if progress is not None:
+            progress(len(regions), point)
+    inexact = any(not z3.is_true(r.exact) for r in regions)
+    return Exploration(space.axes, width, tuple(regions), coverage,
+                       time.perf_counter() - began, inexact)
+
+
+def _uncovered(space: _Space, regions: Sequence[Region]) -> tuple[int, ...] | Outcome:
+    """A point of the domain in no region (small ones first), or the proof that none is."""
+    started = time.perf_counter()
+    for bound in (SMALL, None):
+        s = space.solver()
+        s.add(space.domain(bound))
+        for r in regions:
+            s.add(z3.Not(z3.And(r.cond, r.exact)))
+            s.add(z3.Implies(r.cond, r.exact))
+        verdict = s.check()
+        if verdict == z3.sat:
+            m = s.model()
+            point = tuple(m.eval(space.vars[a], model_completion=True).as_long()
+                          for a in space.axes)
+            env = dict(zip(space.axes, point, strict=True))
+            if any(r.contains(env) for r in regions):
+                raise AssertionError(f"Z3 and Python disagree whether {point} is covered")
+            return point
+        if verdict == z3.unknown:
+            return Outcome(Verdict.UNKNOWN, time.perf_counter() - started,
+                           reason=s.reason_unknown() or "unknown")
+    return Outcome(Verdict.PROVED, time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------------------------------
+# V in normal form
+
+
+@dataclass(frozen=True, slots=True)
+class TracedValidSet:
+    axes: tuple[str, ...]
+    width: int | None
+    sets: tuple[Periodic, ...] | None  # V = ∏ sets (per free axis), proved; None: not found
+    proof: Outcome
+
+    def text(self) -> str:
+        free = self.axes if self.width is None else self.axes[:-1]
+        if self.sets is None:
+            return "the union of the valid paths' regions (no normal form proved)"
+        if any(s.empty for s in self.sets):
+            return "∅ (no input size is valid)"
+        parts = [s.text(a) for a, s in zip(free, self.sets, strict=True)]
+        text = " and ".join(f"({p})" if " and " in p and len(parts) > 1 else p for p in parts)
+        if self.width is not None:
+            text += f" (with {self.axes[-1]} = {self.width})"
+        return text
+
+
+def periodic_z3(s: Periodic, x: z3.ArithRef) -> z3.BoolRef:
+    parts = [z3.And(x >= lo, x <= hi) for lo, hi in s.finite]
+    if s.start is not None:
+        parts.append(z3.And(x >= s.start, z3.Or([x % s.modulus == r for r in s.residues])))
+    return z3.Or(parts) if parts else z3.BoolVal(False, x.ctx)
+
+
+def valid_set(ex: Exploration, timeout: float = 30.0) -> TracedValidSet:
+    free = ex.axes if ex.width is None else ex.axes[:-1]
+    valid = [r for r in ex.regions if r.path.valid]
+    if ex.coverage.status is not Verdict.PROVED:
+        return TracedValidSet(ex.axes, ex.width, None, Outcome(
+            Verdict.UNKNOWN, 0.0, reason="the paths do not cover every size"))
+    p = 1
+    for r in ex.regions:
+        for g in r.path.guards:
+            p = lcm(p, period(g))
+    if p > PERIOD_MAX:
+        return TracedValidSet(ex.axes, ex.width, None, Outcome(
+            Verdict.UNKNOWN, 0.0, reason=f"period {p} above {PERIOD_MAX}"))
+    window = max(WINDOW_MIN, 8 * p)
+    if not valid:
+        sets: tuple[Periodic, ...] = tuple(Periodic() for _ in free)
+    else:
+        ref = valid[0].path.point
+        guessed = []
+        for j in range(len(free)):
+            bits = []
+            for t in range(1, window + 1):
+                pt = list(ref)
+                pt[j] = t
+                at = ex.region_at(pt)
+                bits.append(at is not None and at.path.valid)
+            guessed.append(_infer(bits, 1, p))
+        sets = tuple(guessed)
+    return TracedValidSet(ex.axes, ex.width, sets, prove_valid_set(ex, sets, timeout))
+
+
+def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -> Outcome:
+    """∀ x in the domain: x ∈ ∏ sets ⇔ some valid region holds and no refusing one (under the
+    exactness of float size arithmetic, where a region rests on it)."""
+    started = time.perf_counter()
+    space = _Space(ex.axes, ex.width, timeout)
+    regions = [space.region(r.path) for r in ex.regions]
+    box = z3.And([z3.BoolVal(True, space.ctx), *(
+        periodic_z3(s, space.vars[a]) for a, s in zip(ex.axes, sets, strict=False))])
+    false = z3.BoolVal(False, space.ctx)
+    ok = z3.Or([false, *(r.cond for r in regions if r.path.valid)])
+    bad = z3.Or([false, *(r.cond for r in regions if not r.path.valid)])
+    s = space.solver()
+    s.add(space.domain())
+    for r in regions:
+        s.add(z3.Implies(r.cond, r.exact))
+    s.add(z3.Not(z3.And(z3.Implies(box, z3.And(ok, z3.Not(bad))),
+                        z3.Implies(z3.Not(box), z3.And(bad, z3.Not(ok))))))
+    verdict = s.check()
+    seconds = time.perf_counter() - started
+    if verdict == z3.unsat:
+        return Outcome(Verdict.PROVED, seconds)
+    if verdict == z3.sat:
+        m = s.model()
+        point = {a: m.eval(space.vars[a], model_completion=True).as_long() for a in ex.axes}
+        inside = all(point[a] in s_ for a, s_ in zip(ex.axes, sets, strict=False))
+        at = ex.region_at([point[a] for a in ex.axes])
+        truth = at is not None and at.path.valid
+        if inside == truth:
+            raise AssertionError(f"Z3 counterexample {point} to V does not re-evaluate")
+        return Outcome(Verdict.REFUTED, seconds, counterexample=point,
+                       reason="the guessed normal form differs from the paths there")
+    return Outcome(Verdict.UNKNOWN, seconds, reason=s.reason_unknown() or "unknown")
+
+
+def exactness_note(ex: Exploration) -> str:
+    if not ex.inexact:
+        return ""
+    return (f"float size arithmetic (math.ceil(a / b) and the like) is read exactly where its "
+            f"numerator is below 2**{EXACT_LIMIT.bit_length() - 1}: the proof covers those "
+            "sizes")
+
+
+def rename(expr: Any, names: Mapping[str, str]) -> Any:
+    import sympy as sp
+
+    subs = {s: sp.Symbol(names[s.name], integer=True, positive=True)
+            for s in getattr(expr, "free_symbols", ()) if s.name in names}
+    return expr.xreplace(subs) if subs else expr

@@ -1,0 +1,299 @@
+"""One path of a PyTorch model's forward, traced on PyTorch's own symbolic shapes.
+
+The model runs on fake tensors (``FakeTensorMode``: no storage, meta kernels) whose spatial
+sizes are SymPy symbols of a ``ShapeEnv``, one per axis (``duck_shape=False``: two axes of equal
+example size stay independent); batch and channels stay concrete. Every decision the forward
+takes on a size — a Python ``if``, a ``torch._check``, a size-1 broadcast, a kernel picked by a
+threshold — is recorded by the ShapeEnv as a guard: the guards (with the symbols' value ranges)
+are the *region* of sizes that take this path. The trace ends valid, with every output's sizes as
+expressions in the symbols, or refused, with PyTorch's message and where it was raised.
+
+PyTorch specialises sizes 0 and 1 (a symbol is never made for them): an axis of size 1 is traced
+as the constant 1, and its region says so. Traces that fail for a reason of the tracer rather
+than the model (an operator without a meta kernel, data-dependent control flow) raise
+:class:`TraceError`: a refusal, never an "invalid" size.
+
+This module imports torch; it runs the user's model, never its weights' values.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from symconv.network.ir import NetworkError
+
+
+class TraceError(NetworkError):
+    """The model cannot be traced symbolically at some size (not a refusal of that size)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a trace was refused: the innermost module (its path in the model) and the source
+    line outside torch that raised or called the refusing op."""
+
+    module: str
+    source: str
+
+    def text(self) -> str:
+        parts = [p for p in (self.module or "(model)", self.source) if p]
+        return " at ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A module's output on the path: its module path and output shapes (SymPy sizes)."""
+
+    module: str
+    kind: str
+    shapes: tuple[tuple[Any, ...], ...]
+    window: tuple[tuple[str, Any], ...] = ()  # (name, value) of a conv/pool's parameters
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """One trace at ``point``: ``guards`` (SymPy booleans in the symbols), ``names`` (symbol
+    name → axis), and either ``outputs`` (valid) or ``message``/``where`` (refused)."""
+
+    point: tuple[int, ...]
+    names: Mapping[str, str]
+    guards: tuple[Any, ...]
+    outputs: tuple[tuple[Any, ...], ...] | None
+    message: str = ""
+    error: str = ""
+    where: Where | None = None
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return self.outputs is not None
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+# Exceptions of the tracer itself, not of the model at these sizes (by class name: their
+# modules move between torch releases).
+_TRACER_ERRORS = frozenset({
+    "GuardOnDataDependentSymNode", "DataDependentOutputException",
+    "DynamicOutputShapeException", "UnsupportedOperatorException", "UnsupportedFakeTensorException",
+    "MetadataMismatchError", "UserError", "PendingUnbackedSymbolNotFound",
+    "ConstraintViolationError",
+})
+
+
+def _tracer_error(exc: BaseException) -> bool:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _TRACER_ERRORS:
+            return True
+    text = str(exc)
+    return ("SymIntArrayRef expected to contain only concrete" in text
+            or "Cannot call sizes() on tensor with symbolic sizes" in text
+            or "data-dependent" in text.lower() or "item()" in text
+            or "cannot be converted to a Python scalar" in text)
+
+
+class Tracer:
+    """Trace ``model`` (an ``nn.Module`` in eval mode) for a ``(1, channels, *sizes)`` input."""
+
+    def __init__(self, model: Any, channels: int, axes: Sequence[str]) -> None:
+        self.model = model
+        self.channels = channels
+        self.axes = tuple(axes)
+        torch = _torch()
+        params = [*model.parameters(), *model.buffers()]
+        self.device = params[0].device if params else torch.device("meta")
+        self.module_names = {id(m): n for n, m in model.named_modules()}
+
+    def trace(self, point: Sequence[int], symbolic: bool = True) -> Path:
+        """The path at ``point``; with ``symbolic=False`` every size is a constant (the trace
+        then only says what happens at this point, with numbers in the message)."""
+        torch = _torch()
+        from torch._dispatch.python import enable_python_dispatcher
+        from torch._subclasses.fake_tensor import FakeTensorMode
+        from torch.fx.experimental.symbolic_shapes import (
+            DimDynamic,
+            ShapeEnv,
+            StatelessSymbolicContext,
+        )
+
+        env = ShapeEnv(duck_shape=False)
+        mode = FakeTensorMode(shape_env=env, allow_non_fake_inputs=True)
+        sizes = tuple(int(n) for n in point)
+        x = torch.empty(1, self.channels, *sizes, device="meta")
+        dyn = [DimDynamic.STATIC, DimDynamic.STATIC] + [
+            DimDynamic.DYNAMIC if symbolic and n >= 2 else DimDynamic.STATIC for n in sizes]
+        fake = mode.from_tensor(x, symbolic_context=StatelessSymbolicContext(
+            dynamic_sizes=dyn))
+        if self.device.type != "meta":
+            fake = fake.to(self.device)
+        names: dict[str, str] = {}
+        fixed: list[Any] = []
+        for j, axis in enumerate(self.axes):
+            size = fake.shape[2 + j]
+            expr = size.node.expr if hasattr(size, "node") else None
+            if expr is not None and getattr(expr, "is_Symbol", False):
+                names[expr.name] = axis
+            else:
+                fixed.append((axis, sizes[j]))
+        recorder = _Recorder(self.module_names)
+        outputs: tuple[tuple[Any, ...], ...] | None = None
+        message = error = ""
+        where: Where | None = None
+        with _quiet(), recorder.hooks(), mode, enable_python_dispatcher(), torch.no_grad():
+            try:
+                result = self.model(fake)
+                outputs = tuple(tuple(_expr(s) for s in t.shape) for t in _tensors(result))
+                if not outputs:
+                    raise TraceError("the model returned no tensor")
+            except KeyboardInterrupt:
+                raise
+            except TraceError:
+                raise
+            except Exception as exc:  # the user's model may raise anything
+                if _tracer_error(exc):
+                    raise TraceError(f"the forward cannot be traced on symbolic sizes at "
+                                     f"{'×'.join(map(str, sizes))}: {type(exc).__name__}: "
+                                     f"{_first_line(exc)}") from None
+                message, error = _first_line(exc), type(exc).__name__
+                where = Where(recorder.current(), _source_line(exc))
+        guards = [g.expr for g in env.guards]
+        for runtime in env.deferred_runtime_asserts.values():
+            guards.extend(r.expr for r in runtime)
+        import sympy as sp
+
+        for sym_name in names:
+            sym = next(s for s in env.var_to_range if s.name == sym_name)
+            vr = env.var_to_range[sym]
+            lower = vr.lower
+            upper = vr.upper
+            if getattr(lower, "is_Integer", False):
+                guards.append(sp.Ge(sym, int(lower)))
+            if getattr(upper, "is_Integer", False):
+                guards.append(sp.Le(sym, int(upper)))
+            replaced = env.replacements.get(sym)
+            if replaced is not None and replaced != sym:
+                guards.append(sp.Eq(sym, replaced))
+        for axis, n in fixed:
+            guards.append(sp.Eq(sp.Symbol(f"__axis_{axis}", integer=True), n))
+            names[f"__axis_{axis}"] = axis
+        return Path(sizes, names, tuple(g for g in guards if g is not sp.true),
+                    outputs, message, error, where, tuple(recorder.steps))
+
+
+def _expr(size: Any) -> Any:
+    import sympy as sp
+
+    if hasattr(size, "node"):
+        return size.node.expr
+    return sp.Integer(int(size))
+
+
+def _tensors(result: Any) -> Iterator[Any]:
+    torch = _torch()
+    if isinstance(result, torch.Tensor):
+        yield result
+    elif isinstance(result, Mapping) or hasattr(result, "to_tuple"):
+        values = result.to_tuple() if hasattr(result, "to_tuple") else result.values()
+        for v in values:
+            yield from _tensors(v)
+    elif isinstance(result, list | tuple):
+        for v in result:
+            yield from _tensors(v)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:500]
+
+
+def _source_line(exc: BaseException) -> str:
+    """The innermost frame of the traceback outside torch and symconv: the model's line."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        name = frame.filename
+        if f"{os.sep}torch{os.sep}" in name or f"{os.sep}symconv{os.sep}" in name:
+            continue
+        line = frame.line or linecache.getline(name, frame.lineno or 0).strip()
+        return f"{name}:{frame.lineno} ({line})" if line else f"{name}:{frame.lineno}"
+    return ""
+
+
+_WINDOWS = {"Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+            "ConvTranspose3d", "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d",
+            "AvgPool3d"}
+
+
+class _Recorder:
+    """The module path of the innermost running module, and each module's output shapes."""
+
+    def __init__(self, names: Mapping[int, str]) -> None:
+        self.names = names
+        self.stack: list[str] = []
+        self.steps: list[Step] = []
+
+    def current(self) -> str:
+        return self.stack[-1] if self.stack else ""
+
+    @contextmanager
+    def hooks(self) -> Iterator[None]:
+        from torch.nn.modules import module as nn_module
+
+        def pre(module: Any, args: Any) -> None:
+            self.stack.append(self.names.get(id(module), type(module).__name__))
+
+        def post(module: Any, args: Any, output: Any) -> None:
+            name = self.stack.pop() if self.stack else ""
+            if list(module.children()):
+                return
+            try:
+                shapes = tuple(tuple(_expr(s) for s in t.shape) for t in _tensors(output))
+            except Exception:  # an output that is not made of tensors
+                return
+            kind = type(module).__name__
+            window: tuple[tuple[str, Any], ...] = ()
+            if kind in _WINDOWS:
+                window = tuple((k, getattr(module, k)) for k in (
+                    "kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                    "output_padding", "count_include_pad") if hasattr(module, k))
+            if shapes:
+                self.steps.append(Step(name, kind, shapes, window))
+
+        h1 = nn_module.register_module_forward_pre_hook(pre)
+        h2 = nn_module.register_module_forward_hook(post)
+        try:
+            yield
+        finally:
+            h1.remove()
+            h2.remove()
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The user's prints and warnings go to stderr: stdout is symconv's (one JSON document)."""
+    import logging
+    import warnings
+
+    saved = sys.stdout
+    sys.stdout = sys.stderr
+    # torch logs every refusal of a meta kernel with its traceback; the refusal is the answer
+    fake_log = logging.getLogger("torch._subclasses.fake_tensor")
+    level = fake_log.level
+    fake_log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        sys.stdout = saved
+        fake_log.setLevel(level)
