@@ -90,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="models studied at once (default 1)")
     ap.add_argument("--max-seconds", type=float, default=None,
                     help="symconv's exploration budget per model (default zoo_judge's)")
+    ap.add_argument("--limit", type=float, default=None,
+                    help="hard wall-clock limit per model in seconds (default 3 × budget + 300)")
     ap.add_argument("--write", action="store_true",
                     help="record in docs/zoo-bench.json and regenerate docs/zoo-atlas.md")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -109,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error(f"--models: not in the zoo: {', '.join(unknown)}")
     if args.jobs < 1:
         ap.error(f"--jobs must be >= 1, got {args.jobs}")
-    limit = 3 * budget + 300  # build, V's proof and the window derivations come on top
+    # build, V's proof and the window derivations come on top of the exploration's budget
+    limit = args.limit if args.limit is not None else 3 * budget + 300
+    if limit <= 0:
+        ap.error(f"--limit must be > 0, got {limit}")
     results: dict[str, dict[str, Any]] = {}
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:

@@ -197,8 +197,22 @@ def with_sizes(message: str, names: Mapping[str, str], point: Mapping[str, int])
     return evaluated(text)
 
 
+_LONE = re.compile(r"\((-?\d+)\)")
+
+
+def _plain(text: str) -> str:
+    """Parentheses around a lone number dropped: PyTorch prints a size in symbols as
+    ``(<expr>)`` and the same size at numbers as ``(4)``, or as ``4`` where the expression came
+    with its own parentheses; which of them a message had is not what is judged."""
+    while True:
+        out = _LONE.sub(r"\1", text)
+        if out == text:
+            return out
+        text = out
+
+
 def same_message(symconv: str, pytorch: str) -> bool:
-    a, b = evaluated(symconv), evaluated(pytorch)
+    a, b = _plain(evaluated(symconv)), _plain(evaluated(pytorch))
     return a == b or (bool(a) and a in b)
 
 
