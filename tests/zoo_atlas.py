@@ -53,7 +53,7 @@ def row(model: Any, r: Mapping[str, Any]) -> list[str]:
 
 
 HEADER = ["model", "library", "rank", "valid set V", "output (closed form)", "paths",
-          "coverage", "judged against PyTorch", "time"]
+          "coverage", "judged against PyTorch", "time, peak memory"]
 
 
 def render(results: Mapping[str, Mapping[str, Any]]) -> str:
@@ -75,7 +75,8 @@ def render(results: Mapping[str, Mapping[str, Any]]) -> str:
         f"each; {len(answered)} answered, {len(MODELS) - len(answered)} refused. Every answer "
         "is judged against PyTorch's own forward at every size of the model's truth "
         f"(`tests/zoo_truth/`): {len(clean)} of the {len(answered)} answered models with no "
-        "mismatch. Time: build and study on one thread of a shared 2-core machine.",
+        "mismatch. Time: build and study on one thread of a shared 2-core machine; peak memory: "
+        "the study's process's maximum RSS.",
         "",
         "| " + " | ".join(HEADER) + " |",
         "|" + "---|" * len(HEADER),
@@ -86,7 +87,8 @@ def render(results: Mapping[str, Mapping[str, Any]]) -> str:
             cells = [f"`{m.name}`", m.library, str(m.rank), "not measured", "·", "·", "·", "·",
                      "·"]
         else:
-            cells = [*row(m, r), f"{r['seconds']:.0f} s"]
+            peak = f", {r['peak_mib']} MiB" if r.get("peak_mib") else ""
+            cells = [*row(m, r), f"{r['seconds']:.0f} s{peak}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
