@@ -2,7 +2,7 @@
 
 The Python API (see the README and :mod:`symconv.api`)::
 
-    from symconv import check, prove, verify_function, shape, conv_output_size
+    from symconv import check, prove, verify_function, shape, conv_output_size, network_of
 
 Importing ``symconv`` is light: each name is loaded on first use, and only ``check``,
 ``prove`` and ``verify_function`` bring in z3 and sympy.
@@ -38,11 +38,14 @@ _LAZY = {
     "Result": "symconv.prover",
     "combine": "symconv.prover",
     "UsageError": "symconv.errors",
+    "network_of": "symconv.network_api",
+    "NetworkResult": "symconv.network_api",
     "UsageTypeError": "symconv.errors",
 }
 
 __all__ = [
     "CheckResult",
+    "NetworkResult",
     "Result",
     "ShapeResult",
     "Status",
@@ -56,6 +59,7 @@ __all__ = [
     "conv_shape",
     "conv_transpose_shape",
     "input_size_range",
+    "network_of",
     "pool_output_size",
     "pool_shape",
     "prove",
@@ -77,6 +81,7 @@ if TYPE_CHECKING:
         verify_function,
     )
     from symconv.errors import UsageError, UsageTypeError
+    from symconv.network_api import NetworkResult, network_of
     from symconv.prover import Result, Status, combine
     from symconv.shapes import (
         ShapeResult,

@@ -993,30 +993,45 @@ def _engine_matrix() -> list[list[Entry]] | None:
 # Entry points
 
 
+def _steps(timeout: float) -> list[tuple[str, str, Callable[[], Finding]]]:
+    """(finding id, location, the check) for every claim, in the guide's order."""
+    r8 = next(r for r in PRINTED_RELATIONS if r.id == "R8")
+    return [
+        *((rel.id, rel.location, lambda rel=rel: _audit_relation(rel, timeout))
+          for rel in PRINTED_RELATIONS),
+        ("R8-text", r8.location, _audit_r8_wording),
+        ("text-2.4-ambiguity", "§2.4, after 关系 6", lambda: _audit_ambiguity(timeout)),
+        *((fig.id, fig.location, lambda fig=fig: _audit_figure(fig)) for fig in PRINTED_FIGURES),
+        ("matrix-4.1", "§4.1, the matrix C", _audit_matrix),
+    ]
+
+
 def run_audit(timeout: float = TIMEOUT,
               observe: Callable[[str, Finding | None], None] | None = None) -> list[Finding]:
     """Every claim's finding, in the guide's order of sections (figures with their section).
     ``observe(claim id, None)`` is called before each claim, ``observe(id, finding)`` after."""
-    steps: list[tuple[str, Callable[[], Finding]]] = [
-        *((rel.id, lambda rel=rel: _audit_relation(rel, timeout)) for rel in PRINTED_RELATIONS),
-        ("R8-wording", _audit_r8_wording),
-        ("ambiguity", lambda: _audit_ambiguity(timeout)),
-        *((fig.id, lambda fig=fig: _audit_figure(fig)) for fig in PRINTED_FIGURES),
-        ("matrix", _audit_matrix),
-    ]
     out: list[Finding] = []
-    for name, step in steps:
+    for name, location, step in _steps(timeout):
         if observe is not None:
             observe(name, None)
         out.append(step())
+        if (out[-1].id, out[-1].location) != (name, location):
+            raise AssertionError(f"the audit plan says {name} at {location}, the check found "
+                                 f"{out[-1].id} at {out[-1].location}")
         if observe is not None:
             observe(name, out[-1])
     return out
 
 
+def audit_plan() -> list[tuple[str, str]]:
+    """(finding id, location) of each finding :func:`run_audit` returns, in order, known before
+    any check runs."""
+    return [(name, location) for name, location, _ in _steps(TIMEOUT)]
+
+
 def audit_size() -> int:
     """How many findings :func:`run_audit` returns."""
-    return len(PRINTED_RELATIONS) + len(PRINTED_FIGURES) + 3
+    return len(audit_plan())
 
 
 def all_printed() -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from symconv.evaluate import evaluate
 from symconv.matrix import Axis, ConvSpec, Index, make_spec
 from symconv.reference import guide_values
 from symconv.relations import RELATIONS, Relation
+from symconv.texescape import tex_text
 
 KINDS = ("conv", "transposed", "pool", "dilated")
 
@@ -482,8 +483,9 @@ def figure_fragment(drawing: Drawing, banner: str = "", label: str = "") -> str:
     from symconv.templating import environment
 
     template = environment(tex=True).get_template("figure-float.tex.j2")
-    return template.render(banner=banner, number=drawing.number, picture=tikz_pictures(drawing)[0],
-                           caption=drawing.caption, kind=drawing.kind, label=label)
+    return template.render(banner=banner, number=tex_text(drawing.number),
+                           picture=tikz_pictures(drawing)[0], caption=drawing.caption,
+                           kind=drawing.kind, label=label)
 
 
 def standalone_document(drawing: Drawing, frames: bool = False) -> str:
@@ -493,7 +495,7 @@ def standalone_document(drawing: Drawing, frames: bool = False) -> str:
     template = environment(tex=True).get_template("figure-standalone.tex.j2")
     pictures = tikz_pictures(drawing, frames)
     return template.render(pictures=pictures, caption=None if frames else drawing.caption,
-                           number=drawing.number)
+                           number=tex_text(drawing.number))
 
 
 def frames_text(drawing: Drawing) -> str:

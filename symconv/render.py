@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -34,8 +34,11 @@ def result_json(result: Result, **extra: Any) -> dict[str, Any]:
 
 
 def dump_json(obj: Any, out: TextIO) -> None:
-    json.dump(obj, out, indent=2, ensure_ascii=False, sort_keys=False)
-    out.write("\n")
+    """A command's JSON document, written whole (an interrupt cannot cut it: see
+    :func:`symconv.interrupt.write_final`)."""
+    from symconv.interrupt import write_final
+
+    write_final(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n", out)
 
 
 def width(text: str) -> int:
@@ -52,6 +55,23 @@ def width(text: str) -> int:
 def pad(text: str, columns: int) -> str:
     """``text`` left-justified to ``columns`` terminal columns."""
     return text + " " * max(columns - width(text), 0)
+
+
+def stream_table(header: Sequence[str], known: Sequence[Sequence[str]],
+                 write: Callable[[str], None]) -> Callable[[Sequence[str]], None]:
+    """A table printed a row at a time: the header now, then each row as the caller has it
+    (``write`` takes a line: :func:`symconv.interrupt.emit` flushes it, so an interrupt keeps
+    every finished row). The columns are as wide as the header and the cells of ``known`` (rows,
+    or stand-ins, known before the work): a later cell that is wider shifts the rest of its own
+    row only. With every row in ``known`` the text is :func:`table`'s."""
+    widths = [max(width(str(r[c])) for r in [header, *known]) for c in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(pad(str(x), w) for x, w in zip(cells, widths, strict=True)).rstrip()
+
+    write(line(header))
+    write(line(["-" * w for w in widths]))
+    return lambda cells: write(line(cells))
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str], out: TextIO) -> None:

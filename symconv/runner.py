@@ -214,7 +214,10 @@ def _batches(items: Sequence[Job[Any]], start: int) -> list[list[int]]:
 
 def _serve(conn: Connection, items: Sequence[Job[Any]]) -> None:
     """A worker: run the batches the parent sends until it sends None."""
+    from symconv.interrupt import z3_ignores_sigint
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers on Ctrl-C
+    z3_ignores_sigint()
     while True:
         batch = conn.recv()
         if batch is None:

@@ -258,16 +258,29 @@ def _answer(run: Callable[[Mapping[str, Any]], int], number: int, line: str | Un
 
 def run_batch(lines: Iterable[str | Unreadable], module: ModuleType, framework: str,
               out: TextIO) -> int:
-    """One JSON line per input line, in order; returns the number of error lines."""
+    """One JSON line per input line, in order; returns the number of error lines. Interrupted
+    (KeyboardInterrupt), every line answered so far is written first."""
+    from symconv import interrupt
+
     run = evaluator(module, framework)
+    done = interrupt.track("", "lines answered", json_lines=True)
     errors = 0
     buffer: list[str] = []
-    for number, line in enumerate(lines, 1):
-        text, failed = _answer(run, number, line)
-        errors += failed
-        buffer.append(text + "\n")
-        if len(buffer) >= 4096:
+
+    def flush() -> None:
+        with interrupt.held():  # whole lines: an interrupt waits until they are out
             out.write("".join(buffer))
+            done.count(len(buffer))
             buffer.clear()
-    out.write("".join(buffer))
+
+    try:
+        for number, line in enumerate(lines, 1):
+            text, failed = _answer(run, number, line)
+            errors += failed
+            buffer.append(text + "\n")
+            if len(buffer) >= 4096:
+                flush()
+    finally:
+        flush()
+    interrupt.forget(done)
     return errors

@@ -5,7 +5,8 @@ only, proved equal to its relation); the docstrings there give the formula and t
 
 Bad input raises :class:`~symconv.errors.UsageError` naming the parameter and the violated
 condition, as every function of the API does: the generated helper's ValueError becomes a
-UsageError (a ValueError), its TypeError for a non-int (``bool`` included) a
+UsageError (a ValueError), its TypeError for a non-int (``bool`` and floats included; numpy.int64
+and any type with ``__index__`` are taken as their int) a
 :class:`~symconv.errors.UsageTypeError` (a UsageError and a TypeError). A test holds every
 signature here to the generated one.
 """
@@ -64,10 +65,10 @@ def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 
 @_usage_errors
 def transposed_conv_output_size(
-    i: int, k: int, s: int = 1, p: int = 0, a: int = 0, d: int = 1
+    i: int, k: int, s: int = 1, p: int = 0, d: int = 1, a: int = 0
 ) -> int:
-    """Relation 14 (dilated): ``s(i - 1) + a + d(k - 1) + 1 - 2p``."""
-    return cast(int, load_convshape().transposed_conv_output_size(i, k, s, p, a, d))
+    """Relation 14 (dilated): ``s(i - 1) + d(k - 1) + a + 1 - 2p``, with ``0 <= a <= s - 1``."""
+    return cast(int, load_convshape().transposed_conv_output_size(i, k, s, p, d, a))
 
 
 @_usage_errors
@@ -104,7 +105,8 @@ def conv_shape(
     dilation: int | Sequence[int] = 1,
     groups: int = 1,
 ) -> tuple[int, ...]:
-    """Output shape (N, C_out, *spatial) of a convolution, as PyTorch lays tensors out."""
+    """Output shape (N, C_out, *spatial) of a convolution: the guide's R15 per axis, in
+    PyTorch's tensor layout (PyTorch answers exactly there, with these sizes)."""
     return cast(tuple[int, ...], load_convshape().conv_shape(
         input_shape, weight_shape, stride, padding, dilation, groups))
 
@@ -115,13 +117,15 @@ def conv_transpose_shape(
     weight_shape: Sequence[int],
     stride: int | Sequence[int] = 1,
     padding: int | Sequence[int] = 0,
+    dilation: int | Sequence[int] = 1,
     output_padding: int | Sequence[int] = 0,
     groups: int = 1,
-    dilation: int | Sequence[int] = 1,
 ) -> tuple[int, ...]:
-    """Output shape of a transposed convolution (PyTorch's argument order)."""
+    """Output shape of a transposed convolution: the guide's R14 per axis (0 <= a <= s - 1),
+    in PyTorch's tensor layout; symconv's argument order (stride, padding, dilation,
+    output_padding, groups)."""
     return cast(tuple[int, ...], load_convshape().conv_transpose_shape(
-        input_shape, weight_shape, stride, padding, output_padding, groups, dilation))
+        input_shape, weight_shape, stride, padding, dilation, output_padding, groups))
 
 
 @_usage_errors
@@ -274,7 +278,7 @@ def _core_shape(kind: str, values: Mapping[str, list[int] | None], rank: int) ->
     helper = getattr(_generated("load_convshape"), helper_name)
     ks = values["k"]
     assert ks is not None
-    names = ("i", "k", "s", "p", "a", "d") if kind == "transposed-conv" else ("i", "k", "s",
+    names = ("i", "k", "s", "p", "d", "a") if kind == "transposed-conv" else ("i", "k", "s",
                                                                               "p", "d")
     defaults = {"s": ks if kind == "pool" else [1] * rank, "p": [0] * rank, "d": [1] * rank,
                 "a": [0] * rank}
@@ -283,7 +287,7 @@ def _core_shape(kind: str, values: Mapping[str, list[int] | None], rank: int) ->
     for axis in range(rank):
         args = {n: columns[n][axis] for n in names}
         try:
-            o = helper(*args.values())
+            o = helper(**args)
         except (TypeError, ValueError) as exc:
             raise UsageError(f"{f'axis {axis}: ' if rank > 1 else ''}{exc}") from None
         outputs.append(o)

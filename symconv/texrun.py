@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -80,7 +81,8 @@ class Compiled:
 def compile_files(files: Mapping[str, str], main: str, workdir: Path) -> Compiled:
     """Write ``files`` (paths relative to ``workdir``, ``/``-separated) and compile ``main`` with
     pdflatex, again while the log asks for a rerun (longtable column widths, references);
-    raises :class:`LatexError` on any error."""
+    raises :class:`LatexError` on any error. For symconv's own documents, which may read
+    ``../`` (:func:`run_pdflatex`); a document with user text goes through :func:`pdflatex`."""
     exe = require("pdflatex", "texlive-latex-base texlive-latex-recommended texlive-pictures")
     for name, text in files.items():
         target = workdir / name
@@ -88,7 +90,7 @@ def compile_files(files: Mapping[str, str], main: str, workdir: Path) -> Compile
         target.write_text(text, encoding="utf-8")
     source = workdir / main
     for _ in range(3):
-        pdf = run_pdflatex(exe, source)
+        pdf = run_pdflatex(exe, source, read_parent=True)
         log = source.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
         if "Rerun" not in log:
             break
@@ -103,12 +105,26 @@ def pdflatex(tex: str, workdir: Path, name: str = "figure") -> Path:
     return run_pdflatex(exe, source)
 
 
-def run_pdflatex(exe: str, source: Path) -> Path:
+# kpathsea's paranoid mode: TeX may open only files below its working directory (and the
+# TeX tree for reading), never an absolute path, a "..", or a dot file; no shell commands, and no
+# "%&" first line choosing options. User text is escaped (symconv.texescape); this is what
+# stays true should some text ever slip through.
+SANDBOX_ENV = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+SANDBOX_FLAGS = ("-no-shell-escape", "-no-parse-first-line")
+
+
+def run_pdflatex(exe: str, source: Path, read_parent: bool = False) -> Path:
+    """Compile ``source`` in its directory, sandboxed (:data:`SANDBOX_ENV`). ``read_parent``
+    relaxes reading to kpathsea's ``r`` (any file but a dot file; writing stays paranoid), for
+    symconv's own documents only: generated/'s ``\\input`` their parts as ``../figures/…``."""
+    env = {**os.environ, **SANDBOX_ENV}
+    if read_parent:
+        env["openin_any"] = "r"
     try:
         proc = subprocess.run(
-            [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-             source.name],
+            [exe, "-interaction=nonstopmode", "-halt-on-error", *SANDBOX_FLAGS, source.name],
             cwd=source.parent, capture_output=True, timeout=LATEX_TIMEOUT, check=False,
+            env=env, stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         raise LatexError(f"pdflatex timed out after {LATEX_TIMEOUT:.0f} s on {source}") from None

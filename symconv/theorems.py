@@ -23,6 +23,8 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
     "symconv.frameworks.proofs": ("framework",),
     "symconv.frameworks.codegen": ("generated-python",),
     "symconv.frameworks.ccodegen": ("codegen-c",),
+    "symconv.codegen.tsguide": ("codegen-ts",),
+    "symconv.frameworks.tscodegen": ("codegen-ts",),
     "symconv.codegen.validate_rust": ("codegen-rust",),
 }
 

@@ -107,7 +107,7 @@ def test_check_vacuous_and_bounded() -> None:
     (lambda: verify_function("x.py", "f", "R15", mapping="i=i"), "mapping must be a dict"),
     (lambda: symconv.conv_output_size(5, 3, 0), "s must be >= 1, got 0"),
     (lambda: symconv.conv_output_size(2, 3), "window does not fit"),
-    (lambda: symconv.transposed_conv_output_size(2, 3, 2, 0, 5), "a"),
+    (lambda: symconv.transposed_conv_output_size(2, 3, 2, 0, a=5), "a"),
     (lambda: symconv.pool_output_size(8, 0, 2), "k must be >= 1"),
     (lambda: symconv.same_padding(8, 3, -1), "s must be >= 1"),
     (lambda: symconv.input_size_range(0, 3), "o must be >= 1"),

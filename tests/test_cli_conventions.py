@@ -312,7 +312,7 @@ def test_generate_check_exits_with_the_most_severe_verdict(
               ("gen.c", Result(Status.PROVED, 0.0)))
 
     def fake(shown: tuple[tuple[str, Result], ...]) -> object:
-        return lambda timeout, jobs, progress: ({"python/x.py": text},
+        return lambda timeout, jobs, progress, done=None: ({"python/x.py": text},
                                                 shown if timeout is not None else ())
 
     monkeypatch.setattr(generate, "_render_and_prove", fake(proofs))

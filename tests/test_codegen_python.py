@@ -78,14 +78,14 @@ def test_transposed_output_is_the_scatter_length(
 ) -> None:
     if a > s - 1:
         with pytest.raises(ValueError, match=r"a must be in 0\.\.s-1"):
-            cs.transposed_conv_output_size(i, k, s, p, a, d)
+            cs.transposed_conv_output_size(i, k, s, p, d, a)
         return
     want = transposed_size(i, k, s, p, a, d)
     if want >= 1:
-        assert cs.transposed_conv_output_size(i, k, s, p, a, d) == want
+        assert cs.transposed_conv_output_size(i, k, s, p, d, a) == want
     else:
         with pytest.raises(ValueError, match="output would be < 1"):
-            cs.transposed_conv_output_size(i, k, s, p, a, d)
+            cs.transposed_conv_output_size(i, k, s, p, d, a)
 
 
 @given(i=small, k=small, s=small, p=st.integers(0, 6), d=st.integers(1, 4))
@@ -137,7 +137,7 @@ def test_exact_for_huge_sizes(cs: ModuleType) -> None:
     big = 10**30
     assert cs.conv_output_size(big, 3, 2, 1) == (big + 2 - 3) // 2 + 1
     assert cs.conv_output_size(big + 1, 1, 3) == (big + 1 - 1) // 3 + 1
-    assert cs.transposed_conv_output_size(big, 4, 3, 1, 2) == 3 * (big - 1) + 2 + 3 + 1 - 2
+    assert cs.transposed_conv_output_size(big, 4, 3, 1, a=2) == 3 * (big - 1) + 2 + 3 + 1 - 2
     assert cs.transposed_conv_a(big, 3, 7) == (big - 3) % 7
     r = cs.input_size_range(big, 3, 2, 1)
     assert all(cs.conv_output_size(n, 3, 2, 1) == big for n in (r.start, r.stop - 1))
@@ -180,8 +180,8 @@ def test_non_int_is_a_type_error_naming_the_parameter(
         ("conv_output_size", (2, 3), "window does not fit: i + 2p = 2 < d(k-1)+1 = 3 "
          "(output would be < 1)"),
         ("pool_output_size", (5, 3, -2), "s must be >= 1, got -2"),
-        ("transposed_conv_output_size", (4, 3, 2, 0, 2), "a must be in 0..s-1 (s=2), got 2"),
-        ("transposed_conv_output_size", (4, 3, 2, 0, -1), "a must be in 0..s-1 (s=2), got -1"),
+        ("transposed_conv_output_size", (4, 3, 2, 0, 1, 2), "a must be in 0..s-1 (s=2), got 2"),
+        ("transposed_conv_output_size", (4, 3, 2, 0, 1, -1), "a must be in 0..s-1 (s=2), got -1"),
         ("transposed_conv_output_size", (1, 1, 1, 1),
          "output would be < 1: s(i-1) + a + d(k-1) + 1 - 2p = -1"),
         ("same_padding", (5, 3, 1, 0), "d must be >= 1, got 0"),
@@ -199,7 +199,7 @@ def test_whole_tensor_shapes(cs: ModuleType) -> None:
     assert cs.conv_shape((8, 16, 32, 32), (32, 16, 3, 3), 2, 1) == (8, 32, 16, 16)
     assert cs.conv_shape([1, 4, 7, 9, 11], [6, 2, 3, 3, 1], (1, 2, 3), 0, (1, 2, 1), 2) == (
         1, 6, 5, 3, 4)
-    assert cs.conv_transpose_shape((2, 8, 16, 16), (8, 3, 3, 3), 2, 1, 1, 2) == (2, 6, 32, 32)
+    assert cs.conv_transpose_shape((2, 8, 16, 16), (8, 3, 3, 3), 2, 1, 1, 1, 2) == (2, 6, 32, 32)
     assert cs.pool_shape((1, 3, 32, 31), 2) == (1, 3, 16, 15)
     assert cs.pool_shape((1, 3, 32, 31), (3, 2), (2, 1), (1, 0)) == (1, 3, 16, 30)
 
@@ -227,7 +227,7 @@ def test_whole_tensor_shapes(cs: ModuleType) -> None:
          "input_shape must be a sequence of ints, got str"),
         (lambda cs: cs.conv_transpose_shape((1, 3, 8), (4, 2, 3)), ValueError,
          "input channels 3 must equal weight_shape[0] = 4"),
-        (lambda cs: cs.conv_transpose_shape((1, 4, 8), (4, 2, 3), 2, 0, 2), ValueError,
+        (lambda cs: cs.conv_transpose_shape((1, 4, 8), (4, 2, 3), 2, 0, 1, 2), ValueError,
          "spatial axis 0: a must be in 0..s-1 (s=2), got 2"),
         (lambda cs: cs.pool_shape((1, 3, 8, 8), (2, 2, 2)), ValueError,
          "kernel_size must have one value per spatial axis (2), got 3"),
@@ -338,8 +338,44 @@ def test_printer_refuses_non_integer_arithmetic() -> None:
 def test_bool_is_refused_in_whole_tensor_helpers(cs: ModuleType) -> None:
     with pytest.raises(TypeError, match=r"^spatial axis 0: s must be an int, got bool$"):
         cs.conv_shape((1, 3, 8, 8), (4, 3, 3, 3), True)
-    with pytest.raises(TypeError, match=r"^input_shape must contain ints"):
+    with pytest.raises(TypeError, match=r"^input_shape\[1\] must be an int, got bool$"):
         cs.pool_shape((1, True, 8), 2)
+
+
+def test_any_integer_type_is_taken_as_its_int(cs: ModuleType) -> None:
+    """numpy's integers (and anything with __index__ but bool) are integers: taken, exactly;
+    numpy.bool_ and numpy.float64 are refused like bool and float."""
+    np = pytest.importorskip("numpy")
+    n = np.int64
+    assert cs.conv_output_size(n(32), n(3), n(2), n(1), n(1)) == 16
+    assert type(cs.conv_output_size(n(32), np.int32(3))) is int
+    assert cs.transposed_conv_output_size(np.uint8(16), n(3), s=n(2), p=n(1), a=n(1)) == 32
+    assert cs.same_padding(np.int16(5), n(3), n(2)) == (1, 1)
+    assert cs.input_size_range(n(16), n(3), n(2), n(1)) == range(31, 33)
+    shape = cs.conv_shape(list(np.array([8, 16, 32, 32])), tuple(np.array([32, 16, 3, 3])), n(2),
+                          n(1))
+    assert shape == (8, 32, 16, 16)
+    assert all(type(v) is int for v in shape)
+    assert cs.conv_transpose_shape((n(2), n(8), n(16)), (8, 3, 3), n(2), n(1), n(1), n(1),
+                                   groups=n(2)) == (2, 6, 32)
+    assert cs.pool_shape([n(1), n(3), n(32)], n(2)) == (1, 3, 16)
+    for bad, kind in [(np.bool_(True), "bool"), (np.float64(3.0), "float64")]:
+        with pytest.raises(TypeError, match=rf"^k must be an int, got {kind}$"):
+            cs.conv_output_size(8, bad)
+
+
+def test_one_parameter_order_and_keywords(cs: ModuleType) -> None:
+    """i (or o), k, s, p, d, a everywhere: the transposed helper and conv_transpose_shape too
+    (stride, padding, dilation, output_padding, then groups), keywords accepted."""
+    assert _args(cs.transposed_conv_output_size) == ["i", "k", "s", "p", "d", "a"]
+    assert cs.transposed_conv_output_size(5, 3, 2, 1, 2, 1) == 2 * 4 + 2 * 2 + 1 + 1 - 2
+    assert cs.transposed_conv_output_size(a=1, d=2, p=1, s=2, k=3, i=5) == 12
+    assert _args(cs.conv_transpose_shape)[2:] == ["stride", "padding", "dilation",
+                                                  "output_padding", "groups"]
+    # s = 1, d = 2, a = 1: PyTorch accepts it (a < max(s, d)); the guide's R14 does not
+    with pytest.raises(ValueError, match=r"a must be in 0\.\.s-1 \(s=1\), got 1"):
+        cs.conv_transpose_shape((1, 2, 8), (2, 2, 3), 1, 0, 2, 1)
+    assert "frameworkshape.torch_conv_transpose" in cs.conv_transpose_shape.__doc__
 
 
 @pytest.mark.slow
@@ -416,7 +452,7 @@ def test_against_pytorch_itself(
         got = F.max_pool1d(x, k, stride=s, padding=p, dilation=d).shape[-1]
         assert got == cs.pool_output_size(i, k, s, p, d)
     if a < s:
-        want = cs.transposed_conv_output_size(i, k, s, p, a, d) if (
+        want = cs.transposed_conv_output_size(i, k, s, p, d, a) if (
             s * (i - 1) + a + d * (k - 1) + 1 - 2 * p >= 1) else None
         try:
             got_t = F.conv_transpose1d(x, w, stride=s, padding=p, output_padding=a,

@@ -35,6 +35,20 @@ def test_text_report_reproduces_the_unet_paper() -> None:
     assert "smallest valid input: 188×188 → 4×4" in out
 
 
+def test_input_with_a_comma_reads_like_spaces() -> None:
+    spaced = call(str(EXAMPLES / "unet-2015.toml"), "--markdown", "--input", "572", "572")
+    assert spaced[0] == 0
+    assert "| at 572×572 |" in spaced[1]
+    assert call(str(EXAMPLES / "unet-2015.toml"), "--markdown", "--input", "572,572") == spaced
+
+
+def test_input_with_a_bad_item_names_it() -> None:
+    code, out, err = call(str(EXAMPLES / "unet-2015.toml"), "--input", "572,x")
+    assert code == 2
+    assert "'x'" in err
+    assert "Traceback" not in err + out
+
+
 def test_json_report() -> None:
     code, out, _ = call(str(EXAMPLES / "resnet18.toml"), "--json", "--input", "224", "224")
     assert code == 0
@@ -271,3 +285,35 @@ def test_a_keras_network_refuses_empty_outputs_as_keras_does(tmp_path: Path) -> 
         else:
             assert row["refused_by"] == {
                 "layer": refused_by, "message": "Computed output size would be zero or negative"}
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
+                    reason="pdflatex/pdftotext not installed")
+def test_latex_names_are_text_never_tex(tmp_path: Path) -> None:
+    """Network, layer and axis names from a spec reach the LaTeX table as text."""
+    import subprocess
+
+    from symconv.texrun import pdflatex
+
+    secret = tmp_path / "secret.tex"
+    secret.write_text("LEAKED-SECRET\n", encoding="utf-8")
+    hostile = "1}\\input{" + secret.as_posix() + "}\\def\\x{"
+    spec = tmp_path / "hostile.json"
+    spec.write_text(json.dumps({
+        "name": "net %#&$_^~" + hostile,
+        "input": {"axes": ["H_in", "W"]},
+        "layer": [{"name": hostile, "op": "conv", "channels": 4, "kernel": 3},
+                  {"name": "a\n\nb}%", "op": "max_pool", "kernel": 2}],
+    }), encoding="utf-8")
+    code, out, err = call(str(spec), "--latex", "--input", "9", "9")
+    assert code == 0, err
+    assert "\\input{" not in out
+    doc = ("\\documentclass{article}\n\\usepackage{booktabs,longtable,array}\n"
+           "\\begin{document}\n\\input{table}\n\\end{document}\n")
+    (tmp_path / "table.tex").write_text(out, encoding="utf-8")
+    pdf = pdflatex(doc, tmp_path, "doc")
+    shown = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                    check=True, text=True).stdout.split())
+    assert "LEAKED-SECRET" not in shown
+    assert "\\input{" in shown
+    assert "net %#&$" in shown

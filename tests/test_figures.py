@@ -387,3 +387,33 @@ def test_json_reports_what_was_drawn(tmp_path: Path) -> None:
     assert json.loads(out)["files"] == [str(target)]
     assert json.loads(out)["tikz"] is None
     assert target.read_text().startswith("\\begin{figure}") or "tikzpicture" in target.read_text()
+
+
+@pytest.mark.skipif(not HAVE_PDFLATEX or shutil.which("pdftotext") is None,
+                    reason="pdflatex/pdftotext missing")
+def test_the_figure_number_is_text_never_tex(tmp_path: Path) -> None:
+    """The issue's --number injected ``\\input`` into the PDF, and ``%`` was an internal error."""
+    import subprocess
+
+    secret = tmp_path / "secret.tex"
+    secret.write_text("LEAKED-SECRET\n", encoding="utf-8")
+    number = "1}\\input{" + secret.as_posix() + "}\\def\\x{"
+    target = tmp_path / "x.pdf"
+    code, _, err = _run("figure", "conv", "-i", "4", "-k", "3", "--number", number,
+                        "--out", str(target))
+    assert code == 0, err
+    shown = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, check=True,
+                           text=True).stdout
+    assert "LEAKED-SECRET" not in shown
+    assert "Figure 1}\\input{" in " ".join(shown.split())
+    code, out, err = _run("figure", "conv", "-i", "4", "-k", "3", "--number", number)
+    assert code == 0, err
+    assert "\\input{" not in out
+    for number in ("%", "#", "\\", "{", "}", "^", "~", "$", "&", "_", "2\n\n3", "é"):
+        code, _, err = _run("figure", "conv", "-i", "4", "-k", "3", "--number", number,
+                            "--out", str(tmp_path / "n.pdf"))
+        assert code == 0, (number, err)
+        code, out, err = _run("figure", "conv", "-i", "4", "-k", "3", "--number", number)
+        assert code == 0, (number, err)
+        assert_typesets({"fig.tex": out, "paper.tex": in_article("\\input{fig.tex}", ("tikz",))},
+                        "paper.tex", tmp_path / f"n{ord(number[0])}")

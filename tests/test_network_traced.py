@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,37 +62,9 @@ def test_symbolic_valid_set_and_outputs_read_like_the_fx_front_end() -> None:
     assert all(d["status"] == "proved" for d in traced["derivations"])
 
 
-BRANCHY = '''
-import torch
-import torch.nn.functional as F
-from torch import nn
-
-
-class SamePad(nn.Module):
-    """timm-style 'same' padding: a Python branch on the size, which torch.fx cannot record."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3, stride=2)
-        self.pool = nn.MaxPool2d(2)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
-        ph = max((-(-h // 2) - 1) * 2 + 3 - h, 0)
-        pw = max((-(-w // 2) - 1) * 2 + 3 - w, 0)
-        if ph or pw:
-            x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
-        x = self.conv(x)
-        if x.shape[-1] % 3 == 0:
-            x = x[..., 1:]
-        return self.pool(x)
-'''
-
-
-def test_a_model_torch_fx_cannot_record_is_judged_by_pytorch(tmp_path: Path) -> None:
-    source = tmp_path / "branchy.py"
-    source.write_text(BRANCHY)
-    target = f"{source}:SamePad"
+def test_a_model_torch_fx_cannot_record_is_judged_by_pytorch() -> None:
+    """timm-style 'same' padding and a crop decided by an ``if`` on a size."""
+    target = f"{EXAMPLES / 'same_pad.py'}:SamePad"
     out, err = io.StringIO(), io.StringIO()
     code = main(["network", "--torch", target, "--sizes", "1..40", "--json"], out, err)
     assert code == 0, err.getvalue()
@@ -131,3 +102,61 @@ def test_a_budget_too_small_is_exit_3_with_the_part_proved() -> None:
     assert code == 3, err
     report: dict[str, Any] = json.loads(out)
     assert report["coverage"]["status"] != "proved"
+
+
+def test_a_valid_set_of_isolated_sizes_far_out_is_found_and_judged() -> None:
+    """V = {1, 2, 2999, 3000}: Whisper's fixed positional embedding (1500 frames after a stride-2
+    convolution), and a single frame that broadcasts. The guess looks past every constant the
+    guards compare with."""
+    target = f"{EXAMPLES / 'whisperish.py'}:Whisperish"
+    code, out, err = symbolic(["network", "--torch", target, "--channels", "1", "--json"])
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["valid_set"]["text"] == "L ∈ {1, 2, 2999, 3000}"
+    sizes = [1, 2, 3, 4, 1500, 2998, 2999, 3000, 3001, 6000]
+    code, out, err = symbolic(["network", "--torch", target, "--channels", "1", "--sizes",
+                               "1..3002", "--json"])
+    answers = {a["size"]: a for a in json.loads(out)}
+    seen = observe_cpu(target, sizes, channels=1, rank=1)
+    for o in seen:
+        if o.size in answers:
+            assert answers[o.size]["valid"] == o.valid, o
+            if o.valid:
+                assert tuple(answers[o.size]["output"]) == o.outputs[0], o
+
+
+COUPLED = '''
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Coupled(nn.Module):
+    """The H axis padded by an amount computed from W: V is no product of per-axis sets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 3, stride=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = x.shape[-1] % 3
+        return self.conv(F.pad(x, [1, 1, p, p]))
+'''
+
+
+def test_a_valid_set_coupling_the_axes_is_unknown_not_refuted(tmp_path: Any) -> None:
+    """A wrong guess of V's normal form refutes the guess, not the model: exit 3, the union of
+    the valid regions, and every size still answered as PyTorch answers it."""
+    source = tmp_path / "coupled.py"
+    source.write_text(COUPLED)
+    target = f"{source}:Coupled"
+    code, out, err = symbolic(["network", "--torch", target, "--json"])
+    assert code == 3, err
+    report = json.loads(out)
+    assert report["valid_set"]["status"] == "unknown"
+    assert "not a product" in report["valid_set"]["reason"]
+    code, out, err = symbolic(["network", "--torch", target, "--sizes", "1..8", "--width", "3",
+                               "--json"])
+    answers = json.loads(out)
+    seen = observe_cpu(target, list(range(1, 9)), width=3)
+    assert [(a["size"], a["valid"]) for a in answers] == [(o.size, o.valid) for o in seen]

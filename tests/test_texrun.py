@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,27 @@ def test_compile_files_writes_subdirectories_and_reruns(tmp_path: Path) -> None:
     compiled = texrun.compile_files(files, "doc/main.tex", tmp_path)
     assert compiled.pdf == tmp_path / "doc" / "main.pdf"
     assert "Rerun" not in compiled.log  # the reference resolved on a second run
+
+
+@needs_pdflatex
+def test_pdflatex_reads_and_writes_nothing_outside_its_job(tmp_path: Path) -> None:
+    """The sandbox alone (no escaping): an absolute path, a "..", a shell command."""
+    secret = tmp_path / "secret.tex"
+    secret.write_text("LEAKED-SECRET\n", encoding="utf-8")
+    work = tmp_path / "job"
+    work.mkdir()
+    for body in (r"\input{" + secret.as_posix() + "}", r"\input{../secret.tex}"):
+        with pytest.raises(texrun.LatexError):
+            texrun.pdflatex(in_article(body), work, "read")
+        assert "LEAKED-SECRET" not in (work / "read.log").read_text(encoding="utf-8")
+    outside = tmp_path / "written.tex"
+    body = (r"\newwrite\out\immediate\openout\out=" + outside.as_posix() +
+            r"\immediate\write\out{x}\immediate\closeout\out"
+            r"\newwrite\up\immediate\openout\up=../up.tex\immediate\write\up{x}"
+            r"\immediate\closeout\up"
+            r"\immediate\write18{touch " + (tmp_path / "shell").as_posix() + "}ok")
+    with contextlib.suppress(texrun.LatexError):
+        texrun.pdflatex(in_article(body), work, "write")
+    assert not outside.exists()
+    assert not (tmp_path / "up.tex").exists()
+    assert not (tmp_path / "shell").exists()

@@ -410,7 +410,7 @@ static inline int symconv_conv_output_size(int64_t i, int64_t k, int64_t s, int6
 /*
  * symconv_transposed_conv_output_size -- R14: Output size of a transposed convolution along one axis.
  *   s(i - 1) + a + d(k - 1) + 1 - 2p
- * Requires i >= 1, k >= 1, s >= 1, p >= 0, a >= 0 and a <= s - 1, d >= 1, a + d*(k - 1) - 2*p + s*(i - 1) + 1 >= 1.
+ * Requires i >= 1, k >= 1, s >= 1, p >= 0, d >= 1, a >= 0 and a <= s - 1, a + d*(k - 1) - 2*p + s*(i - 1) + 1 >= 1.
  * SYMCONV_E_OVERFLOW unless each of these fits in int64_t:
  *   s*(i - 1)
  *   d*(k - 1)
@@ -418,7 +418,7 @@ static inline int symconv_conv_output_size(int64_t i, int64_t k, int64_t s, int6
  *   a + d*(k - 1) - 2*p + s*(i - 1)
  *   a + d*(k - 1) - 2*p + s*(i - 1) + 1
  */
-static inline int symconv_transposed_conv_output_size(int64_t i, int64_t k, int64_t s, int64_t p, int64_t a, int64_t d, int64_t *out)
+static inline int symconv_transposed_conv_output_size(int64_t i, int64_t k, int64_t s, int64_t p, int64_t d, int64_t a, int64_t *out)
 {
     int64_t si = 0;
     int64_t ke = 0;
@@ -439,11 +439,11 @@ static inline int symconv_transposed_conv_output_size(int64_t i, int64_t k, int6
     if (p < 0) {
         return SYMCONV_E_P;
     }
-    if ((a < 0) || (a > s - 1)) {
-        return SYMCONV_E_A;
-    }
     if (d < 1) {
         return SYMCONV_E_D;
+    }
+    if ((a < 0) || (a > s - 1)) {
+        return SYMCONV_E_A;
     }
     if (symconv__mul(s, i - 1, &si)) {
         return SYMCONV_E_OVERFLOW;

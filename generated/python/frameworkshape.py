@@ -3,10 +3,11 @@
 
 Standard library only, integer-exact (no floats). Each function returns the framework's output
 size and raises ValueError with the framework's own message exactly where the framework refuses
-the configuration, TypeError for a non-int argument (bool included). Each was read back from
+the configuration, TypeError for an argument that is no integer (bool and floats included;
+any type with ``__index__``, numpy.int64 say, is taken as its int). Each was read back from
 this text by symconv and proved, with Z3, equal to its rule (symconv/frameworks/) for every
 integer input (proofs: generated/proofs/python/frameworks/). ``RULES`` maps each rule id to its
-function name and parameter order.
+function name and parameter order (symconv's one order: i, k, s, p, p_begin, p_end, d, a, o).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ __all__ = [
     "torch_max_pool",
     "torch_max_pool_ceil",
 ]
+
 
 RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "guide.conv": (
@@ -352,6 +354,15 @@ RULES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+def _index(name: str, value: object) -> int:
+    """``value`` as an int: any integer type (``__index__``: numpy.int64, ...) but bool; the
+    proofs cover ints, and the value an ``__index__`` gives is one."""
+    index = getattr(type(value), "__index__", None)
+    if index is None or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return int(index(value))
+
+
 def guide_conv(i: int, k: int, s: int, p: int, d: int) -> int:
     """Output size under guide.conv.
 
@@ -360,19 +371,20 @@ def guide_conv(i: int, k: int, s: int, p: int, d: int) -> int:
     o = (i + 2 * p - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         i + 2 * p < d * (k - 1) + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -398,21 +410,22 @@ def guide_conv_transpose(i: int, k: int, s: int, p: int, d: int, a: int) -> int:
     Refuses (ValueError, the framework's message) when, in this order:
         a > s - 1
         a + d * (k - 1) + s * (i - 1) - 2 * p + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -440,19 +453,20 @@ def guide_max_pool(i: int, k: int, s: int, p: int, d: int) -> int:
     o = (i + 2 * p - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         i + 2 * p < d * (k - 1) + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -477,17 +491,18 @@ def guide_avg_pool(i: int, k: int, s: int, p: int) -> int:
     o = (i + 2 * p - k) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         i + 2 * p < k
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -510,19 +525,20 @@ def torch_conv(i: int, k: int, s: int, p: int, d: int) -> int:
     o = (i + 2 * p - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         i + 2 * p < d * (k - 1) + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -547,17 +563,18 @@ def torch_conv_valid(i: int, k: int, s: int, d: int) -> int:
     o = (i - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         i < d * (k - 1) + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -583,17 +600,18 @@ def torch_conv_same(i: int, k: int, s: int, d: int) -> int:
     o = i
     Refuses (ValueError, the framework's message) when, in this order:
         s != 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -619,17 +637,18 @@ def torch_conv_same_pads(i: int, k: int, s: int, d: int) -> tuple[int, int]:
     p_end = d * (k - 1) - d * (k - 1) // 2
     Refuses (ValueError, the framework's message) when, in this order:
         s != 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -655,21 +674,22 @@ def torch_conv_transpose(i: int, k: int, s: int, p: int, d: int, a: int) -> int:
     Refuses (ValueError, the framework's message) when, in this order:
         a >= d and a >= s
         a + d * (k - 1) + s * (i - 1) - 2 * p + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -703,21 +723,22 @@ def torch_conv_transpose_output_size(
     o = o
     Refuses (ValueError, the framework's message) when, in this order:
         o > d * (k - 1) + s * (i - 1) + s - 2 * p or o < d * (k - 1) + s * (i - 1) - 2 * p + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(o) is not int:
-        raise TypeError(f"o must be an int, got {type(o).__name__}")
+        o = _index("o", o)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -748,19 +769,20 @@ def torch_max_pool(i: int, k: int, s: int, p: int, d: int) -> int:
     Refuses (ValueError, the framework's message) when, in this order:
         p > k // 2
         (i + 2 * p - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -792,17 +814,18 @@ def torch_avg_pool(i: int, k: int, s: int, p: int) -> int:
     Refuses (ValueError, the framework's message) when, in this order:
         p > k // 2
         (i + 2 * p - k) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -832,19 +855,20 @@ def torch_max_pool_ceil(i: int, k: int, s: int, p: int, d: int) -> int:
         p > k // 2
         min((i + 2 * p + s - d * (k - 1) - 2) // s + 1, max((i + p - 1) // s + 1, (i + 2 * p + s
             - d * (k - 1) - 2) // s)) < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -882,17 +906,18 @@ def torch_avg_pool_ceil(i: int, k: int, s: int, p: int) -> int:
         p > k // 2
         min((i + 2 * p + s - k - 1) // s + 1, max((i + p - 1) // s + 1, (i + 2 * p + s - k - 1)
             // s)) < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p) is not int:
-        raise TypeError(f"p must be an int, got {type(p).__name__}")
+        p = _index("p", p)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -923,17 +948,18 @@ def tf_conv_valid(i: int, k: int, s: int, d: int) -> int:
     o = max(0, i + s - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - s + 1) // s
     Refuses (ValueError, the framework's message) when, in this order:
         max(0, i + s - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - s + 1) // s < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -958,17 +984,18 @@ def tf_conv_same(i: int, k: int, s: int, d: int) -> int:
     Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed
         split before/after.
     o = (i + s - 1) // s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -990,17 +1017,18 @@ def tf_conv_same_pads(i: int, k: int, s: int, d: int) -> tuple[int, int]:
     p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2
     p_end = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s *
         ((i + s - 1) // s - 1) - i + 1) // 2
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1025,21 +1053,22 @@ def tf_conv_explicit(i: int, k: int, s: int, p_begin: int, p_end: int, d: int) -
     Refuses (ValueError, the framework's message) when, in this order:
         max(0, i + p_begin + p_end + s - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i -
             p_begin - p_end - s + 1) // s < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1069,15 +1098,16 @@ def tf_max_pool_valid(i: int, k: int, s: int) -> int:
     o = max(0, i + s - k) // s - max(0, k - i - s) // s
     Refuses (ValueError, the framework's message) when, in this order:
         max(0, i + s - k) // s - max(0, k - i - s) // s < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1100,15 +1130,16 @@ def tf_max_pool_same(i: int, k: int, s: int) -> int:
     Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed
         split before/after.
     o = (i + s - 1) // s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1128,15 +1159,16 @@ def tf_max_pool_same_pads(i: int, k: int, s: int) -> tuple[int, int]:
     p_begin = max(0, k + s * ((i + s - 1) // s - 1) - i) // 2
     p_end = max(0, k + s * ((i + s - 1) // s - 1) - i) - max(0, k + s * ((i + s - 1) // s - 1) -
         i) // 2
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1157,15 +1189,16 @@ def tf_avg_pool_valid(i: int, k: int, s: int) -> int:
     o = max(0, i + s - k) // s - max(0, k - i - s) // s
     Refuses (ValueError, the framework's message) when, in this order:
         max(0, i + s - k) // s - max(0, k - i - s) // s < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1188,15 +1221,16 @@ def tf_avg_pool_same(i: int, k: int, s: int) -> int:
     Source: kernel_shape_util.cc GetWindowedOutputSizeVerboseV2: (i + s − 1) / s; padding_needed
         split before/after.
     o = (i + s - 1) // s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1216,15 +1250,16 @@ def tf_avg_pool_same_pads(i: int, k: int, s: int) -> tuple[int, int]:
     p_begin = max(0, k + s * ((i + s - 1) // s - 1) - i) // 2
     p_end = max(0, k + s * ((i + s - 1) // s - 1) - i) - max(0, k + s * ((i + s - 1) // s - 1) -
         i) // 2
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1245,17 +1280,18 @@ def tf_conv_transpose_same(i: int, k: int, s: int, d: int) -> int:
     o = i * s
     Refuses (ValueError, the framework's message) when, in this order:
         d > 1 and s > 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1281,17 +1317,18 @@ def tf_conv_transpose_valid(i: int, k: int, s: int, d: int) -> int:
     o = i * s + max(0, d * (k - 1) - s + 1)
     Refuses (ValueError, the framework's message) when, in this order:
         d > 1 and s > 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1319,19 +1356,20 @@ def tf_conv_transpose_same_output_padding(i: int, k: int, s: int, d: int, a: int
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
         d > 1 and s > 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1366,19 +1404,20 @@ def tf_conv_transpose_valid_output_padding(i: int, k: int, s: int, d: int, a: in
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
         d > 1 and s > 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1410,21 +1449,22 @@ def onnx_conv(i: int, k: int, s: int, p_begin: int, p_end: int, d: int) -> int:
     o = (i + p_begin + p_end - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + p_begin + p_end - d * (k - 1) - 1) // s + 1 < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1450,21 +1490,22 @@ def onnx_infer_conv(i: int, k: int, s: int, p_begin: int, p_end: int, d: int) ->
     Source: defs.cc convPoolShapeInference (C++ '/' truncates).
     o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin -
         p_end + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1492,21 +1533,22 @@ def onnx_max_pool(i: int, k: int, s: int, p_begin: int, p_end: int, d: int) -> i
     o = (i + p_begin + p_end - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + p_begin + p_end - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1532,21 +1574,22 @@ def onnx_infer_max_pool(i: int, k: int, s: int, p_begin: int, p_end: int, d: int
     Source: defs.cc convPoolShapeInference.
     o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin -
         p_end + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1576,21 +1619,22 @@ def onnx_max_pool_ceil(i: int, k: int, s: int, p_begin: int, p_end: int, d: int)
     Refuses (ValueError, the framework's message) when, in this order:
         min((i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1, max((i + p_begin - 1) // s +
             1, (i + p_begin + p_end + s - d * (k - 1) - 2) // s)) < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1623,21 +1667,22 @@ def onnx_infer_max_pool_ceil(
         p_begin - p_end - s + 2) // s + 1, max((i + p_begin - 1) // s + 1, max(0, i + p_begin +
         p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) //
         s))
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1668,21 +1713,22 @@ def onnx_infer_max_pool_ceil_opset19(
     max_pool auto_pad=NOTSET ceil_mode=1, shape inference (opset 19).
     Source: old.cc convPoolShapeInference_opset19 (ceil, no right-padding drop).
     o = (i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1707,21 +1753,22 @@ def onnx_avg_pool(i: int, k: int, s: int, p_begin: int, p_end: int, d: int) -> i
     o = (i + p_begin + p_end - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + p_begin + p_end - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1747,21 +1794,22 @@ def onnx_infer_avg_pool(i: int, k: int, s: int, p_begin: int, p_end: int, d: int
     Source: defs.cc convPoolShapeInference.
     o = max(0, i + p_begin + p_end - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i - p_begin -
         p_end + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1791,21 +1839,22 @@ def onnx_avg_pool_ceil(i: int, k: int, s: int, p_begin: int, p_end: int, d: int)
     Refuses (ValueError, the framework's message) when, in this order:
         min((i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1, max((i + p_begin - 1) // s +
             1, (i + p_begin + p_end + s - d * (k - 1) - 2) // s)) < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1838,21 +1887,22 @@ def onnx_infer_avg_pool_ceil(
         p_begin - p_end - s + 2) // s + 1, max((i + p_begin - 1) // s + 1, max(0, i + p_begin +
         p_end + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - p_begin - p_end - s + 2) //
         s))
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1883,21 +1933,22 @@ def onnx_infer_avg_pool_ceil_opset19(
     avg_pool auto_pad=NOTSET ceil_mode=1, shape inference (opset 19).
     Source: old.cc convPoolShapeInference_opset19 (ceil, no right-padding drop).
     o = (i + p_begin + p_end + s - d * (k - 1) - 2) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1922,17 +1973,18 @@ def onnx_conv_same_upper(i: int, k: int, s: int, d: int) -> int:
     o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1958,17 +2010,18 @@ def onnx_conv_same_upper_pads(i: int, k: int, s: int, d: int) -> tuple[int, int]
     p_end = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -1993,17 +2046,18 @@ def onnx_infer_conv_same_upper(i: int, k: int, s: int, d: int) -> int:
     Source: defs.cc convPoolShapeInference (C++ '/' truncates).
     o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k -
         1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2028,17 +2082,18 @@ def onnx_infer_conv_same_upper_pads(i: int, k: int, s: int, d: int) -> tuple[int
     Source: defs.cc convPoolShapeInference (C++ '/' truncates).
     p_begin = max(0, d * (k - 1) - (i - 1) % s) // 2
     p_end = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2061,17 +2116,18 @@ def onnx_max_pool_same_upper(i: int, k: int, s: int, d: int) -> int:
     o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2095,17 +2151,18 @@ def onnx_infer_max_pool_same_upper(i: int, k: int, s: int, d: int) -> int:
     Source: defs.cc convPoolShapeInference.
     o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k -
         1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2131,17 +2188,18 @@ def onnx_avg_pool_same_upper(i: int, k: int, s: int, d: int) -> int:
     o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2165,17 +2223,18 @@ def onnx_infer_avg_pool_same_upper(i: int, k: int, s: int, d: int) -> int:
     Source: defs.cc convPoolShapeInference.
     o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k -
         1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2201,17 +2260,18 @@ def onnx_conv_same_lower(i: int, k: int, s: int, d: int) -> int:
     o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2237,17 +2297,18 @@ def onnx_conv_same_lower_pads(i: int, k: int, s: int, d: int) -> tuple[int, int]
     p_end = max(0, d * (k - 1) - (i - 1) % s) // 2
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2272,17 +2333,18 @@ def onnx_infer_conv_same_lower(i: int, k: int, s: int, d: int) -> int:
     Source: defs.cc convPoolShapeInference (C++ '/' truncates).
     o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k -
         1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2307,17 +2369,18 @@ def onnx_infer_conv_same_lower_pads(i: int, k: int, s: int, d: int) -> tuple[int
     Source: defs.cc convPoolShapeInference (C++ '/' truncates).
     p_begin = max(0, d * (k - 1) - (i - 1) % s) - max(0, d * (k - 1) - (i - 1) % s) // 2
     p_end = max(0, d * (k - 1) - (i - 1) % s) // 2
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2340,17 +2403,18 @@ def onnx_max_pool_same_lower(i: int, k: int, s: int, d: int) -> int:
     o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2374,17 +2438,18 @@ def onnx_infer_max_pool_same_lower(i: int, k: int, s: int, d: int) -> int:
     Source: defs.cc convPoolShapeInference.
     o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k -
         1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2410,17 +2475,18 @@ def onnx_avg_pool_same_lower(i: int, k: int, s: int, d: int) -> int:
     o = (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2444,17 +2510,18 @@ def onnx_infer_avg_pool_same_lower(i: int, k: int, s: int, d: int) -> int:
     Source: defs.cc convPoolShapeInference.
     o = max(0, i + max(0, d * (k - 1) - (i - 1) % s) - d * (k - 1) - 1) // s - max(0, d * (k -
         1) - i - max(0, d * (k - 1) - (i - 1) % s) + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2480,17 +2547,18 @@ def onnx_conv_valid(i: int, k: int, s: int, d: int) -> int:
     o = (i - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i - d * (k - 1) - 1) // s + 1 < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2511,17 +2579,18 @@ def onnx_infer_conv_valid(i: int, k: int, s: int, d: int) -> int:
     Conv auto_pad=VALID, shape inference.
     Source: defs.cc convPoolShapeInference (C++ '/' truncates).
     o = max(0, i - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2545,17 +2614,18 @@ def onnx_max_pool_valid(i: int, k: int, s: int, d: int) -> int:
     o = (i - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2576,17 +2646,18 @@ def onnx_infer_max_pool_valid(i: int, k: int, s: int, d: int) -> int:
     max_pool auto_pad=VALID ceil_mode=False, shape inference (opset ≥ 22).
     Source: defs.cc convPoolShapeInference.
     o = max(0, i - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2610,17 +2681,18 @@ def onnx_infer_max_pool_valid_ceil(i: int, k: int, s: int, d: int) -> int:
     o = min(max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s + 1,
         max((i - 1) // s + 1, max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s
         + 2) // s))
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2645,17 +2717,18 @@ def onnx_infer_max_pool_valid_ceil_opset19(i: int, k: int, s: int, d: int) -> in
     max_pool auto_pad=VALID ceil_mode=1, shape inference (opset 19).
     Source: old.cc convPoolShapeInference_opset19 (ceil, no right-padding drop).
     o = (i + s - d * (k - 1) - 2) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2676,17 +2749,18 @@ def onnx_avg_pool_valid(i: int, k: int, s: int, d: int) -> int:
     o = (i - d * (k - 1) - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i - d * (k - 1) - 1) // s + 1 < 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2707,17 +2781,18 @@ def onnx_infer_avg_pool_valid(i: int, k: int, s: int, d: int) -> int:
     avg_pool auto_pad=VALID ceil_mode=False, shape inference (opset ≥ 22).
     Source: defs.cc convPoolShapeInference.
     o = max(0, i - d * (k - 1) - 1) // s - max(0, d * (k - 1) - i + 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2741,17 +2816,18 @@ def onnx_infer_avg_pool_valid_ceil(i: int, k: int, s: int, d: int) -> int:
     o = min(max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s + 2) // s + 1,
         max((i - 1) // s + 1, max(0, i + s - d * (k - 1) - 2) // s - max(0, d * (k - 1) - i - s
         + 2) // s))
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2776,17 +2852,18 @@ def onnx_infer_avg_pool_valid_ceil_opset19(i: int, k: int, s: int, d: int) -> in
     avg_pool auto_pad=VALID ceil_mode=1, shape inference (opset 19).
     Source: old.cc convPoolShapeInference_opset19 (ceil, no right-padding drop).
     o = (i + s - d * (k - 1) - 2) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2810,23 +2887,24 @@ def onnx_conv_transpose(
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
         a + d * (k - 1) + s * (i - 1) - p_begin - p_end + 1 < 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2859,23 +2937,24 @@ def onnx_infer_conv_transpose(
     ConvTranspose auto_pad=NOTSET, shape inference.
     Source: defs.cc convTransposeShapeInference.
     o = a + d * (k - 1) + s * (i - 1) - p_begin - p_end + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2901,19 +2980,20 @@ def onnx_conv_transpose_valid(i: int, k: int, s: int, d: int, a: int) -> int:
     o = a + d * (k - 1) + s * (i - 1) + 1
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2938,19 +3018,20 @@ def onnx_infer_conv_transpose_valid(i: int, k: int, s: int, d: int, a: int) -> i
     ConvTranspose auto_pad=VALID, shape inference.
     Source: defs.cc convTransposeShapeInference.
     o = a + d * (k - 1) + s * (i - 1) + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -2973,19 +3054,20 @@ def onnx_conv_transpose_output_shape(i: int, k: int, s: int, d: int, o: int) -> 
     o = o
     Refuses (ValueError, the framework's message) when, in this order:
         (o - d * (k - 1) - 1) // s + 1 != i
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(o) is not int:
-        raise TypeError(f"o must be an int, got {type(o).__name__}")
+        o = _index("o", o)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3014,19 +3096,20 @@ def onnx_infer_conv_transpose_output_shape(i: int, k: int, s: int, d: int, o: in
     o = o
     Refuses (ValueError, the framework's message) when, in this order:
         o < i
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(o) is not int:
-        raise TypeError(f"o must be an int, got {type(o).__name__}")
+        o = _index("o", o)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3054,19 +3137,20 @@ def onnx_conv_transpose_same_upper(i: int, k: int, s: int, d: int, a: int) -> in
     o = i * s
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3098,19 +3182,20 @@ def onnx_conv_transpose_same_upper_pads(
         // 2 + 1
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3136,19 +3221,20 @@ def onnx_infer_conv_transpose_same_upper(i: int, k: int, s: int, d: int, a: int)
     ConvTranspose auto_pad=SAME_UPPER, shape inference.
     Source: defs.cc convTransposeShapeInference: the total padding is clamped to max(k̂ − s, 0).
     o = a + d * (k - 1) + s * (i - 1) - max(0, d * (k - 1) - s + 1) + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3172,19 +3258,20 @@ def onnx_conv_transpose_same_lower(i: int, k: int, s: int, d: int, a: int) -> in
     o = i * s
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3216,19 +3303,20 @@ def onnx_conv_transpose_same_lower_pads(
     p_end = (a + d * (k - 1) + s * (i - 1) - i * s + 1) // 2
     Refuses (ValueError, the framework's message) when, in this order:
         a >= s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3254,19 +3342,20 @@ def onnx_infer_conv_transpose_same_lower(i: int, k: int, s: int, d: int, a: int)
     ConvTranspose auto_pad=SAME_LOWER, shape inference.
     Source: defs.cc convTransposeShapeInference: the total padding is clamped to max(k̂ − s, 0).
     o = a + d * (k - 1) + s * (i - 1) - max(0, d * (k - 1) - s + 1) + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if type(a) is not int:
-        raise TypeError(f"a must be an int, got {type(a).__name__}")
+        a = _index("a", a)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3287,21 +3376,22 @@ def jax_conv(i: int, k: int, s: int, p_begin: int, p_end: int, d: int) -> int:
     conv_general_dilated padding=[(lo, hi)].
     Source: convolution.py conv_general_dilated; core.py stride_dim.
     o = max(0, (i + p_begin + p_end - d * (k - 1) - 1) // s + 1)
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(p_begin) is not int:
-        raise TypeError(f"p_begin must be an int, got {type(p_begin).__name__}")
+        p_begin = _index("p_begin", p_begin)
     if type(p_end) is not int:
-        raise TypeError(f"p_end must be an int, got {type(p_end).__name__}")
+        p_end = _index("p_end", p_end)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3325,17 +3415,18 @@ def jax_conv_valid(i: int, k: int, s: int, d: int) -> int:
     conv_general_dilated padding='VALID'.
     Source: lax.py padtype_to_pads; core.py stride_dim.
     o = max(0, (i - d * (k - 1) - 1) // s + 1)
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3356,17 +3447,18 @@ def jax_conv_valid_pads(i: int, k: int, s: int, d: int) -> tuple[int, int]:
     Source: lax.py padtype_to_pads; core.py stride_dim.
     p_begin = 0
     p_end = 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3384,17 +3476,18 @@ def jax_conv_same(i: int, k: int, s: int, d: int) -> int:
     conv_general_dilated padding='SAME'.
     Source: lax.py padtype_to_pads; core.py stride_dim.
     o = (i + s - 1) // s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3415,17 +3508,18 @@ def jax_conv_same_pads(i: int, k: int, s: int, d: int) -> tuple[int, int]:
     p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2
     p_end = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s *
         ((i + s - 1) // s - 1) - i + 1) // 2
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3446,17 +3540,18 @@ def jax_conv_same_lower(i: int, k: int, s: int, d: int) -> int:
     conv_general_dilated padding='SAME_LOWER'.
     Source: lax.py padtype_to_pads; core.py stride_dim.
     o = (i + s - 1) // s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3477,17 +3572,18 @@ def jax_conv_same_lower_pads(i: int, k: int, s: int, d: int) -> tuple[int, int]:
     p_begin = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) - max(0, d * (k - 1) + s
         * ((i + s - 1) // s - 1) - i + 1) // 2
     p_end = max(0, d * (k - 1) + s * ((i + s - 1) // s - 1) - i + 1) // 2
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3508,17 +3604,18 @@ def jax_conv_transpose_same(i: int, k: int, s: int, d: int) -> int:
     conv_transpose padding='SAME'.
     Source: convolution.py _conv_transpose_padding: pad_len = k̂ + s − 2.
     o = s * (i - 1) + s
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3536,17 +3633,18 @@ def jax_conv_transpose_valid(i: int, k: int, s: int, d: int) -> int:
     conv_transpose padding='VALID'.
     Source: convolution.py _conv_transpose_padding: pad_len = k̂ + s − 2 + max(k̂ − s, 0).
     o = s * (i - 1) + s + max(0, d * (k - 1) - s + 1)
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3569,17 +3667,18 @@ def keras_conv_valid(i: int, k: int, s: int, d: int) -> int:
     Refuses (ValueError, the framework's message) when, in this order:
         d > 1 and s > 1
         (i - d * (k - 1) - 1) // s + 1 <= 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3607,17 +3706,18 @@ def keras_conv_same(i: int, k: int, s: int, d: int) -> int:
     o = (i - 1) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         d > 1 and s > 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if type(d) is not int:
-        raise TypeError(f"d must be an int, got {type(d).__name__}")
+        d = _index("d", d)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3644,15 +3744,16 @@ def keras_max_pool_valid(i: int, k: int, s: int) -> int:
     o = (i - k) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i - k) // s + 1 <= 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3673,15 +3774,16 @@ def keras_max_pool_same(i: int, k: int, s: int) -> int:
     max_pool padding='same'.
     Source: operation_utils.py compute_pooling_output_shape: floor((i - 1)/s) + 1.
     o = (i - 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3701,15 +3803,16 @@ def keras_avg_pool_valid(i: int, k: int, s: int) -> int:
     o = (i - k) // s + 1
     Refuses (ValueError, the framework's message) when, in this order:
         (i - k) // s + 1 <= 0
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:
@@ -3730,15 +3833,16 @@ def keras_avg_pool_same(i: int, k: int, s: int) -> int:
     avg_pool padding='same'.
     Source: operation_utils.py compute_pooling_output_shape: floor((i - 1)/s) + 1.
     o = (i - 1) // s + 1
-    Raises TypeError for a non-int argument (bool included), ValueError naming the parameter for
-        one outside its domain.
+    Takes any integer (int, or a type with __index__ such as numpy.int64); raises TypeError for
+        anything else (bool and float included), ValueError naming the parameter for one outside
+        its domain.
     """
     if type(i) is not int:
-        raise TypeError(f"i must be an int, got {type(i).__name__}")
+        i = _index("i", i)
     if type(k) is not int:
-        raise TypeError(f"k must be an int, got {type(k).__name__}")
+        k = _index("k", k)
     if type(s) is not int:
-        raise TypeError(f"s must be an int, got {type(s).__name__}")
+        s = _index("s", s)
     if i < 1:
         raise ValueError(f"i must be >= 1, got {i}")
     if k < 1:

@@ -149,14 +149,15 @@ def _doc(f: ShapeFunction) -> tuple[str, ...]:
     requires = [py(prm.check.condition) for prm in f.params]
     requires += [py(c.condition) for c in f.requires]
     lines = [
+        "The guide's semantics (Dumoulin & Visin); each framework's own rules, refusals"
+        " included, are in frameworkshape.",
         f"Relation {rel.id} (guide section {rel.section}, {rel.title}):",
         *(f"    {part}" for part in f.formula.split("; ")),
         "Requires:",
         *(f"    {r}" for r in requires),
     ]
-    lines.append(
-        "Raises TypeError for a non-int argument (bool included), ValueError naming the"
-    )
+    lines.append("Takes any integer (int, or a type with __index__ such as numpy.int64); raises")
+    lines.append("TypeError for anything else (bool and float included), ValueError naming the")
     lines.append("parameter and the condition it violates.")
     return tuple(_wrap_doc(lines))
 

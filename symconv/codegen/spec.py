@@ -82,7 +82,7 @@ FUNCTIONS: tuple[ShapeFunction, ...] = (
     ShapeFunction(
         "transposed_conv_output_size", "R14",
         "Output size of a transposed convolution along one axis.",
-        (_i(), K, S1, P, A, D),
+        (_i(), K, S1, P, D, A),
         (Check(sp.Ge(TRANSPOSED_OUT, 1),
                "output would be < 1: s(i-1) + a + d(k-1) + 1 - 2p = {out}"),),
         (TRANSPOSED_OUT,), ("o",),

@@ -16,4 +16,5 @@ COMMANDS: tuple[str, ...] = (
     "compare",
     "solve",
     "network",
+    "site",
 )

@@ -36,9 +36,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from symconv.audit import audit_size, find_guide, run_audit, transcription_mismatches
+    from symconv import interrupt
+    from symconv.audit import Finding, audit_plan, find_guide, run_audit, transcription_mismatches
     from symconv.progress import for_output
-    from symconv.render import dump_json, table
+    from symconv.render import dump_json, stream_table
 
     if args.json:
         refuse(args, ("verbose",), "the JSON holds every check")
@@ -53,17 +54,30 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError(f"--guide: cannot read {str(guide)!r}: {exc}") from None
         mismatches = transcription_mismatches(text)
     progress = for_output(out, enabled=not args.json)
+    plan = audit_plan()
+    done = interrupt.track("findings", "claims audited", len(plan))
+    # text: the table's rows printed as each claim is audited (the widths are the plan's)
+    row = None if args.json else stream_table(
+        ["id", "where", "status"], [[cid, where, "holds"] for cid, where in plan],
+        progress.line if progress.live else lambda line: interrupt.emit(line, out))
+
+    def observe(name: str, found: Finding | None) -> None:
+        if found is None:
+            progress.working(name)
+            return
+        done.append(found.to_json() | {"status": _STATUS[found.status]})
+        progress.advance(name, f"{name}: wrong" if found.status == "wrong" else "")
+        if row is not None:
+            row([found.id, found.location, found.status])
+
     try:
-        progress.start("auditing", audit_size())
-        findings = run_audit(args.timeout, lambda name, found: progress.working(name)
-                             if found is None else progress.advance(
-                                 name, f"{name}: wrong" if found.status == "wrong" else ""))
+        progress.start("auditing", len(plan))
+        findings = run_audit(args.timeout, observe)
     finally:
         progress.close()
     if args.json:
-        dump_json([f.to_json() | {"status": _STATUS[f.status]} for f in findings], out)
+        dump_json(done.items, out)
     else:
-        table([[f.id, f.location, f.status] for f in findings], ["id", "where", "status"], out)
         for f in findings:
             if f.status == "wrong" or args.verbose:
                 print(f"\n{f.id} ({f.location}): {f.status}", file=out)

@@ -102,12 +102,26 @@ def _c_numbers() -> tuple[list[list[str]] | None, str]:
 
 
 def _prove_timings(repeat: int, repeat_all: int, as_json: bool, out: TextIO) -> int:
-    from symconv.benchmarks import brute_force_restore, prove_wall_time
+    from symconv import interrupt
+    from symconv.benchmarks import Timing, brute_force_restore, prove_wall_time
     from symconv.progress import for_output
-    from symconv.render import dump_json, table
+    from symconv.render import dump_json, stream_table
 
     core = ("--group", "relation", "--group", "identity")
     progress = for_output(out, enabled=not as_json)
+    done = interrupt.track("timings", "timings taken", 3)
+    row = None if as_json else stream_table(
+        ["what", "seconds", "detail"], [["symconv prove", "", ""], ["brute-force restore", "", ""]],
+        progress.line if progress.live else lambda line: interrupt.emit(line, out))
+    timings: list[Timing] = []
+
+    def took(t: Timing) -> None:
+        timings.append(t)
+        done.append({"what": t.name, "seconds": round(t.seconds, 6), "detail": t.detail})
+        progress.advance()
+        if row is not None:
+            row([t.name, f"{t.seconds:.2f}", t.detail])
+
     try:
         progress.start("benchmarking", repeat + repeat_all + 1)
 
@@ -118,29 +132,24 @@ def _prove_timings(repeat: int, repeat_all: int, as_json: bool, out: TextIO) -> 
                 progress.working(f"symconv prove {what}, run {n}/{runs}")
             return started
 
-        timings = [prove_wall_time(repeat, core, run("(core)", repeat))]
-        progress.advance()
-        timings.append(prove_wall_time(repeat_all, (), run("(everything)", repeat_all)))
-        progress.advance()
+        took(prove_wall_time(repeat, core, run("(core)", repeat)))
+        took(prove_wall_time(repeat_all, (), run("(everything)", repeat_all)))
         progress.working("brute-force restore to 40")
-        timings.append(brute_force_restore(40))
-        progress.advance()
+        took(brute_force_restore(40))
     finally:
         progress.close()
     if as_json:
-        dump_json({"timings": [{"what": t.name, "seconds": round(t.seconds, 6),
-                                "detail": t.detail} for t in timings]}, out)
+        dump_json({"timings": done.items}, out)
         return 0
-    table([[t.name, f"{t.seconds:.2f}", t.detail] for t in timings],
-          ["what", "seconds", "detail"], out)
     core_s, brute = timings[0].seconds, timings[2].seconds
     print(f"core proof (all integers) / brute force to 40: {core_s / brute:.2f}", file=out)
     return 0
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv import interrupt
     from symconv.genload import load_convshape
-    from symconv.render import table
+    from symconv.render import stream_table, table
 
     if args.prove:
         refuse(args, ("number",), "--prove times whole runs of symconv prove")
@@ -166,15 +175,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("PyTorch not installed: timing the generated helpers only", file=out)
     else:
         print(f"PyTorch {torch_version}: torch.jit._shape_functions", file=out)
-    rows = []
-    for name, ours, theirs in cases(cs, sf):
+    todo = cases(cs, sf)
+    done = interrupt.track("cases", "cases timed", len(todo))
+    row = stream_table(["case", "generated ns/call", "PyTorch ns/call", "ratio"],
+                       [[name, "", "", ""] for name, _, _ in todo],
+                       lambda line: interrupt.emit(line, out))
+    for name, ours, theirs in todo:
         mine = ns_per_call(ours, args.number, args.repeat)
-        if theirs is None:
-            rows.append([name, f"{mine:.0f}", "-", "-"])
-            continue
-        ref = ns_per_call(theirs, args.number, args.repeat)
-        rows.append([name, f"{mine:.0f}", f"{ref:.0f}", f"{mine / ref:.2f}"])
-    table(rows, ["case", "generated ns/call", "PyTorch ns/call", "ratio"], out)
+        ref = None if theirs is None else ns_per_call(theirs, args.number, args.repeat)
+        done.append(_case_json(name, mine, ref))
+        row([name, f"{mine:.0f}", "-", "-"] if ref is None
+            else [name, f"{mine:.0f}", f"{ref:.0f}", f"{mine / ref:.2f}"])
     c_rows, note = _c_numbers()
     if c_rows is None:
         print(note, file=out)
@@ -188,19 +199,27 @@ def _helpers_json(cs: Any, sf: Any | None, torch_version: str | None, number: in
                   out: TextIO) -> int:
     from symconv.render import dump_json
 
-    rows = []
-    for name, ours, theirs in cases(cs, sf):
+    from symconv import interrupt
+
+    todo = cases(cs, sf)
+    done = interrupt.track("cases", "cases timed", len(todo))
+    done.extra["pytorch"] = torch_version
+    for name, ours, theirs in todo:
         mine = ns_per_call(ours, number, repeat)
         ref = None if theirs is None else ns_per_call(theirs, number, repeat)
-        rows.append({"case": name, "generated_ns": round(mine, 1),
-                     "pytorch_ns": None if ref is None else round(ref, 1),
-                     "ratio": None if ref is None else round(mine / ref, 3)})
+        done.append(_case_json(name, mine, ref))
     c_rows, note = _c_numbers()
-    dump_json({"pytorch": torch_version, "cases": rows,
+    dump_json({"pytorch": torch_version, "cases": done.items,
                "c": None if c_rows is None else [{"function": f, "ns": v} for f, v in c_rows],
                "c_note": note or None,
                "c_frameworkshape": None if c_rows is None else _framework_c_summary()}, out)
     return 0
+
+
+def _case_json(name: str, mine: float, ref: float | None) -> dict[str, Any]:
+    return {"case": name, "generated_ns": round(mine, 1),
+            "pytorch_ns": None if ref is None else round(ref, 1),
+            "ratio": None if ref is None else round(mine / ref, 3)}
 
 
 def _framework_c_summary() -> str:

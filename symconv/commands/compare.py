@@ -151,15 +151,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _matrix(args: argparse.Namespace, out: TextIO) -> int:
+    from symconv import interrupt
     from symconv.frameworks import all_rules
     from symconv.frameworks.compare import Verdict, compare, matrix_groups, pairs
     from symconv.progress import for_output
     from symconv.prover import combine
 
-    # pair by pair, so that a terminal shows each one as it is done
+    # pair by pair, so that a terminal shows each one as it is done; in text, each group's
+    # matrix is printed (and flushed) as soon as its last pair is compared
     work = [(name, group, pairs(group)) for name, group in matrix_groups(all_rules()).items()]
     progress = for_output(out, enabled=not args.json)
+    done = interrupt.track("comparisons", "comparisons done", sum(len(p) for _, _, p in work))
     groups = []
+    if not args.json:
+        _print(progress, out, LEGEND + "\n")
     try:
         progress.start("comparing", sum(len(p) for _, _, p in work))
         for name, group, todo in work:
@@ -167,9 +172,12 @@ def _matrix(args: argparse.Namespace, out: TextIO) -> int:
             for a, b in todo:
                 progress.working(f"{a.id} vs {b.id}")
                 cells.append(compare(a, b, timeout=args.timeout))
+                done.append({"group": name, **comparison_json(cells[-1])})
                 progress.advance(failure="" if cells[-1].verdict is not Verdict.UNKNOWN
                                  else f"{a.id} vs {b.id}: unknown")
             groups.append((name, group, cells))
+            if not args.json:
+                _print(progress, out, "\n" + group_text(name, group, cells))
     finally:
         progress.close()
     if args.json:
@@ -178,11 +186,18 @@ def _matrix(args: argparse.Namespace, out: TextIO) -> int:
         dump_json([{"group": name, "rules": [r.id for r in rules],
                     "comparisons": [comparison_json(c) for c in cells]}
                    for name, rules, cells in groups], out)
-    else:
-        out.write(matrix_text(groups))
     # differences are what the matrix shows, not a failure: only an unknown cell sets the code
     return combine(c.verdict.status for _, _, cells in groups for c in cells
                    if c.verdict is not Verdict.DIFFER).exit_code
+
+
+def _print(progress: Any, out: TextIO, text: str) -> None:
+    from symconv.interrupt import emit
+
+    if progress.live:
+        progress.line(text.rstrip("\n"))
+    else:
+        emit(text.removesuffix("\n"), out)
 
 
 LEGEND = ("= equal everywhere (sizes and refusals); ≈ same size wherever both answer, they "
@@ -190,27 +205,30 @@ LEGEND = ("= equal everywhere (sizes and refusals); ≈ same size wherever both 
 
 
 def matrix_text(groups: Any) -> str:
+    return LEGEND + "\n" + "".join("\n" + group_text(*g) for g in groups)
+
+
+def group_text(name: str, rules: Any, cells: Any) -> str:
+    """One group's matrix and its first witnesses, lines ending with a newline."""
     from symconv.frameworks.compare import describe
 
-    lines: list[str] = [LEGEND, ""]
-    for name, rules, cells in groups:
-        lines.append(f"## {name}")
-        cell = {(c.a.id, c.b.id): c for c in cells}
-        width = max(len(r.id) for r in rules)
-        lines.append(" " * (width + 6) + "  ".join(f"{n:>2}" for n in range(1, len(rules) + 1)))
-        for row, r in enumerate(rules, 1):
-            marks = []
-            for col, q in enumerate(rules, 1):
-                if col == row:
-                    marks.append(" ·")
-                    continue
-                c = cell.get((r.id, q.id)) or cell[(q.id, r.id)]
-                marks.append(f"{c.mark:>2}")
-            lines.append(f"{row:>3}. {r.id:<{width}} " + "  ".join(marks))
-        for c in cells:
-            for w in sorted(c.witnesses, key=lambda w: w.kind.value != "values differ")[:1]:
-                point = ", ".join(f"{k}={v}" for k, v in w.point.items())
-                lines.append(f"   {c.a.id} {c.mark} {c.b.id}: {point}: {describe(w.a)} vs "
-                             f"{describe(w.b)}")
-        lines.append("")
-    return "\n".join(lines)
+    lines: list[str] = []
+    lines.append(f"## {name}")
+    cell = {(c.a.id, c.b.id): c for c in cells}
+    width = max(len(r.id) for r in rules)
+    lines.append(" " * (width + 6) + "  ".join(f"{n:>2}" for n in range(1, len(rules) + 1)))
+    for row, r in enumerate(rules, 1):
+        marks = []
+        for col, q in enumerate(rules, 1):
+            if col == row:
+                marks.append(" ·")
+                continue
+            c = cell.get((r.id, q.id)) or cell[(q.id, r.id)]
+            marks.append(f"{c.mark:>2}")
+        lines.append(f"{row:>3}. {r.id:<{width}} " + "  ".join(marks))
+    for c in cells:
+        for w in sorted(c.witnesses, key=lambda w: w.kind.value != "values differ")[:1]:
+            point = ", ".join(f"{k}={v}" for k, v in w.point.items())
+            lines.append(f"   {c.a.id} {c.mark} {c.b.id}: {point}: {describe(w.a)} vs "
+                         f"{describe(w.b)}")
+    return "\n".join(lines) + "\n"

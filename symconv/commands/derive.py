@@ -20,6 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from derivations import all_steps
+    from symconv import interrupt
     from symconv.printing import claim_text
     from symconv.prover import combine, prove
     from symconv.relations import RELATIONS
@@ -31,21 +32,26 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if rid not in RELATIONS:
             raise UsageError(f"unknown relation {rid!r}; known: {', '.join(RELATIONS)}")
     steps = [st for st in all_steps() if not wanted or st.relation in wanted]
-    results = [(st, prove(st.claim, timeout=args.timeout)) for st in steps]
+    done = interrupt.track("results", "steps checked", len(steps))
+    results = []
+    current = None
+    for st in steps:  # each step printed (and flushed) as it is proved
+        r = prove(st.claim, timeout=args.timeout)
+        results.append((st, r))
+        done.append(result_json(r, id=st.id, relation=st.relation, step=st.text,
+                                assumptions=[claim_text(h) for h in st.claim.hypotheses]))
+        if args.json:
+            continue
+        if st.relation != current:
+            current = st.relation
+            rel = RELATIONS[current]
+            interrupt.emit(f"{current} (§{rel.section}, {rel.title}): {rel.statement()}", out)
+        interrupt.emit(f"  [{r.status.value}] {st.id}: {st.text}", out)
+        if not r.ok:
+            interrupt.emit("    " + describe_result(r).replace("\n", "\n    "), out)
     if args.json:
-        dump_json([result_json(r, id=st.id, relation=st.relation, step=st.text,
-                               assumptions=[claim_text(h) for h in st.claim.hypotheses])
-                   for st, r in results], out)
+        dump_json(done.items, out)
     else:
-        current = None
-        for st, r in results:
-            if st.relation != current:
-                current = st.relation
-                rel = RELATIONS[current]
-                print(f"{current} (§{rel.section}, {rel.title}): {rel.statement()}", file=out)
-            print(f"  [{r.status.value}] {st.id}: {st.text}", file=out)
-            if not r.ok:
-                print("    " + describe_result(r).replace("\n", "\n    "), file=out)
         ok = sum(r.ok for _, r in results)
         print(f"\n{ok}/{len(results)} steps proved", file=out)
     return combine(r.status for _, r in results).exit_code

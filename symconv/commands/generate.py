@@ -9,16 +9,17 @@ from symconv.commands._args import add_json, refuse
 from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
+    from symconv.interrupt import Partial
     from symconv.progress import Progress
     from symconv.prover import Result
     from symconv.theorems import Theorem
 
-HELP = ("write generated/ (Python, C and Rust shape helpers, LaTeX tables, proofs) from the "
-        "relations; with --network FILE, a network's shape function as proved Python, C and "
-        "Rust")
+HELP = ("write generated/ (Python, C, TypeScript and Rust shape helpers, LaTeX tables, proofs) "
+        "from the relations; with --network FILE, a network's shape function as proved "
+        "Python, C, TypeScript and Rust")
 
 GENERATED_PREFIXES = ("gen.",)  # theorem ids that re-prove generated code
-GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-rust")
+GENERATED_GROUPS = ("generated-python", "codegen-c", "codegen-ts", "codegen-rust")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,10 +28,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      "unwritable "
                      "--out). With --network: the most severe verdict of its proofs, an out-of-"
                      "date DIR counting as refuted under --check.")
-    parser.add_argument("--network", metavar="FILE",
-                        help="instead: a network's shape function as proved Python, C and Rust "
-                        "(FILE: a .toml/.json spec or an .onnx model, read, never run), "
-                        "written to --out (default: the current directory)")
+    parser.add_argument("--network", metavar="FILE", nargs="?", const="",
+                        help="instead: a network's shape function as proved Python, C, Rust and "
+                        "TypeScript "
+                        "(FILE: a .toml/.json spec or an .onnx model, read, never run; or "
+                        "--network --torch SOURCE:CALLABLE), written to --out (default: the "
+                        "current directory)")
+    parser.add_argument("--torch", metavar="SOURCE:CALLABLE",
+                        help="with --network: a PyTorch model, read by torch.fx as network "
+                        "--torch reads it (this IMPORTS AND RUNS SOURCE and CALLABLE)")
+    parser.add_argument("--kwargs", metavar="JSON",
+                        help="with --torch: keyword arguments for CALLABLE, a JSON object")
+    parser.add_argument("--channels", type=int, metavar="C",
+                        help="with --torch: the input's channels (default 3)")
+    parser.add_argument("--rank", type=int, metavar="N",
+                        help="with --torch: the input's spatial axes (1, 2 or 3)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="output directory (default: generated; with --network: .)")
     parser.add_argument("--check", action="store_true",
@@ -46,48 +58,70 @@ def configure(parser: argparse.ArgumentParser) -> None:
              "extra files and every proof")
 
 
-def _on_disk(root: Path, expected: Iterable[str] = ()) -> dict[str, str]:
-    """Files under ``root`` that carry a ``symconv generate`` banner (others are not ours):
-    its top-level files and the subdirectories symconv writes (``expected``'s first path
-    components), never the rest of a directory given by mistake (``--out /``)."""
+MANIFEST = ".symconv-manifest"
+
+
+def manifest_text(expected: Iterable[str]) -> str:
+    """The manifest of a guide generation: the files it writes, sorted, after a banner. It is
+    what a later run may remove: a file this run did not write is never touched."""
+    from symconv.artifacts import banner
+
+    head = banner(MANIFEST).rstrip("\n") + (" The files `symconv generate` wrote here: it "
+                                            "removes only these, when it no longer writes them.")
+    return "\n".join([head, *sorted(p for p in expected if p != MANIFEST)]) + "\n"
+
+
+def _listed(root: Path) -> list[str]:
+    """The paths the manifest in ``root`` lists (none without one): relative, without ``..``,
+    so that an edited manifest cannot name a file elsewhere."""
+    from pathlib import PurePosixPath
+
+    text = _ours(root / MANIFEST)
+    if text is None:
+        return []
+    out = []
+    for line in text.splitlines()[1:]:
+        rel = PurePosixPath(line)
+        if line and line == rel.as_posix() and not rel.is_absolute() and ".." not in rel.parts \
+                and line != MANIFEST:
+            out.append(line)
+    return out
+
+
+def _ours(path: Path) -> str | None:
+    """The text of ``path`` if it is a regular file carrying a ``symconv generate`` banner."""
     from symconv.artifacts import COMMAND
 
-    found: dict[str, str] = {}
-    if not root.is_dir():
-        return found
-    dirs = sorted({rel.split("/", 1)[0] for rel in expected if "/" in rel})
-    candidates = [p for p in root.iterdir() if p.is_file()]
-    for name in dirs:
-        if (root / name).is_dir():
-            candidates.extend(p for p in (root / name).rglob("*") if p.is_file())
-    for path in sorted(candidates):
-        try:
-            with open(path, encoding="utf-8") as fh:
-                first = fh.readline(4096)
-        except (UnicodeDecodeError, OSError):
-            continue
-        if f"Generated by `{COMMAND}`" not in first:
-            continue
-        try:
-            found[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
-    return found
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline(4096)
+            if f"Generated by `{COMMAND}`" not in first:
+                return None
+            return first + fh.read()
+    except (UnicodeDecodeError, OSError, ValueError):
+        return None
 
 
 def diff(expected: dict[str, str], root: Path) -> tuple[list[str], list[str], list[str]]:
-    """(stale, missing, extra) paths relative to ``root``."""
-    present = _on_disk(root, expected)
-    stale = [p for p in expected if p in present and present[p] != expected[p]]
-    missing = [p for p in expected if p not in present]
-    extra = [p for p in present if p not in expected]
+    """(stale, missing, extra) paths relative to ``root``: extra are the files the manifest in
+    ``root`` lists that are no longer generated and still carry the banner — never a file a
+    guide generation did not write (a ``--network`` run's, the user's own)."""
+    present = {rel: _ours(root / rel) for rel in expected}
+    stale = [p for p in expected if present[p] is not None and present[p] != expected[p]]
+    missing = [p for p in expected if present[p] is None]
+    extra = [p for p in _listed(root) if p not in expected and _ours(root / p) is not None]
     return stale, missing, extra
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv import interrupt
     from symconv.commands.prove import jobs_arg
     from symconv.progress import for_output
 
+    if args.network is None:
+        refuse(args, ("torch", "kwargs", "channels", "rank"), "they go with --network")
     if args.network is not None:
         from symconv.network import codegen_cli
 
@@ -99,23 +133,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     args.timeout = 30.0 if args.timeout is None else args.timeout
     args.timeout = timeout_seconds(args.timeout)
     jobs = jobs_arg(args.jobs)
-    root = Path(args.out)
-    if path_kind(root, "--out") not in ("missing", "dir"):
-        raise UsageError(f"--out must be a directory, got the file {root}")
-    if not args.check:
-        _can_create(root)
+    root = out_dir(args.out, writing=not args.check)
     progress = for_output(out, enabled=not args.json)
+    done = interrupt.track("parts", "parts rendered or proved")
+    done.note = (f"{root} not checked" if args.check
+                 else f"nothing written to {root}: it is as it was")
     try:
         expected, proofs = _render_and_prove(args.timeout if args.check else None, jobs,
-                                             progress)
+                                             progress, done)
     finally:
         progress.close()
+    expected = {**expected, MANIFEST: manifest_text(expected)}
     stale, missing, extra = diff(expected, root)
     if args.check:
         return _check(expected, root, proofs, (stale, missing, extra),
                       None if args.json else out, out)
     try:
-        written = _write(root, expected, stale + missing, extra)
+        with interrupt.held():  # all of it or, interrupted before, nothing
+            written = _write(root, expected, stale + missing, extra)
     except OSError as exc:
         raise UsageError(f"--out: cannot write {exc.filename or root}: {exc.strerror}") from None
     if args.json:
@@ -125,8 +160,27 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                    "written": [p for p in expected if p in stale or p in missing],
                    "removed": extra}, out)
         return 0
+    for rel in extra:
+        print(f"removed: {(root / rel).as_posix()} (written by an earlier `symconv generate`, "
+              "no longer generated)", file=out)
     print(f"{root}: {len(expected)} files, {written} written, {len(extra)} removed", file=out)
     return 0
+
+
+def out_dir(text: str, writing: bool) -> Path:
+    """``--out``: a directory, or a path where one can be made (``writing``); UsageError for
+    an empty string (not "the current directory"), a file or anything else."""
+    if not text:
+        raise UsageError("--out must name a directory, got an empty string (use --out . for "
+                         "the current directory)")
+    root = Path(text)
+    kind = path_kind(root, "--out")
+    if kind not in ("missing", "dir"):
+        what = "the file" if kind == "file" else "something that is no file or directory:"
+        raise UsageError(f"--out must be a directory, got {what} {root}")
+    if writing:
+        _can_create(root)
+    return root
 
 
 def _can_create(root: Path) -> None:
@@ -156,7 +210,8 @@ def _write(root: Path, expected: dict[str, str], changed: list[str], extra: list
 _proved: dict[float, tuple[tuple[str, Result], ...]] = {}
 
 
-def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
+def _render_and_prove(timeout: float | None, jobs: int, progress: Progress,
+                      done: Partial | None = None
                       ) -> tuple[dict[str, str], tuple[tuple[str, Result], ...]]:
     """Every artifact, and with a ``timeout`` the proofs of the generated code, on ``jobs``
     processes. A C function's SMT-LIB files and its theorems share a batch (one symbolic
@@ -181,8 +236,12 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
     theorems: list[Theorem] = []
     slots: list[tuple[bool, int]] = []  # per job: (is a proof, index in pieces or theorems)
     labels: list[str] = []
-    runner: Runner[Any] = Runner(jobs, lambda i: progress.working(labels[i]),
-                                 lambda i, v: progress.advance(labels[i], _failure(labels[i], v)))
+    def finished(i: int, value: Any) -> None:
+        progress.advance(labels[i], _failure(labels[i], value))
+        if done is not None:
+            done.append(_done_json(labels[i], value))
+
+    runner: Runner[Any] = Runner(jobs, lambda i: progress.working(labels[i]), finished)
     progress.start("generating" + (" and proving" if proving else ""), 0)
     for name in names:
         found = artifacts.provider_parts(name) if render and name in artifacts.PROVIDERS else []
@@ -208,6 +267,8 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
         slots += order
         labels += [job.label for job in items]
         progress.grow(len(items))
+        if done is not None:
+            done.total = len(labels)
         runner.add(items)
     values = runner.finish()
     if render:
@@ -218,6 +279,16 @@ def _render_and_prove(timeout: float | None, jobs: int, progress: Progress
         by_theorem = {n: v for (is_proof, n), v in zip(slots, values, strict=True) if is_proof}
         _proved[timeout] = tuple((t.id, by_theorem[m]) for m, t in enumerate(theorems))
     return artifacts.all_artifacts(), _proved.get(timeout, ()) if timeout is not None else ()
+
+
+def _done_json(label: str, value: object) -> dict[str, Any]:
+    """A finished job for an interrupted run's JSON: a part rendered, or a proof's verdict."""
+    from symconv.prover import Result
+    from symconv.render import result_json
+
+    if isinstance(value, Result):
+        return result_json(value, id=label)
+    return {"part": label, "status": "rendered"}
 
 
 def _checker(t: Theorem, timeout: float) -> Callable[[], Result]:

@@ -7,6 +7,7 @@ from symconv.commands._args import add_json, int_list
 from symconv.errors import UsageError
 
 HELP = "the convolution as a sparse matrix C with symbolic weights (guide §4.1), and its transpose"
+SOLVER = False  # no Z3 (symconv.cli: Z3 made interruptible only where it runs)
 
 
 def add_geometry(parser: argparse.ArgumentParser, *, dilation: bool = True) -> None:

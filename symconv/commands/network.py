@@ -4,10 +4,12 @@ import argparse
 import importlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.commands._args import refuse, tex_caption, tex_label
+from symconv.commands._args import int_list, refuse, tex_caption, tex_label
 from symconv.errors import UsageError, path_kind, timeout_seconds
 
 if TYPE_CHECKING:
@@ -42,9 +44,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="with --torch: the number of spatial axes of the input (1, 2 or "
                         "3), where no layer of the model fixes it (by default it is read off "
                         "the first convolution, pooling, padding or interpolation mode)")
-    parser.add_argument("--input", nargs="+", type=int, metavar="N",
-                        help="show every layer's size at this input (one size per spatial "
-                        "axis, e.g. --input 224 224)")
+    int_list(parser, "--input", help="show every layer's size at this input (one size per "
+             "spatial axis, e.g. --input 224 224 or --input 224,224)")
     parser.add_argument("--sizes", metavar="LO..HI",
                         help="list every square input size in LO..HI: valid or not, the "
                         "output sizes, and the first layer refusing it (computed, not run)")
@@ -61,6 +62,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fmt.add_argument("--latex", action="store_true",
                      help="the layer table as a LaTeX longtable with booktabs rules (needs "
                      "\\usepackage{booktabs,longtable,array})")
+    parser.add_argument("--html", metavar="FILE", type=Path,
+                        help="write one self-contained HTML page (no request leaves it): the "
+                        "valid sizes over --sizes LO..HI (default 1 to twice the smallest "
+                        "valid size) coloured by the refusing layer, output against input "
+                        "size, the layer table, receptive fields, the proofs' status, and "
+                        "for two axes the valid (H, W) map")
     parser.add_argument("--caption", metavar="TEXT",
                         help="with --latex: the table's caption, as plain text (default: the "
                         "network's name and V)")
@@ -119,7 +126,8 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(f"--{name} must be >= 1, got {value}")
     if args.input is not None and any(n < 1 for n in args.input):
         raise UsageError(f"--input sizes must be >= 1, got {args.input}")
-    if args.width is not None and args.sizes is None and args.near is None and args.why is None:
+    if (args.width is not None and args.sizes is None and args.near is None and args.why is None
+            and args.html is None):
         raise UsageError("--width goes with --sizes, --near or --why")
     if not args.latex:
         refuse(args, ("caption", "label"), "they are the --latex table's")
@@ -127,7 +135,13 @@ def _check(args: argparse.Namespace) -> None:
         tex_label(args.label)
     if args.caption is not None:
         args.caption = tex_caption(args.caption)
-    if args.sizes is not None and (args.markdown or args.latex or args.input is not None):
+    if args.html is not None and (args.json or args.markdown or args.latex
+                                  or args.input is not None or args.near is not None
+                                  or args.why is not None):
+        raise UsageError("--html writes the page alone: it takes --sizes and --width, not "
+                         "--json, --markdown, --latex, --input, --near or --why")
+    if args.html is None and args.sizes is not None and (
+            args.markdown or args.latex or args.input is not None):
         raise UsageError("--sizes lists sizes (text or --json); it takes no --markdown, "
                          "--latex or --input")
 
@@ -184,14 +198,43 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with ctrl_c_for_python():
+        return _run(args, out, err)
+
+
+@contextmanager
+def ctrl_c_for_python() -> Iterator[None]:
+    """Z3 takes Ctrl-C for itself while it solves (the check returns unknown, "interrupted
+    from keyboard", and Python never sees the signal): a proof or an exploration would then end
+    "unknown" as if the solver had given up. Left to Python, Ctrl-C raises KeyboardInterrupt
+    once the check returns (within --timeout), and the command ends "interrupted"."""
+    import z3
+
+    before = z3.get_param("ctrl_c")
+    z3.set_param("ctrl_c", False)
+    try:
+        yield
+    finally:
+        z3.set_param("ctrl_c", before)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv import interrupt
+
     _check(args)
     sizes = parse_range(args.sizes) if args.sizes is not None else None
+    # one analysis, no rows: an interrupt says how far it got
+    done = interrupt.track("layers", "")
+    done.note = "while loading the network"
     if args.torch is not None:
         network, model = _torch_fx(args)
         if network is None:
+            done.note = "while running the PyTorch model"
             return _run_torch(args, model, sizes, out, err)
     else:
         network = load(args)
+    done.extra["network"] = network.name
+    done.note = f"while analysing {network.name} ({len(network.nodes)} layers)"
     from symconv.network.render import (
         Options,
         json_report,
@@ -207,6 +250,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                          f"({', '.join(network.axes)}), got {len(args.input)}")
     st = study(network, timeout=args.timeout)
     code = st.status.exit_code
+    if args.html is not None:
+        return _html(st, sizes, args, err) or code
     if sizes is not None:
         return _sizes(st, sizes, args, out) or code
     options = Options(tuple(args.input) if args.input else None, args.near, args.why, args.width)
@@ -219,6 +264,23 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(text_report(st, options))
     return code
+
+
+def _html(st: Any, sizes: tuple[int, int] | None, args: argparse.Namespace, err: TextIO
+          ) -> int:
+    from symconv.network.html import MAX_STRIP, default_range, html_report
+
+    low, high = sizes if sizes is not None else default_range(st, args.width)
+    if high - low + 1 > MAX_STRIP:
+        raise UsageError(f"--sizes: the page shows at most {MAX_STRIP} sizes, got "
+                         f"{high - low + 1}")
+    text = html_report(st, low, high, args.width)
+    try:
+        args.html.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--html: cannot write {args.html}: {exc.strerror}") from None
+    print(f"wrote {args.html} (sizes {low}..{high})", file=err)
+    return 0
 
 
 def _sizes(st: Any, sizes: tuple[int, int], args: argparse.Namespace, out: TextIO) -> int:
@@ -315,8 +377,12 @@ def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | No
         dump_json(json_report(st, point, args.near, args.why, args.width), out)
         return code
     if args.markdown or args.latex:
-        raise UsageError("--markdown and --latex are not yet available for --torch models "
-                         "(text or --json)")
+        from symconv.network.traced import latex_report, layer_table, markdown_report
+
+        table = layer_table(st, point)
+        out.write(markdown_report(table) if args.markdown else latex_report(
+            table, user_caption=args.caption, label=args.label))
+        return code
     text = text_report(st, point)
     extra: list[str] = []
     if args.near is not None:

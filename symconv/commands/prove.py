@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 from symconv.errors import UsageError, timeout_seconds
 
 if TYPE_CHECKING:
+    from symconv.interrupt import Partial
     from symconv.progress import Progress
     from symconv.prover import Result
     from symconv.theorems import Theorem
@@ -29,8 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="processes proving at once (default: the number of cores); the "
                         "output order does not depend on it")
     parser.add_argument("--wide", action="store_true",
-                        help="on a terminal, print each statement in full instead of cutting it "
-                        "to the terminal's width")
+                        help="print each statement in full instead of cutting it (to the "
+                        "terminal's width; piped, to 96 characters)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -50,8 +51,10 @@ def jobs_arg(value: int | None) -> int:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symconv import interrupt
     from symconv.progress import for_output, width
     from symconv.prover import combine
+    from symconv.render import result_json
     from symconv.theorems import groups
 
     args.timeout = timeout_seconds(args.timeout)
@@ -62,23 +65,38 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError(f"unknown --group {g!r}; known: {', '.join(known)}")
     progress = for_output(out, enabled=not args.json)
     started = time.perf_counter()
+    done = interrupt.track("results", "theorems checked")
+    columns = None if args.wide else width(out)
+
+    def item(t: Theorem, r: Result) -> dict[str, object]:
+        return result_json(r, id=t.id, group=t.group, statement=t.statement,
+                           assumptions=list(t.assumptions))
+
+    def line(t: Theorem, r: Result) -> str:
+        return _row(t, r, None, None if args.wide else 96)
+
+    def row(i: int, t: Theorem, r: Result) -> None:
+        done.append(item(t, r), i)
+        if progress.live:
+            progress.line(_row(t, r, columns))
+        elif not args.json:  # printed as it completes: a file or a pipe keeps it
+            interrupt.emit(line(t, r), out)
+
+    def early(i: int, t: Theorem, r: Result) -> None:
+        # done before one listed earlier: its row waits for it, an interrupt writes it anyway
+        done.hold(i, item(t, r), None if args.json else line(t, r))
+
     try:
         chosen, results = prove_all(_chunks(args.group, args.ids), args.timeout, jobs, progress,
-                                    None if args.wide else width(out))
+                                    row, done, early)
     finally:
         progress.close()
     if args.json:
-        from symconv.render import dump_json, result_json
+        from symconv.render import dump_json
 
-        dump_json(
-            [result_json(r, id=t.id, group=t.group, statement=t.statement,
-                         assumptions=list(t.assumptions)) for t, r in zip(chosen, results,
-                                                                          strict=True)],
-            out,
-        )
+        dump_json(done.items, out)
     else:
-        _text(list(zip(chosen, results, strict=True)), out, table=not progress.live,
-              elapsed=time.perf_counter() - started)
+        _text(list(zip(chosen, results, strict=True)), out, time.perf_counter() - started)
     return combine(r.status for r in results).exit_code
 
 
@@ -95,10 +113,14 @@ def _chunks(only: Sequence[str], ids: Sequence[str]) -> Iterator[list[Theorem]]:
 
 
 def prove_all(chunks: Iterator[list[Theorem]], timeout: float, jobs: int, progress: Progress,
-              columns: int | None = None) -> tuple[list[Theorem], list[Result]]:
+              row: Callable[[int, Theorem, Result], None] | None = None,
+              done: Partial | None = None,
+              early: Callable[[int, Theorem, Result], None] | None = None
+              ) -> tuple[list[Theorem], list[Result]]:
     """Check every theorem of ``chunks`` on ``jobs`` processes: (theorems, results) in order.
-    With a live ``progress``, each result is printed as soon as those before it are in, cut to
-    ``columns`` (None: in full), and a failure at once."""
+    ``row(index, theorem, result)`` is called for each in order, as soon as those before it
+    are in (the caller prints it), ``early(...)`` first for one done before an earlier one; a
+    failure goes to ``progress`` at once. ``done.total`` counts the theorems listed so far."""
     from symconv.runner import Job, Runner
 
     chosen: list[Theorem] = []
@@ -106,19 +128,27 @@ def prove_all(chunks: Iterator[list[Theorem]], timeout: float, jobs: int, progre
     def started(i: int) -> None:
         progress.working(chosen[i].id)
 
-    def done(i: int, r: Result) -> None:
+    def finished(i: int, r: Result) -> None:
         failure = "" if r.ok else f"{chosen[i].id}: {r.status.value}"
         if failure and r.reason:
             failure += f" ({r.reason})"
         progress.advance(chosen[i].id, failure)
+        if early is not None and i != shown[0]:
+            early(i, chosen[i], r)
+
+    shown = [0]  # the index of the next row in order
 
     def show(i: int, r: Result) -> None:
-        progress.line(_row(chosen[i], r, columns))
+        shown[0] = i + 1
+        if row is not None:
+            row(i, chosen[i], r)
 
-    runner: Runner[Result] = Runner(jobs, started, done, show if progress.live else None)
+    runner: Runner[Result] = Runner(jobs, started, finished, show)
     progress.start("proving", 0)
     for chunk in chunks:
         chosen.extend(chunk)
+        if done is not None:
+            done.total = len(chosen)
         progress.grow(len(chunk))
         runner.add([Job(t.id, _checker(t, timeout), t.batch) for t in chunk])
     return chosen, runner.finish()
@@ -128,23 +158,20 @@ def _checker(t: Theorem, timeout: float) -> Callable[[], Result]:
     return lambda: t.check(timeout)
 
 
-def _row(t: Theorem, r: Result, columns: int | None) -> str:
-    """One terminal line: status, time, id, statement (cut to ``columns`` unless None)."""
+def _row(t: Theorem, r: Result, columns: int | None, statement: int | None = None) -> str:
+    """One line: status, time, id, statement (the line cut to ``columns``, the statement to
+    ``statement`` characters, unless None)."""
     status = r.status.value + (f" {r.bounds}" if r.bounds else "")
-    line = f"{status:<8} {r.seconds * 1000:>8.1f} ms  {t.id}  {t.statement}"
+    text = t.statement if statement is None else _short(t.statement, statement)
+    line = f"{status:<8} {r.seconds * 1000:>8.1f} ms  {t.id}  {text}"
     return line if columns is None else _short(line, columns)
 
 
-def _text(results: list[tuple[Theorem, Result]], out: TextIO, table: bool,
-          elapsed: float) -> None:
+def _text(results: list[tuple[Theorem, Result]], out: TextIO, elapsed: float) -> None:
+    """After the rows (printed as they completed): each failure in full, then the totals."""
     from symconv.prover import Status
     from symconv.render import describe_result
-    from symconv.render import table as print_table
 
-    if table:
-        rows = [[t.id, _short(t.statement), r.status.value + (f" {r.bounds}" if r.bounds else ""),
-                 f"{r.seconds * 1000:.1f} ms"] for t, r in results]
-        print_table(rows, ["id", "statement", "status", "time"], out)
     for t, r in results:
         if not r.ok:
             print(f"\n{t.id}: {describe_result(r)}", file=out)

@@ -21,6 +21,7 @@ from symconv.shapes import FRAMEWORKS, kind_name
 __all__ = ["configure", "load_convshape", "load_frameworkshape", "run"]
 
 HELP = "output shape of a convolution, transposed convolution or pooling (generated helpers)"
+SOLVER = False  # no Z3 (symconv.cli: Z3 made interruptible only where it runs)
 
 _KINDS = ("avg-pool", "conv", "max-pool", "pool", "transposed-conv")
 _PER_CONFIG = ("kind", "input", "kernel", "stride", "padding", "dilation", "output_padding",

@@ -68,7 +68,8 @@ def _doc(spec: ShapeFunction, rule: Rule) -> tuple[str, ...]:
     if rule.refusals:
         lines.append("Refuses (ValueError, the framework's message) when, in this order:")
         lines += [f"    {py(r.when)}" for r in rule.refusals]
-    lines.append("Raises TypeError for a non-int argument (bool included), ValueError naming "
+    lines.append("Takes any integer (int, or a type with __index__ such as numpy.int64); raises "
+                 "TypeError for anything else (bool and float included), ValueError naming "
                  "the parameter for one outside its domain.")
     return tuple(pygen._wrap_doc(lines))
 

@@ -17,6 +17,7 @@ from symconv.frameworks.base import Refused, Rule, p_begin, p_end
 from symconv.frameworks.compare import (Comparison, compare, describe, matrix_groups,
                                         pairs)
 from symconv.printing import claim_text
+from symconv.texescape import tex_text
 from symconv.theorems import Theorem
 from symconv.symbols import d, k, o
 
@@ -24,26 +25,9 @@ MD = "frameworks.md"
 TEX = "latex/frameworks.tex"
 TIMEOUT = 30.0
 
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                "^": r"\textasciicircum{}", "`": r"\textasciigrave{}",
-                "'": r"\textquotesingle{}", "<": r"\textless{}", ">": r"\textgreater{}",
-                "|": r"\textbar{}", "-": "-{}"}
-_TEX_UNICODE = {"≠": r"$\neq$", "≈": r"$\approx$", "≤": r"$\leq$", "≥": r"$\geq$", "−": "-",
-                "→": r"$\to$", "·": r"$\cdot$", "k̂": r"$\hat{k}$", "⌊": r"$\lfloor$",
-                "⌋": r"$\rfloor$", "⌈": r"$\lceil$", "⌉": r"$\rceil$", "§": r"\S{}",
-                "—": "---", "…": r"\dots{}", "∞": r"$\infty$", "′": "'"}
-
-
 def tex_escape(text: str) -> str:
-    for n, key in enumerate(_TEX_UNICODE):
-        text = text.replace(key, f"\x00{n}\x01")
-    text = "".join(_TEX_SPECIAL.get(ch, ch) for ch in text)
-    for n, value in enumerate(_TEX_UNICODE.values()):
-        text = text.replace(f"\x00{n}\x01", value)
-    if any(ord(ch) > 127 for ch in text):
-        raise ValueError(f"no TeX spelling for a character in {text!r}")
-    return text
+    """Engine text for LaTeX; a character without a TeX spelling is a ValueError (a bug)."""
+    return tex_text(text, strict=True)
 
 
 # Display only: d(k − 1) + 1 is written k̂, as the document's first line defines it.

@@ -447,7 +447,8 @@ def _doc(code: NetworkCode) -> list[str]:
             lines.append(f"    first layer making V empty: {st.valid.empty_by.layer}")
     else:
         lines.append("    (no normal form of V was proved; the checks below are V)")
-    lines += ["Raises TypeError for a non-int argument (bool included), ValueError naming the",
+    lines += ["Takes any integer (int, or a type with __index__ such as numpy.int64); raises",
+              "TypeError for anything else (bool and float included), ValueError naming the",
               "first layer that refuses the input and the framework's message."]
     return _wrap_doc(lines)
 

@@ -2,10 +2,12 @@
 
 FILE is a spec (.toml/.json) or an ONNX model (read, never run), loaded as ``symconv network``
 loads it (the same errors, exit 2). DIR defaults to the current directory. Written: the Python,
-C and Rust shape functions, ``convshape.h`` (the C helpers they include) and the SMT-LIB of every
-proof under ``proofs/<name>_shape/``. The proofs always run; the exit code is their most severe
-verdict (with ``--check``, "out of date" counts as refuted). A network whose V is empty is still
-generated: its function refuses every input, naming the first refusing layer.
+C, TypeScript (.ts, .js, .d.ts) and Rust shape functions, ``convshape.h`` (the C helpers they
+include) and the SMT-LIB of every proof under ``proofs/<name>_shape/``. The proofs always run;
+the exit code is their most severe verdict (with ``--check``, "out of date" counts as refuted).
+A network whose V is empty is still generated: its function refuses every input, naming the
+first refusing layer. It never removes a file: what it wrote before for another network (or a
+guide generation's files) stays.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from symconv.errors import UsageError, path_kind, timeout_seconds
+from symconv.commands._args import refuse
+from symconv.commands.generate import out_dir
+from symconv.errors import UsageError, timeout_seconds
 from symconv.walk import WalkError
 
 if TYPE_CHECKING:
     from symconv.network.codegen import NetworkCode
+    from symconv.network.ir import Network
     from symconv.network.codegen_proofs import Proof
 
 DEFAULT_OUT = "."
@@ -27,24 +32,36 @@ DEFAULT_OUT = "."
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from symconv.commands.network import load
     from symconv.network.codegen import files, network_code
-    from symconv.network.codegen_proofs import prove_and_record
+    from symconv.network.codegen_proofs import Proof, prove_and_record
+    from symconv.network.codegen_ts import statement as ts_statement
+    from symconv.network.codegen_ts import ts_files, ts_proofs
     from symconv.network.study import study
     from symconv.prover import Status, combine
 
     timeout = timeout_seconds(30.0 if args.timeout is None else args.timeout)
-    root = Path(DEFAULT_OUT if args.out is None else args.out)
-    if path_kind(root, "--out") not in ("missing", "dir"):
-        raise UsageError(f"--out must be a directory, got the file {root}")
-    source = Path(args.network)
-    network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
-                                      source=str(source)))
+    root = out_dir(DEFAULT_OUT if args.out is None else args.out, writing=not args.check)
+    if args.torch is not None:
+        if args.network:
+            raise UsageError("give --network FILE or --network --torch SOURCE:CALLABLE, not "
+                             "both")
+        network, shown = _torch_network(args)
+    else:
+        if not args.network:
+            raise UsageError("--network needs FILE (a .toml/.json spec or an .onnx model) or "
+                             "--torch SOURCE:CALLABLE")
+        refuse(args, ("kwargs", "channels", "rank"), "they go with --torch")
+        network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
+                                          source=args.network))
+        shown = Path(args.network).name
     st = study(network)
     try:
-        code = network_code(st, source.name)
+        code = network_code(st, shown)
         results, smt = prove_and_record(code, timeout)
-        expected = {**files(code), **smt}
+        ts_result, ts_smt = ts_proofs(code, timeout)
+        results.append(Proof(f"net.ts.{code.function}", ts_statement(code), ts_result))
+        expected = {**files(code), **ts_files(code), **smt, **ts_smt}
     except WalkError as exc:  # a term the printers do not cover: said, never a traceback
-        raise UsageError(f"{source}: no code generated: {exc}") from None
+        raise UsageError(f"{shown}: no code generated: {exc}") from None
     status = combine(p.result.status for p in results)
     stale = [p for p in expected if _read(root / p) not in (None, expected[p])]
     missing = [p for p in expected if _read(root / p) is None]
@@ -53,7 +70,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if stale or missing:
             status = combine([status, Status.REFUTED])
     else:
-        written = _write(root, expected, stale + missing)
+        from symconv.interrupt import held
+
+        with held():  # every file or, interrupted before, none
+            written = _write(root, expected, stale + missing)
     if args.json:
         from symconv.render import dump_json, result_json
 
@@ -67,6 +87,28 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(_text(code, root, expected, results, args.check, stale, missing, written))
     return status.exit_code
+
+
+def _torch_network(args: argparse.Namespace) -> tuple[Network, str]:
+    """The model's IR by the torch.fx front-end, and how banners name it (the file's name, not
+    its path: the generated text is the same on every machine)."""
+    from symconv.commands.network import _frontend, _kwargs
+    from symconv.network.ir import NetworkError
+
+    frontend = _frontend("torch_frontend", "torch", "--torch")
+    channels = 3 if args.channels is None else args.channels
+    frontend.check_options(channels, args.rank)
+    model = frontend.build_model(args.torch, _kwargs(args))
+    source, _, attr = args.torch.rpartition(":")
+    shown = f"--torch {Path(source).name if source.endswith('.py') else source}:{attr}"
+    try:
+        network: Network = frontend.from_module(model, name=attr, channels=channels,
+                                                rank=args.rank, target=args.torch)
+    except NetworkError as exc:
+        raise NetworkError(f"{exc}\n  generate --network reads a PyTorch model with torch.fx; "
+                           "code for a model only PyTorch's symbolic shapes read (network "
+                           "--torch --symbolic) is not generated") from None
+    return network, shown
 
 
 def _read(path: Path) -> str | None:
@@ -114,6 +156,6 @@ def _text(code: NetworkCode, root: Path, expected: dict[str, str], proofs: list[
         lines.append(f"{p.id.ljust(width)}  {r.status.value}  {r.seconds * 1000:.1f} ms{cx}"
                      f"{extra}")
     held = sum(p.result.ok for p in proofs)
-    lines.append(f"{held}/{len(proofs)} proofs hold for every integer (Python) and every int64 "
-                 "input (C, Rust)")
+    lines.append(f"{held}/{len(proofs)} proofs hold for every integer (Python), every int64 "
+                 "input (C, Rust) and every JavaScript value (TypeScript)")
     return "\n".join(lines) + "\n"

@@ -224,9 +224,13 @@ def rust_proofs(code: NetworkCode, source: str | None = None, timeout: float = 3
 
 def _smt2(negation: z3.BoolRef) -> str:
     """Z3's SMT-LIB2 (shared subterms as lets: the path conditions repeat), its let-names
-    renumbered in order of appearance so that the text is deterministic."""
+    renumbered in order of appearance so that the text is deterministic. Printed from a copy in
+    a fresh context: Z3 shares a subterm as a let by its reference count, which counts every
+    handle still alive elsewhere in the process (another generator's cached terms), so the same
+    query printed twice in one process came out with different lets."""
     from symconv.codegen.cqueries import _renumber
 
-    solver = z3.Solver(ctx=negation.ctx)
-    solver.add(negation)
+    ctx = z3.Context()
+    solver = z3.Solver(ctx=ctx)
+    solver.add(negation.translate(ctx))
     return _renumber(str(solver.to_smt2()))

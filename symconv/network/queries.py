@@ -79,12 +79,19 @@ def listing(st: Study, low: int, high: int, width: int | None = None) -> list[Si
 
 
 def _chunk(st: Study, sizes: list[int], width: int | None) -> list[SizeAnswer]:
+    return answers_at(st, [square_point(st.analysis, n, width) for n in sizes], sizes)
+
+
+def answers_at(st: Study, points: Sequence[tuple[int, ...]], labels: Sequence[int] | None = None
+               ) -> list[SizeAnswer]:
+    """:func:`answer` at any points (one size per axis), evaluated at once; ``labels`` are the
+    answers' ``size`` (default: each point's first size)."""
     analysis = st.analysis
-    points = [square_point(analysis, n, width) for n in sizes]
+    sizes = list(labels) if labels is not None else [p[0] for p in points]
     envs = {axis: [p[j] for p in points] for j, axis in enumerate(analysis.axes)}
     conditions = analysis.conditions
     output_terms = [s for layer in analysis.outputs for s in (layer.shape.sizes or ())]
-    values = T.evaluate_many([*(c.cond for c in conditions), *output_terms], envs, len(sizes))
+    values = T.evaluate_many([*(c.cond for c in conditions), *output_terms], envs, len(points))
     answers = []
     for index, (n, point) in enumerate(zip(sizes, points, strict=True)):
         refusal = next((c for c in conditions if not values[c.cond.serial][index]), None)
@@ -96,7 +103,7 @@ def _chunk(st: Study, sizes: list[int], width: int | None) -> list[SizeAnswer]:
             spatial = layer.shape.sizes
             outputs.append(None if not valid or spatial is None else
                            tuple(int(values[s.serial][index]) for s in spatial))
-        answers.append(SizeAnswer(n, point, valid, tuple(outputs), refusal))
+        answers.append(SizeAnswer(n, tuple(point), valid, tuple(outputs), refusal))
     return answers
 
 

@@ -52,7 +52,7 @@ class NoField:
 
 
 Receptive = Field | NoField
-_ORIGIN = Field(T.const(0), 1, T.const(1))
+ORIGIN = Field(T.const(0), 1, T.const(1))
 
 
 def receptive_fields(analysis: Analysis) -> dict[str, tuple[Receptive, ...]]:
@@ -63,7 +63,7 @@ def receptive_fields(analysis: Analysis) -> dict[str, tuple[Receptive, ...]]:
         node = layer.node
         inputs = [out[name] for name in node.inputs]
         if node.kind is Kind.INPUT:
-            out[node.name] = (_ORIGIN,) * rank
+            out[node.name] = (ORIGIN,) * rank
         elif layer.shape.sizes is None:
             out[node.name] = (NoField("every feature depends on the whole input"),) * rank
         else:
@@ -83,7 +83,7 @@ def _step(analysis: Analysis, layer: Layer, axis: int, before: Sequence[Receptiv
     if kind is Kind.IDENTITY:
         return fields[0]
     if kind in (Kind.CONCAT, Kind.ELEMENTWISE):
-        return _hull(fields)
+        return hull(fields)
     if kind is Kind.WINDOW:
         return _window(analysis, layer, axis, fields[0])
     if kind is Kind.PAD:
@@ -91,18 +91,18 @@ def _step(analysis: Analysis, layer: Layer, axis: int, before: Sequence[Receptiv
             return NoField(f"{node.attrs.get('mode')} padding repeats input positions")
         begin = layer.params[axis]["begin"]
         assert begin is not None
-        return _shift(fields[0], -begin, 1)
+        return shift(fields[0], -begin, 1)
     if kind is Kind.SLICE:
         params = layer.params[axis]
         step = params["step"]
         assert step is not None
         size_before = _input_size(analysis, layer, 0, axis)
         first = S.slice_start(size_before, params["start"])
-        return _shift(fields[0], first, step.const)
+        return shift(fields[0], first, step.const)
     if kind is Kind.CENTER_CROP:
         big = _input_size(analysis, layer, 0, axis)
         small = _input_size(analysis, layer, 1, axis)
-        return _shift(fields[0], T.floor_div(big - small, 2), 1)
+        return shift(fields[0], T.floor_div(big - small, 2), 1)
     if kind is Kind.LINEAR:
         if axis == len(analysis.axes) - 1:
             return NoField("a linear layer mixes the whole axis")
@@ -119,7 +119,7 @@ def _input_size(analysis: Analysis, layer: Layer, index: int, axis: int) -> T.Li
     return sizes[axis]
 
 
-def _hull(fields: Sequence[Field]) -> Receptive:
+def hull(fields: Sequence[Field]) -> Receptive:
     jumps = {f.jump for f in fields}
     if len(jumps) > 1:
         return NoField(f"merged inputs advance by different jumps {sorted(jumps)}")
@@ -131,7 +131,7 @@ def _hull(fields: Sequence[Field]) -> Receptive:
     return Field(start, fields[0].jump, end - start, steps)
 
 
-def _shift(field: Field, offset: T.Lin, step: int) -> Field:
+def shift(field: Field, offset: T.Lin, step: int) -> Field:
     """Output m reads input position m·step + offset."""
     return Field(field.start + offset * field.jump, field.jump * step, field.size,
                  field.steps | {"shift"})
@@ -150,12 +150,19 @@ def _window(analysis: Analysis, layer: Layer, axis: int, field: Field) -> Recept
             return NoField(f"{name} depends on the input size")
         else:
             consts[name] = value.const
-    k, s, d = consts["k"], consts["s"], consts["d"]
     left = _left_padding(analysis, layer, axis)
     if left is None:
         return NoField(f"rule {rule.id}: its padding is not modelled for receptive fields")
+    return window_field(field, consts["k"], consts["s"], consts["d"], left,
+                        rule.op == "conv_transpose")
+
+
+def window_field(field: Field, k: int, s: int, d: int, left: T.Lin, transposed: bool
+                 ) -> Receptive:
+    """The field after a window op (kernel k, stride s, dilation d, ``left`` padding before
+    the first input position) whose input has ``field``."""
     reach = d * (k - 1)
-    if rule.op == "conv_transpose":
+    if transposed:
         if s != 1:
             return NoField("a strided transposed convolution spreads each input over several "
                            "outputs")

@@ -19,6 +19,7 @@ from symconv.network.receptive import Field, NoField, Receptive
 from symconv.network.study import Study
 from symconv.network.textual import latex, pretty, python
 from symconv.network.verdict import Outcome, Verdict
+from symconv.texescape import tex_text
 
 SIZE_WIDTH = 44  # longer closed forms are shown in full in --json
 
@@ -418,7 +419,7 @@ def _layer_json(st: Study, layer: Layer, at: Mapping[str, str]) -> dict[str, Any
         "sizes": _sizes_json(layer),
         "conditions": [{"message": c.message, "condition": python(c.cond)}
                        for c in layer.conditions],
-        "receptive_field": [_field_json(f) for f in st.receptive[node.name]],
+        "receptive_field": [field_json(f) for f in st.receptive[node.name]],
     }
     features = layer.shape.features
     if layer.shape.sizes is None and features is not None:
@@ -429,7 +430,7 @@ def _layer_json(st: Study, layer: Layer, at: Mapping[str, str]) -> dict[str, Any
     return obj
 
 
-def _field_json(f: Receptive) -> dict[str, Any]:
+def field_json(f: Receptive) -> dict[str, Any]:
     if isinstance(f, NoField):
         return {"none": f.reason}
     return {"size": python(f.size), "jump": f.jump, "start": python(f.start)}
@@ -462,34 +463,29 @@ def markdown_report(st: Study, options: Options) -> str:
     if options.input is not None:
         header.append("at " + "×".join(map(str, options.input)))
     header += ["RF", "jump"]
-    lines = [f"**{_md(a.network.name)}** ({_rules_text(st)})", "",
-             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = []
     for layer in a.layers:
         rf, jump = field_texts(st.receptive[layer.node.name])
-        cells = [f"`{layer.node.name}`", _md(layer.node.op or layer.node.kind.value),
-                 _md(params_text(layer)), f"`{size_text(layer, pretty, one, a.axes)}`"]
+        cells = [f"`{layer.node.name}`", md_text(layer.node.op or layer.node.kind.value),
+                 md_text(params_text(layer)), f"`{size_text(layer, pretty, one, a.axes)}`"]
         if options.input is not None:
             cells.append(at[layer.node.name])
-        lines.append("| " + " | ".join([*cells, rf, jump]) + " |")
+        rows.append([*cells, rf, jump])
     v = st.valid
-    lines += ["", f"Valid set V: {_md(v.text())} — {status_line(v.result())}"]
+    lines = [f"**{md_text(a.network.name)}** ({_rules_text(st)})", "",
+             *markdown_table(header, rows), "",
+             f"Valid set V: {md_text(v.text())} — {status_line(v.result())}"]
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A Markdown (GitHub) table; the cells are Markdown already (see :func:`md_text`)."""
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(r) + " |" for r in rows)]
+
+
+def md_text(text: str) -> str:
     return text.replace("|", "\\|")
-
-
-_TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-               "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-               "^": r"\textasciicircum{}"}
-
-
-def tex_text(text: str) -> str:
-    out = "".join(_TEX_ESCAPE.get(ch, ch) for ch in text)
-    for plain, tex in (("→", r"$\to$"), ("×", r"$\times$"), ("—", "---"), ("·", r"$\cdot$")):
-        out = out.replace(plain, tex)
-    return out
 
 
 def _breakable(tex: str) -> str:
@@ -497,11 +493,11 @@ def _breakable(tex: str) -> str:
     return tex.replace(".", r".\allowbreak{}").replace(r"\_", r"\_\allowbreak{}")
 
 
-def _tex_name(name: str) -> str:
+def tex_name(name: str) -> str:
     return r"\texttt{" + _breakable(tex_text(name)) + "}"
 
 
-def _tex_plain(text: str) -> str:
+def tex_plain(text: str) -> str:
     return _breakable(tex_text(text))
 
 
@@ -521,16 +517,16 @@ def _tex_math(value: T.Lin) -> str:
     return f"${_tex_term(value)}$"
 
 
-LATEX_PARAMS = ParamStyle(_tex_plain, _tex_math, r"$\times$")
+LATEX_PARAMS = ParamStyle(tex_plain, _tex_math, r"$\times$")
 
 
 def _tex_row(st: Study, layer: Layer, one: bool, at: Mapping[str, str] | None) -> list[str]:
     rf, jump = field_texts(st.receptive[layer.node.name])
-    op = _tex_plain(layer.node.op or layer.node.kind.value)
+    op = tex_plain(layer.node.op or layer.node.kind.value)
     params = params_text(layer, LATEX_PARAMS)
     size = size_text(layer, _tex_term, one, st.analysis.axes, r" \times ", r" \cdot ")
     size_cell = f"${size}$" + ("" if layer.shape.sizes is not None else " features")
-    cells = [_tex_name(layer.node.name), f"{op} {params}".strip(), size_cell]
+    cells = [tex_name(layer.node.name), f"{op} {params}".strip(), size_cell]
     if at is not None:
         cells.append(tex_text(at[layer.node.name]))
     return [*cells, tex_text(rf), tex_text(jump)]
@@ -545,24 +541,37 @@ def latex_report(st: Study, options: Options, user_caption: str | None = None,
     a = st.analysis
     one = uniform(st)
     at_col = options.input is not None
+    head = latex_head(a.axes[0] if one and len(a.axes) > 1 else None, options.input)
+    at = at_input(st, options.input) if at_col else None
+    rows = [_tex_row(st, layer, one, at) for layer in a.layers]
+    v = st.valid
+    caption = (f"Layer sizes of \\texttt{{{tex_text(a.network.name)}}}. Valid inputs: "
+               f"{tex_valid(v.text())} ({v.status.value}).")
+    return latex_table(head, rows, user_caption if user_caption is not None else caption,
+                       label)
+
+
+def latex_head(one_axis: str | None, point: Sequence[int] | None) -> list[str]:
+    """The layer table's header: layer, parameters, size (of ``one_axis`` where every axis
+    reads alike), the sizes at ``point``, RF and jump."""
+    head = ["Layer", "Parameters", "Size" + (f" (${one_axis}$)" if one_axis else "")]
+    if point is not None:
+        head.append(r"at " + r"$\times$".join(map(str, point)))
+    return [*head, "RF", "Jump"]
+
+
+def latex_table(head: Sequence[str], cells: Sequence[Sequence[str]], caption: str,
+                label: str | None = None) -> str:
+    """The layer table (5 columns, or 6 with the sizes at an input) as a longtable as wide as
+    the text; ``caption`` is LaTeX; a row with an elided closed form adds a note to it."""
+    at_col = len(head) == 6
     widths = ([0.2, 0.26, 0.23, 0.13, 0.09, 0.09] if at_col
               else [0.22, 0.3, 0.28, 0.1, 0.1])
     aligns = ["raggedright"] * 3 + ["raggedleft"] * (len(widths) - 3)
     spec = "@{}" + "".join(
         rf">{{\{al}\arraybackslash}}p{{\dimexpr {w}\linewidth-2\tabcolsep\relax}}"
         for w, al in zip(widths, aligns, strict=True)) + "@{}"
-    head = ["Layer", "Parameters", "Size" + (f" (${a.axes[0]}$)" if one and len(
-        a.axes) > 1 else "")]
-    if at_col:
-        head.append(r"at " + r"$\times$".join(map(str, options.input or ())))
-    head += ["RF", "Jump"]
-    at = at_input(st, options.input) if at_col else None
-    rows = [" & ".join(_tex_row(st, layer, one, at)) + r" \\" for layer in a.layers]
-    v = st.valid
-    caption = (f"Layer sizes of \\texttt{{{tex_text(a.network.name)}}}. Valid inputs: "
-               f"{_tex_valid(v.text())} ({v.status.value}).")
-    if user_caption is not None:
-        caption = user_caption
+    rows = [" & ".join(r) + r" \\" for r in cells]
     if any(ELIDED in row for row in rows):
         caption += (f" {ELIDED}: a closed form too long for the table "
                     r"(\texttt{symconv network --json} gives it in full).")
@@ -589,9 +598,6 @@ def latex_report(st: Study, options: Options, user_caption: str | None = None,
     return "\n".join(lines) + "\n"
 
 
-def _tex_valid(text: str) -> str:
-    out = tex_text(text)
-    for plain, tex in (("≥", r"$\ge$"), ("≤", r"$\le$"), ("≡", r"$\equiv$"), ("∈", r"$\in$"),
-                       ("∪", r"$\cup$"), ("∅", r"$\emptyset$")):
-        out = out.replace(plain, tex)
-    return out
+def tex_valid(text: str) -> str:
+    """The valid set's text as LaTeX (symconv.texescape spells ≥, ∈, ∅ … as math)."""
+    return tex_text(text)

@@ -271,7 +271,7 @@ class _Reader:
                                 f"names), got {axes_raw}")
             axes = AXIS_NAMES[axes_raw]
         elif isinstance(axes_raw, list) and axes_raw and all(
-                isinstance(a, str) and re.fullmatch(r"[A-Za-z]\w*", a) for a in axes_raw):
+                isinstance(a, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", a) for a in axes_raw):
             axes = tuple(axes_raw)
             if len(set(axes)) != len(axes):
                 raise SpecError(f"{where.key('axes')}: axis names repeat: {axes_raw}")

@@ -79,7 +79,10 @@ def _tex_ite(cond: str, then: str, other: str) -> str:
 
 
 def _tex_name(name: str) -> str:
-    return name if name.isalnum() and len(name) == 1 else rf"\mathit{{{name}}}"
+    # names are ASCII identifiers (spec.py); "_" would be a subscript in math mode
+    if name.isalnum() and len(name) == 1:
+        return name
+    return r"\mathit{" + name.replace("_", r"\_") + "}"
 
 
 PYTHON = Style("*", "-", ">=", "<=", "==", "!=", " and ", " or ", "not ", "True", "False",

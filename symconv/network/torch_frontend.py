@@ -243,7 +243,7 @@ def source_line(stack_trace: str | None) -> str:
     best = ""
     for filename, lineno in _frames(stack_trace):
         if not filename.startswith(torch_dir):
-            best = f"{_short(filename)}:{lineno}"
+            best = f"{short_path(filename)}:{lineno}"
     return best
 
 
@@ -259,7 +259,8 @@ def _frames(stack_trace: str) -> list[tuple[str, int]]:
     return out
 
 
-def _short(filename: str) -> str:
+def short_path(filename: str) -> str:
+    """A file as the user knows it: inside site-packages from there, else relative to here."""
     marker = f"{os.sep}site-packages{os.sep}"
     if marker in filename:
         return filename.split(marker, 1)[1]

@@ -22,9 +22,10 @@ from symconv.network.frontends.explore import (
     explore,
     valid_set,
 )
-from symconv.network.frontends.symexpr import compile_python
+from symconv.network.frontends.symexpr import compile_python, scaled
 from symconv.network.frontends.torch_trace import Path, Step, Tracer
 from symconv.network.ir import AXIS_NAMES, NetworkError
+from symconv.network.receptive import Field, Receptive
 from symconv.network.verdict import Outcome, Verdict, combine
 
 START = {1: 16000, 2: 224, 3: 32}
@@ -102,7 +103,7 @@ class TracedStudy:
             raise NetworkError(f"size {'×'.join(map(str, point))} is on no path explored")
         env = dict(zip(self.axes, point, strict=True))
         path = region.path
-        if self.valid.sets is not None:
+        if self.valid.sets is not None and self.valid.proof.status is Verdict.PROVED:
             free = point if self.width is None else point[:-1]
             inside = all(x in s for x, s in zip(free, self.valid.sets, strict=True))
             if inside != path.valid:
@@ -129,7 +130,7 @@ class TracedStudy:
         return None
 
     def _in_v(self, point: Sequence[int]) -> bool:
-        if self.valid.sets is not None:
+        if self.valid.sets is not None and self.valid.proof.status is Verdict.PROVED:
             free = point if self.width is None else point[:-1]
             if len(free) == len(self.valid.sets):
                 return all(x in s for x, s in zip(free, self.valid.sets, strict=True))
@@ -366,33 +367,51 @@ def derive_one(rid: str, params: Mapping[str, int], module: str, timeout: float)
 # Text
 
 
-_OPS = {"Add": None}
+@dataclass(frozen=True, slots=True)
+class _Style:
+    floor: tuple[str, str] = ("⌊", "⌋")
+    ceil: tuple[str, str] = ("⌈", "⌉")
+    times: str = "·"
+    minus: str = " − "
+    mod: str = " mod "
+    function: str = "{}"
+
+
+PLAIN = _Style()
+# inline math for the LaTeX table (no package beyond the table's)
+TEX = _Style((r"\lfloor ", r" \rfloor"), (r"\lceil ", r" \rceil"), r" \cdot ", " - ",
+             r" \bmod ", r"\{}")
 
 
 def show(expr: Any, names: Mapping[str, str]) -> str:
     """A size expression in the axes' names, floors as ⌊·⌋."""
-    return _show(expr, names, 0)
+    return _show(expr, names, 0, PLAIN)
+
+
+def show_tex(expr: Any, names: Mapping[str, str]) -> str:
+    """A size expression as LaTeX math (without the dollars)."""
+    return _show(expr, names, 0, TEX)
 
 
 def _paren(text: str, need: bool) -> str:
     return f"({text})" if need else text
 
 
-def _show(e: Any, names: Mapping[str, str], prec: int) -> str:
+def _show(e: Any, names: Mapping[str, str], prec: int, style: _Style) -> str:
     kind = type(e).__name__
     if getattr(e, "is_Symbol", False):
         return names.get(e.name, e.name)
     if getattr(e, "is_Integer", False):
         return str(int(e))
     if getattr(e, "is_Rational", False):
-        return f"{int(e.p)}/{int(e.q)}"
+        return _paren(f"{int(e.p)}/{int(e.q)}", prec > 0)
     if kind == "Add":
         terms = sorted(e.args, key=lambda a: (getattr(a, "is_Number", False), str(a)))
         out = ""
         for t in terms:
-            text = _show(t, names, 1)
+            text = _show(t, names, 1, style)
             if out:
-                out += f" − {text[1:]}" if text.startswith("-") else f" + {text}"
+                out += f"{style.minus}{text[1:]}" if text.startswith("-") else f" + {text}"
             else:
                 out = text
         return _paren(out, prec > 0)
@@ -400,25 +419,60 @@ def _show(e: Any, names: Mapping[str, str], prec: int) -> str:
         coeff = [a for a in e.args if getattr(a, "is_Number", False)]
         rest = [a for a in e.args if not getattr(a, "is_Number", False)]
         c = int(coeff[0]) if coeff and getattr(coeff[0], "is_Integer", False) else None
-        body = "·".join(_show(a, names, 2) for a in rest)
+        body = style.times.join(_show(a, names, 2, style) for a in rest)
+        if c == -1 and len(rest) == 1 and type(rest[0]).__name__ == "FloorDiv":
+            # -⌊(-a)/b⌋ is ⌈a/b⌉, as the model's code wrote it (-(-h // s))
+            num, den = rest[0].args
+            left, right = style.ceil
+            return f"{left}{_show(-num, names, 2, style)}/{_show(den, names, 3, style)}{right}"
         if c == -1:
-            return "-" + body
+            return _paren("-" + body, prec > 1)
         if c is not None:
-            return f"{c}·{body}"
-        return "·".join(_show(a, names, 2) for a in e.args)
+            return _paren(f"{c}{style.times}{body}", prec > 2)
+        return _paren(style.times.join(_show(a, names, 2, style) for a in e.args), prec > 2)
     if kind in ("FloorDiv", "CleanDiv"):
-        return f"⌊{_show(e.args[0], names, 0)}/{_show(e.args[1], names, 2)}⌋"
-    if kind in ("CeilToInt", "FloorToInt") and type(e.args[0]).__name__ == "IntTrueDiv":
-        a, b = e.args[0].args
-        left, right = ("⌈", "⌉") if kind == "CeilToInt" else ("⌊", "⌋")
-        return f"{left}{_show(a, names, 0)}/{_show(b, names, 2)}{right}"
+        left, right = style.floor
+        return (f"{left}{_show(e.args[0], names, 2, style)}/"
+                f"{_show(e.args[1], names, 3, style)}{right}")
+    if kind in ("CeilToInt", "FloorToInt", "TruncToInt"):
+        quotient = _quotient_text(e.args[0], names, style)
+        if quotient is not None:
+            if kind == "TruncToInt":
+                return (rf"\mathrm{{trunc}}({quotient})" if style is TEX
+                        else f"trunc({quotient})")
+            left, right = style.ceil if kind == "CeilToInt" else style.floor
+            return f"{left}{quotient}{right}"
     if kind in ("Mod", "PythonMod"):
-        return _paren(f"{_show(e.args[0], names, 2)} mod {_show(e.args[1], names, 2)}", prec > 0)
+        # a product on the right is parenthesised: H mod (2·H), not (H mod 2)·H
+        return _paren(f"{_show(e.args[0], names, 2, style)}{style.mod}"
+                      f"{_show(e.args[1], names, 3, style)}", prec > 0)
     if kind in ("Max", "Min"):
-        return f"{kind.lower()}({', '.join(_show(a, names, 0) for a in e.args)})"
+        return (style.function.format(kind.lower())
+                + f"({', '.join(_show(a, names, 0, style) for a in e.args)})")
     if kind == "Pow":
-        return f"{_show(e.args[0], names, 3)}^{_show(e.args[1], names, 3)}"
+        power = _show(e.args[1], names, 3, style)
+        return f"{_show(e.args[0], names, 3, style)}^" + (
+            f"{{{power}}}" if style is TEX else power)
+    if style is TEX:  # a node shown as SymPy writes it: as text, every character escaped
+        from symconv.texescape import tex_text
+
+        return r"\mbox{\texttt{" + tex_text(str(e)) + "}}"
     return str(e)
+
+
+def _quotient_text(inner: Any, names: Mapping[str, str], style: _Style) -> str | None:
+    """``a/b`` of ``IntTrueDiv(a, b)`` or ``p·a/q`` of ``c * ToFloat(a)`` (c = p/q exactly)."""
+    if type(inner).__name__ == "IntTrueDiv":
+        a, b = inner.args
+        return f"{_show(a, names, 2, style)}/{_show(b, names, 3, style)}"
+    product = scaled(inner)
+    if product is None:
+        return None
+    factor, size = product
+    num = _show(size, names, 2, style)
+    if factor.numerator != 1:
+        num = f"{factor.numerator}{style.times}{_show(size, names, 3, style)}"
+    return num if factor.denominator == 1 else f"{num}/{factor.denominator}"
 
 
 def show_shape(shape: Sequence[Any], names: Mapping[str, str]) -> str:
@@ -455,22 +509,18 @@ def text_report(st: TracedStudy, point: Sequence[int] | None = None) -> str:
     lines = [f"{st.name}: traced on PyTorch's symbolic shapes, input {st.channels} × "
              f"{' × '.join(st.axes)}, {len(ex.regions)} paths explored "
              f"({sum(r.path.valid for r in ex.regions)} valid), {ex.seconds:.1f} s", ""]
-    main = st.main
-    env = dict(zip(st.axes, point, strict=True)) if point is not None else None
-    rows = []
-    for step in main.steps:
-        shape = "; ".join(show_shape(s, main.names) for s in step.shapes)
-        row = [step.module, step.kind, shape]
-        if env is not None:
-            at = _at(main, step, env, st)
-            row.append(at)
-        rows.append(row)
-    if rows:
-        header = ["layer", "op", f"output (path at {'×'.join(map(str, main.point))})"]
-        if env is not None:
-            header.append("at " + "×".join(map(str, point or ())))
-        lines += _table(rows, header)
+    table = layer_table(st, point)
+    if table.rows:
+        lines.append(f"layers of the path traced at {'×'.join(map(str, table.path.point))}:")
+        lines += table_lines(table)
         lines.append("")
+    if point is not None and table.rows and table.rows[0].at is None:
+        refused = ex.region_at(tuple(point))
+        if refused is None or not refused.path.valid:
+            where = refused.path.where.module if refused and refused.path.where else ""
+            lines += [f"input {'×'.join(map(str, point))}: refused" + (
+                f" by {where or '(model)'}: {show_message(refused.path)}" if refused else ""),
+                ""]
     lines.append(f"coverage: {status_text(ex.coverage)}: the {len(ex.regions)} paths' regions "
                  f"cover every size" + (f" with {st.axes[-1]} = {st.width}" if st.width else "")
                  + f" ({ex.coverage.seconds:.2f} s)")
@@ -504,17 +554,6 @@ def text_report(st: TracedStudy, point: Sequence[int] | None = None) -> str:
 
 def _params(p: Mapping[str, int]) -> str:
     return " ".join(f"{k}{v}" for k, v in p.items())
-
-
-def _at(path: Path, step: Step, env: Mapping[str, int], st: TracedStudy) -> str:
-    region = st.exploration.region_at(tuple(env.values()))
-    if region is None or region.path is not path:
-        return "·"
-    try:
-        return "; ".join("×".join(str(int(compile_python(x, path.names)(env))) for x in s)
-                         for s in step.shapes)
-    except Exception:
-        return "·"
 
 
 def _outs(got: Answer) -> str:
@@ -576,7 +615,7 @@ def json_report(st: TracedStudy, point: Sequence[int] | None = None,
         if r.notes:
             obj["notes"] = list(r.notes)
         paths.append(obj)
-    main = st.main
+    table = layer_table(st, point)
     doc: dict[str, Any] = {
         "network": st.name, "frontend": "torch-symbolic", "channels": st.channels,
         "axes": list(st.axes), "width": st.width, "status": st.status.value,
@@ -585,9 +624,9 @@ def json_report(st: TracedStudy, point: Sequence[int] | None = None,
         "valid_set": st.valid.proof.as_json(text=st.valid.text(), sets=[
             _set_json(s) for s in st.valid.sets] if st.valid.sets is not None else None),
         "outputs": [{"closed_form": t, "paths": c} for t, c in output_forms(st)],
-        "layers": [{"layer": s.module, "op": s.kind,
-                    "outputs": [[show(x, main.names) for x in sh] for sh in s.shapes]}
-                   for s in main.steps],
+        "layers": [_layer_json(table, row, step) for row, step in zip(
+            table.rows, table.path.steps, strict=True)],
+        "layers_path": list(table.path.point),
         "derivations": [d.result.as_json(layer=d.module, rule=d.rule, params=dict(d.params))
                         for d in st.derivations],
         "paths": paths,
@@ -616,6 +655,27 @@ def json_report(st: TracedStudy, point: Sequence[int] | None = None,
     return doc
 
 
+def _layer_json(table: LayerTable, row: Row, step: Step) -> dict[str, Any]:
+    names = table.path.names
+    obj: dict[str, Any] = {
+        "layer": row.layer, "op": row.op, "params": row.params,
+        "outputs": [[show(x, names) for x in sh] for sh in step.shapes],
+        "receptive_field": None if row.fields is None else [_field_json(f) for f in row.fields]}
+    if table.point is not None:
+        obj["at_input"] = None if row.at is None else list(row.at)
+    return obj
+
+
+def _field_json(f: Receptive) -> dict[str, Any]:
+    from symconv.network.render import field_json
+    from symconv.network.traced_fields import mentions_opaque
+
+    obj = field_json(f)
+    if isinstance(f, Field) and mentions_opaque(f.start):
+        obj["start"] = None  # after a padding that depends on the input size
+    return obj
+
+
 def _set_json(s: Any) -> dict[str, Any]:
     return {"finite": [list(x) for x in s.finite], "start": s.start, "modulus": s.modulus,
             "residues": list(s.residues)}
@@ -629,3 +689,228 @@ def iter_sizes(st: TracedStudy, low: int, high: int, width: int | None = None
                ) -> Iterator[Answer]:
     for n in range(low, high + 1):
         yield st.answer(n, width)
+
+
+# ---------------------------------------------------------------------------------------------
+# The layer table: one path's leaf modules, with parameters, sizes, and receptive fields
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A leaf module on the path: its first output's sizes (SymPy, in the path's symbols), those
+    sizes at the table's input (when the input takes this path) and its receptive field per
+    axis (None: not claimed)."""
+
+    layer: str
+    op: str
+    params: str
+    shape: tuple[Any, ...]
+    at: tuple[int, ...] | None
+    fields: tuple[Receptive, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LayerTable:
+    name: str
+    axes: tuple[str, ...]
+    path: Path
+    point: tuple[int, ...] | None
+    rows: tuple[Row, ...]
+    valid_text: str
+    valid_status: Verdict
+
+    def spatial(self, row: Row) -> bool:
+        return len(row.shape) == len(self.axes) + 2
+
+    @property
+    def one_axis(self) -> str | None:
+        """The first axis where every axis of every row reads alike (then one size is shown)."""
+        if len(self.axes) == 1:
+            return None
+        first = dict.fromkeys(self.path.names, self.axes[0])
+        for row in self.rows:
+            if self.spatial(row):
+                texts = {show(x, first) for x in row.shape[2:]}
+                if len(texts) > 1:
+                    return None
+        return self.axes[0]
+
+    def size_text(self, row: Row, tex: bool = False) -> str:
+        """The closed form (only the first axis where all read alike; features once flat)."""
+        shower = show_tex if tex else show
+        times = r" \times " if tex else " × "
+        names = self.path.names
+        if self.spatial(row):
+            sizes = row.shape[2:3] if self.one_axis else row.shape[2:]
+            return times.join(shower(x, names) for x in sizes)
+        text = times.join(shower(x, names) for x in row.shape[1:])
+        return f"{text} features" if len(row.shape) == 2 and not tex else text
+
+    def at_text(self, row: Row) -> str:
+        if row.at is None:
+            return "·"
+        values = row.at[2:] if self.spatial(row) else row.at[1:]
+        return "×".join(map(str, values))
+
+    def field_texts(self, row: Row) -> tuple[str, str]:
+        from symconv.network.render import field_texts
+
+        return ("—", "—") if row.fields is None else field_texts(row.fields)
+
+
+def layer_table(st: TracedStudy, point: Sequence[int] | None = None) -> LayerTable:
+    """The table of the path ``point`` takes (the first valid path when it has none or is
+    refused), its receptive fields traced along it (:mod:`symconv.network.traced_fields`)."""
+    from symconv.network.traced_fields import path_fields
+
+    path = st.main
+    env: dict[str, int] | None = None
+    if point is not None:
+        region = st.exploration.region_at(tuple(point))
+        if region is not None and region.path.valid:
+            path = region.path
+            env = dict(zip(st.axes, point, strict=True))
+    fields = path_fields(st.tracer, path) if st.tracer is not None else None
+    rows = []
+    for j, step in enumerate(path.steps):
+        shape = step.shapes[0]
+        at = (tuple(int(compile_python(x, path.names)(env)) for x in shape)
+              if env is not None else None)
+        rows.append(Row(step.module, step.kind, module_params(st, step), shape, at,
+                        fields[j] if fields is not None else None))
+    return LayerTable(st.name, st.axes, path, tuple(point) if point is not None else None,
+                      tuple(rows), st.valid.text(), st.valid.proof.status)
+
+
+def _axis_values(value: Any) -> str:
+    values = list(value) if isinstance(value, tuple | list) else [value]
+    texts = [str(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def _trivial(value: Any, neutral: int) -> bool:
+    values = list(value) if isinstance(value, tuple | list) else [value]
+    return all(v == neutral for v in values)
+
+
+def module_params(st: TracedStudy, step: Step) -> str:
+    """The parameters of the module behind ``step`` that decide sizes, written as the fx
+    front-end's table writes them (``k3 s2 p1 →64``)."""
+    module: Any = None
+    if st.tracer is not None and step.module:
+        try:
+            module = st.tracer.model.get_submodule(step.module)
+        except AttributeError:
+            module = None
+    if step.window:
+        w = dict(step.window)
+        pieces = [f"k{_axis_values(w['kernel_size'])}"]
+        stride = w.get("stride")
+        if stride is not None and not _trivial(stride, 1):
+            pieces.append(f"s{_axis_values(stride)}")
+        padding = w.get("padding", 0)
+        if isinstance(padding, str):
+            pieces.append(padding)
+        elif not _trivial(padding, 0):
+            pieces.append(f"p{_axis_values(padding)}")
+        if not _trivial(w.get("dilation", 1), 1):
+            pieces.append(f"d{_axis_values(w['dilation'])}")
+        if not _trivial(w.get("output_padding", 0), 0):
+            pieces.append(f"a{_axis_values(w['output_padding'])}")
+        if w.get("ceil_mode"):
+            pieces.append("ceil")
+        mode = getattr(module, "padding_mode", "zeros")
+        if isinstance(mode, str) and mode != "zeros":
+            pieces.append(mode)
+        out = getattr(module, "out_channels", None)
+        if isinstance(out, int):
+            pieces.append(f"→{out}")
+        return " ".join(pieces)
+    if module is None:
+        return ""
+    kind = type(module).__name__
+    if kind == "Linear":
+        return f"{module.in_features}→{module.out_features}"
+    if kind.startswith("Adaptive"):
+        return f"size {_axis_values(module.output_size)}"
+    if kind in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"):
+        if module.size is not None:
+            return f"size {_axis_values(module.size)}"
+        return f"×{_axis_values(module.scale_factor)}"
+    if kind.endswith(("Pad1d", "Pad2d", "Pad3d")):
+        return f"pad {_axis_values(module.padding)}"
+    return ""
+
+
+def table_lines(table: LayerTable) -> list[str]:
+    from symconv.network.render import SIZE_WIDTH
+
+    one = table.one_axis
+    size_head = f"size ({one}; {', '.join(table.axes[1:])} alike)" if one else "size"
+    header = ["layer", "op", "parameters", size_head]
+    if table.point is not None:
+        header.append("at " + "×".join(map(str, table.point)))
+    header += ["RF", "jump"]
+    rows = []
+    for row in table.rows:
+        size = table.size_text(row)
+        if len(size) > SIZE_WIDTH:
+            size = size[:SIZE_WIDTH - 1] + "…"
+        cells = [row.layer, row.op, row.params, size]
+        if table.point is not None:
+            cells.append(table.at_text(row))
+        rows.append([*cells, *table.field_texts(row)])
+    return _table(rows, header)
+
+
+def markdown_report(table: LayerTable) -> str:
+    from symconv.network.render import markdown_table, md_text
+
+    one = table.one_axis
+    header = ["layer", "op", "parameters", f"size ({one})" if one else "size"]
+    if table.point is not None:
+        header.append("at " + "×".join(map(str, table.point)))
+    header += ["RF", "jump"]
+    rows = []
+    for row in table.rows:
+        cells = [f"`{row.layer}`", md_text(row.op), md_text(row.params),
+                 f"`{table.size_text(row)}`"]
+        if table.point is not None:
+            cells.append(table.at_text(row))
+        rows.append([*cells, *table.field_texts(row)])
+    lines = [f"**{md_text(table.name)}** (PyTorch's symbolic shapes, the path at "
+             f"{'×'.join(map(str, table.path.point))})", "", *markdown_table(header, rows), "",
+             f"Valid set V: {md_text(table.valid_text)} — {table.valid_status.value}"]
+    return "\n".join(lines) + "\n"
+
+
+def latex_report(table: LayerTable, user_caption: str | None = None,
+                 label: str | None = None) -> str:
+    """The table as the fx front-end's ``--latex`` sets it (``render.latex_table``); a closed
+    form longer than the terminal's cell is elided (``--json`` has it)."""
+    from symconv.network.render import (
+        ELIDED,
+        SIZE_WIDTH,
+        latex_head,
+        latex_table,
+        tex_name,
+        tex_plain,
+        tex_valid,
+    )
+    from symconv.texescape import tex_text
+
+    rows = []
+    for row in table.rows:
+        plain = table.size_text(row)
+        size = ELIDED if len(plain) > SIZE_WIDTH else table.size_text(row, tex=True)
+        features = " features" if not table.spatial(row) and len(row.shape) == 2 else ""
+        cells = [tex_name(row.layer), f"{tex_plain(row.op)} {tex_text(row.params)}".strip(),
+                 f"${size}${features}"]
+        if table.point is not None:
+            cells.append(tex_text(table.at_text(row)))
+        rows.append([*cells, *(tex_text(t) for t in table.field_texts(row))])
+    caption = (f"Layer sizes of \\texttt{{{tex_text(table.name)}}} (PyTorch's symbolic "
+               f"shapes). Valid inputs: {tex_valid(table.valid_text)} "
+               f"({table.valid_status.value}).")
+    return latex_table(latex_head(table.one_axis, table.point), rows,
+                       user_caption if user_caption is not None else caption, label)

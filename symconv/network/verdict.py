@@ -68,5 +68,6 @@ class Outcome:
 
 def dump_json(obj: Any, out: TextIO) -> None:
     """As ``symconv.render.dump_json``."""
-    json.dump(obj, out, indent=2, ensure_ascii=False, sort_keys=False)
-    out.write("\n")
+    from symconv.interrupt import write_final
+
+    write_final(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n", out)

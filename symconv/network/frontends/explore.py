@@ -16,8 +16,9 @@ Pure but for the ``trace`` callback: nothing here imports torch.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import lcm
 from typing import Any
@@ -41,21 +42,27 @@ DEFAULT_PATHS = 400
 DEFAULT_SECONDS = 600.0
 SMALL = 1024  # sizes tried first: small, informative paths before huge ones
 PERIOD_MAX = 1 << 12
+WINDOW_MAX = 1 << 15  # sizes per axis at most looked at to guess V
 
 
 @dataclass(frozen=True, slots=True)
 class Region:
     """A path's region: where ``cond`` holds (Z3 over the axes, with ``exact``: the side
-    conditions of float size arithmetic read exactly) the forward takes ``path``."""
+    conditions under which the guards are read exactly — float size arithmetic below 2**53
+    (``floats``), size-dependent divisors not zero) the forward takes ``path``."""
 
     path: Path
     cond: z3.BoolRef
     exact: z3.BoolRef
     checks: tuple[Eval, ...]
     notes: tuple[str, ...] = ()
+    floats: bool = False
 
     def contains(self, point: Mapping[str, int]) -> bool:
-        return all(bool(c(point)) for c in self.checks)
+        try:
+            return all(bool(c(point)) for c in self.checks)
+        except ZeroDivisionError:  # a size-dependent divisor is zero: outside the region
+            return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +133,10 @@ class _Space:
                 except Unreadable as exc:
                     raise NetworkError(f"an output size of the forward at {at} is {size}, "
                                        f"which is not read exactly: {exc}") from None
-        exact = z3.And(reader.exact) if reader.exact else z3.BoolVal(True, self.ctx)
+        side = reader.exact + reader.defined
+        exact = z3.And(side) if side else z3.BoolVal(True, self.ctx)
         return Region(path, z3.And(conds) if conds else z3.BoolVal(True, self.ctx), exact,
-                      tuple(checks), tuple(notes))
+                      tuple(checks), tuple(notes), bool(reader.exact))
 
 
 def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
@@ -141,6 +149,7 @@ def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
     space = _Space(axes, width, timeout)
     regions: list[Region] = []
     queue = [tuple(int(n) for n in p) for p in start]
+    prober = _Prober(space)
     coverage: Outcome | None = None
     while coverage is None:
         if queue:
@@ -149,7 +158,7 @@ def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
             if any(r.contains(env) for r in regions):
                 continue
         else:
-            found = _uncovered(space, regions)
+            found = _uncovered(space, regions, prober)
             if isinstance(found, Outcome):
                 coverage = found
                 break
@@ -169,14 +178,55 @@ def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
         regions.append(region)
         if progress is not None:
             progress(len(regions), point)
-    inexact = any(not z3.is_true(r.exact) for r in regions)
+    inexact = any(r.floats for r in regions)
     return Exploration(space.axes, width, tuple(regions), coverage,
                        time.perf_counter() - began, inexact)
 
 
-def _uncovered(space: _Space, regions: Sequence[Region]) -> tuple[int, ...] | Outcome:
-    """A point of the domain in no region (small ones first), or the proof that none is."""
+# sizes looked at in Python before Z3 is asked: where paths usually change (small sizes, powers
+# of two and their neighbours, the usual input sizes), so that Z3 mostly proves coverage rather
+# than searches (its queries over size-dependent divisors are slow)
+_PROBES = sorted({*range(1, 18), *(2**k + d for k in range(5, 11) for d in (-1, 0, 1)),
+                  *range(18, 130, 7), 160, 192, 200, 224, 225, 256, 299, 320, 384, 448, 512,
+                  640, 768})
+_PROBE_LIMIT = 4096
+
+
+def _probes(space: _Space) -> Iterator[tuple[int, ...]]:
+    free = len(space.axes) - (space.width is not None)
+    tail = (space.width,) if space.width is not None else ()
+    per_axis = _PROBES if len(_PROBES) ** free <= _PROBE_LIMIT else _PROBES[::3]
+    grid = sorted(itertools.product(per_axis, repeat=free), key=lambda p: (max(p), p))
+    for point in grid[:_PROBE_LIMIT]:
+        yield (*point, *tail)
+
+
+class _Prober:
+    """The probes in order, each dropped once a region covers it (regions are only added)."""
+
+    def __init__(self, space: _Space) -> None:
+        self.axes = space.axes
+        self.todo = list(_probes(space))
+        self.next = 0
+
+    def uncovered(self, regions: Sequence[Region]) -> tuple[int, ...] | None:
+        while self.next < len(self.todo):
+            point = self.todo[self.next]
+            env = dict(zip(self.axes, point, strict=True))
+            if not any(r.contains(env) for r in regions):
+                return point
+            self.next += 1
+        return None
+
+
+def _uncovered(space: _Space, regions: Sequence[Region], prober: _Prober
+               ) -> tuple[int, ...] | Outcome:
+    """A point of the domain in no region (a probe, else small ones first by Z3), or the proof
+    that none is."""
     started = time.perf_counter()
+    probe = prober.uncovered(regions)
+    if probe is not None:
+        return probe
     for bound in (SMALL, None):
         s = space.solver()
         s.add(space.domain(bound))
@@ -242,7 +292,10 @@ def valid_set(ex: Exploration, timeout: float = 30.0) -> TracedValidSet:
     if p > PERIOD_MAX:
         return TracedValidSet(ex.axes, ex.width, None, Outcome(
             Verdict.UNKNOWN, 0.0, reason=f"period {p} above {PERIOD_MAX}"))
-    window = max(WINDOW_MIN, 8 * p)
+    # past every constant the guards compare with (Whisper's H = 3000), times the period
+    bound = max((abs(int(a)) for r in ex.regions for g in r.path.guards
+                 for a in g.atoms() if getattr(a, "is_Integer", False)), default=0)
+    window = max(WINDOW_MIN, 8 * p, min(p * (bound + 2) + bound, WINDOW_MAX))
     if not valid:
         sets: tuple[Periodic, ...] = tuple(Periodic() for _ in free)
     else:
@@ -257,7 +310,15 @@ def valid_set(ex: Exploration, timeout: float = 30.0) -> TracedValidSet:
                 bits.append(at is not None and at.path.valid)
             guessed.append(_infer(bits, 1, p))
         sets = tuple(guessed)
-    return TracedValidSet(ex.axes, ex.width, sets, prove_valid_set(ex, sets, timeout))
+    proof = prove_valid_set(ex, sets, timeout)
+    if proof.status is Verdict.REFUTED:
+        # a wrong guess refutes the guess, not the model: V couples the axes (one axis's
+        # padding computed from another's size) or is not periodic where it was looked at
+        where = "×".join(str((proof.counterexample or {}).get(a, "?")) for a in ex.axes)
+        return TracedValidSet(ex.axes, ex.width, None, Outcome(
+            Verdict.UNKNOWN, proof.seconds, reason=f"V is not a product of periodic sets per "
+            f"axis (the best guess of one differs from the paths at {where})"))
+    return TracedValidSet(ex.axes, ex.width, sets, proof)
 
 
 def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -> Outcome:

@@ -13,9 +13,13 @@ tested on hand-built expressions. The semantics follow ``torch/utils/_sympy/func
   ceil/floor/trunc of the rational a/b whenever |a| < 2**53 (a quotient that is not an integer
   lies at least 1/|b| from one, more than half an ulp of it), so it is read exactly with that
   side condition (:attr:`Z3Reader.exact`), never without;
+- the same roundings of ``c * ToFloat(a)`` (``floor(size * scale_factor)`` in
+  ``F.interpolate``): the double c is exactly p/q with q a power of two, and the product rounds
+  to nothing while |a·p| < 2**53 (an integer times a power of two), so it is the exact rational
+  a·p/q under that side condition;
 - ``Max``/``Min``/``Where``; relations and ``And``/``Or``/``Not``.
 
-Anything else (``FloatTrueDiv`` of a float scale, ``FloatPow``, a float constant) is refused with
+Anything else (``FloatTrueDiv`` of a float scale, ``FloatPow``, a float sum) is refused with
 :class:`Unreadable`, an honest refusal rather than a guess.
 """
 
@@ -132,7 +136,23 @@ def _py_quotient(e: Any, names: Mapping[str, str], memo: dict[Any, Eval]) -> Eva
     if _name(e) == "IntTrueDiv":
         a, b = (_py(x, names, memo) for x in e.args)
         return lambda p: Fraction(a(p)) / b(p)
+    product = scaled(e)
+    if product is not None:
+        factor, size = product
+        a = _py(size, names, memo)
+        return lambda p: factor * a(p)
     return _py(e, names, memo)
+
+
+def scaled(e: Any) -> tuple[Fraction, Any] | None:
+    """``c * ToFloat(a)``: the double c (exactly, as a fraction) and the integer expression a."""
+    if _name(e) != "Mul" or len(e.args) != 2:
+        return None
+    floats = [x for x in e.args if _name(x) == "Float"]
+    sizes = [x for x in e.args if _name(x) == "ToFloat"]
+    if len(floats) != 1 or len(sizes) != 1:
+        return None
+    return Fraction(float(floats[0])), sizes[0].args[0]
 
 
 def _floor(x: Fraction | int) -> int:
@@ -168,14 +188,15 @@ def _compare(op: str, a: Any, b: Any) -> bool:
 class Z3Reader:
     """Translate size expressions into Z3 over one integer variable per axis. Z3's ``div`` and
     ``mod`` are Euclidean, equal to Python's ``//`` and ``%`` only for a positive divisor: a
-    divisor must be a non-zero constant (PyTorch's sizes divide by strides and scale factors),
-    and a negative one is turned positive first."""
+    negative divisor is turned positive first, and a size-dependent one is read only where it
+    is not zero (:attr:`defined`)."""
 
     def __init__(self, names: Mapping[str, str], ctx: z3.Context | None = None) -> None:
         self.ctx = ctx or z3.Context()
         self.names = dict(names)
         self.vars: dict[str, z3.ArithRef] = {}
         self.exact: list[z3.BoolRef] = []  # |numerator| < 2**53 for float quotients
+        self.defined: list[z3.BoolRef] = []  # size-dependent divisors are not zero
         self._memo: dict[Any, z3.ExprRef] = {}
 
     def var(self, axis: str) -> z3.ArithRef:
@@ -206,11 +227,16 @@ class Z3Reader:
         return z3.IntVal(n, self.ctx)
 
     def _floor_div(self, a: z3.ArithRef, b: z3.ArithRef) -> z3.ArithRef:
-        if not z3.is_int_value(b) or b.as_long() == 0:
-            raise Unreadable(f"a division by a size-dependent or zero divisor: {b}")
-        d = b.as_long()
-        # Z3's div is Euclidean: it floors only for a positive divisor; a // -d == (-a) // d
-        return a / d if d > 0 else (-a) / (-d)
+        if z3.is_int_value(b):
+            d = b.as_long()
+            if d == 0:
+                raise Unreadable(f"a division by zero: {a} // 0")
+            # Z3's div is Euclidean: it floors only for a positive divisor; a // -d == (-a) // d
+            return a / d if d > 0 else (-a) / (-d)
+        # a size-dependent divisor ((H//4)*(W//4) tokens): floor for either sign, read only
+        # where it is not zero (Z3 leaves a division by zero unspecified)
+        self.defined.append(b != 0)
+        return z3.If(b > 0, a / b, (-a) / (-b))
 
     def _node(self, e: Any) -> z3.ExprRef:
         kind = _name(e)
@@ -254,8 +280,14 @@ class Z3Reader:
             return q - c * self._floor_div(q, c)
         if kind in ("CeilToInt", "FloorToInt", "TruncToInt", "floor", "ceiling"):
             inner = e.args[0]
+            product = scaled(inner)
             if _name(inner) == "IntTrueDiv":
                 a, b = self.int_(inner.args[0]), self.int_(inner.args[1])
+                self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
+            elif product is not None:
+                factor, size = product
+                a = self.int_(size) * factor.numerator
+                b = self._int(factor.denominator)
                 self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
             elif kind in ("floor", "ceiling") and _name(inner) in ("Mul", "Add"):
                 num, den = _fraction(inner)

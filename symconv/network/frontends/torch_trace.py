@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symconv.network.ir import NetworkError
+from symconv.network.torch_frontend import short_path
 
 
 class TraceError(NetworkError):
@@ -225,6 +226,7 @@ def _source_line(exc: BaseException) -> str:
         if f"{os.sep}torch{os.sep}" in name or f"{os.sep}symconv{os.sep}" in name:
             continue
         line = frame.line or linecache.getline(name, frame.lineno or 0).strip()
+        name = short_path(name)
         return f"{name}:{frame.lineno} ({line})" if line else f"{name}:{frame.lineno}"
     return ""
 
