@@ -376,11 +376,8 @@ class _OneLength(nn.Module):
         return out
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="front-end finding "
-                   "(docs/zoo-findings.md): a valid set of one size is given as V = ∅ and "
-                   "TracedStudy.answer at that size raises \"V's normal form and the paths "
-                   "disagree\" (hf_whisper_encoder at L = 3000, valid in PyTorch → 1×1500×64)")
 def test_a_valid_set_of_one_size() -> None:
+    """Finding 2's toy (V of one size far from 1 was given as ∅); right since main's merge."""
     from symconv.network.traced import study_model
 
     st = study_model(_OneLength().eval(), name="one", channels=2, rank=1, max_seconds=60)
