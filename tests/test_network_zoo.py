@@ -55,7 +55,7 @@ CI_MODELS: dict[str, int] = {
     "tv_mc3_18": PARTIAL,
     "tv_s3d": PARTIAL,
     "timm_vit_tiny_patch16_224": 12,  # answered
-    "timm_vit_tiny_dynamic": PARTIAL,
+    "timm_vit_tiny_dynamic": 20,  # answered
     "timm_ghostnet_100": PARTIAL,
     "timm_rexnet_100": PARTIAL,
     "timm_tinynet_a": PARTIAL,
@@ -66,20 +66,20 @@ CI_MODELS: dict[str, int] = {
     "timm_cspdarknet53": PARTIAL,
     "timm_swin_tiny": 12,  # answered
     "timm_convnext_atto": 26,  # answered
-    "timm_edgenext_xx_small": PARTIAL,
+    "timm_edgenext_xx_small": 26,  # answered
     "timm_efficientnetv2_b0": PARTIAL,
     "timm_mixnet_s": PARTIAL,
     "timm_nfnet_l0": PARTIAL,
     "timm_efficientformer_l1": PARTIAL,
     "timm_xception41": PARTIAL,
-    "hf_wav2vec2": 400,
+    "hf_wav2vec2": PARTIAL,
     "hf_whisper_encoder": 8,  # answered
     "yolo_v8n": PARTIAL,
     "yolo_11n": PARTIAL,
     "monai_segresnet_2d": PARTIAL,
     "monai_basicunet_2d": PARTIAL,
     "smp_unet_resnet18": PARTIAL,
-    "smp_fpn_resnet34": PARTIAL,
+    "smp_fpn_resnet34": 17,  # answered
     "smp_deeplabv3plus_resnet18": 17,  # answered
     "smp_pspnet_resnet18": 17,  # answered
     "smp_linknet_resnet18": 17,  # answered
@@ -104,7 +104,6 @@ REFUSALS: dict[str, str] = {
     "tv_r2plus1d_18": f"coverage unknown within {PARTIAL} paths",
     "tv_mc3_18": f"coverage unknown within {PARTIAL} paths",
     "tv_s3d": f"coverage unknown within {PARTIAL} paths",
-    "timm_vit_tiny_dynamic": f"coverage unknown within {PARTIAL} paths",
     "timm_ghostnet_100": f"coverage unknown within {PARTIAL} paths",
     "timm_rexnet_100": f"coverage unknown within {PARTIAL} paths",
     "timm_tinynet_a": f"coverage unknown within {PARTIAL} paths",
@@ -112,7 +111,6 @@ REFUSALS: dict[str, str] = {
     "timm_mnasnet_100": f"coverage unknown within {PARTIAL} paths",
     "timm_res2net50_26w_4s": f"coverage unknown within {PARTIAL} paths",
     "timm_cspdarknet53": f"coverage unknown within {PARTIAL} paths",
-    "timm_edgenext_xx_small": f"coverage unknown within {PARTIAL} paths",
     "timm_efficientnetv2_b0": f"coverage unknown within {PARTIAL} paths",
     "timm_mixnet_s": f"coverage unknown within {PARTIAL} paths",
     "timm_nfnet_l0": f"coverage unknown within {PARTIAL} paths",
@@ -123,16 +121,13 @@ REFUSALS: dict[str, str] = {
     "monai_segresnet_2d": f"coverage unknown within {PARTIAL} paths",
     "monai_basicunet_2d": f"coverage unknown within {PARTIAL} paths",
     "smp_unet_resnet18": f"coverage unknown within {PARTIAL} paths",
-    "smp_fpn_resnet34": f"coverage unknown within {PARTIAL} paths",
+    "hf_wav2vec2": "the forward cannot be traced on symbolic sizes",
     "smp_manet_resnet18": f"coverage unknown within {PARTIAL} paths",
     "smp_unet_mobilenet_v2": f"coverage unknown within {PARTIAL} paths",
 }
 
 # front-end findings (docs/zoo-findings.md), each with a toy twin below
 FINDINGS = {
-    "hf_wav2vec2": "symconv says 'PyTorch refuses every size' (a CPU tensor made in the forward "
-                   "of the meta-built model); PyTorch runs L = 400 → 1×1×64",
-    "hf_whisper_encoder": "V = ∅ and the answer at L = 3000 raises; PyTorch runs it → 1×1500×64",
     # read since main's merge (the size-dependent modulus): at 1×1 the refusal is torch.cat's
     # meta wording, not PyTorch's CPU message (finding 4c)
     "yolo_v8n": "1×1: 'Expected 2 in dimension 2 but got 1' for PyTorch's 'Expected size 2 but "
@@ -335,11 +330,6 @@ class _MakesATensor(nn.Module):
         return out
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="front-end finding "
-                   "(docs/zoo-findings.md): the model built on meta (as `--torch` builds it) "
-                   "meets a CPU tensor made in its forward; the tracer's "
-                   "FakeTensorDeviceMismatchError is taken for the model refusing every size "
-                   "(hf_wav2vec2: 'PyTorch refuses every size', PyTorch runs L = 400 → 1×1×64)")
 def test_a_tensor_made_in_the_forward_is_not_a_refusal() -> None:
     from symconv.network.ir import NetworkError
     from symconv.network.traced import study_model

@@ -33,7 +33,7 @@ def torchvision_ready() -> None:
     extension does not load; its import then fails registering fake kernels for
     ``torchvision::nms`` and ``::qnms``. Defining their schemas first lets the pure-Python
     models import (timm and smp import torchvision too). The same workaround as
-    ``symconv.network.torch_frontend``; harmless where the extension loads."""
+    ``symconv.network.frontends.torch_frontend``; harmless where the extension loads."""
     if hasattr(torch.ops.torchvision, "nms"):
         return
     try:
