@@ -460,3 +460,48 @@ def test_against_pytorch_itself(
         except RuntimeError:
             got_t = None
         assert got_t == want
+
+
+class _Int:
+    """An integer that is not an int (as numpy.int64): conv_shape's checked path takes it."""
+
+    def __init__(self, v: int) -> None:
+        self.v = v
+
+    def __index__(self) -> int:
+        return self.v
+
+
+def _outcome(f: Any, *args: Any) -> tuple[str, Any]:
+    try:
+        return "value", f(*args)
+    except (TypeError, ValueError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+SMALL = st.integers(-2, 9)
+
+
+@given(st.integers(1, 3).flatmap(lambda r: st.tuples(
+    st.lists(SMALL, min_size=r + 2, max_size=r + 2),
+    st.lists(SMALL, min_size=r + 2, max_size=r + 2),
+    st.one_of(SMALL, st.lists(SMALL, min_size=r, max_size=r)),
+    st.one_of(SMALL, st.lists(SMALL, min_size=r, max_size=r)),
+    st.one_of(SMALL, st.lists(SMALL, min_size=r, max_size=r)),
+    st.integers(-1, 4))))
+def test_conv_shapes_fast_path_answers_as_its_checked_path(case: tuple[Any, ...]) -> None:
+    """conv_shape answers plain ints without its per-axis calls (as fast as PyTorch's shape
+    function, `symconv bench`); the same arguments as non-int integers take the checked path:
+    the same answer, or the same error with the same message."""
+    cs = load_convshape()
+    x, w, stride, padding, dilation, groups = case
+
+    def wrap(v: Any) -> Any:
+        return [_Int(e) for e in v] if isinstance(v, list) else _Int(v)
+
+    fast = _outcome(cs.conv_shape, x, w, stride, padding, dilation, groups)
+    checked = _outcome(cs.conv_shape, wrap(x), wrap(w), wrap(stride), wrap(padding),
+                       wrap(dilation), wrap(groups))
+    assert fast == checked, (case, fast, checked)
+    if fast[0] == "value":
+        assert cs._conv_fast(x, w, stride, padding, dilation, groups) == fast[1]

@@ -362,6 +362,46 @@ def _groups(groups: int, c_in: int, c_out: int) -> None:
         raise ValueError(f"output channels must be divisible by groups: {c_out} % {groups} != 0")
 
 
+def _conv_fast(
+    x: Sequence[int],
+    w: Sequence[int],
+    stride: int | Sequence[int],
+    padding: int | Sequence[int],
+    dilation: int | Sequence[int],
+    groups: int,
+) -> tuple[int, ...] | None:
+    """conv_shape's answer when every argument is a plain int (or a list/tuple of them) and
+    every check of conv_shape holds; None otherwise, and conv_shape then takes its checked path,
+    which raises with its message. Each condition below is one of those checks, so an answer
+    here is the checked path's answer (tested against it)."""
+    if not ((type(x) is tuple or type(x) is list) and (type(w) is tuple or type(w) is list)):
+        return None
+    rank = len(x) - 2
+    if rank < 1 or len(w) != rank + 2 or type(groups) is not int or groups < 1:
+        return None
+    n, c, co, ci = x[0], x[1], w[0], w[1]
+    if not (type(n) is int and type(c) is int and type(co) is int and type(ci) is int
+            and n >= 0 and c >= 1 and co >= 0 and ci >= 1 and ci * groups == c
+            and co % groups == 0):
+        return None
+    ss = (stride,) * rank if type(stride) is int else stride
+    ps = (padding,) * rank if type(padding) is int else padding
+    ds = (dilation,) * rank if type(dilation) is int else dilation
+    if not ((type(ss) is tuple or type(ss) is list) and len(ss) == rank
+            and (type(ps) is tuple or type(ps) is list) and len(ps) == rank
+            and (type(ds) is tuple or type(ds) is list) and len(ds) == rank):
+        return None
+    out = [n, co]
+    for j in range(rank):
+        i, k, s, p, d = x[j + 2], w[j + 2], ss[j], ps[j], ds[j]
+        if not (type(i) is int and type(k) is int and type(s) is int and type(p) is int
+                and type(d) is int and i >= 1 and k >= 1 and s >= 1 and p >= 0 and d >= 1
+                and i + 2 * p >= d * (k - 1) + 1):
+            return None
+        out.append((i + 2 * p - d * (k - 1) - 1) // s + 1)
+    return tuple(out)
+
+
 def conv_shape(
     input_shape: Sequence[int],
     weight_shape: Sequence[int],
@@ -378,6 +418,9 @@ def conv_shape(
     C_in = weight_shape[1] * groups, groups dividing C_in and C_out. PyTorch's conv answers
     exactly here, with these sizes (theorem torch.conv=R15; frameworkshape.torch_conv).
     """
+    fast = _conv_fast(input_shape, weight_shape, stride, padding, dilation, groups)
+    if fast is not None:
+        return fast
     if type(groups) is not int:
         groups = _index("groups", groups)
     x = _shape("input_shape", input_shape)
