@@ -204,16 +204,29 @@ def finished() -> bool:
 @contextlib.contextmanager
 def held() -> Iterator[None]:
     """SIGINT waits while the block runs (the final output, writing files): delivered, and
-    raised as KeyboardInterrupt, right after it. A no-op off the main thread or off POSIX."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-            signal, "pthread_sigmask"):
+    raised as KeyboardInterrupt, right after it. A no-op off the main thread.
+
+    The Python-level handler is swapped, not the thread's signal mask: with other threads in
+    the process (torch's, a test runner's) the kernel may deliver SIGINT to one of them, and
+    Python then runs the handler in the main thread whatever its mask."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pending: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    old = signal.signal(signal.SIGINT, hold)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.signal(signal.SIGINT, old)
+        if pending and old is not signal.SIG_IGN:
+            if callable(old):
+                old(signal.SIGINT, None)  # Python's default_int_handler raises KeyboardInterrupt
+            else:
+                raise KeyboardInterrupt
 
 
 def write_final(text: str, out: TextIO) -> None:

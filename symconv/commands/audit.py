@@ -65,10 +65,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if found is None:
             progress.working(name)
             return
-        done.append(found.to_json() | {"status": _STATUS[found.status]})
-        progress.advance(name, f"{name}: wrong" if found.status == "wrong" else "")
-        if row is not None:
-            row([found.id, found.location, found.status])
+        with interrupt.held():  # counted and printed together, or neither
+            done.append(found.to_json() | {"status": _STATUS[found.status]})
+            progress.advance(name, f"{name}: wrong" if found.status == "wrong" else "")
+            if row is not None:
+                row([found.id, found.location, found.status])
 
     try:
         progress.start("auditing", len(plan))

@@ -38,20 +38,22 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for st in steps:  # each step printed (and flushed) as it is proved
         r = prove(st.claim, timeout=args.timeout)
         results.append((st, r))
-        done.append(result_json(r, id=st.id, relation=st.relation, step=st.text,
-                                assumptions=[claim_text(h) for h in st.claim.hypotheses]))
-        if args.json:
-            continue
-        if st.relation != current:
-            current = st.relation
-            rel = RELATIONS[current]
-            interrupt.emit(f"{current} (§{rel.section}, {rel.title}): {rel.statement()}", out)
-        interrupt.emit(f"  [{r.status.value}] {st.id}: {st.text}", out)
-        if not r.ok:
-            interrupt.emit("    " + describe_result(r).replace("\n", "\n    "), out)
+        with interrupt.held():  # counted and printed together, or neither
+            done.append(result_json(r, id=st.id, relation=st.relation, step=st.text,
+                                    assumptions=[claim_text(h) for h in st.claim.hypotheses]))
+            if args.json:
+                continue
+            if st.relation != current:
+                current = st.relation
+                rel = RELATIONS[current]
+                interrupt.emit(f"{current} (§{rel.section}, {rel.title}): {rel.statement()}", out)
+            interrupt.emit(f"  [{r.status.value}] {st.id}: {st.text}", out)
+            if not r.ok:
+                interrupt.emit("    " + describe_result(r).replace("\n", "\n    "), out)
     if args.json:
         dump_json(done.items, out)
     else:
         ok = sum(r.ok for _, r in results)
         print(f"\n{ok}/{len(results)} steps proved", file=out)
     return combine(r.status for _, r in results).exit_code
+
