@@ -66,11 +66,11 @@ def test_ctrl_c_while_tracing(tmp_path: Path, at: int, json_out: bool) -> None:
 def test_ctrl_c_during_a_solver_check_reaches_python() -> None:
     import z3
 
-    from symconv.commands.network import ctrl_c_for_python
+    from symconv.interrupt import z3_interruptible
 
     ctx = z3.Context()
     x, y, z = z3.Ints("x y z", ctx)
-    with ctrl_c_for_python():
+    with z3_interruptible():
         solver = z3.Solver(ctx=ctx)
         solver.set("timeout", 3000)
         # nonlinear: Z3 is still searching when the signal arrives

@@ -23,35 +23,19 @@ from typing import Any
 import torch
 from torch import nn
 
+from symconv.network.frontends.torch_frontend import import_torchvision
+
 os.environ.setdefault("YOLO_OFFLINE", "1")  # ultralytics: no update checks, no downloads
 os.environ.setdefault("YOLO_VERBOSE", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def torchvision_ready() -> None:
-    """The torchvision 0.28 wheel pip finds next to the CPU torch 2.13 is a CUDA build whose C
-    extension does not load; its import then fails registering fake kernels for
-    ``torchvision::nms`` and ``::qnms``. Defining their schemas first lets the pure-Python
-    models import (timm and smp import torchvision too). The same workaround as
-    ``symconv.network.frontends.torch_frontend``; harmless where the extension loads."""
-    if hasattr(torch.ops.torchvision, "nms"):
-        return
-    try:
-        import torchvision  # noqa: F401
-        return
-    except RuntimeError as exc:
-        if "torchvision::" not in str(exc):
-            raise
-    import sys
-    lib = torch.library.Library("torchvision", "DEF")
-    lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    lib.define("qnms(Tensor qdets, Tensor qscores, float iou_threshold) -> Tensor")
-    _KEEP_ALIVE.append(lib)
-    for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
-        del sys.modules[name]
+    """torchvision importable (timm and smp import it too), with the front-end's workaround for
+    the CUDA wheel whose C extension does not load next to the CPU torch."""
+    import_torchvision()
 
 
-_KEEP_ALIVE: list[Any] = []
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def _wrap(text: str, prec: int, need: int) -> str:
     return f"({text})" if prec < need else text
 
 
-def _terms(expr: sp.Add) -> list[sp.Expr]:
+def ordered_terms(expr: sp.Add) -> list[sp.Expr]:
     """Positive terms first (in SymPy's order), constants last: ``i + 2*p - d*(k-1) - 1``."""
     ordered = list(expr.as_ordered_terms())
     pos = [t for t in ordered if not t.could_extract_minus_sign() and not t.is_Number]
@@ -64,7 +64,7 @@ class _PyPrinter(Walker[tuple[str, int]]):
         return "False", _ATOM
 
     def visit_Add(self, expr: sp.Add) -> tuple[str, int]:
-        terms = _terms(expr)
+        terms = ordered_terms(expr)
         first = terms[0]
         if first.could_extract_minus_sign():
             out = "-" + self.text(-first, _UNARY)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symconv.codegen.python import name_subterms
+from symconv.codegen.pyprint import ordered_terms
 from symconv.codegen.spec import ShapeFunction
 from symconv.templating import environment
 from symconv.walk import Walker, WalkError, exponent, is_division, negate, quotient
@@ -72,14 +73,6 @@ class TsPrintError(WalkError):
     """A SymPy node with no BigInt TypeScript rendering here."""
 
 
-def _terms(expr: sp.Add) -> list[sp.Expr]:
-    ordered = list(expr.as_ordered_terms())
-    pos = [t for t in ordered if not t.could_extract_minus_sign() and not t.is_Number]
-    neg = [t for t in ordered if t.could_extract_minus_sign() and not t.is_Number]
-    num = [t for t in ordered if t.is_Number]
-    return pos + neg + num
-
-
 class _TsPrinter(Walker[tuple[str, int]]):
     """(text, precedence of its outermost operator); symbols print as their BigInt binding."""
 
@@ -107,7 +100,7 @@ class _TsPrinter(Walker[tuple[str, int]]):
         return "false", _ATOM
 
     def visit_Add(self, expr: sp.Add) -> tuple[str, int]:
-        terms = _terms(expr)
+        terms = ordered_terms(expr)
         first = terms[0]
         out = ("-" + self.text(-first, _UNARY) if first.could_extract_minus_sign()
                else self.text(first, _ADD))

@@ -4,8 +4,6 @@ import argparse
 import importlib
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -199,27 +197,6 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with ctrl_c_for_python():
-        return _run(args, out, err)
-
-
-@contextmanager
-def ctrl_c_for_python() -> Iterator[None]:
-    """Z3 takes Ctrl-C for itself while it solves (the check returns unknown, "interrupted
-    from keyboard", and Python never sees the signal): a proof or an exploration would then end
-    "unknown" as if the solver had given up. Left to Python, Ctrl-C raises KeyboardInterrupt
-    once the check returns (within --timeout), and the command ends "interrupted"."""
-    import z3
-
-    before = z3.get_param("ctrl_c")
-    z3.set_param("ctrl_c", False)
-    try:
-        yield
-    finally:
-        z3.set_param("ctrl_c", before)
-
-
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv import interrupt
 
     _check(args)

@@ -8,7 +8,7 @@ layer table of one path, and the answers about sizes (``--sizes``, ``--near``, `
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,6 @@ from symconv.network.frontends.explore import (
     DEFAULT_PATHS,
     DEFAULT_SECONDS,
     Exploration,
-    Region,
     TracedValidSet,
     exactness_note,
     explore,
@@ -679,16 +678,6 @@ def _field_json(f: Receptive) -> dict[str, Any]:
 def _set_json(s: Any) -> dict[str, Any]:
     return {"finite": [list(x) for x in s.finite], "start": s.start, "modulus": s.modulus,
             "residues": list(s.residues)}
-
-
-def region_of(st: TracedStudy, point: Sequence[int]) -> Region | None:
-    return st.exploration.region_at(point)
-
-
-def iter_sizes(st: TracedStudy, low: int, high: int, width: int | None = None
-               ) -> Iterator[Answer]:
-    for n in range(low, high + 1):
-        yield st.answer(n, width)
 
 
 # ---------------------------------------------------------------------------------------------

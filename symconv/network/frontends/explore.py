@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import lcm
-from typing import Any
 
 import z3
 
@@ -361,11 +360,3 @@ def exactness_note(ex: Exploration) -> str:
     return (f"float size arithmetic (math.ceil(a / b) and the like) is read exactly where its "
             f"numerator is below 2**{EXACT_LIMIT.bit_length() - 1}: the proof covers those "
             "sizes")
-
-
-def rename(expr: Any, names: Mapping[str, str]) -> Any:
-    import sympy as sp
-
-    subs = {s: sp.Symbol(names[s.name], integer=True, positive=True)
-            for s in getattr(expr, "free_symbols", ()) if s.name in names}
-    return expr.xreplace(subs) if subs else expr

@@ -283,17 +283,18 @@ class Z3Reader:
             product = scaled(inner)
             if _name(inner) == "IntTrueDiv":
                 a, b = self.int_(inner.args[0]), self.int_(inner.args[1])
-                self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
             elif product is not None:
                 factor, size = product
                 a = self.int_(size) * factor.numerator
                 b = self._int(factor.denominator)
-                self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
             elif kind in ("floor", "ceiling") and _name(inner) in ("Mul", "Add"):
                 num, den = _fraction(inner)
                 a, b = self.int_(num), self.int_(den)
             else:
                 raise Unreadable(f"cannot read {kind} of {inner}")
+            if _name(inner) == "IntTrueDiv" or product is not None:
+                # a double rounded: exact while its numerator is below 2**53
+                self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
             if kind in ("CeilToInt", "ceiling"):
                 return -self._floor_div(-a, b)
             if kind in ("FloorToInt", "floor"):
