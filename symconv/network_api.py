@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from symconv.errors import UsageError, timeout_seconds
+from symconv.network.frontends.workers import MAX_JOBS
 
 if TYPE_CHECKING:
     from symconv.network.study import Study
@@ -242,16 +243,21 @@ def _torch_module(model: object) -> bool:
 def network_of(model: object, *, kwargs: Mapping[str, object] | None = None,
                channels: int = 3, rank: int | None = None, width: int | None = None,
                name: str | None = None, max_paths: int = 400, max_seconds: float = 600.0,
-               timeout: float = 10.0) -> NetworkResult:
+               timeout: float = 10.0, jobs: int | None = None) -> NetworkResult:
     """Study a network: ``model`` is an ``nn.Module`` (put in eval mode), a ``SOURCE:CALLABLE``
     target building one (``"torchvision.models:resnet18"`` with ``kwargs={"weights": None}``;
     this imports and runs SOURCE), or the path of a spec (``.toml``/``.json``) or ONNX model.
     ``channels``/``rank`` as ``--channels``/``--rank``; ``width`` holds the last axis for the
     square queries (``in`` with an int, ``nearest``, ``sizes``, ``why``) and, as ``--width``
-    does, has a PyTorch model explored on that line only."""
+    does, has a PyTorch model explored on that line only. ``jobs`` as ``--jobs``: paths traced
+    at once in forked processes (default: the cores available, at most 4; 1: in this
+    process)."""
     timeout = timeout_seconds(timeout)
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 1:
         raise UsageError(f"max_paths must be an int >= 1, got {max_paths!r}")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int)
+                             or not 1 <= jobs <= MAX_JOBS):
+        raise UsageError(f"jobs must be an int in 1..{MAX_JOBS}, got {jobs!r}")
     if width is not None and (isinstance(width, bool) or not isinstance(width, int)
                               or width < 1):
         raise UsageError(f"width must be an int >= 1, got {width!r}")
@@ -283,7 +289,7 @@ def network_of(model: object, *, kwargs: Mapping[str, object] | None = None,
     from symconv.network.traced import study_model
 
     st = study_model(built, name=label, channels=channels, rank=rank, width=width,
-                     max_paths=max_paths, max_seconds=max_seconds, timeout=timeout)
+                     max_paths=max_paths, max_seconds=max_seconds, timeout=timeout, jobs=jobs)
     return NetworkResult(label, st.axes, width, st)
 
 

@@ -88,12 +88,37 @@ def test_a_model_torch_fx_cannot_record_is_judged_by_pytorch() -> None:
       "--rank", "1"], "spatial axes"),
     (["network", "--torch", f"{EXAMPLES / 'ceil_pool.py'}:CeilPool", "--symbolic",
       "--max-paths", "0"], "--max-paths must be >= 1"),
+    (["network", "--torch", f"{EXAMPLES / 'ceil_pool.py'}:CeilPool", "--symbolic",
+      "--jobs", "0"], "--jobs must be in 1..64, got 0"),
 ])
 def test_symbolic_refusals_are_bad_input(argv: list[str], message: str) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(argv, out, err) == 2
     assert message in err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+def test_paths_traced_by_forked_workers_are_the_paths_traced_one_at_a_time() -> None:
+    """--jobs 2 traces in two processes at once: the same paths (guards, outputs, refusals),
+    the same V and coverage; only the size each path was first met at may differ."""
+    model = MODELS["unet_padded"]
+    reports = []
+    for jobs in ("1", "2"):
+        code, out, err = symbolic([*model.args(), "--json", "--jobs", jobs])
+        assert code == 0, err
+        reports.append(json.loads(out))
+    one, two = reports
+
+    def paths(r: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return sorted((tuple(p["guards"]), json.dumps(p.get("outputs")),
+                       json.dumps(p.get("refused_by", {}).get("layer"))) for p in r["paths"])
+
+    assert paths(one) == paths(two)
+    for r in reports:
+        r["valid_set"].pop("seconds")
+    for key in ("valid_set", "outputs", "status", "smallest_valid"):
+        assert one[key] == two[key], key
+    assert one["coverage"]["status"] == two["coverage"]["status"] == "proved"
 
 
 def test_a_budget_too_small_is_exit_3_with_the_part_proved() -> None:

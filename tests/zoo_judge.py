@@ -297,8 +297,10 @@ def outcome(name: str, *, max_seconds: float = MAX_SECONDS, max_paths: int = MAX
     began = time.perf_counter()
     net = build(model)
     try:
+        # one trace at a time: with a path budget, the paths explored (and so the sizes
+        # judged) are then the same on every run and machine
         st = study_model(net, name=name, channels=model.channels, rank=model.rank,
-                         max_paths=max_paths, max_seconds=max_seconds)
+                         max_paths=max_paths, max_seconds=max_seconds, jobs=1)
     except NetworkError as exc:
         seconds = time.perf_counter() - began
         return Outcome(name, False, f"{type(exc).__name__}: {exc}", seconds, seconds, 0, 0,

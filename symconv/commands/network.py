@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from symconv.commands._args import int_list, refuse, tex_caption, tex_label
 from symconv.errors import UsageError, path_kind, timeout_seconds
+from symconv.network.frontends.workers import MAX_JOBS
 
 if TYPE_CHECKING:
     from symconv.network.ir import Network
@@ -85,6 +86,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-seconds", type=float, default=600.0, metavar="S",
                         help="with --torch: stop exploring paths after S seconds "
                         "(default 600; then exit 3 with the part proved)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="with --torch: trace N paths at once, each in a process forked "
+                        "from this one (default: the cores available, at most 4; 1: one at a "
+                        "time, in this process)")
 
 
 def parse_range(text: str) -> tuple[int, int]:
@@ -113,6 +118,8 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--max-paths must be >= 1, got {args.max_paths}")
     if not 0 < args.max_seconds <= 86400:
         raise UsageError(f"--max-seconds must be in (0, 86400], got {args.max_seconds}")
+    if args.jobs is not None and not 1 <= args.jobs <= MAX_JOBS:
+        raise UsageError(f"--jobs must be in 1..{MAX_JOBS}, got {args.jobs}")
     if args.channels is not None and args.channels < 1:
         raise UsageError(f"--channels must be >= 1, got {args.channels}")
     if args.rank is not None and args.rank not in (1, 2, 3):
@@ -325,7 +332,7 @@ def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | No
         st = study_model(model, name=name, channels=args.channels or 3, rank=args.rank,
                          start=args.input, width=args.width, max_paths=args.max_paths,
                          max_seconds=args.max_seconds, timeout=args.timeout,
-                         progress=progress)
+                         progress=progress, jobs=args.jobs)
     finally:
         bar.close()
     if args.input is not None and len(args.input) != len(st.axes):

@@ -23,6 +23,7 @@ from symconv.network.frontends.explore import (
 )
 from symconv.network.frontends.symexpr import compile_python, scaled
 from symconv.network.frontends.torch_trace import Path, Step, Tracer
+from symconv.network.frontends.workers import default_jobs
 from symconv.network.ir import AXIS_NAMES, NetworkError
 from symconv.network.receptive import Field, Receptive
 from symconv.network.verdict import Outcome, Verdict, combine
@@ -85,8 +86,22 @@ class TracedStudy:
 
     @property
     def main(self) -> Path:
-        valid = [r.path for r in self.exploration.regions if r.path.valid]
-        return valid[0] if valid else self.exploration.regions[0].path
+        """The path a table shows by default: the first size's if it is valid, else the path
+        of the smallest valid square size (the same on every run, however many traced at
+        once), else the first size's."""
+        region = self.exploration.region_at(self.shown)
+        return region.path if region is not None else self.exploration.regions[0].path
+
+    @property
+    def shown(self) -> tuple[int, ...]:
+        """The size whose path ``main`` is."""
+        first = self.exploration.regions[0].path
+        if first.valid:
+            return first.point
+        smallest = self.next_valid(1)
+        if smallest is None:
+            return first.point
+        return self.point(smallest)
 
     def point(self, n: int, width: int | None = None) -> tuple[int, ...]:
         rank = len(self.axes)
@@ -165,7 +180,8 @@ def study_model(model: Any, *, name: str, channels: int = 3, rank: int | None = 
                 start: Sequence[int] | None = None, width: int | None = None,
                 max_paths: int = DEFAULT_PATHS, max_seconds: float = DEFAULT_SECONDS,
                 timeout: float = 30.0,
-                progress: Callable[[int, tuple[int, ...]], None] | None = None) -> TracedStudy:
+                progress: Callable[[int, tuple[int, ...]], None] | None = None,
+                jobs: int | None = None) -> TracedStudy:
     began = time.perf_counter()
     fixed = rank_of(model)
     if rank is None:
@@ -182,7 +198,8 @@ def study_model(model: Any, *, name: str, channels: int = 3, rank: int | None = 
     if width is not None:
         first = (*first[:-1], width)
     ex = explore(tracer.trace, axes, start=[first], width=width, max_paths=max_paths,
-                 max_seconds=max_seconds, timeout=timeout, progress=progress)
+                 max_seconds=max_seconds, timeout=timeout, progress=progress,
+                 jobs=default_jobs() if jobs is None else jobs)
     _refuses_everything(ex, channels)
     v = valid_set(ex, timeout)
     derivations = derive_windows(ex, timeout)
@@ -510,7 +527,7 @@ def text_report(st: TracedStudy, point: Sequence[int] | None = None) -> str:
              f"({sum(r.path.valid for r in ex.regions)} valid), {ex.seconds:.1f} s", ""]
     table = layer_table(st, point)
     if table.rows:
-        lines.append(f"layers of the path traced at {'×'.join(map(str, table.path.point))}:")
+        lines.append(f"layers of the path {table.path_text}:")
         lines += table_lines(table)
         lines.append("")
     if point is not None and table.rows and table.rows[0].at is None:
@@ -625,7 +642,7 @@ def json_report(st: TracedStudy, point: Sequence[int] | None = None,
         "outputs": [{"closed_form": t, "paths": c} for t, c in output_forms(st)],
         "layers": [_layer_json(table, row, step) for row, step in zip(
             table.rows, table.path.steps, strict=True)],
-        "layers_path": list(table.path.point),
+        "layers_path": list(table.shown),
         "derivations": [d.result.as_json(layer=d.module, rule=d.rule, params=dict(d.params))
                         for d in st.derivations],
         "paths": paths,
@@ -707,6 +724,14 @@ class LayerTable:
     rows: tuple[Row, ...]
     valid_text: str
     valid_status: Verdict
+    shown: tuple[int, ...]  # a size on ``path``: the one asked for, or st.shown
+
+    @property
+    def path_text(self) -> str:
+        """'traced at 224×224', or 'of 16×16 (traced at 16×17)' where another size of the
+        same path was the one traced."""
+        shown, traced = "×".join(map(str, self.shown)), "×".join(map(str, self.path.point))
+        return f"traced at {traced}" if shown == traced else f"of {shown} (traced at {traced})"
 
     def spatial(self, row: Row) -> bool:
         return len(row.shape) == len(self.axes) + 2
@@ -752,12 +777,12 @@ def layer_table(st: TracedStudy, point: Sequence[int] | None = None) -> LayerTab
     refused), its receptive fields traced along it (:mod:`symconv.network.traced_fields`)."""
     from symconv.network.traced_fields import path_fields
 
-    path = st.main
+    path, shown = st.main, st.shown
     env: dict[str, int] | None = None
     if point is not None:
         region = st.exploration.region_at(tuple(point))
         if region is not None and region.path.valid:
-            path = region.path
+            path, shown = region.path, tuple(point)
             env = dict(zip(st.axes, point, strict=True))
     fields = path_fields(st.tracer, path) if st.tracer is not None else None
     rows = []
@@ -768,7 +793,7 @@ def layer_table(st: TracedStudy, point: Sequence[int] | None = None) -> LayerTab
         rows.append(Row(step.module, step.kind, module_params(st, step), shape, at,
                         fields[j] if fields is not None else None))
     return LayerTable(st.name, st.axes, path, tuple(point) if point is not None else None,
-                      tuple(rows), st.valid.text(), st.valid.proof.status)
+                      tuple(rows), st.valid.text(), st.valid.proof.status, shown)
 
 
 def _axis_values(value: Any) -> str:
@@ -867,8 +892,8 @@ def markdown_report(table: LayerTable) -> str:
         if table.point is not None:
             cells.append(table.at_text(row))
         rows.append([*cells, *table.field_texts(row)])
-    lines = [f"**{md_text(table.name)}** (PyTorch's symbolic shapes, the path at "
-             f"{'×'.join(map(str, table.path.point))})", "", *markdown_table(header, rows), "",
+    lines = [f"**{md_text(table.name)}** (PyTorch's symbolic shapes, the path "
+             f"{md_text(table.path_text)})", "", *markdown_table(header, rows), "",
              f"Valid set V: {md_text(table.valid_text)} — {table.valid_status.value}"]
     return "\n".join(lines) + "\n"
 

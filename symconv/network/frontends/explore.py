@@ -33,6 +33,7 @@ from symconv.network.frontends.symexpr import (
     period,
 )
 from symconv.network.frontends.torch_trace import Path
+from symconv.network.frontends.workers import Inline, Tracing, tracing
 from symconv.network.ir import NetworkError
 from symconv.network.validset import WINDOW_MIN, Periodic, _infer
 from symconv.network.verdict import Outcome, Verdict
@@ -141,45 +142,103 @@ class _Space:
 def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
             start: Sequence[Sequence[int]] = (), width: int | None = None,
             max_paths: int = DEFAULT_PATHS, max_seconds: float = DEFAULT_SECONDS,
-            timeout: float = 30.0, progress: ProgressFn | None = None) -> Exploration:
+            timeout: float = 30.0, progress: ProgressFn | None = None,
+            jobs: int = 1) -> Exploration:
     """Trace at ``start`` points, then wherever Z3 finds a size no region covers, until the
-    regions provably cover the domain or the budget is spent."""
+    regions provably cover the domain or the budget is spent.
+
+    With ``jobs`` > 1, after the first trace (done here: it warms PyTorch up once), up to
+    ``jobs`` traces run at once in forked processes at sizes no region covers yet; a result
+    whose size a region found meanwhile covers is the same path again and is dropped. Z3 is
+    asked only when no trace is running, so coverage is proved over every region found.
+    """
     began = time.perf_counter()
     space = _Space(axes, width, timeout)
     regions: list[Region] = []
     queue = [tuple(int(n) for n in p) for p in start]
     prober = _Prober(space)
     coverage: Outcome | None = None
-    while coverage is None:
-        if queue:
-            point = queue.pop(0)
-            env = dict(zip(space.axes, point, strict=True))
-            if any(r.contains(env) for r in regions):
-                continue
-        else:
-            found = _uncovered(space, regions, prober)
-            if isinstance(found, Outcome):
-                coverage = found
-                break
-            point = found
-        if len(regions) >= max_paths or time.perf_counter() - began > max_seconds:
-            env = dict(zip(space.axes, point, strict=True))
-            coverage = Outcome(Verdict.UNKNOWN, time.perf_counter() - began, counterexample=env,
-                               reason=f"budget spent ({len(regions)} paths, "
-                               f"{time.perf_counter() - began:.0f} s): size "
-                               f"{'×'.join(map(str, point))} is on no path explored")
-            break
-        path = trace(point)
-        region = space.region(path)
+    runner: Tracing = Inline(trace)
+    running: list[tuple[int, ...]] = []
+
+    def covered(point: tuple[int, ...]) -> bool:
         env = dict(zip(space.axes, point, strict=True))
-        if not region.contains(env):
-            raise AssertionError(f"the region of the path at {point} does not contain it")
-        regions.append(region)
-        if progress is not None:
-            progress(len(regions), point)
+        return any(r.contains(env) for r in regions)
+
+    def spent() -> bool:
+        return (len(regions) + len(running) >= max_paths
+                or time.perf_counter() - began > max_seconds)
+
+    def submit(point: tuple[int, ...]) -> None:
+        nonlocal runner
+        if jobs > 1 and regions and not running and isinstance(runner, Inline):
+            runner = tracing(trace, jobs)
+        runner.submit(point)
+        running.append(point)
+
+    try:
+        while coverage is None:
+            while len(running) < (jobs if regions else 1) and not spent():
+                point = _next_point(queue, prober, regions, running, covered)
+                if point is None:
+                    break
+                submit(point)
+            if not running:
+                found = queue.pop(0) if queue else _uncovered(space, regions, prober)
+                if isinstance(found, Outcome):
+                    coverage = found
+                    break
+                if covered(found):
+                    continue
+                if spent():
+                    coverage = Outcome(
+                        Verdict.UNKNOWN, time.perf_counter() - began,
+                        counterexample=dict(zip(space.axes, found, strict=True)),
+                        reason=f"budget spent ({len(regions)} paths, "
+                        f"{time.perf_counter() - began:.0f} s): size "
+                        f"{'×'.join(map(str, found))} is on no path explored")
+                    break
+                submit(found)
+            point, path = runner.result()
+            running.remove(point)
+            if isinstance(path, BaseException):
+                raise path
+            if covered(point):  # a trace run at once with the one that found its path
+                continue
+            region = space.region(path)
+            if not region.contains(dict(zip(space.axes, point, strict=True))):
+                raise AssertionError(f"the region of the path at {point} does not contain it")
+            regions.append(region)
+            if progress is not None:
+                progress(len(regions), point)
+    finally:
+        runner.close()
     inexact = any(r.floats for r in regions)
     return Exploration(space.axes, width, tuple(regions), coverage,
                        time.perf_counter() - began, inexact)
+
+
+def _block(point: tuple[int, ...]) -> tuple[int, ...]:
+    """The dyadic block (2^k, 2^(k+1)] of each size: sizes a stride-2 network handles alike."""
+    return tuple((n - 1).bit_length() for n in point)
+
+
+def _next_point(queue: list[tuple[int, ...]], prober: _Prober, regions: Sequence[Region],
+                running: Sequence[tuple[int, ...]],
+                covered: Callable[[tuple[int, ...]], bool]) -> tuple[int, ...] | None:
+    """The next size to trace while others run: a start point, else a probe no region covers
+    and not in the dyadic block of a running trace (likely its path); None: wait for them."""
+    while queue:
+        point = queue.pop(0)
+        if not covered(point) and point not in running:
+            return point
+    if not running:
+        return prober.uncovered(regions)
+    busy = {_block(p) for p in running}
+    for point in prober.candidates(regions):
+        if point not in running and _block(point) not in busy:
+            return point
+    return None
 
 
 # sizes looked at in Python before Z3 is asked: where paths usually change (small sizes, powers
@@ -216,6 +275,15 @@ class _Prober:
                 return point
             self.next += 1
         return None
+
+    def candidates(self, regions: Sequence[Region]) -> Iterator[tuple[int, ...]]:
+        """The probes from the first uncovered one on that no region covers."""
+        if self.uncovered(regions) is None:
+            return
+        for point in self.todo[self.next:]:
+            env = dict(zip(self.axes, point, strict=True))
+            if not any(r.contains(env) for r in regions):
+                yield point
 
 
 def _uncovered(space: _Space, regions: Sequence[Region], prober: _Prober

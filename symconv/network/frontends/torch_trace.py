@@ -303,3 +303,4 @@ def _quiet() -> Iterator[None]:
     finally:
         sys.stdout = saved
         fake_log.setLevel(level)
+
