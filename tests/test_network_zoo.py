@@ -127,14 +127,7 @@ REFUSALS: dict[str, str] = {
 }
 
 # front-end findings (docs/zoo-findings.md), each with a toy twin below
-FINDINGS = {
-    # read since main's merge (the size-dependent modulus): at 1×1 the refusal is torch.cat's
-    # meta wording, not PyTorch's CPU message (finding 4c)
-    "yolo_v8n": "1×1: 'Expected 2 in dimension 2 but got 1' for PyTorch's 'Expected size 2 but "
-                "got size 1'",
-    "yolo_11n": "1×1: 'Expected 2 in dimension 2 but got 1' for PyTorch's 'Expected size 2 but "
-                "got size 1'",
-}
+FINDINGS: dict[str, str] = {}  # models whose judgement is a known finding (strict xfails)
 
 
 def _ci_params() -> list:
@@ -281,9 +274,6 @@ class _CropMismatch(nn.Module):
         return out
 
 
-@pytest.mark.xfail(strict=True, reason="front-end finding (docs/zoo-findings.md): a failed "
-                   "broadcast's message is the fake kernel's, '… at non-singleton dimension 3)' "
-                   "with a stray ')', not PyTorch's '… at non-singleton dimension 3'")
 @pytest.mark.parametrize("size", [(3, 5), (6, 9)])
 def test_a_failed_broadcast_is_refused_with_pytorchs_message(size: tuple[int, int]) -> None:
     from symconv.network.traced import study_model
@@ -292,6 +282,27 @@ def test_a_failed_broadcast_is_refused_with_pytorchs_message(size: tuple[int, in
     st = study_model(net, name="crop", channels=3, rank=2, max_seconds=60)
     truth = _cpu_truth(net, [(2, 3), (4, 4), size])
     assert [v["valid"] for v in truth.values()] == [True, True, False]
+    assert [m.what for m in zoo_judge.judge(st, truth)] == []
+
+
+class _TwoScales(nn.Module):
+    """The input upsampled twice added to the input resized to 4 × 4: valid at 2 × 2 only; at
+    1 × 1 every size is a constant and the fake kernels refuse through another broadcast (as
+    timm's hrnet_w18_small at 1 × 1)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = (nn.functional.interpolate(x, scale_factor=2)
+                             + nn.functional.interpolate(x, size=(4, 4)))
+        return out
+
+
+def test_a_failed_broadcast_of_constant_sizes_is_refused_with_pytorchs_message() -> None:
+    from symconv.network.traced import study_model
+
+    net = _TwoScales().eval()
+    st = study_model(net, name="scales", channels=3, rank=2, max_seconds=60)
+    truth = _cpu_truth(net, [(1, 1), (2, 2), (1, 2), (3, 3)])
+    assert [v["valid"] for v in truth.values()] == [False, True, False, False]
     assert [m.what for m in zoo_judge.judge(st, truth)] == []
 
 
@@ -304,9 +315,6 @@ class _CatMismatch(nn.Module):
         return out
 
 
-@pytest.mark.xfail(strict=True, reason="front-end finding (docs/zoo-findings.md): a failed "
-                   "torch.cat's message is the meta kernel's, 'Expected 5 in dimension 2 but got "
-                   "4 …', not PyTorch's CPU message 'Expected size 5 but got size 4 ….'")
 def test_a_failed_cat_is_refused_with_pytorchs_message() -> None:
     from symconv.network.traced import study_model
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
@@ -219,7 +220,55 @@ def _tensors(result: Any) -> Iterator[Any]:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:500]
+    return eager_wording(text.splitlines()[0][:500])
+
+
+# The fake kernels word three refusals differently from the eager (CPU) kernels the user's run
+# meets; each is rewritten to the eager text, sizes (numbers or symbols) kept.
+# torch/_subclasses/fake_impls.py infer_size: '... at non-singleton dimension {i})', a stray ')'
+# where ATen's infer_size_impl (ExpandUtils.cpp) ends at the dimension.
+_STRAY = re.compile(r"^(The size of tensor a \(.+\) must match the size of tensor b \(.+\) at "
+                    r"non-singleton dimension \d+)\)$")
+# torch/_prims/__init__.py cat: 'Expected {n} in dimension {d} but got {m} for tensor number
+# {t} in the list' where ATen's check_cat_shape_except_dim (TensorShape.cpp) says 'Expected size
+# {n} but got size {m} for tensor number {t} in the list.'
+_CAT = re.compile(r"^(Sizes of tensors must match except in dimension \d+\. )Expected (.+) in "
+                  r"dimension \d+ but got (.+) for tensor number (\d+) in the list$")
+# torch/_refs/__init__.py _broadcast_shapes, where a size is the constant 1 (so no fast path):
+# the second operand's size at a dimension counted from the right against the first's, where
+# ATen's infer_size_impl names both sizes and the dimension from the left
+_BROADCAST = re.compile(r"^Attempting to broadcast a dimension of length (.+) at (-\d+)! "
+                        r"Mismatching argument at index 1 had torch\.Size\(\[(.*)\]\); but "
+                        r"expected shape should be broadcastable to \[(.*)\]$")
+
+
+def eager_wording(message: str) -> str:
+    """A fake kernel's refusal in the words PyTorch's eager kernel uses for it."""
+    if m := _STRAY.match(message):
+        return m.group(1)
+    if m := _CAT.match(message):
+        return (f"{m.group(1)}Expected size {m.group(2)} but got size {m.group(3)} for tensor "
+                f"number {m.group(4)} in the list.")
+    if m := _BROADCAST.match(message):
+        length, at = m.group(1), int(m.group(2))
+        b, a = _items(m.group(3)), _items(m.group(4))
+        ndim = max(len(a), len(b))
+        if -len(a) <= at < 0 and -len(b) <= at < 0 and b[at] == length:
+            return (f"The size of tensor a ({a[at]}) must match the size of tensor b ({length}) "
+                    f"at non-singleton dimension {ndim + at}")
+    return message
+
+
+def _items(text: str) -> list[str]:
+    """'1, Max(1, s0), 4' → ['1', 'Max(1, s0)', '4']: commas outside parentheses."""
+    out, depth, start = [], 0, 0
+    for j, ch in enumerate(text):
+        depth += (ch in "([") - (ch in ")]")
+        if ch == "," and depth == 0:
+            out.append(text[start:j].strip())
+            start = j + 1
+    out.append(text[start:].strip())
+    return [x for x in out if x]
 
 
 def _source_line(exc: BaseException) -> str:

@@ -1,0 +1,54 @@
+"""The fake kernels' refusals in PyTorch's eager words (``torch_trace.eager_wording``): each of
+the three texts that differ, with numbers and with symbolic sizes, rewritten to the eager
+kernel's; anything else left as it is. (Against PyTorch's CPU forward itself: the toy models of
+test_network_zoo.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from symconv.network.frontends.torch_trace import eager_wording
+
+
+@pytest.mark.parametrize(("fake", "eager"), [
+    ("The size of tensor a (5) must match the size of tensor b (4) at non-singleton dimension 3)",
+     "The size of tensor a (5) must match the size of tensor b (4) at non-singleton dimension 3"),
+    ("The size of tensor a (s98) must match the size of tensor b (2*(((s98 - 1)//2)) + 2) at "
+     "non-singleton dimension 2)",
+     "The size of tensor a (s98) must match the size of tensor b (2*(((s98 - 1)//2)) + 2) at "
+     "non-singleton dimension 2"),
+    ("Sizes of tensors must match except in dimension 1. Expected 5 in dimension 2 but got 4 "
+     "for tensor number 1 in the list",
+     "Sizes of tensors must match except in dimension 1. Expected size 5 but got size 4 for "
+     "tensor number 1 in the list."),
+    ("Sizes of tensors must match except in dimension 1. Expected (s36//2) in dimension 2 but "
+     "got Max(1, s36) for tensor number 2 in the list",
+     "Sizes of tensors must match except in dimension 1. Expected size (s36//2) but got size "
+     "Max(1, s36) for tensor number 2 in the list."),
+    ("Attempting to broadcast a dimension of length 4 at -1! Mismatching argument at index 1 "
+     "had torch.Size([1, 3, 4, 4]); but expected shape should be broadcastable to [1, 3, 2, 2]",
+     "The size of tensor a (2) must match the size of tensor b (4) at non-singleton "
+     "dimension 3"),
+    ("Attempting to broadcast a dimension of length Max(1, s0) at -2! Mismatching argument at "
+     "index 1 had torch.Size([Max(1, s0), 7]); but expected shape should be broadcastable to "
+     "[1, 16, 3, 7]",
+     "The size of tensor a (3) must match the size of tensor b (Max(1, s0)) at non-singleton "
+     "dimension 2"),
+])
+def test_the_fake_wording_becomes_the_eager_one(fake: str, eager: str) -> None:
+    assert eager_wording(fake) == eager
+    assert eager_wording(eager) == eager  # the eager text is left alone
+
+
+@pytest.mark.parametrize("message", [
+    # a third operand: ATen's pairwise broadcast may count dimensions otherwise; left as is
+    "Attempting to broadcast a dimension of length 4 at -1! Mismatching argument at index 2 had "
+    "torch.Size([1, 3, 4, 4]); but expected shape should be broadcastable to [1, 3, 2, 2]",
+    # the length said is not the argument's size there: not the text this rewrite knows
+    "Attempting to broadcast a dimension of length 5 at -1! Mismatching argument at index 1 had "
+    "torch.Size([1, 3, 4, 4]); but expected shape should be broadcastable to [1, 3, 2, 2]",
+    "Given input size: (64x1x1). Calculated output size: (64x0x0). Output size is too small",
+    "",
+])
+def test_other_messages_are_left_as_they_are(message: str) -> None:
+    assert eager_wording(message) == message
