@@ -134,9 +134,15 @@ class Forked:
         self.busy.clear()
 
 
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_jobs() -> int:
     """Worker processes for tracing when none is asked for: the cores this process may use,
-    at most 4 (a trace holds a few hundred MB)."""
+    at most 4 (a trace holds a few hundred MB); 1 where processes cannot be forked."""
+    if not _can_fork():  # pragma: no cover - Windows
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -145,4 +151,5 @@ def default_jobs() -> int:
 
 
 def tracing(trace: Callable[[Point], Any], jobs: int) -> Tracing:
-    return Forked(trace, jobs) if jobs > 1 else Inline(trace)
+    """``jobs`` forked workers, or this process alone where there is one job or no fork."""
+    return Forked(trace, jobs) if jobs > 1 and _can_fork() else Inline(trace)
