@@ -15,7 +15,8 @@ Choices, and why:
   convolution of output 0, and answers 1 for a floor-mode pooling window that does not fit in
   the padded input (C++ truncation). Each window node records the rule ONNX's shape inference
   applies at the model's opset in ``attrs["shape_inference_rule"]``, so a disagreement can be
-  shown, never silently followed.
+  shown, never silently followed. The valid set is the spec's (every output non-empty); the
+  layer named as refusing a size is the node onnxruntime fails at (``network.ortrun``).
 - **The input's spatial axes are analysed as free**, whatever the model declares: the question is
   which sizes the graph's arithmetic accepts. A fixed ``dim_value`` (an export without dynamic
   axes) is kept in the input node's ``attrs["declared"]`` with a note: an ONNX runtime checks it,
