@@ -20,13 +20,17 @@ of its models to onnxruntime itself):
   positive, and then it runs); ConvTranspose raises where an output size is <= 0 and, on an
   empty input, where output_padding > 0 ("Computed output shape is inconsistent").
 - GlobalAveragePool / GlobalMaxPool / GlobalLpPool and GroupNormalization raise on an empty
-  input; the Reduce* ops reduce it to size 1 and the run goes on; every other size-keeping op
-  passes the empty tensor on.
+  input; InstanceNormalization of an empty tensor from a pool crashes the process (SIGSEGV);
+  the Reduce* ops reduce it to size 1 and the run goes on; every other size-keeping op passes
+  the empty tensor on.
 - Concat leaves empty inputs out (the others must agree); broadcasting is NumPy's (0 meets 1,
   not 2); Gemm / MatMul / a Reshape to a fixed count raise on any other feature count, 0
   included (a Reshape to [1, -1] passes 0 features on); Resize to a fixed size raises on an
-  empty input, by scales gives an empty tensor; Pad pads an empty tensor in constant mode and
-  raises in the others.
+  empty input, by scales gives an empty tensor; Pad pads an empty tensor in constant mode, and
+  in the others raises where an axis it pads is 0 (an empty tensor's other axes are not
+  checked against reflection pads).
+- A pool whose output size is negative, followed by a Slice, aborts the process (an assertion
+  in ``std::clamp``) before the pool raises; the pool is named, as where the run should stop.
 """
 
 from __future__ import annotations
@@ -284,7 +288,9 @@ def _pad(layer: Layer, sizes: tuple[int, ...], per: Sequence[Mapping[str, int]])
     if mode != "constant" and any(i == 0 for i, _ in padded):
         raise _Raise(f"onnxruntime: Pad: Cannot use '{mode}' mode to pad dimension with a value "
                      "of 0")
-    if mode == "reflect" and any(p["begin"] >= i or p["end"] >= i for i, p in padded):
+    # nor does it reflect (or check the pads against the sizes) where there is nothing to copy
+    if mode == "reflect" and 0 not in sizes and any(p["begin"] >= i or p["end"] >= i
+                                                    for i, p in padded):
         raise _Raise("onnx: reflection padding must be smaller than the input")
     outs = []
     for i, p in zip(sizes, per, strict=True):
@@ -303,6 +309,11 @@ def _merge_or_flat(analysis: Analysis, layer: Layer, ins: Sequence[_Tensor]) -> 
         if node.op == "GroupNormalization" and x.empty:
             raise _Raise("onnxruntime: GroupNormalization of an empty input (its reshape "
                          "fails)")
+        if node.op == "InstanceNormalization" and x.empty:
+            # an empty graph input passes; an empty tensor from a pool before it crashes
+            # onnxruntime 1.32 (SIGSEGV) instead of raising
+            raise _Raise("onnxruntime: InstanceNormalization of an empty tensor: onnxruntime "
+                         "1.32 crashes here (SIGSEGV)")
         return x
     if kind is Kind.FLATTEN:
         if x.sizes is None:
