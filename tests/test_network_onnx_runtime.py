@@ -195,6 +195,17 @@ CASES: dict[str, tuple[list[Any], dict[str, Any], set[str]]] = {
          node("Conv", ["r", "w"], "y", "conv", kernel_shape=[3, 3])],
         {"sc": np.array([1, 1, 2, 2], np.float32), "w": ones(3, C, 3, 3)},
         {"raises after an empty tensor", "raises"}),
+    # onnxruntime runs the branch later in the file first: its node is the one that fails
+    "two-branches-after-an-empty-pool": (
+        [pool(), node("Conv", ["p", "w"], "a", "conv", kernel_shape=[1, 1]),
+         node("AveragePool", ["p"], "b", "avg", kernel_shape=[1, 1]),
+         node("Concat", ["a", "b"], "y", "cat", axis=1)], {"w": ones(3, C, 1, 1)},
+        {"raises after an empty tensor", "valid"}),
+    "two-branches-the-first-in-the-file-later": (
+        [pool(), node("AveragePool", ["p"], "b", "avg", kernel_shape=[1, 1]),
+         node("Conv", ["p", "w"], "a", "conv", kernel_shape=[1, 1]),
+         node("Concat", ["a", "b"], "y", "cat", axis=1)], {"w": ones(3, C, 1, 1)},
+        {"raises after an empty tensor", "valid"}),
     # onnxruntime 1.32 dies of SIGSEGV there: symconv names the node and says so
     "maxpool-instancenorm": (
         [pool(), node("InstanceNormalization", ["p", "sc", "b"], "y", "norm")],
@@ -258,7 +269,8 @@ def random_chain(rng: random.Random) -> tuple[list[Any], dict[str, Any]]:
     for j in range(rng.randint(2, 4)):
         out, name = f"t{j}", f"n{j}"
         op = rng.choice(["MaxPool", "AveragePool", "Conv", "ConvTranspose", "Relu", "Resize",
-                         "Pad", "Slice", "ReduceMean", "GlobalAveragePool"])
+                         "Pad", "Slice", "ReduceMean", "GlobalAveragePool", "Branches",
+                         "Branches"])
         k, s = rng.randint(1, 3), rng.randint(1, 3)
         if op in ("MaxPool", "AveragePool"):
             k = max(k, 2)
@@ -290,6 +302,19 @@ def random_chain(rng: random.Random) -> tuple[list[Any], dict[str, Any]]:
             for key, value in (("st", 1), ("en", 1 << 40), ("ax", 2)):
                 inits[f"{key}{j}"] = np.array([value], np.int64)
             nodes.append(node(op, [cur, f"st{j}", f"en{j}", f"ax{j}"], out, name))
+        elif op == "Branches":
+            # two branches merged: onnxruntime runs the later one in the file first
+            first, second = (node("MaxPool", [cur], f"{out}a", f"{name}a", kernel_shape=[k, k],
+                                  strides=[s, s]),
+                             node("AveragePool", [cur], f"{out}b", f"{name}b",
+                                  kernel_shape=[2, 2], strides=[2, 2]))
+            pair = [first, second] if rng.random() < 0.5 else [second, first]
+            if rng.random() < 0.5:
+                merge = node("Concat", [f"{out}a", f"{out}b"], out, name, axis=1)
+                channels *= 2
+            else:
+                merge = node("Add", [f"{out}a", f"{out}b"], out, name)
+            nodes += [*pair, merge]
         elif op == "ReduceMean":
             inits[f"axes{j}"] = np.array([2, 3], np.int64)
             nodes.append(node(op, [cur, f"axes{j}"], out, name, keepdims=1))

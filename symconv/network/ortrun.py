@@ -4,8 +4,9 @@ The analysis' conditions follow the ONNX spec, and the valid set V is "every lay
 non-empty and nothing refuses"; :meth:`~symconv.network.analysis.Analysis.first_refusal` names
 the first condition that fails. onnxruntime does not stop there: a pooling layer whose output
 size is 0 returns an empty tensor and the run goes on until a node that cannot take it raises
-(or to the end). :func:`attribution` replays the run on concrete sizes, node by node, with what
-onnxruntime 1.32 (CPU) does, and names the node it raises at, saying why; V is unchanged.
+(or to the end). :func:`attribution` replays the run on concrete sizes, node by node in the
+order onnxruntime runs them (``Network.run_order``), with what onnxruntime 1.32 (CPU) does,
+and names the node it raises at, saying why; V is unchanged.
 
 onnxruntime 1.32, probed with small models (tests/test_network_onnx_runtime.py holds every size
 of its models to onnxruntime itself):
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Condition, Layer
@@ -54,6 +55,8 @@ _POOLS = ("max_pool", "avg_pool")
 class _Tensor:
     sizes: tuple[int, ...] | None  # spatial sizes; None once flattened
     features: int | None = None
+    cause: str = field(default="", compare=False)  # what made it empty or not the spec's
+    exact: bool = field(default=True, compare=False)  # equal to the analysis' closed forms
 
     @property
     def empty(self) -> bool:
@@ -103,19 +106,54 @@ def _attribute(analysis: Analysis, point: Mapping[str, int], spec: Condition) ->
     run = _Run()
     tensors: dict[str, _Tensor] = {}
     where = ", ".join(f"{a} = {point[a]}" for a in analysis.axes)
-    for layer in analysis.layers:
+    for layer in _run_order(analysis):
         ins = [tensors[name] for name in layer.node.inputs]
+        departed = run.departure
         try:
             out = _step(analysis, layer, ins, point, memo, run)
         except _Raise as exc:
-            return _raised(layer, str(exc), spec, run, ins, point, memo, where)
-        if out.empty and run.empty is None:
-            run.empty = (layer, _empty_axes(analysis, out))
-        elif any(t.empty for t in ins) and not out.empty and run.healed is None:
+            return _raised(layer, str(exc), spec, ins, point, memo)
+        if out.empty and not any(t.empty for t in ins):
+            axes = _empty_axes(analysis, out)
+            cause = f"{_label(layer)} gives size 0 on {axes} at {where} ({RETURNS_EMPTY})"
+            if run.empty is None:
+                run.empty = (layer, axes)
+        elif run.departure is not departed and run.departure is not None:
+            cause = f"{_label(layer)} {run.departure[1]}"
+        else:
+            cause = next((t.cause for t in ins if t.cause), "")
+        if any(t.empty for t in ins) and not out.empty and run.healed is None:
             run.healed = layer
-        tensors[layer.node.name] = out
+        tensors[layer.node.name] = replace(out, cause=cause,
+                                           exact=_closed_form(layer, point, memo) == out)
     outputs_empty = any(tensors[o.node.name].empty for o in analysis.outputs)
     return _ran_through(spec, run, outputs_empty, point, memo, where)
+
+
+def _closed_form(layer: Layer, point: Mapping[str, int], memo: dict[int, T.Value]) -> _Tensor:
+    """The layer's sizes as the analysis computes them (the spec's, continued past an empty
+    tensor: every rewrite behind them holds for all integers)."""
+    shape = layer.shape
+    if shape.sizes is not None:
+        return _Tensor(tuple(T.value(x, point, memo) for x in shape.sizes))
+    features = shape.features
+    if features is None:
+        return _Tensor(None)
+    return _Tensor(None, features.coeff * math.prod(T.value(f, point, memo)
+                                                    for f in features.factors))
+
+
+def _run_order(analysis: Analysis) -> list[Layer]:
+    """The layers in the order onnxruntime runs them (the front-end's ``run_order``: of two
+    independent branches it runs the later one in the file first), else in the analysis'."""
+    by_name = {layer.node.name: layer for layer in analysis.layers}
+    order = [by_name[n] for n in analysis.network.run_order if n in by_name]
+    done: set[str] = set()
+    for layer in order:
+        if not set(layer.node.inputs) <= done:
+            return list(analysis.layers)
+        done.add(layer.node.name)
+    return order if len(order) == len(by_name) == len(done) else list(analysis.layers)
 
 
 def _own(layer: Layer, point: Mapping[str, int], memo: dict[int, T.Value]) -> Condition | None:
@@ -127,29 +165,20 @@ def _label(layer: Layer) -> str:
     return f"{node.op or node.kind.value} {node.name!r}"
 
 
-def _cause(run: _Run, where: str) -> str:
-    parts = []
-    if run.departure is not None:
-        layer, text = run.departure
-        parts.append(f"{_label(layer)} {text}")
-    if run.empty is not None:
-        layer, axes = run.empty
-        parts.append(f"{_label(layer)} gives size 0 on {axes} at {where} ({RETURNS_EMPTY})")
-    return "; ".join(parts)
-
-
-def _raised(layer: Layer, message: str, spec: Condition, run: _Run, ins: Sequence[_Tensor],
-            point: Mapping[str, int], memo: dict[int, T.Value], where: str) -> Condition:
-    if run.empty is None and run.departure is None and layer.node.name == spec.layer:
+def _raised(layer: Layer, message: str, spec: Condition, ins: Sequence[_Tensor],
+            point: Mapping[str, int], memo: dict[int, T.Value]) -> Condition:
+    """onnxruntime raises at ``layer``: its own failing condition's words where the analysis'
+    sizes of its inputs are onnxruntime's, and what led there when something before it gave
+    an empty tensor or departed from the spec."""
+    cause = next((t.cause for t in ins if t.cause), "")
+    if not cause and layer.node.name == spec.layer:
         return spec  # onnxruntime refuses where the spec does, for the same reason
-    own = _own(layer, point, memo)
-    text = own.message if own is not None and run.departure is None else message
-    if any(t.empty for t in ins):
-        text += f": its input is empty: {_cause(run, where)}"
-    else:
-        text += f": onnxruntime gets here after {_cause(run, where)}"
-    cond = own.cond if own is not None else spec.cond
-    return Condition(layer.node.name, layer.index, text, cond)
+    own = _own(layer, point, memo) if all(t.exact for t in ins) else None
+    text = own.message if own is not None else message
+    if cause:
+        empty = any(t.empty for t in ins)
+        text += (": its input is empty: " if empty else ": onnxruntime gets here after ") + cause
+    return Condition(layer.node.name, layer.index, text, spec.cond if own is None else own.cond)
 
 
 def _ran_through(spec: Condition, run: _Run, outputs_empty: bool, point: Mapping[str, int],
