@@ -340,3 +340,15 @@ def test_random_chains_fail_where_onnxruntime_fails(seed: int, tmp_path: Path) -
     nodes, inits = random_chain(random.Random(seed))
     bad, _ = mismatches(nodes, inits, tmp_path, opset=18)
     assert not bad, ([(n.op_type, n.name) for n in nodes], bad[:5])
+
+
+def test_why_at_a_node_with_no_condition_of_its_own(tmp_path: Path) -> None:
+    path = str(tmp_path / "m.onnx")
+    onnx.save(model([pool(), node("InstanceNormalization", ["p", "sc", "b"], "y", "norm")],
+                    {"sc": ones(C), "b": ones(C)}), path)
+    lines = network_of(path).why(1).splitlines()
+    assert lines[0].startswith("why 1×1: layer norm refuses it: onnxruntime: "
+                               "InstanceNormalization of an empty tensor")
+    assert "its input is empty: MaxPool 'pool1' gives size 0" in lines[0]
+    assert lines[1].startswith("  at ")
+    assert "graph node #1" in lines[1]

@@ -173,12 +173,13 @@ def _raised(layer: Layer, message: str, spec: Condition, ins: Sequence[_Tensor],
     cause = next((t.cause for t in ins if t.cause), "")
     if not cause and layer.node.name == spec.layer:
         return spec  # onnxruntime refuses where the spec does, for the same reason
-    own = _own(layer, point, memo) if all(t.exact for t in ins) else None
-    text = own.message if own is not None else message
+    own = _own(layer, point, memo)
+    text = own.message if own is not None and all(t.exact for t in ins) else message
     if cause:
         empty = any(t.empty for t in ins)
         text += (": its input is empty: " if empty else ": onnxruntime gets here after ") + cause
-    return Condition(layer.node.name, layer.index, text, spec.cond if own is None else own.cond)
+    # the layer's own condition where the analysis has one failing (else none to show)
+    return Condition(layer.node.name, layer.index, text, T.FALSE if own is None else own.cond)
 
 
 def _ran_through(spec: Condition, run: _Run, outputs_empty: bool, point: Mapping[str, int],
@@ -195,7 +196,8 @@ def _ran_through(spec: Condition, run: _Run, outputs_empty: bool, point: Mapping
     else:
         return spec
     own = _own(layer, point, memo)
-    first = own.message if own is not None else spec.message
+    first = (own.message if own is not None
+             else f"the spec refuses the size at {spec.layer} ({spec.message})")
     if outputs_empty:
         tail = " to an empty output"
     elif run.healed is not None:
@@ -203,9 +205,8 @@ def _ran_through(spec: Condition, run: _Run, outputs_empty: bool, point: Mapping
                 "the size as not valid")
     else:
         tail = " to an output; symconv counts the size as not valid (it follows the spec)"
-    cond = own.cond if own is not None else spec.cond
-    return replace(spec, layer=layer.node.name, index=layer.index,
-                   message=f"{first}: {what}{tail}", cond=cond)
+    return Condition(layer.node.name, layer.index, f"{first}: {what}{tail}",
+                     T.FALSE if own is None else own.cond)
 
 
 def _empty_axes(analysis: Analysis, t: _Tensor) -> str:
