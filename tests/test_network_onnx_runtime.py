@@ -1,11 +1,13 @@
 """The refusing layer of an ONNX model is the node onnxruntime fails at (symconv.network.ortrun).
 
-Each model is run in onnxruntime at every size of a grid with every node's output exposed as a
-graph output: where onnxruntime raises, its message names the node ("Name:'fc'"), and symconv
-must name the same node; where it runs through an empty tensor, symconv must name the first node
-whose output is empty and say that onnxruntime does not refuse (the size stays invalid: V is
-the spec's, every layer's output non-empty); where it answers a pool the spec refuses (a
-floor-mode window that does not fit: C++ truncation), symconv says so. Zero mismatches."""
+Each model is run in onnxruntime at every size of a grid: where onnxruntime raises, its message
+names the node ("Name:'fc'"), and symconv must name the same node. Where it runs, the model is
+run again with every node's output exposed as a graph output, for the sizes of each (not the
+model whose failures count: an exposed Identity is not removed, which changes the order);
+where it runs through an empty tensor, symconv must name the first node whose output is empty
+and say that onnxruntime does not refuse (the size stays invalid: V is the spec's); where it
+answers a pool the spec refuses (a floor-mode window that does not fit: C++ truncation),
+symconv says so. Zero mismatches."""
 
 from __future__ import annotations
 
@@ -50,27 +52,32 @@ ort.set_default_logger_severity(4)
 options = ort.SessionOptions()
 options.intra_op_num_threads = 1
 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-sess = ort.InferenceSession(sys.argv[1], options, providers=["CPUExecutionProvider"])
-names = [o.name for o in sess.get_outputs()]
+plain, exposed = (ort.InferenceSession(p, options, providers=["CPUExecutionProvider"])
+                  for p in sys.argv[1:3])
+names = [o.name for o in exposed.get_outputs()]
 for line in sys.stdin:
     h, w = json.loads(line)
+    x = {"x": np.ones((1, int(sys.argv[3]), h, w), np.float32)}
     try:
-        outs = sess.run(None, {"x": np.ones((1, int(sys.argv[2]), h, w), np.float32)})
+        plain.run(None, x)
     except Exception as exc:
         print(json.dumps({"raised": str(exc).splitlines()[0]}), flush=True)
         continue
+    outs = exposed.run(None, x)
     print(json.dumps({"shapes": [[n, list(o.shape)] for n, o in zip(names, outs)]}), flush=True)
 """
 
 
-def ort_runs(path: str, points: list[tuple[int, int]]) -> list[dict[str, Any]]:
-    """onnxruntime at each point, in a child process restarted after a crash (a crash is
-    ``{"crashed": exit code}``)."""
+def ort_runs(plain: str, exposed: str, points: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """onnxruntime at each point: the model as it is (where it raises, and where its run
+    order and eliminations are its own), and, where that runs, the model with every node's
+    output exposed, for the sizes of each; in a child process restarted after a crash (a
+    crash is ``{"crashed": exit code}``)."""
     out: list[dict[str, Any]] = []
     while len(out) < len(points):
         pending = points[len(out):]
-        proc = subprocess.run([sys.executable, "-c", _WORKER, path, str(C)], check=False,
-                              input="".join(json.dumps(p) + "\n" for p in pending),
+        proc = subprocess.run([sys.executable, "-c", _WORKER, plain, exposed, str(C)],
+                              check=False, input="".join(json.dumps(p) + "\n" for p in pending),
                               capture_output=True, text=True, timeout=600)
         out += [json.loads(line) for line in proc.stdout.splitlines()]
         if len(out) < len(points):
@@ -102,7 +109,7 @@ def mismatches(nodes: list[Any], inits: dict[str, Any], tmp_path: Path, opset: i
     net = network_of(str(plain))
     ops = {n.name: n.op_type for n in nodes}
     bad, seen = [], {}
-    for point, run in zip(GRID, ort_runs(str(exposed), GRID), strict=True):
+    for point, run in zip(GRID, ort_runs(str(plain), str(exposed), GRID), strict=True):
         what, node = expected(run, nodes)
         got = net.answer(point)
         layer, message = got.refused_by or ("", "")
@@ -206,6 +213,13 @@ CASES: dict[str, tuple[list[Any], dict[str, Any], set[str]]] = {
          node("Conv", ["p", "w"], "a", "conv", kernel_shape=[1, 1]),
          node("Concat", ["a", "b"], "y", "cat", axis=1)], {"w": ones(3, C, 1, 1)},
         {"raises after an empty tensor", "valid"}),
+    # onnxruntime removes the Identity before it runs: the Concat's inputs are then the Conv
+    # and the AveragePool, and the AveragePool (later in the file) runs first
+    "a removed identity": (
+        [pool(), node("Conv", ["p", "w"], "a", "conv", kernel_shape=[1, 1]),
+         node("AveragePool", ["p"], "b", "avg", kernel_shape=[1, 1]),
+         node("Identity", ["a"], "ia", "id"), node("Concat", ["ia", "b"], "y", "cat", axis=1)],
+        {"w": ones(3, C, 1, 1)}, {"raises after an empty tensor", "valid"}),
     # onnxruntime 1.32 dies of SIGSEGV there: symconv names the node and says so
     "maxpool-instancenorm": (
         [pool(), node("InstanceNormalization", ["p", "sc", "b"], "y", "norm")],

@@ -44,7 +44,7 @@ from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Condition, Layer
 from symconv.network.ir import Kind
 from symconv.network.semantics import ORT_EMPTY_OUTPUT
-from symconv.network.trees import build_cond, build_lin
+from symconv.network.trees import NotPresburger, build_cond, build_lin
 
 FRAMEWORK = "onnx"
 RETURNS_EMPTY = "onnxruntime returns an empty tensor there"
@@ -272,7 +272,10 @@ def _window(layer: Layer, sizes: tuple[int, ...], per: Sequence[Mapping[str, int
     outs = []
     for i, params in zip(sizes, per, strict=True):
         env = {k: T.const(v) for k, v in params.items()} | {"i": T.const(i)}
-        spec = build_lin(rule.expr, env)
+        try:
+            spec = build_lin(rule.expr, env)
+        except NotPresburger:
+            raise _Unknown(node.name) from None
         if not spec.is_const:
             raise _Unknown(node.name)
         if rule.op in _POOLS:
