@@ -220,6 +220,14 @@ CASES: dict[str, tuple[list[Any], dict[str, Any], set[str]]] = {
          node("AveragePool", ["p"], "b", "avg", kernel_shape=[1, 1]),
          node("Identity", ["a"], "ia", "id"), node("Concat", ["ia", "b"], "y", "cat", axis=1)],
         {"w": ones(3, C, 1, 1)}, {"raises after an empty tensor", "valid"}),
+    # and fuses a BatchNormalization into the Conv before it
+    "a fused batch norm": (
+        [pool(), node("Conv", ["p", "w"], "a", "conv", kernel_shape=[1, 1]),
+         node("AveragePool", ["p"], "b", "avg", kernel_shape=[1, 1]),
+         node("BatchNormalization", ["a", "s", "o", "m", "v"], "na", "bn"),
+         node("Concat", ["na", "b"], "y", "cat", axis=1)],
+        {"w": ones(3, C, 1, 1), "s": ones(3), "o": ones(3), "m": ones(3), "v": ones(3)},
+        {"raises after an empty tensor", "valid"}),
     # onnxruntime 1.32 dies of SIGSEGV there: symconv names the node and says so
     "maxpool-instancenorm": (
         [pool(), node("InstanceNormalization", ["p", "sc", "b"], "y", "norm")],
