@@ -2,11 +2,12 @@
 
 The analysis' conditions follow the ONNX spec, and the valid set V is where none fails (a
 window's, a resize's or a global pool's output below 1 fails one; a slice or a pad to 0 does
-not); :meth:`~symconv.network.analysis.Analysis.first_refusal` names the first that fails. onnxruntime does not stop there: a pooling layer whose output
-size is 0 returns an empty tensor and the run goes on until a node that cannot take it raises
-(or to the end). :func:`attribution` replays the run on concrete sizes, node by node in the
-order onnxruntime runs them (``Network.run_order``), with what onnxruntime 1.32 (CPU) does,
-and names the node it raises at, saying why; V is unchanged.
+not); :meth:`~symconv.network.analysis.Analysis.first_refusal` names the first that fails.
+onnxruntime does not stop there: a pooling layer whose output size is 0 returns an empty
+tensor and the run goes on until a node that cannot take it raises (or to the end).
+:func:`attribution` replays the run on concrete sizes, node by node in the order onnxruntime
+runs them (``Network.run_order``), with what onnxruntime 1.32 (CPU) does, and names the node
+it raises at, saying why; V is unchanged.
 
 onnxruntime 1.32, probed with small models (tests/test_network_onnx_runtime.py holds every size
 of its models to onnxruntime itself):
