@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+from symconv.network import rules as R
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Condition, Layer
 from symconv.network.ir import Kind
@@ -57,7 +59,6 @@ class _Tensor:
     sizes: tuple[int, ...] | None  # spatial sizes; None once flattened
     features: int | None = None
     cause: str = field(default="", compare=False)  # what made it empty or not the spec's
-    exact: bool = field(default=True, compare=False)  # equal to the analysis' closed forms
 
     @property
     def empty(self) -> bool:
@@ -85,15 +86,46 @@ class _Run:
 
 def runs_in_onnxruntime(analysis: Analysis) -> bool:
     """Whether ``analysis`` is of an ONNX network (every layer with ONNX semantics)."""
-    return all(layer.node.framework == FRAMEWORK for layer in analysis.layers[1:])
+    return _plan(analysis).onnx
 
 
-def attribution(analysis: Analysis, point: Mapping[str, int]) -> Condition | None:
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the replay needs of an analysis, once: the layers in onnxruntime's order, and the
+    per-axis parameters of those whose parameters are all constants."""
+
+    onnx: bool
+    order: tuple[Layer, ...]
+    constant: Mapping[str, tuple[dict[str, int], ...]]
+
+
+_PLANS: dict[int, tuple[Analysis, _Plan]] = {}
+
+
+def _plan(analysis: Analysis) -> _Plan:
+    got = _PLANS.get(id(analysis))
+    if got is not None and got[0] is analysis:
+        return got[1]
+    constant = {layer.node.name: tuple({k: v.const for k, v in p.items() if v is not None}
+                                       for p in layer.params)
+                for layer in analysis.layers
+                if all(v is None or v.is_const for p in layer.params for v in p.values())}
+    plan = _Plan(all(layer.node.framework == FRAMEWORK for layer in analysis.layers[1:]),
+                 tuple(_run_order(analysis)), constant)
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    _PLANS[id(analysis)] = (analysis, plan)
+    return plan
+
+
+def attribution(analysis: Analysis, point: Mapping[str, int],
+                spec: Condition | None = None) -> Condition | None:
     """The refusal to report at ``point``: None exactly where ``first_refusal`` is None (V is
     the spec's); for an ONNX network, the node onnxruntime raises at, or, where onnxruntime
     runs through an empty tensor, the layer that makes it, each message saying what
-    onnxruntime does."""
-    spec = analysis.first_refusal(point)
+    onnxruntime does. ``spec``: ``first_refusal(point)`` where the caller has it."""
+    if spec is None:
+        spec = analysis.first_refusal(point)
     if spec is None or not runs_in_onnxruntime(analysis) or spec.index == 0:
         return spec
     try:
@@ -107,13 +139,19 @@ def _attribute(analysis: Analysis, point: Mapping[str, int], spec: Condition) ->
     run = _Run()
     tensors: dict[str, _Tensor] = {}
     where = ", ".join(f"{a} = {point[a]}" for a in analysis.axes)
-    for layer in _run_order(analysis):
+    plan = _plan(analysis)
+    for layer in plan.order:
         ins = [tensors[name] for name in layer.node.inputs]
         departed = run.departure
+        per = plan.constant.get(layer.node.name)
+        if per is None:
+            per = tuple(_values(p, point, memo) for p in layer.params)
         try:
-            out = _step(analysis, layer, ins, point, memo, run)
+            out = _step(analysis, layer, ins, per, point, run)
         except _Raise as exc:
-            return _raised(layer, str(exc), spec, ins, point, memo)
+            exact = all(_closed_form(analysis.layer(name), point, memo) == tensors[name]
+                        for name in layer.node.inputs)
+            return _raised(layer, str(exc), spec, ins, exact, point, memo)
         if out.empty and not any(t.empty for t in ins):
             axes = _empty_axes(analysis, out)
             cause = f"{_label(layer)} gives size 0 on {axes} at {where} ({RETURNS_EMPTY})"
@@ -125,8 +163,7 @@ def _attribute(analysis: Analysis, point: Mapping[str, int], spec: Condition) ->
             cause = next((t.cause for t in ins if t.cause), "")
         if any(t.empty for t in ins) and not out.empty and run.healed is None:
             run.healed = layer
-        tensors[layer.node.name] = replace(out, cause=cause,
-                                           exact=_closed_form(layer, point, memo) == out)
+        tensors[layer.node.name] = _Tensor(out.sizes, out.features, cause)
     outputs_empty = any(tensors[o.node.name].empty for o in analysis.outputs)
     return _ran_through(spec, run, outputs_empty, point, memo, where)
 
@@ -166,16 +203,16 @@ def _label(layer: Layer) -> str:
     return f"{node.op or node.kind.value} {node.name!r}"
 
 
-def _raised(layer: Layer, message: str, spec: Condition, ins: Sequence[_Tensor],
+def _raised(layer: Layer, message: str, spec: Condition, ins: Sequence[_Tensor], exact: bool,
             point: Mapping[str, int], memo: dict[int, T.Value]) -> Condition:
     """onnxruntime raises at ``layer``: its own failing condition's words where the analysis'
-    sizes of its inputs are onnxruntime's, and what led there when something before it gave
-    an empty tensor or departed from the spec."""
+    sizes of its inputs are onnxruntime's (``exact``), and what led there when something
+    before it gave an empty tensor or departed from the spec."""
     cause = next((t.cause for t in ins if t.cause), "")
     if not cause and layer.node.name == spec.layer:
         return spec  # onnxruntime refuses where the spec does, for the same reason
     own = _own(layer, point, memo)
-    text = own.message if own is not None and all(t.exact for t in ins) else message
+    text = own.message if own is not None and exact else message
     if cause:
         empty = any(t.empty for t in ins)
         text += (": its input is empty: " if empty else ": onnxruntime gets here after ") + cause
@@ -221,17 +258,17 @@ def _empty_axes(analysis: Analysis, t: _Tensor) -> str:
 
 def _values(params: Mapping[str, T.Lin | None], point: Mapping[str, int],
             memo: dict[int, T.Value]) -> dict[str, int]:
-    return {k: T.value(v, point, memo) for k, v in params.items() if v is not None}
+    return {k: v.const if v.is_const else T.value(v, point, memo)
+            for k, v in params.items() if v is not None}
 
 
-def _step(analysis: Analysis, layer: Layer, ins: Sequence[_Tensor], point: Mapping[str, int],
-          memo: dict[int, T.Value], run: _Run) -> _Tensor:
+def _step(analysis: Analysis, layer: Layer, ins: Sequence[_Tensor],
+          per: Sequence[Mapping[str, int]], point: Mapping[str, int], run: _Run) -> _Tensor:
     node = layer.node
     kind = node.kind
     if kind is Kind.INPUT:
         return _Tensor(tuple(point[a] for a in analysis.axes))
     x = ins[0]
-    per = [_values(p, point, memo) for p in layer.params]
     if kind in (Kind.FLATTEN, Kind.LINEAR, Kind.CONCAT, Kind.ELEMENTWISE, Kind.IDENTITY):
         return _merge_or_flat(analysis, layer, ins)
     if x.sizes is None:
@@ -272,36 +309,55 @@ def _window(layer: Layer, sizes: tuple[int, ...], per: Sequence[Mapping[str, int
                      "can be zero)")
     outs = []
     for i, params in zip(sizes, per, strict=True):
-        env = {k: T.const(v) for k, v in params.items()} | {"i": T.const(i)}
-        try:
-            spec = build_lin(rule.expr, env)
-        except NotPresburger:
-            raise _Unknown(node.name) from None
-        if not spec.is_const:
+        spec, refusal = _rule_at(rule.id, i, tuple(sorted(params.items())))
+        if spec is None:
             raise _Unknown(node.name)
         if rule.op in _POOLS:
-            out = _ort_pool(rule.padding, rule.ceil_mode, i, params, spec.const)
+            out = _ort_pool(rule.padding, rule.ceil_mode, i, params, spec)
             if out < 0:
                 raise _Raise(f"onnxruntime: {node.op}: Calculated output dimension is negative")
-            if out >= 1 and out != spec.const and run.departure is None:
+            if out >= 1 and out != spec and run.departure is None:
                 run.departure = (layer, f"gives size {out} where the spec refuses (C++ "
                                         "division truncates toward zero)")
         else:
-            out = spec.const
+            out = spec
             if rule.op == "conv_transpose" and i == 0 and params.get("a", 0) > 0:
                 raise _Raise("onnxruntime: ConvTranspose of an empty input with output_padding"
                              " > 0 (Computed output shape is inconsistent with input spatial "
                              "dimensions)")
             if out < 1:
                 raise _Raise(ORT_EMPTY_OUTPUT[rule.op])
-            if i >= 1:
-                for when, message in rule.refusals:
-                    refused = build_cond(when, env)
-                    if refused is T.TRUE or (refused is not T.FALSE
-                                             and T.holds(refused, {})):
-                        raise _Raise(f"onnx: {message}")
+            if i >= 1 and refusal is not None:
+                raise _Raise(f"onnx: {refusal}")
         outs.append(out)
     return _Tensor(tuple(outs))
+
+
+@lru_cache(maxsize=1 << 16)
+def _rule_at(rid: str, i: int, params: tuple[tuple[str, int], ...]
+             ) -> tuple[int | None, str | None]:
+    """Rule ``rid``'s output at input size ``i`` (None: not a constant here) and the message of
+    its first refusal that holds there."""
+    out, refusals = _rule_terms(rid, params)
+    if out is None:
+        return None, None
+    env = {"i": i}
+    refused = next((m for cond, m in refusals if T.holds(cond, env)), None)
+    return T.value(out, env), refused
+
+
+@lru_cache(maxsize=1 << 12)
+def _rule_terms(rid: str, params: tuple[tuple[str, int], ...]
+                ) -> tuple[T.Lin | None, tuple[tuple[T.Cond, str], ...]]:
+    """Rule ``rid`` with constant parameters, as terms in its input size ``i``."""
+    rule = R.get(rid)
+    env = {k: T.const(v) for k, v in params} | {"i": T.var("i")}
+    try:
+        with T.plain():
+            return build_lin(rule.expr, env), tuple((build_cond(when, env), message)
+                                                    for when, message in rule.refusals)
+    except NotPresburger:
+        return None, ()
 
 
 def _ort_pool(padding: str, ceil: bool, i: int, params: Mapping[str, int], spec: int) -> int:

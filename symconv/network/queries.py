@@ -98,7 +98,7 @@ def answers_at(st: Study, points: Sequence[tuple[int, ...]], labels: Sequence[in
     for index, (n, point) in enumerate(zip(sizes, points, strict=True)):
         refusal = next((c for c in conditions if not values[c.cond.serial][index]), None)
         if refusal is not None and onnx:
-            refusal = attribution(analysis, analysis.point(point))
+            refusal = attribution(analysis, analysis.point(point), refusal)
         valid = st.valid.contains(point)
         if valid != (refusal is None):
             raise AssertionError(f"V's normal form and the conditions disagree at {point}")
