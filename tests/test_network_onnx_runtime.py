@@ -107,6 +107,13 @@ def mismatches(nodes: list[Any], inits: dict[str, Any], tmp_path: Path, opset: i
     onnx.save(model(nodes, inits, opset), str(plain))
     onnx.save(model(nodes, inits, opset, expose=True), str(exposed))
     net = network_of(str(plain))
+    # the front-end's run order is a complete topological order (else the replay falls back)
+    network = net.study.analysis.network
+    done: set[str] = set()
+    for name in network.run_order:
+        assert set(network.node(name).inputs) <= done, (name, network.run_order)
+        done.add(name)
+    assert done == {n.name for n in network.nodes}
     ops = {n.name: n.op_type for n in nodes}
     bad, seen = [], {}
     for point, run in zip(GRID, ort_runs(str(plain), str(exposed), GRID), strict=True):
