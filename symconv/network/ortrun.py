@@ -91,15 +91,34 @@ def runs_in_onnxruntime(analysis: Analysis) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """What the replay needs of an analysis, once: the layers in onnxruntime's order, and the
-    per-axis parameters of those whose parameters are all constants."""
+    """What the replay needs of an analysis, once: the layers in onnxruntime's order, the
+    per-axis parameters of those whose parameters are all constants, and, where every layer's
+    are (the replay then depends on the input sizes only through the tensors it computes), the
+    positions after which one tensor alone is needed later (a cut) and the outcomes already
+    replayed from there: sizes that give the same tensor at a cut end the same way."""
 
     onnx: bool
     order: tuple[Layer, ...]
     constant: Mapping[str, tuple[dict[str, int], ...]]
+    cuts: tuple[str | None, ...]
+    seen: dict[tuple[object, ...], _Outcome] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How a replay ended: at the node that raised (its message and inputs), or at the end."""
+
+    raised: Layer | None
+    message: str
+    ins: tuple[_Tensor, ...]
+    empty: tuple[Layer, str] | None
+    departure: tuple[Layer, str] | None
+    healed: Layer | None
+    outputs_empty: bool
 
 
 _PLANS: dict[int, tuple[Analysis, _Plan]] = {}
+_WHERE = "\x00"  # stands for the input sizes in a cause (a replayed outcome serves many)
 
 
 def _plan(analysis: Analysis) -> _Plan:
@@ -110,8 +129,18 @@ def _plan(analysis: Analysis) -> _Plan:
                                        for p in layer.params)
                 for layer in analysis.layers
                 if all(v is None or v.is_const for p in layer.params for v in p.values())}
+    order = tuple(_run_order(analysis))
+    cuts: list[str | None] = [None] * len(order)
+    if len(constant) == len(order):
+        last_use = {o: len(order) for o in analysis.network.outputs}
+        for k, layer in enumerate(order):
+            for name in layer.node.inputs:
+                last_use[name] = max(last_use.get(name, 0), k)
+        for k in range(len(order)):
+            live = [x.node.name for x in order[:k + 1] if last_use.get(x.node.name, -1) > k]
+            cuts[k] = live[0] if len(live) == 1 else None
     plan = _Plan(all(layer.node.framework == FRAMEWORK for layer in analysis.layers[1:]),
-                 tuple(_run_order(analysis)), constant)
+                 order, constant, tuple(cuts))
     if len(_PLANS) >= 64:
         _PLANS.clear()
     _PLANS[id(analysis)] = (analysis, plan)
@@ -136,11 +165,27 @@ def attribution(analysis: Analysis, point: Mapping[str, int],
 
 def _attribute(analysis: Analysis, point: Mapping[str, int], spec: Condition) -> Condition:
     memo: dict[int, T.Value] = {}
+    where = ", ".join(f"{a} = {point[a]}" for a in analysis.axes)
+    outcome = _replay(analysis, point, memo)
+    if outcome.raised is None:
+        run = _Run(outcome.empty, outcome.departure, outcome.healed)
+        found = _ran_through(spec, run, outcome.outputs_empty, point, memo, where)
+    else:
+        layer = outcome.raised
+        exact = all(_closed_form(analysis.layer(name), point, memo) == t
+                    for name, t in zip(layer.node.inputs, outcome.ins, strict=True))
+        found = _raised(layer, outcome.message, spec, outcome.ins, exact, point, memo)
+    return Condition(found.layer, found.index, found.message.replace(_WHERE, where), found.cond)
+
+
+def _replay(analysis: Analysis, point: Mapping[str, int], memo: dict[int, T.Value]
+            ) -> _Outcome:
+    plan = _plan(analysis)
     run = _Run()
     tensors: dict[str, _Tensor] = {}
-    where = ", ".join(f"{a} = {point[a]}" for a in analysis.axes)
-    plan = _plan(analysis)
-    for layer in plan.order:
+    keys: list[tuple[object, ...]] = []
+    outcome: _Outcome | None = None
+    for k, layer in enumerate(plan.order):
         ins = [tensors[name] for name in layer.node.inputs]
         departed = run.departure
         per = plan.constant.get(layer.node.name)
@@ -149,12 +194,12 @@ def _attribute(analysis: Analysis, point: Mapping[str, int], spec: Condition) ->
         try:
             out = _step(analysis, layer, ins, per, point, run)
         except _Raise as exc:
-            exact = all(_closed_form(analysis.layer(name), point, memo) == tensors[name]
-                        for name in layer.node.inputs)
-            return _raised(layer, str(exc), spec, ins, exact, point, memo)
+            outcome = _Outcome(layer, str(exc), tuple(ins), run.empty, run.departure,
+                               run.healed, False)
+            break
         if out.empty and not any(t.empty for t in ins):
             axes = _empty_axes(analysis, out)
-            cause = f"{_label(layer)} gives size 0 on {axes} at {where} ({RETURNS_EMPTY})"
+            cause = f"{_label(layer)} gives size 0 on {axes} at {_WHERE} ({RETURNS_EMPTY})"
             if run.empty is None:
                 run.empty = (layer, axes)
         elif run.departure is not departed and run.departure is not None:
@@ -164,8 +209,24 @@ def _attribute(analysis: Analysis, point: Mapping[str, int], spec: Condition) ->
         if any(t.empty for t in ins) and not out.empty and run.healed is None:
             run.healed = layer
         tensors[layer.node.name] = _Tensor(out.sizes, out.features, cause)
-    outputs_empty = any(tensors[o.node.name].empty for o in analysis.outputs)
-    return _ran_through(spec, run, outputs_empty, point, memo, where)
+        cut = plan.cuts[k]
+        if cut is not None:
+            t = tensors[cut]
+            key = (k, t.sizes, t.features, t.cause,
+                   run.empty and (run.empty[0].node.name, run.empty[1]),
+                   run.departure and (run.departure[0].node.name, run.departure[1]),
+                   run.healed and run.healed.node.name)
+            outcome = plan.seen.get(key)
+            if outcome is not None:
+                break
+            keys.append(key)
+    if outcome is None:
+        outputs_empty = any(tensors[o.node.name].empty for o in analysis.outputs)
+        outcome = _Outcome(None, "", (), run.empty, run.departure, run.healed, outputs_empty)
+    if len(plan.seen) > 1 << 16:
+        plan.seen.clear()
+    plan.seen.update(dict.fromkeys(keys, outcome))
+    return outcome
 
 
 def _closed_form(layer: Layer, point: Mapping[str, int], memo: dict[int, T.Value]) -> _Tensor:
