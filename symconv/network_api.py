@@ -223,9 +223,11 @@ def _traced_answer(st: TracedStudy, point: tuple[int, ...]) -> NetworkAnswer:
 def _static_answer(st: Study, point: tuple[int, ...]) -> NetworkAnswer:
     from symconv.network import terms as T
 
+    from symconv.network.ortrun import attribution
+
     analysis = st.analysis
     env = analysis.point(point)
-    refusal = analysis.first_refusal(env)
+    refusal = attribution(analysis, env)
     if refusal is not None:
         return NetworkAnswer(point, False, (), (refusal.layer, refusal.message))
     memo: dict[int, T.Value] = {}

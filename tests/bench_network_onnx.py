@@ -45,7 +45,7 @@ def sweep(cases: list[tuple[str, str]], top: int) -> int:
             net = load_onnx(path)
             dumb = {h: evaluate_network(net, (h, h)) for h in sizes}
             start = time.perf_counter()
-            vs_ort, vs_torch = judge(dumb, path, name, sizes)
+            vs_ort, vs_torch, _ = judge(dumb, path, name, sizes)
             theirs = time.perf_counter() - start
             vs_cli = [h for h in sizes if not cli[h].same(dumb[h])]
             if name in ("vgg11", "alexnet"):  # the exported band: see the test

@@ -132,8 +132,10 @@ def layer_sizes(net: Network, sizes: Sequence[int]) -> dict[str, tuple[int, ...]
 
 def evaluate_network(net: Network, sizes: Sequence[int]) -> Outcome:
     """Every layer of ``net`` at input sizes ``sizes``, one at a time; a size < 1 anywhere (the
-    outputs included) is a refusal: PyTorch and onnxruntime refuse to make an empty tensor
-    there (only ONNX's reference evaluator returns one from a convolution)."""
+    outputs included) is a refusal, as V counts it: PyTorch refuses to make an empty tensor,
+    onnxruntime returns one from a pool and raises at a later node or gives an empty output
+    (which node: symconv.network.ortrun, tests/test_network_onnx_runtime.py), and ONNX's
+    reference evaluator returns one from a convolution too."""
     try:
         done = layer_sizes(net, sizes)
     except _Refuse as exc:

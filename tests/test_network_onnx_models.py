@@ -1,7 +1,8 @@
 """Real models through ONNX export: the network symconv reads from the exported graph must
 agree, size by size, with onnxruntime running that graph and with PyTorch running the original
 model (meta device) — validity and every output size, zero mismatches — and ONNX's own shape
-inference must agree with the rules the front-end names for it.
+inference must agree with the rules the front-end names for it. Where onnxruntime raises, the
+layer symconv names is the node onnxruntime's message names (symconv.network.ortrun).
 
 Exports: TorchScript (``dynamo=False``, opset 17, dynamic H and W) for every model it can
 export; torch.export (``dynamo=True``, Dim.AUTO H and W, opset 20 here) for two small models
@@ -18,6 +19,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -96,8 +98,9 @@ def pytorch_models(name: str) -> tuple[Any, Any, int]:
 
 
 def judge(dumb: Mapping[int, Outcome], path: str, name: str, sizes: Sequence[int]
-          ) -> tuple[list[Any], list[Any]]:
-    """The sizes where symconv's network differs from onnxruntime, and from PyTorch."""
+          ) -> tuple[list[Any], list[Any], dict[tuple[int, ...], Outcome]]:
+    """The sizes where symconv's network differs from onnxruntime, and from PyTorch, and
+    onnxruntime's outcomes."""
     import torch
 
     meta, cpu, channels = pytorch_models(name)
@@ -118,7 +121,7 @@ def judge(dumb: Mapping[int, Outcome], path: str, name: str, sizes: Sequence[int
             vs_ort.append((h, ours, real[(h, h)]))
         if not ours.same(truths[h]):
             vs_torch.append((h, ours, truths[h]))
-    return vs_ort, vs_torch
+    return vs_ort, vs_torch, real
 
 
 def analysed(path: str, high: int) -> dict[int, Outcome]:
@@ -127,8 +130,30 @@ def analysed(path: str, high: int) -> dict[int, Outcome]:
     out, err = io.StringIO(), io.StringIO()
     code = main(["network", path, "--sizes", f"1..{high}", "--json"], out, err)
     assert code == 0, err.getvalue()
-    return {row["size"]: Outcome(row["valid"], (tuple(row["output"]),) if row["valid"] else ())
+    return {row["size"]: Outcome(row["valid"], (tuple(row["output"]),) if row["valid"] else (),
+                                 "" if row["valid"] else "{layer}: {message}".format(
+                                     **row["refused_by"]))
             for row in json.loads(out.getvalue())}
+
+
+def attribution_mismatches(cli: Mapping[int, Outcome], real: Mapping[tuple[int, ...], Outcome],
+                           sizes: Sequence[int]) -> list[Any]:
+    """The sizes where symconv's refusing layer is not the node onnxruntime fails at (named
+    in its message), or where onnxruntime runs and symconv does not say it does."""
+    bad = []
+    for h in sizes:
+        ours, theirs = cli[h], real[(h, h)]
+        if ours.ok:
+            continue
+        layer, _, message = ours.why.partition(": ")
+        found = re.search(r"Name:'([^']*)'", theirs.why)
+        if found:
+            if layer.split("#")[0] != found.group(1):
+                bad.append((h, ours.why, theirs.why))
+        elif (theirs.ok or theirs.why.startswith("empty output")) and (
+                "onnxruntime does not refuse" not in message):
+            bad.append((h, ours.why, theirs.why))
+    return bad
 
 
 @pytest.mark.parametrize(("name", "exporter"), CASES)
@@ -137,10 +162,12 @@ def test_exported_model_agrees_with_onnxruntime_and_pytorch(
     path = exports.path(name, exporter)
     dumb = evaluations(load_onnx(path), name)
     sizes = plan(name, dumb)
-    vs_ort, vs_torch = judge(dumb, path, name, sizes)
+    vs_ort, vs_torch, real = judge(dumb, path, name, sizes)
     cli = analysed(path, max(sizes))
     vs_cli = [(h, cli[h], dumb[h]) for h in sizes if not cli[h].same(dumb[h])]
     assert not vs_cli, f"symconv network --sizes differs at {len(vs_cli)} sizes: {vs_cli[:4]}"
+    named = attribution_mismatches(cli, real, sizes)
+    assert not named, f"{len(named)} refusing layers are not onnxruntime's: {named[:3]}"
     assert not vs_ort, f"{len(vs_ort)} of {len(sizes)} sizes differ from onnxruntime: {vs_ort[:4]}"
     if name in ("vgg11", "alexnet"):
         # torch.export specialises the adaptive pool to the example's 7×7 (6×6) input and keeps

@@ -9,7 +9,9 @@ documented ones, each checked to be exactly what it says:
 - onnxruntime refuses a pooling pad >= the kernel ("Pad should be smaller than kernel"), which
   the spec allows (PyTorch exports never have one: it requires pad <= k/2);
 - where the rule gives 0 (an empty output), onnxruntime refuses a convolution and returns an
-  empty tensor from a pool: the network evaluation counts both as refused;
+  empty tensor from a pool: the network evaluation counts both as refused (not in V), and names
+  the node where onnxruntime's run then fails (``symconv.network.ortrun``,
+  tests/test_network_onnx_runtime.py);
 - a floor-mode pooling window that does not fit the padded input: the spec refuses,
   onnxruntime answers 1 (``ort_pool_deviation`` in the network tests).
 """

@@ -109,6 +109,9 @@ class Network:
     channels: int  # the input's channels
     nodes: tuple[Node, ...]  # topological order; nodes[0] is the input
     outputs: tuple[str, ...]  # names of the output nodes
+    # the order a runtime runs the nodes in, where a front-end knows it (ONNX: onnxruntime's):
+    # of independent branches, the one it runs first is where it fails first
+    run_order: tuple[str, ...] = ()
 
     def node(self, name: str) -> Node:
         for n in self.nodes:

@@ -14,6 +14,7 @@ from math import lcm
 
 from symconv.network import terms as T
 from symconv.network.analysis import Analysis, Condition
+from symconv.network.ortrun import attribution, runs_in_onnxruntime
 from symconv.network.proofs import DEFAULT_TIMEOUT, extreme_value
 from symconv.network.study import Study
 from symconv.network.validset import Periodic
@@ -54,7 +55,7 @@ def answer(st: Study, n: int, width: int | None = None) -> SizeAnswer:
     analysis = st.analysis
     point = square_point(analysis, n, width)
     env = analysis.point(point)
-    refusal = analysis.first_refusal(env)
+    refusal = attribution(analysis, env)
     valid = st.valid.contains(point)
     if valid != (refusal is None):
         raise AssertionError(f"V's normal form and the conditions disagree at {point}: a bug")
@@ -92,9 +93,12 @@ def answers_at(st: Study, points: Sequence[tuple[int, ...]], labels: Sequence[in
     conditions = analysis.conditions
     output_terms = [s for layer in analysis.outputs for s in (layer.shape.sizes or ())]
     values = T.evaluate_many([*(c.cond for c in conditions), *output_terms], envs, len(points))
+    onnx = runs_in_onnxruntime(analysis)
     answers = []
     for index, (n, point) in enumerate(zip(sizes, points, strict=True)):
         refusal = next((c for c in conditions if not values[c.cond.serial][index]), None)
+        if refusal is not None and onnx:
+            refusal = attribution(analysis, analysis.point(point), refusal)
         valid = st.valid.contains(point)
         if valid != (refusal is None):
             raise AssertionError(f"V's normal form and the conditions disagree at {point}")

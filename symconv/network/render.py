@@ -335,6 +335,9 @@ def why_lines(st: Study, n: int, width: int | None) -> list[str]:
     if got.refused_by is None:
         return [f"why {point}: it is valid → {_outputs_text(st, got)}"]
     c = got.refused_by
+    if c.cond is T.FALSE:  # onnxruntime fails at a node where the analysis has no condition
+        return [f"why {point}: layer {c.layer} refuses it: {c.message}",
+                f"  at {_where(st, c)}"]
     return [f"why {point}: layer {c.layer} refuses it: {c.message}",
             f"  condition: {pretty(c.cond)}  ({_where(st, c)})"]
 

@@ -15,7 +15,8 @@ Choices, and why:
   convolution of output 0, and answers 1 for a floor-mode pooling window that does not fit in
   the padded input (C++ truncation). Each window node records the rule ONNX's shape inference
   applies at the model's opset in ``attrs["shape_inference_rule"]``, so a disagreement can be
-  shown, never silently followed.
+  shown, never silently followed. The valid set is the spec's (every output non-empty); the
+  layer named as refusing a size is the node onnxruntime fails at (``network.ortrun``).
 - **The input's spatial axes are analysed as free**, whatever the model declares: the question is
   which sizes the graph's arithmetic accepts. A fixed ``dim_value`` (an export without dynamic
   axes) is kept in the input node's ``attrs["declared"]`` with a note: an ONNX runtime checks it,
@@ -109,6 +110,7 @@ class _Ctx:
     name: str
     origin: str
     attrs: Mapping[str, Any]
+    index: int
 
     @property
     def op(self) -> str:
@@ -140,6 +142,7 @@ class _Reader:
         self.nodes: list[Node] = []
         self.used: set[str] = set()
         self.axes: tuple[str, ...] = ()
+        self.emitted: dict[int, list[str]] = {}  # graph node index: the IR nodes it made
 
     def run(self) -> Network:
         graph = self.model.graph
@@ -154,7 +157,9 @@ class _Reader:
         if not outputs:
             raise NetworkError(f"{self.source}: no graph output is computed from the input")
         name = Path(self.source).stem or str(graph.name) or "onnx"
-        return Network(name, self.axes, channels, topological(self.nodes), outputs)
+        nodes = topological(self.nodes)
+        order = [nodes[0].name] + [ir for j in ort_order(graph) for ir in self.emitted.get(j, ())]
+        return Network(name, self.axes, channels, nodes, outputs, tuple(order))
 
     # --- the input --------------------------------------------------------------------------
 
@@ -199,7 +204,7 @@ class _Reader:
         name = str(proto.name) or f"{proto.op_type}_{index}"
         if name in self.used:
             name = f"{name}#{index}"
-        ctx = _Ctx(proto, name, f"{self.source}, graph node #{index}", _attributes(proto))
+        ctx = _Ctx(proto, name, f"{self.source}, graph node #{index}", _attributes(proto), index)
         if proto.domain not in ("", "ai.onnx"):
             raise ctx.error(f"op {proto.domain}.{proto.op_type} is not an ONNX standard op: "
                             f"symconv does not know what it does to sizes")
@@ -232,10 +237,80 @@ class _Reader:
              attrs: Mapping[str, object] | None = None) -> str:
         name = ctx.name + suffix
         self.used.add(name)
+        self.emitted.setdefault(ctx.index, []).append(name)
         self.nodes.append(Node(name, kind, tuple(d.node for d in inputs), ctx.origin, ctx.op,
                                FRAMEWORK, rule, tuple(axes), channels, in_channels,
                                dict(attrs or {})))
         return name
+
+
+def ort_order(graph: Any) -> list[int]:
+    """The graph's node indices in the order onnxruntime runs them (``GraphViewer``'s default
+    order, ``Graph::ReverseDFSFrom`` in onnxruntime/core/graph): a depth-first walk back from
+    the nodes nobody consumes, which pushes a node's inputs in index order and so runs the
+    input of the highest index first; the nodes onnxruntime removes before running do not
+    count (Constant nodes and what only they feed become initializers; Identity, Dropout and a
+    BatchNormalization after a Conv are eliminated or fused, their consumers reading their
+    input). A removed node comes right after the node whose output it passes on."""
+    nodes = list(graph.node)
+    producer = {o: j for j, n in enumerate(nodes) for o in n.output if o}
+    consumers: dict[int, int] = {}
+    for n in nodes:
+        for name in n.input:
+            if name in producer:
+                consumers[producer[name]] = consumers.get(producer[name], 0) + 1
+    known = {t.name for t in graph.initializer}
+    folded: set[int] = set()
+    for j, n in enumerate(nodes):
+        if n.op_type == "Constant" or all(not x or x in known for x in n.input):
+            folded.add(j)
+            known.update(o for o in n.output if o)
+
+    def removed(j: int) -> bool:
+        n = nodes[j]
+        if n.op_type in ("Identity", "Dropout"):
+            return True
+        if n.op_type == "BatchNormalization" and n.input and n.input[0] in producer:
+            conv = producer[n.input[0]]
+            return nodes[conv].op_type == "Conv" and consumers.get(conv, 0) == 1
+        return False
+
+    def source(name: str) -> int | None:
+        j = producer.get(name)
+        while j is not None and j not in folded and removed(j):
+            j = producer.get(nodes[j].input[0]) if nodes[j].input else None
+        return None if j is None or j in folded else j
+
+    live = [j for j in range(len(nodes)) if j not in folded and not removed(j)]
+    inputs = {j: [i for x in nodes[j].input if x and (i := source(x)) is not None]
+              for j in live}
+    fed = {i for j in live for i in inputs[j]}
+    stack = [(j, False) for j in live if j not in fed]
+    seen: set[int] = set()
+    order: list[int] = []
+    while stack:
+        j, leave = stack.pop()
+        if leave:
+            order.append(j)
+            continue
+        if j in seen:
+            continue
+        seen.add(j)
+        stack.append((j, True))
+        stack.extend((i, False) for i in sorted(inputs[j]))
+    passed: dict[int | None, list[int]] = {}
+    for j in range(len(nodes)):
+        if j not in folded and removed(j):
+            passed.setdefault(source(nodes[j].input[0]) if nodes[j].input else None,
+                              []).append(j)
+
+    def with_passed(j: int | None) -> list[int]:
+        out = [] if j is None else [j]
+        for r in passed.get(j, ()):
+            out += with_passed(r)
+        return out
+
+    return [*with_passed(None), *(k for j in order for k in with_passed(j))]
 
 
 def _opset(model: Any, source: str) -> int:
