@@ -93,3 +93,19 @@ def test_the_budget_counts_the_paths_traced_by_workers() -> None:
     assert ex.coverage.status is Verdict.UNKNOWN
     assert len(ex.regions) <= 10
     assert "budget spent" in ex.coverage.reason
+
+
+def test_what_was_not_yet_written_is_written_once() -> None:
+    """Workers are forked from a parent whose stdout may hold unwritten text (a pipe is block-
+    buffered): multiprocessing flushes before it forks, so no worker writes it again."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import test_network_explore as t; "
+            "from symconv.network.frontends.explore import explore; print('before'); "
+            "explore(t.staged, ('H', 'W'), start=[(224, 224)], jobs=2); print('after')")
+    done = subprocess.run([sys.executable, "-c", code, str(here)], capture_output=True,
+                          text=True, timeout=300, check=True, cwd=here.parent)
+    assert done.stdout.splitlines() == ["before", "after"], done.stdout
