@@ -3,6 +3,7 @@ import, and the printer that writes it."""
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -482,13 +483,30 @@ def _outcome(f: Any, *args: Any) -> tuple[str, Any]:
 SMALL = st.integers(-2, 9)
 
 
-@given(st.integers(1, 3).flatmap(lambda r: st.tuples(
-    st.lists(SMALL, min_size=r + 2, max_size=r + 2),
-    st.lists(SMALL, min_size=r + 2, max_size=r + 2),
-    st.one_of(SMALL, st.lists(SMALL, min_size=r, max_size=r)),
-    st.one_of(SMALL, st.lists(SMALL, min_size=r, max_size=r)),
-    st.one_of(SMALL, st.lists(SMALL, min_size=r, max_size=r)),
-    st.integers(-1, 4))))
+def _seq(n: int) -> st.SearchStrategy[Any]:
+    """n small integers as a list or a tuple (conv_shape's fast paths take both)."""
+    items = st.lists(SMALL, min_size=n, max_size=n)
+    return st.one_of(items, items.map(tuple))
+
+
+@st.composite
+def _conv_case(draw: Any) -> tuple[Any, ...]:
+    """conv_shape's arguments, half of them with channels that agree with groups (so that the
+    spatial checks decide, and the fast paths answer often)."""
+    r = draw(st.integers(1, 3))
+    groups = draw(st.integers(-1, 4))
+    x, w = draw(_seq(r + 2)), draw(_seq(r + 2))
+    if groups >= 1 and draw(st.booleans()):
+        ci, n = draw(st.integers(1, 3)), draw(st.integers(0, 3))
+        co = groups * draw(st.integers(0, 3))
+        kind = type(x)
+        x = kind([n, ci * groups, *x[2:]])
+        w = type(w)([co, ci, *w[2:]])
+    per_axis = [draw(st.one_of(SMALL, _seq(r))) for _ in range(3)]
+    return (x, w, *per_axis, groups)
+
+
+@given(_conv_case())
 def test_conv_shapes_fast_path_answers_as_its_checked_path(case: tuple[Any, ...]) -> None:
     """conv_shape answers plain ints without its per-axis calls (as fast as PyTorch's shape
     function, `symconv bench`); the same arguments as non-int integers take the checked path:
@@ -497,7 +515,7 @@ def test_conv_shapes_fast_path_answers_as_its_checked_path(case: tuple[Any, ...]
     x, w, stride, padding, dilation, groups = case
 
     def wrap(v: Any) -> Any:
-        return [_Int(e) for e in v] if isinstance(v, list) else _Int(v)
+        return [_Int(e) for e in v] if isinstance(v, list | tuple) else _Int(v)
 
     fast = _outcome(cs.conv_shape, x, w, stride, padding, dilation, groups)
     checked = _outcome(cs.conv_shape, wrap(x), wrap(w), wrap(stride), wrap(padding),
@@ -505,3 +523,22 @@ def test_conv_shapes_fast_path_answers_as_its_checked_path(case: tuple[Any, ...]
     assert fast == checked, (case, fast, checked)
     if fast[0] == "value":
         assert cs._conv_fast(x, w, stride, padding, dilation, groups) == fast[1]
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_conv_shapes_2d_fast_path_decides_each_condition_of_each_axis(axis: int) -> None:
+    """The unrolled 2-d fast path, one axis varied over every side of each of its checks (the
+    other axis valid), as lists and tuples: the checked path's answer or error every time."""
+    cs = load_convshape()
+    grid = itertools.product((0, 1, 2, 5), (0, 1, 3), (0, 1, 2), (-1, 0, 1), (0, 1, 2))
+    for size, kernel, step, pad, dil in grid:
+        for kind in (list, tuple):
+            x, w = [2, 6, 7, 7], [4, 3, 3, 3]
+            stride, padding, dilation = [2, 2], [1, 1], [1, 1]
+            x[2 + axis], w[2 + axis] = size, kernel
+            stride[axis], padding[axis], dilation[axis] = step, pad, dil
+            case = (kind(x), kind(w), kind(stride), kind(padding), kind(dilation), 2)
+            fast = _outcome(cs.conv_shape, *case)
+            checked = _outcome(cs.conv_shape, *(
+                [_Int(e) for e in v] if isinstance(v, list | tuple) else _Int(v) for v in case))
+            assert fast == checked, (case, fast, checked)

@@ -376,6 +376,8 @@ def _conv_fast(
     here is the checked path's answer (tested against it)."""
     if not ((type(x) is tuple or type(x) is list) and (type(w) is tuple or type(w) is list)):
         return None
+    if len(x) == 4 and len(w) == 4:
+        return _conv2d_fast(x, w, stride, padding, dilation, groups)
     rank = len(x) - 2
     if rank < 1 or len(w) != rank + 2 or type(groups) is not int or groups < 1:
         return None
@@ -400,6 +402,52 @@ def _conv_fast(
             return None
         out.append((i + 2 * p - d * (k - 1) - 1) // s + 1)
     return tuple(out)
+
+
+def _conv2d_fast(
+    x: Sequence[int],
+    w: Sequence[int],
+    stride: int | Sequence[int],
+    padding: int | Sequence[int],
+    dilation: int | Sequence[int],
+    groups: int,
+) -> tuple[int, int, int, int] | None:
+    """_conv_fast for two spatial axes (images, the common case), unrolled: the same checks
+    without a loop over the axes."""
+    n, c, i0, i1 = x
+    co, ci, k0, k1 = w
+    if type(stride) is int:
+        s0 = s1 = stride
+    elif (type(stride) is tuple or type(stride) is list) and len(stride) == 2:
+        s0, s1 = stride
+    else:
+        return None
+    if type(padding) is int:
+        p0 = p1 = padding
+    elif (type(padding) is tuple or type(padding) is list) and len(padding) == 2:
+        p0, p1 = padding
+    else:
+        return None
+    if type(dilation) is int:
+        d0 = d1 = dilation
+    elif (type(dilation) is tuple or type(dilation) is list) and len(dilation) == 2:
+        d0, d1 = dilation
+    else:
+        return None
+    if not (type(groups) is int and type(n) is int and type(c) is int and type(co) is int
+            and type(ci) is int and type(i0) is int and type(i1) is int and type(k0) is int
+            and type(k1) is int and type(s0) is int and type(s1) is int and type(p0) is int
+            and type(p1) is int and type(d0) is int and type(d1) is int
+            and groups >= 1 and n >= 0 and c >= 1 and co >= 0 and ci >= 1
+            and ci * groups == c and co % groups == 0 and i0 >= 1 and i1 >= 1 and k0 >= 1
+            and k1 >= 1 and s0 >= 1 and s1 >= 1 and p0 >= 0 and p1 >= 0 and d0 >= 1
+            and d1 >= 1):
+        return None
+    t0 = i0 + 2 * p0 - d0 * (k0 - 1) - 1
+    t1 = i1 + 2 * p1 - d1 * (k1 - 1) - 1
+    if t0 < 0 or t1 < 0:
+        return None
+    return (n, co, t0 // s0 + 1, t1 // s1 + 1)
 
 
 def conv_shape(
