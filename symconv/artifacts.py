@@ -61,6 +61,11 @@ def banner(path: str, command: str = COMMAND) -> str:
 Part = tuple[str, str, Callable[[], Any]]  # (label, batch key, render)
 
 
+def files_of(parts: Iterable[Part]) -> dict[str, str]:
+    """A provider's ``artifacts()`` from its ``artifact_parts()``: every part rendered, here."""
+    return {path: text for _, _, render in parts for path, text in render().items()}
+
+
 class Piece(NamedTuple):
     """A part of one provider's artifacts, rendered on its own (on any core)."""
 

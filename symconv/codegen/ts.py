@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symconv.codegen.python import name_subterms
+from symconv.codegen.python import _DERIVED, name_subterms
 from symconv.codegen.pyprint import ordered_terms
 from symconv.codegen.spec import ShapeFunction
 from symconv.templating import environment
@@ -235,6 +235,14 @@ class TsFunction:
     @property
     def placeholders(self) -> dict[str, sp.Expr]:
         return {**{p.name: p.symbol for p in self.spec.params}, **self.derived}
+
+
+def spec_function(spec: ShapeFunction, doc: tuple[str, ...]) -> TsFunction:
+    """A guide helper's or a framework rule's TypeScript function: its checks' messages in
+    order, Python's derived placeholders, one number or a tuple returned."""
+    return TsFunction(spec, camel(spec.name), doc,
+                      tuple(c.message for c in (*(p.check for p in spec.params), *spec.requires)),
+                      dict(_DERIVED), "int" if len(spec.results) == 1 else "tuple")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from symconv.artifacts import Part, banner
+from symconv.artifacts import Part, banner, files_of
 from symconv.codegen import python as pygen
 from symconv.codegen import ts
 from symconv.codegen.pyprint import py
@@ -62,13 +62,7 @@ def _doc(spec: ShapeFunction) -> tuple[str, ...]:
 
 @cache
 def functions() -> tuple[ts.TsFunction, ...]:
-    derived = dict(pygen._DERIVED)
-    return tuple(
-        ts.TsFunction(spec, ts.camel(spec.name), _doc(spec),
-                      tuple(c.message for c in (*(p.check for p in spec.params),
-                                                *spec.requires)),
-                      derived, "int" if len(spec.results) == 1 else "tuple")
-        for spec in FUNCTIONS)
+    return tuple(ts.spec_function(spec, _doc(spec)) for spec in FUNCTIONS)
 
 
 @cache
@@ -89,4 +83,4 @@ def artifact_parts() -> list[Part]:
 
 
 def artifacts() -> dict[str, str]:
-    return {path: text for _, _, render in artifact_parts() for path, text in render().items()}
+    return files_of(artifact_parts())

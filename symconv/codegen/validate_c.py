@@ -35,7 +35,7 @@ from functools import lru_cache, cache
 import sympy as sp
 import z3
 
-from symconv.artifacts import Part
+from symconv.artifacts import Part, files_of
 from symconv.codegen import c as cgen
 from symconv.codegen.cexec import Model
 from symconv.codegen.cinterp import INT64_MAX, INT64_MIN, Interpreter, Undefined
@@ -265,8 +265,7 @@ def header_theorems(header: cgen.Header, group: str = "codegen-c") -> list[Theor
 
 
 def header_artifacts(header: cgen.Header) -> dict[str, str]:
-    return {path: text for _, _, render in header_artifact_parts(header)
-            for path, text in render().items()}
+    return files_of(header_artifact_parts(header))
 
 
 def header_artifact_parts(header: cgen.Header) -> list[Part]:

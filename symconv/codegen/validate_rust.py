@@ -29,7 +29,7 @@ from functools import cache, lru_cache
 
 import z3
 
-from symconv.artifacts import Part, banner
+from symconv.artifacts import Part, banner, files_of
 from symconv.codegen import rust as rgen
 from symconv.codegen.cqueries import _renumber
 from symconv.codegen.csem import ValidationError, conj, disj, lnot
@@ -304,4 +304,4 @@ def _smt2_of(name: str) -> Callable[[], dict[str, str]]:
 
 
 def artifacts() -> dict[str, str]:
-    return {path: text for _, _, render in artifact_parts() for path, text in render().items()}
+    return files_of(artifact_parts())

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache, partial
 
 
-from symconv.artifacts import banner
+from symconv.artifacts import banner, files_of
 from symconv.codegen import python as pygen
 from symconv.codegen.pyprint import failure, py, py_failure
 from symconv.codegen.spec import Check, Param, ShapeFunction
@@ -145,7 +145,7 @@ def theorems() -> list[Theorem]:
 
 
 def artifacts() -> dict[str, str]:
-    return {path: text for _, _, render in artifact_parts() for path, text in render().items()}
+    return files_of(artifact_parts())
 
 
 def artifact_parts() -> list[tuple[str, str, Callable[[], dict[str, str]]]]:

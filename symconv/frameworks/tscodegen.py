@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from symconv.artifacts import Part, banner
-from symconv.codegen import python as pygen
+from symconv.artifacts import Part, banner, files_of
 from symconv.codegen import ts
 from symconv.codegen.pyprint import py
 from symconv.codegen.spec import ShapeFunction
@@ -57,12 +56,7 @@ def _doc(spec: ShapeFunction, rule: Rule) -> tuple[str, ...]:
 @cache
 def functions() -> tuple[ts.TsFunction, ...]:
     rules = {r.id: r for r in all_rules()}
-    return tuple(
-        ts.TsFunction(spec, ts.camel(spec.name), _doc(spec, rules[spec.relation]),
-                      tuple(c.message for c in (*(p.check for p in spec.params),
-                                                *spec.requires)),
-                      dict(pygen._DERIVED), "int" if len(spec.results) == 1 else "tuple")
-        for spec in specs())
+    return tuple(ts.spec_function(spec, _doc(spec, rules[spec.relation])) for spec in specs())
 
 
 @cache
@@ -83,4 +77,4 @@ def artifact_parts() -> list[Part]:
 
 
 def artifacts() -> dict[str, str]:
-    return {path: text for _, _, render in artifact_parts() for path, text in render().items()}
+    return files_of(artifact_parts())

@@ -84,24 +84,17 @@ class TracedStudy:
         return combine([self.exploration.coverage.status, self.valid.proof.status,
                         *(d.result.status for d in self.derivations)])
 
-    @property
-    def main(self) -> Path:
-        """The path a table shows by default: the first size's if it is valid, else the path
-        of the smallest valid square size (the same on every run, however many traced at
-        once), else the first size's."""
-        region = self.exploration.region_at(self.shown)
-        return region.path if region is not None else self.exploration.regions[0].path
-
-    @property
-    def shown(self) -> tuple[int, ...]:
-        """The size whose path ``main`` is."""
+    def default_path(self) -> tuple[tuple[int, ...], Path]:
+        """The size and path a table shows by default: the first size's if it is valid, else
+        the smallest valid square size's (the same on every run, however many traced at once),
+        else the first size's."""
         first = self.exploration.regions[0].path
-        if first.valid:
-            return first.point
-        smallest = self.next_valid(1)
+        smallest = None if first.valid else self.next_valid(1)
         if smallest is None:
-            return first.point
-        return self.point(smallest)
+            return first.point, first
+        point = self.point(smallest)
+        region = self.exploration.region_at(point)
+        return (point, region.path) if region is not None else (first.point, first)
 
     def point(self, n: int, width: int | None = None) -> tuple[int, ...]:
         rank = len(self.axes)
@@ -724,7 +717,7 @@ class LayerTable:
     rows: tuple[Row, ...]
     valid_text: str
     valid_status: Verdict
-    shown: tuple[int, ...]  # a size on ``path``: the one asked for, or st.shown
+    shown: tuple[int, ...]  # a size on ``path``: the one asked for, or the default's
 
     @property
     def path_text(self) -> str:
@@ -777,7 +770,7 @@ def layer_table(st: TracedStudy, point: Sequence[int] | None = None) -> LayerTab
     refused), its receptive fields traced along it (:mod:`symconv.network.traced_fields`)."""
     from symconv.network.traced_fields import path_fields
 
-    path, shown = st.main, st.shown
+    shown, path = st.default_path()
     env: dict[str, int] | None = None
     if point is not None:
         region = st.exploration.region_at(tuple(point))
