@@ -9,6 +9,7 @@ import io
 import json
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -237,7 +238,12 @@ def test_changing_a_parameter_changes_numbers_and_figure(page: Any) -> None:
     shown = _choose(page, "torch.conv", {"s": 1})
     assert shown["out"] == "o = 5"
     assert shown["src"] == "fig/conv-i5-k3-s1-p1-d1.svg"
-    page.wait_for_function("document.getElementById('anim').complete")
+    # polled from here: wait_for_function compiles its predicate in the page, which the
+    # site's CSP (no eval) refuses whenever the image is not loaded at the first look
+    deadline = time.monotonic() + 30
+    while not page.evaluate("document.getElementById('anim').complete"):
+        assert time.monotonic() < deadline, "the figure did not load in 30 s"
+        time.sleep(0.05)
     assert page.evaluate("document.getElementById('anim').naturalWidth") > 0
     # the transposed figure is keyed by the transposed convolution's own parameters
     shown = _choose(page, "onnx.conv_transpose",
