@@ -134,8 +134,8 @@ def _text(code: NetworkCode, root: Path, expected: dict[str, str], proofs: list[
           check: bool, stale: list[str], missing: list[str], written: list[str]) -> str:
     sig = ", ".join(code.params)
     outs = ", ".join(f"{layer} {axis}" for layer, axis in code.outputs) or "validity only"
-    lines = [f"{code.analysis.network.name}: {code.function}({sig}) -> ({outs})",
-             f"  valid set V: {code.study.valid.text()}"]
+    lines = [f"{code.subject.name}: {code.function}({sig}) -> ({outs})",
+             f"  valid set V: {code.subject.valid_text}"]
     sources = [p for p in expected if not p.startswith("proofs/")]
     smt = len(expected) - len(sources)
     if check:

@@ -29,7 +29,6 @@ from symconv.artifacts import banner
 from symconv.codegen import validate_python as vp
 from symconv.codegen import validate_rust as vr
 from symconv.codegen.cqueries import Query
-from symconv.network import terms as T
 from symconv.network.codegen import NetworkCode
 from symconv.prover import Evaluation, Result, Status
 from symconv.z3bridge import Z3Translator
@@ -103,21 +102,18 @@ def _explained(code: NetworkCode, text: str, cx: dict[str, int]
 
 def reference(code: NetworkCode, point: dict[str, int]
               ) -> tuple[tuple[int, ...] | None, str | None]:
-    """The dumb reference at ``point`` (parameter names): the output's sizes layer by layer, or
-    the message the first refusing condition calls for (parameters first)."""
-    analysis = code.analysis
+    """The dumb reference at ``point`` (parameter names): the output's sizes (the subject's
+    reference: layer by layer, or the traced paths), or the message the first refusing
+    condition calls for (parameters first)."""
     for j, p in enumerate(code.params):
         if point[p] < 1:
             return None, code.param_message(j)
-    env = {axis: point[p] for axis, p in zip(analysis.axes, code.params, strict=True)}
-    refusal = analysis.first_refusal(env)
+    env = {axis: point[p] for axis, p in zip(code.subject.axes, code.params, strict=True)}
+    outputs, refusal = code.subject.reference(env)
     if refusal is not None:
-        found = next(r for r in code.refusals if r.layer == refusal.layer
-                     and r.message == refusal.message)
+        found = next(r for r in code.refusals if (r.layer, r.message) == refusal)
         return None, code.refusal_message(found)
-    memo: dict[int, T.Value] = {}
-    return tuple(T.value(s, env, memo) for layer in analysis.outputs
-                 for s in (layer.shape.sizes or ())), None
+    return outputs, None
 
 
 def explain_python(code: NetworkCode, source: str, cx: dict[str, int]
