@@ -229,6 +229,9 @@ def test_mutated_c_is_refuted_and_reevaluates(built: Callable[[str], Built],
     cases = [("(t15 != 25088)", "(t15 != 50176)", "correct"),  # 512·7·14
              ("if (symconv__mul(512, t11, &t14)) {", "t14 = 512 * t8;\n    if (0) {",
               "no-overflow"),
+             # a negative factor breaks symconv__mul's contract: the interpreter checks it too
+             ("t11 = symconv__max(-25088, t10);", "t11 = symconv__max(-25088, t10 - 25089);",
+              "no-overflow"),
              ("return SYMCONV_VGG11_FIXED_E_FEATURES_12;",
               "return SYMCONV_VGG11_FIXED_E_FEATURES_9;", "error-codes")]
     for n, (old, new, prop) in enumerate(cases):
