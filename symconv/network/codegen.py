@@ -96,6 +96,11 @@ class Subject:
     valid_text: str
     valid_doc: tuple[str, ...]
     reference: Reference
+    # after a size below 1, what refuses an input (the docs' words)
+    refuses: str = ("the first layer that refuses the input (in topological order, each "
+                    "layer's checks in its framework's order), with the framework's own message")
+    # what the function returns on V (the docs' words)
+    forms: str = "the composition of the layers' closed forms"
 
 
 def study_subject(st: Study) -> Subject:
@@ -227,7 +232,7 @@ class NetworkCode:
     def _rust_text(self) -> str:
         f, variants = self.rust
         return rgen.render_network(f, variants, self.rust_path, self.command,
-                                   self.subject.name, self.source)
+                                   self.subject.name, self.source, self.subject.refuses)
 
     def render_c(self) -> str:
         return self._c_text
@@ -486,9 +491,9 @@ def _doc(code: NetworkCode) -> list[str]:
     else:
         lines.append("    () (the output has no spatial axes: the function decides validity)")
     lines += code.subject.valid_doc
-    lines += ["Takes any integer (int, or a type with __index__ such as numpy.int64); raises",
-              "TypeError for anything else (bool and float included), ValueError naming the",
-              "first layer that refuses the input and the framework's message."]
+    lines += ["Takes any integer (int, or a type with __index__ such as numpy.int64); raises "
+              "TypeError for anything else (bool and float included), ValueError naming "
+              f"{code.subject.refuses}."]
     return _wrap_doc(lines)
 
 

@@ -223,10 +223,41 @@ def _smt2(negation: z3.BoolRef) -> str:
     renumbered in order of appearance so that the text is deterministic. Printed from a copy in
     a fresh context: Z3 shares a subterm as a let by its reference count, which counts every
     handle still alive elsewhere in the process (another generator's cached terms), so the same
-    query printed twice in one process came out with different lets."""
+    query printed twice in one process came out with different lets. The arguments of every
+    ``and``/``or`` are put in an order of their structure: ``z3.simplify`` (read-back Python's
+    path conditions) orders them by AST ids, which depend on what the process made before."""
     from symconv.codegen.cqueries import _renumber
 
     ctx = z3.Context()
     solver = z3.Solver(ctx=ctx)
-    solver.add(negation.translate(ctx))
+    solver.add(canonical(negation.translate(ctx)))
     return _renumber(str(solver.to_smt2()))
+
+
+def canonical(e: z3.ExprRef) -> z3.ExprRef:
+    """``e`` with the arguments of each ``and``/``or`` sorted by a digest of their structure
+    (linear in the DAG: each shared subterm digested once)."""
+    import hashlib
+
+    memo: dict[int, tuple[z3.ExprRef, str]] = {}
+
+    def walk(x: z3.ExprRef) -> tuple[z3.ExprRef, str]:
+        got = memo.get(x.get_id())
+        if got is not None:
+            return got
+        if not z3.is_app(x) or x.num_args() == 0:
+            out = (x, hashlib.sha1(x.sexpr().encode()).hexdigest())
+        else:
+            kids = [walk(c) for c in x.children()]
+            if z3.is_and(x) or z3.is_or(x):
+                kids.sort(key=lambda k: k[1])
+                term = (z3.And if z3.is_and(x) else z3.Or)([k[0] for k in kids])
+            else:
+                term = x.decl()(*(k[0] for k in kids))
+            digest = hashlib.sha1((x.decl().sexpr() + "(" + ",".join(k[1] for k in kids)
+                                   + ")").encode()).hexdigest()
+            out = (term, digest)
+        memo[x.get_id()] = out
+        return out
+
+    return walk(e)[0]
