@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import lcm
 
 import z3
@@ -57,12 +57,23 @@ class Region:
     checks: tuple[Eval, ...]
     notes: tuple[str, ...] = ()
     floats: bool = False
+    # the order the checks are tried in: a check that fails moves to the front (a path's
+    # guards mostly hold; the few that tell it from its neighbours decide)
+    order: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def contains(self, point: Mapping[str, int]) -> bool:
+        order = self.order
+        if len(order) != len(self.checks):
+            order[:] = range(len(self.checks))
         try:
-            return all(bool(c(point)) for c in self.checks)
+            for n, j in enumerate(order):
+                if not self.checks[j](point):
+                    if n:
+                        order.insert(0, order.pop(n))
+                    return False
         except ZeroDivisionError:  # a size-dependent divisor is zero: outside the region
             return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
