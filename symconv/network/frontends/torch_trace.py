@@ -223,7 +223,7 @@ def _first_line(exc: BaseException) -> str:
     return eager_wording(text.splitlines()[0][:500])
 
 
-# The fake kernels word three refusals differently from the eager (CPU) kernels the user's run
+# The fake kernels word four refusals differently from the eager (CPU) kernels the user's run
 # meets; each is rewritten to the eager text, sizes (numbers or symbols) kept.
 # torch/_subclasses/fake_impls.py infer_size: '... at non-singleton dimension {i})', a stray ')'
 # where ATen's infer_size_impl (ExpandUtils.cpp) ends at the dimension.
@@ -241,6 +241,11 @@ _BROADCAST = re.compile(r"^Attempting to broadcast a dimension of length (.+) at
                         r"Mismatching argument at index 1 had torch\.Size\(\[(.*)\]\); but "
                         r"expected shape should be broadcastable to \[(.*)\]$")
 
+# torch/_meta_registrations.py meta_mm (a Linear's matmul on fake tensors): 'a and b must have
+# same reduction dim, but got [N, M1] X [M2, P].' where ATen's mm/addmm meta function
+# (LinearAlgebra.cpp) says 'mat1 and mat2 shapes cannot be multiplied (NxM1 and M2xP)'
+_MM = re.compile(r"^a and b must have same reduction dim, but got \[(.*)\] X \[(.*)\]\.$")
+
 
 def eager_wording(message: str) -> str:
     """A fake kernel's refusal in the words PyTorch's eager kernel uses for it."""
@@ -249,6 +254,11 @@ def eager_wording(message: str) -> str:
     if m := _CAT.match(message):
         return (f"{m.group(1)}Expected size {m.group(2)} but got size {m.group(3)} for tensor "
                 f"number {m.group(4)} in the list.")
+    if m := _MM.match(message):
+        left, right = _items(m.group(1)), _items(m.group(2))
+        if len(left) == len(right) == 2:
+            return (f"mat1 and mat2 shapes cannot be multiplied ({left[0]}x{left[1]} and "
+                    f"{right[0]}x{right[1]})")
     if m := _BROADCAST.match(message):
         length, at = m.group(1), int(m.group(2))
         b, a = _items(m.group(3)), _items(m.group(4))
