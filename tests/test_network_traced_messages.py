@@ -74,6 +74,10 @@ def test_each_construct_is_computed_as_python_does(text: str, sizes: dict[str, i
     "Given input size: (64x1x1). Calculated output size: (64x0x0). Output size is too small",
     "Calculated padded input size per channel: (1 x 1). Kernel size: (3 x 3).",
     "Wrong image height! Expected 224 but got (4 - 1)!", "resnet50 at 1.5 x", "torch 2.13.0",
+    "shape '[1, 8, 8, 7, 7, 64]' is invalid for input of size 125",
+    "Expected more than 1 spatial element when training, got input size torch.Size([1, 32, 1])",
+    "spatial dimensions [2, 3] of input image (spatial shape: torch.Size([3, 5])) must be "
+    "divisible by 2**5.", "height (4) must be divisible by window (7)",
     # a symbol not given (an unbacked u0, another trace's), kept whole: no half-computed part
     "size s0 + u0", "size 2*((s0//2)) + u0", "size (s0 + u0)",
     # a float scale: SymPy's 15 printed digits are not the double (0.333… for 1/3)
