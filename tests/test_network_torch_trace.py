@@ -1,5 +1,5 @@
 """The fake kernels' refusals in PyTorch's eager words (``torch_trace.eager_wording``): each of
-the four texts that differ, with numbers and with symbolic sizes, rewritten to the eager
+the six texts that differ, with numbers and with symbolic sizes, rewritten to the eager
 kernel's; anything else left as it is. (Against PyTorch's CPU forward itself: the toy models of
 test_network_zoo.)"""
 
@@ -38,6 +38,20 @@ from symconv.network.frontends.torch_trace import eager_wording
      "mat1 and mat2 shapes cannot be multiplied (1x3*s36*s98 and 48x10)"),
     ("a and b must have same reduction dim, but got [7, Max(1, s0)] X [48, 10].",
      "mat1 and mat2 shapes cannot be multiplied (7xMax(1, s0) and 48x10)"),
+    ("Given normalized_shape=[8], expected input with shape [8], but got input of size "
+     "torch.Size([1, 3, s36, s98])",
+     "Given normalized_shape=[8], expected input with shape [*, 8], but got input of "
+     "size[1, 3, s36, s98]"),
+    ("Given normalized_shape=[4, 8], expected input with shape [4, 8], but got input of size "
+     "torch.Size([1, 3, 4, 5])",
+     "Given normalized_shape=[4, 8], expected input with shape [*, 4, 8], but got input of "
+     "size[1, 3, 4, 5]"),
+    ("Given an input with spatial size (s36, 1), kernel_size=[4, 4], dilation=[1, 1], "
+     "padding=[0, 0], stride=[3, 3], the calculated shape of the array of sliding blocks is "
+     "((((s36 - 4)//3)) + 1, 0), but its components must be at least one.",
+     "Given input with spatial size (s36, 1), kernel_size=(4, 4), dilation=(1, 1), "
+     "padding=(0, 0), calculated shape of the array of sliding blocks as "
+     "((((s36 - 4)//3)) + 1, 0), but its components must be at least one."),
 ])
 def test_the_fake_wording_becomes_the_eager_one(fake: str, eager: str) -> None:
     assert eager_wording(fake) == eager

@@ -6,7 +6,8 @@ The parser against Python's arithmetic and against PyTorch's own printer (random
 built with torch's functions, printed by ``str`` as a SymInt is, valued by SymPy); then the
 brute-force reference, PyTorch itself: for toy models refused by a ``cat``, a convolution or
 pooling too big for its input, a ``view``/``reshape`` that does not divide, a broadcast, a
-``Linear`` after ``flatten``, a ``math.ceil`` and a user's f-string, symconv's answer at every
+``Linear`` after ``flatten``, a ``math.ceil``, a user's f-string, a ``LayerNorm`` and an
+``unfold`` of the wrong size, symconv's answer at every
 refused size of a range equals the message of the real CPU forward there, character for
 character; and ``--sizes``, ``--json``, ``--input``, ``--why`` and ``network_of`` answer with it.
 """
@@ -299,9 +300,25 @@ class _Window(nn.Module):
         return x.view(1, 3, h // 7, 7, w)
 
 
+class _Norm(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.norm(x)
+        return out
+
+
+class _Unfold(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.unfold(x, 4, stride=3)
+
+
 TOYS = {"skip_cat": _SkipCat, "too_small": _TooSmall, "pool_after_conv": _PoolAfterConv,
         "view": _View, "reshape": _Reshape, "broadcast": _Broadcast, "strided": _Strided,
-        "head": _Head, "ceil": _Ceil, "checked": _Checked, "window": _Window}
+        "head": _Head, "ceil": _Ceil, "checked": _Checked, "window": _Window, "norm": _Norm,
+        "unfold": _Unfold}
 HEIGHTS = range(1, 33)
 WIDTHS = (1, 2, 3, 5, 8, 13, 24)
 
