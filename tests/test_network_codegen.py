@@ -20,6 +20,7 @@ import pytest
 from symconv.cli import main
 from symconv.codegen.cbuild import Library, build_shared, compiler
 from symconv.network.codegen import NetworkCode, files, identifier, network_code, param_names
+from symconv.network.ir import Network
 from symconv.codegen.validate_c import check
 from symconv.network.codegen_proofs import c_queries, prove_and_record, prove_python
 from symconv.network.frontends.spec import load_spec, parse_spec
@@ -40,6 +41,7 @@ class Built:
     code: NetworkCode
     python: ModuleType
     lib: Library | None
+    network: Network  # what the dumb reference runs
 
     def py(self, *sizes: int) -> tuple[int, ...] | str:
         try:
@@ -67,7 +69,7 @@ def _import(path: Path) -> ModuleType:
     return module
 
 
-def _build(code: NetworkCode, workdir: Path, python: str | None = None,
+def _build(code: NetworkCode, workdir: Path, network: Network, python: str | None = None,
            c: str | None = None) -> Built:
     written = files(code)
     if python is not None:
@@ -78,7 +80,7 @@ def _build(code: NetworkCode, workdir: Path, python: str | None = None,
     if compiler() is not None:
         lib = Library(build_shared(written[code.c_path] if c is None else c, workdir,
                                    header=code.header), code.header)
-    return Built(code, _import(workdir / code.python_path), lib)
+    return Built(code, _import(workdir / code.python_path), lib, network)
 
 
 _BUILT: dict[str, Built] = {}
@@ -88,7 +90,8 @@ _BUILT: dict[str, Built] = {}
 def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Built]:
     def get(name: str) -> Built:
         if name not in _BUILT:
-            _BUILT[name] = _build(_code(name), tmp_path_factory.mktemp(identifier(name)))
+            _BUILT[name] = _build(_code(name), tmp_path_factory.mktemp(identifier(name)),
+                                  load_spec(NETWORKS / f"{name}.toml"))
         return _BUILT[name]
 
     return get
@@ -96,7 +99,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Built]:
 
 def _expected(b: Built, point: tuple[int, ...]) -> tuple[tuple[int, ...] | None, str | None]:
     """The reference: output sizes, or the (ValueError text, strerror text) of its refusal."""
-    net = b.code.analysis.network
+    net = b.network
     run = network_reference.run(net, point)
     if run.refused is not None:
         return None, run.refused[0] + "\0" + run.refused[1]
@@ -104,7 +107,7 @@ def _expected(b: Built, point: tuple[int, ...]) -> tuple[tuple[int, ...] | None,
 
 
 def _compare(b: Built, points: Iterable[tuple[int, ...]]) -> Iterator[str]:
-    axes = b.code.analysis.axes
+    axes = b.code.subject.axes
     for point in points:
         want, refusal = _expected(b, point)
         got = b.py(*point)
@@ -226,6 +229,9 @@ def test_mutated_c_is_refuted_and_reevaluates(built: Callable[[str], Built],
     cases = [("(t15 != 25088)", "(t15 != 50176)", "correct"),  # 512·7·14
              ("if (symconv__mul(512, t11, &t14)) {", "t14 = 512 * t8;\n    if (0) {",
               "no-overflow"),
+             # a negative factor breaks symconv__mul's contract: the interpreter checks it too
+             ("t11 = symconv__max(-25088, t10);", "t11 = symconv__max(-25088, t10 - 25089);",
+              "no-overflow"),
              ("return SYMCONV_VGG11_FIXED_E_FEATURES_12;",
               "return SYMCONV_VGG11_FIXED_E_FEATURES_9;", "error-codes")]
     for n, (old, new, prop) in enumerate(cases):
@@ -250,14 +256,15 @@ NEVER = ('name = "never"\nframework = "torch"\n[input]\nchannels = 1\naxes = 1\n
 
 
 def test_empty_valid_set_still_generates_a_proved_refusing_function(tmp_path: Path) -> None:
-    st = study(parse_spec(NEVER, "never.toml"))
+    net = parse_spec(NEVER, "never.toml")
+    st = study(net)
     assert st.valid.empty  # L = floor(L/2) only at 0
     code = network_code(st, "never.toml")
     assert code.params == ("l",)
     assert code.outputs == (("b", "L"),)
     results, _ = prove_and_record(code, timeout=30)
     assert all(p.result.status is Status.PROVED for p in results)
-    b = _build(code, tmp_path)
+    b = _build(code, tmp_path, net)
     bad = list(_compare(b, ((n,) for n in range(1, 200))))
     assert not bad, "\n".join(bad[:10])
     assert b.py(2) == ("L=2: layer 'b' refuses it: Sizes of tensors must match except in "
@@ -392,8 +399,9 @@ def test_onnx_models(name: str, tmp_path: Path) -> None:
     assert "12/12 proofs hold" in text
     from symconv.network.frontends.onnx_frontend import load_onnx
 
-    c = network_code(study(load_onnx(str(path))), path.name)
-    b = _build(c, tmp_path)
+    net = load_onnx(str(path))
+    c = network_code(study(net), path.name)
+    b = _build(c, tmp_path, net)
     points = [(h, w) for h in range(1, 41) for w in (1, 2, 3, 7, 16, 33)]
     bad = list(_compare(b, points))
     assert not bad, "\n".join(bad[:10])
@@ -427,13 +435,14 @@ stride = 2
 
 
 def test_three_axes_and_two_outputs(tmp_path: Path) -> None:
-    code = network_code(study(parse_spec(TWO_HEADS, "two.toml")), "two.toml")
+    net = parse_spec(TWO_HEADS, "two.toml")
+    code = network_code(study(net), "two.toml")
     assert code.params == ("d", "h", "w")
     assert code.spec.result_names == ("out_pool_d", "out_pool_h", "out_pool_w", "out_conv_d",
                                       "out_conv_h", "out_conv_w")
     results, _ = prove_and_record(code, timeout=30)
     assert all(p.result.status is Status.PROVED for p in results)
-    b = _build(code, tmp_path)
+    b = _build(code, tmp_path, net)
     grid = range(1, 12)
     bad = list(_compare(b, ((d, h, w) for d in grid for h in (1, 2, 9) for w in grid)))
     assert not bad, "\n".join(bad[:10])

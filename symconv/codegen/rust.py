@@ -402,13 +402,20 @@ def render_files() -> dict[str, str]:
 
 
 def render_network(f: RustFunction, variants: Sequence[Variant], path: str, command: str,
-                   network: str, source: str) -> str:
+                   network: str, source: str,
+                   refuses: str = "the first layer that refuses the input") -> str:
     """A network's shape function as one self-contained file (its own ``ShapeError``, only the
     helpers it calls)."""
     body = render_function(f)
     text = str(rust_environment().get_template("rust_network.rs.j2").render(
         banner=banner(path, command), f=f, variants=variants, helpers=helpers_used([body]),
-        body=body, command=command, network=network, source=source))
+        body=body, command=command, network=network, source=source,
+        intro=textwrap.wrap(
+            f"the output's spatial sizes, or `Err(ShapeError)` naming the first violated "
+            f"condition: a size below 1, else {refuses}, else `ShapeError::Overflow` when a "
+            "result does not fit in `i64`. Intermediates are `i128` with checked operations: "
+            "every valid input whose result fits has its answer, and nothing panics, overflows "
+            "or wraps.", 92)))
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 

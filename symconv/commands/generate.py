@@ -35,8 +35,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "--network --torch SOURCE:CALLABLE), written to --out (default: the "
                         "current directory)")
     parser.add_argument("--torch", metavar="SOURCE:CALLABLE",
-                        help="with --network: a PyTorch model, read by torch.fx as network "
-                        "--torch reads it (this IMPORTS AND RUNS SOURCE and CALLABLE)")
+                        help="with --network: a PyTorch model, read as network --torch reads "
+                        "it: torch.fx where it records the forward, else PyTorch's own "
+                        "symbolic shapes, every path explored (this IMPORTS AND RUNS SOURCE and "
+                        "CALLABLE)")
+    parser.add_argument("--symbolic", action="store_true",
+                        help="with --torch: read the model through PyTorch's own symbolic "
+                        "shapes even where torch.fx records it")
     parser.add_argument("--kwargs", metavar="JSON",
                         help="with --torch: keyword arguments for CALLABLE, a JSON object")
     parser.add_argument("--channels", type=int, metavar="C",
@@ -52,7 +57,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="seconds per solver call for --check's proofs (30)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="processes rendering and proving at once (default: the number of "
-                        "cores); the output does not depend on it")
+                        "cores); with --network --torch, processes tracing paths at once; the "
+                        "output does not depend on it")
     add_json(parser, "an object with the files written and removed; with --check, status "
              "(proved, refuted: out of date or a proof fails, unknown), the stale, missing and "
              "extra files and every proof")
@@ -122,11 +128,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.network is None:
         refuse(args, ("torch", "kwargs", "channels", "rank"), "they go with --network")
+    if args.torch is None:
+        refuse(args, ("symbolic",), "it goes with --network --torch")
     if args.network is not None:
         from symconv.network import codegen_cli
 
-        refuse(args, ("jobs",), "--network proves one function, in this process")
-        return codegen_cli.run(args, out)
+        if args.torch is None:
+            refuse(args, ("jobs",), "--network proves one function, in this process")
+        return codegen_cli.run(args, out, err)
     args.out = "generated" if args.out is None else args.out
     if not args.check:
         refuse(args, ("timeout",), "only --check proves")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -35,7 +35,7 @@ from symconv.codegen.pyprint import py, py_failure
 from symconv.codegen.python import _wrap_doc, name_subterms, pack
 from symconv.codegen.spec import Check, Param, ShapeFunction
 from symconv.network import terms as T
-from symconv.network.analysis import INPUT_MESSAGE, Analysis
+from symconv.network.analysis import INPUT_MESSAGE
 from symconv.network.ir import NetworkError
 from symconv.network.study import Study
 from symconv.network.textual import pretty
@@ -64,30 +64,80 @@ class CodegenError(NetworkError):
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """One emitted requirement: layer ``layer`` refuses where ``cond`` fails, with the
-    framework's ``message``; the C function returns ``code`` there."""
+    """One emitted requirement, refused with ``message``: by layer ``layer`` (the framework's
+    message), or where ``layer`` is None by the model as a whole (a traced model's V); the C
+    function returns ``code`` there."""
 
-    layer: str
+    layer: str | None
     message: str
-    cond: T.Cond
     code: str
+
+    @property
+    def said(self) -> str:
+        """What the refusal says (the C strerror text)."""
+        if self.layer is None:
+            return self.message
+        return f"layer {self.layer!r} refuses the input: {self.message}"
+
+
+# (outputs' spatial sizes, None) where the network runs at a point (axis -> size), else
+# (None, (refusing layer or None, message)): the dumb reference a counterexample is re-evaluated by
+Reference = Callable[[Mapping[str, int]],
+                     tuple[tuple[int, ...] | None, tuple[str | None, str] | None]]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a shape function is generated from: the network's name and input axes, its V (text
+    and the docstring's lines) and the reference that re-evaluates counterexamples."""
+
+    name: str
+    axes: tuple[str, ...]
+    valid_text: str
+    valid_doc: tuple[str, ...]
+    reference: Reference
+    # after a size below 1, what refuses an input (the docs' words)
+    refuses: str = ("the first layer that refuses the input (in topological order, each "
+                    "layer's checks in its framework's order), with the framework's own message")
+    # what the function returns on V (the docs' words)
+    forms: str = "the composition of the layers' closed forms"
+
+
+def study_subject(st: Study) -> Subject:
+    """A studied IR network as a subject: the reference evaluates its terms layer by layer."""
+    analysis = st.analysis
+
+    def reference(env: Mapping[str, int]
+                  ) -> tuple[tuple[int, ...] | None, tuple[str | None, str] | None]:
+        refusal = analysis.first_refusal(env)
+        if refusal is not None:
+            return None, (refusal.layer, refusal.message)
+        memo: dict[int, T.Value] = {}
+        return tuple(T.value(s, env, memo) for layer in analysis.outputs
+                     for s in (layer.shape.sizes or ())), None
+
+    doc = ["Valid exactly on V, the conjunction of every layer's conditions:"]
+    if st.valid.boxes is not None and st.valid.status.value == "proved":
+        doc.append(f"    V: {st.valid.text()}")
+        if st.valid.empty and st.valid.empty_by is not None:
+            doc.append(f"    first layer making V empty: {st.valid.empty_by.layer}")
+    else:
+        doc.append("    (no normal form of V was proved; the checks below are V)")
+    return Subject(analysis.network.name, tuple(analysis.axes), st.valid.text(), tuple(doc),
+                   reference)
 
 
 @dataclass(frozen=True)
 class NetworkCode:
     """Everything generated for one network; ``source`` is the file name banners show."""
 
-    study: Study
+    subject: Subject
     stem: str  # identifier: unet_2015
     source: str
     params: tuple[str, ...]  # per input axis, the function's parameter name
     refusals: tuple[Refusal, ...]  # aligned with spec.requires
     outputs: tuple[tuple[str, str], ...]  # (output node, axis) per result
     spec: ShapeFunction
-
-    @property
-    def analysis(self) -> Analysis:
-        return self.study.analysis
 
     @property
     def function(self) -> str:
@@ -119,24 +169,25 @@ class NetworkCode:
         return f"symconv generate --network {self.source}"
 
     def param_message(self, j: int) -> str:
-        return f"{self.analysis.axes[j]} must be >= 1, got {{{self.params[j]}}}"
+        return f"{self.subject.axes[j]} must be >= 1, got {{{self.params[j]}}}"
 
     def refusal_message(self, r: Refusal) -> str:
         """The ValueError text (``{h}`` stands for the value of parameter ``h``)."""
-        point = ", ".join(f"{axis}={{{p}}}" for axis, p in zip(self.analysis.axes, self.params,
+        point = ", ".join(f"{axis}={{{p}}}" for axis, p in zip(self.subject.axes, self.params,
                                                                 strict=True))
+        if r.layer is None:
+            return f"{point}: {r.message}"
         return f"{point}: layer {r.layer!r} refuses it: {r.message}"
 
     @cached_property
     def codes(self) -> tuple[cgen.ErrorCode, ...]:
         own = [cgen.ErrorCode(self.program.param_code(p), FIRST_CODE + j, f"{axis} must be >= 1")
-               for j, (axis, p) in enumerate(zip(self.analysis.axes, self.params, strict=True))]
+               for j, (axis, p) in enumerate(zip(self.subject.axes, self.params, strict=True))]
         seen: set[str] = set()
         for r in self.refusals:
             if r.code not in seen:
                 seen.add(r.code)
-                own.append(cgen.ErrorCode(r.code, FIRST_CODE + len(own),
-                                          f"layer {r.layer!r} refuses the input: {r.message}"))
+                own.append(cgen.ErrorCode(r.code, FIRST_CODE + len(own), r.said))
         return tuple(own)
 
     @cached_property
@@ -144,7 +195,7 @@ class NetworkCode:
         try:
             program = lower(self.spec, [r.code for r in self.refusals])
         except WalkError as exc:
-            raise CodegenError(f"network {self.analysis.network.name!r}: no C code: {exc}"
+            raise CodegenError(f"network {self.subject.name!r}: no C code: {exc}"
                                ) from None
         return cgen.Program(program.spec, program.steps, program.writes, program.require_codes,
                             code_prefix=self.prefix)
@@ -181,7 +232,7 @@ class NetworkCode:
     def _rust_text(self) -> str:
         f, variants = self.rust
         return rgen.render_network(f, variants, self.rust_path, self.command,
-                                   self.analysis.network.name, self.source)
+                                   self.subject.name, self.source, self.subject.refuses)
 
     def render_c(self) -> str:
         return self._c_text
@@ -229,7 +280,7 @@ def network_code(st: Study, source: str) -> NetworkCode:
         key = (condition.layer, condition.message)
         if key not in codes:
             codes[key] = _unique(f"SYMCONV_{stem.upper()}_E_{_macro(condition.layer)}", used)
-        refusals.append(Refusal(condition.layer, condition.message, condition.cond, codes[key]))
+        refusals.append(Refusal(condition.layer, condition.message, codes[key]))
         requires.append(Check(cond, condition.message))
     outputs: list[tuple[str, str]] = []
     results: list[sp.Expr] = []
@@ -240,12 +291,13 @@ def network_code(st: Study, source: str) -> NetworkCode:
     spec_params = tuple(
         Param(name, symbols[axis], None, Check(sp.Ge(symbols[axis], 1), f"{axis} >= 1"))
         for axis, name in zip(analysis.axes, params, strict=True))
-    names = _result_names(analysis, outputs)
+    names = result_names(outputs)
     spec = ShapeFunction(f"{stem}_shape", "network", f"Output sizes of {analysis.network.name}.",
                          spec_params, tuple(requires), tuple(results), names,
                          "; ".join(f"{n} = {py(r)}" for n, r in zip(names, results,
                                                                      strict=True)))
-    return NetworkCode(st, stem, source, params, tuple(refusals), tuple(outputs), spec)
+    return NetworkCode(study_subject(st), stem, source, params, tuple(refusals), tuple(outputs),
+                       spec)
 
 
 class _ToSympy:
@@ -369,7 +421,7 @@ def param_names(axes: Sequence[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _result_names(analysis: Analysis, outputs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+def result_names(outputs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
     single = len({layer for layer, _ in outputs}) <= 1
     used: set[str] = set()
     return tuple(_unique("out_" + (axis.lower() if single else
@@ -429,10 +481,8 @@ def render_python(code: NetworkCode) -> str:
 
 
 def _doc(code: NetworkCode) -> list[str]:
-    st = code.study
-    analysis = code.analysis
-    axes = ", ".join(analysis.axes)
-    lines = [f"Network {analysis.network.name} ({code.source}): input sizes ({axes}) ->"]
+    axes = ", ".join(code.subject.axes)
+    lines = [f"Network {code.subject.name} ({code.source}): input sizes ({axes}) ->"]
     if code.outputs:
         lines.append("    (" + ", ".join(f"{layer} {axis}" for layer, axis in code.outputs)
                      + ")")
@@ -440,16 +490,10 @@ def _doc(code: NetworkCode) -> list[str]:
             lines.append(f"    {layer} {axis} = {py(r)}")
     else:
         lines.append("    () (the output has no spatial axes: the function decides validity)")
-    lines.append("Valid exactly on V, the conjunction of every layer's conditions:")
-    if st.valid.boxes is not None and st.valid.status.value == "proved":
-        lines.append(f"    V: {st.valid.text()}")
-        if st.valid.empty and st.valid.empty_by is not None:
-            lines.append(f"    first layer making V empty: {st.valid.empty_by.layer}")
-    else:
-        lines.append("    (no normal form of V was proved; the checks below are V)")
-    lines += ["Takes any integer (int, or a type with __index__ such as numpy.int64); raises",
-              "TypeError for anything else (bool and float included), ValueError naming the",
-              "first layer that refuses the input and the framework's message."]
+    lines += code.subject.valid_doc
+    lines += ["Takes any integer (int, or a type with __index__ such as numpy.int64); raises "
+              "TypeError for anything else (bool and float included), ValueError naming "
+              f"{code.subject.refuses}."]
     return _wrap_doc(lines)
 
 

@@ -29,13 +29,12 @@ if TYPE_CHECKING:
 DEFAULT_OUT = "."
 
 
-def run(args: argparse.Namespace, out: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symconv.commands.network import load
-    from symconv.network.codegen import files, network_code
+    from symconv.network.codegen import files
     from symconv.network.codegen_proofs import Proof, prove_and_record
     from symconv.network.codegen_ts import statement as ts_statement
     from symconv.network.codegen_ts import ts_files, ts_proofs
-    from symconv.network.study import study
     from symconv.prover import Status, combine
 
     timeout = timeout_seconds(30.0 if args.timeout is None else args.timeout)
@@ -44,7 +43,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if args.network:
             raise UsageError("give --network FILE or --network --torch SOURCE:CALLABLE, not "
                              "both")
-        network, shown = _torch_network(args)
+        code, model_proof = _torch_code(args, err, timeout)
     else:
         if not args.network:
             raise UsageError("--network needs FILE (a .toml/.json spec or an .onnx model) or "
@@ -52,16 +51,16 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         refuse(args, ("kwargs", "channels", "rank"), "they go with --torch")
         network = load(argparse.Namespace(torch=None, kwargs=None, channels=None,
                                           source=args.network))
-        shown = Path(args.network).name
-    st = study(network)
+        code, model_proof = _code(network, Path(args.network).name), None
     try:
-        code = network_code(st, shown)
         results, smt = prove_and_record(code, timeout)
+        if model_proof is not None:
+            results.insert(0, model_proof)
         ts_result, ts_smt = ts_proofs(code, timeout)
         results.append(Proof(f"net.ts.{code.function}", ts_statement(code), ts_result))
         expected = {**files(code), **ts_files(code), **smt, **ts_smt}
     except WalkError as exc:  # a term the printers do not cover: said, never a traceback
-        raise UsageError(f"{shown}: no code generated: {exc}") from None
+        raise UsageError(f"{code.source}: no code generated: {exc}") from None
     status = combine(p.result.status for p in results)
     stale = [p for p in expected if _read(root / p) not in (None, expected[p])]
     missing = [p for p in expected if _read(root / p) is None]
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         from symconv.render import dump_json, result_json
 
-        obj: dict[str, Any] = {"status": status.value, "network": network.name,
+        obj: dict[str, Any] = {"status": status.value, "network": code.subject.name,
                                "function": code.function, "out": str(root),
                                "files": sorted(expected)}
         obj |= ({"stale": stale, "missing": missing} if args.check else {"written": written})
@@ -89,9 +88,22 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     return status.exit_code
 
 
-def _torch_network(args: argparse.Namespace) -> tuple[Network, str]:
-    """The model's IR by the torch.fx front-end, and how banners name it (the file's name, not
-    its path: the generated text is the same on every machine)."""
+def _code(network: Network, shown: str) -> NetworkCode:
+    from symconv.network.codegen import network_code
+    from symconv.network.study import study
+
+    try:
+        return network_code(study(network), shown)
+    except WalkError as exc:  # a term the printers do not cover: said, never a traceback
+        raise UsageError(f"{shown}: no code generated: {exc}") from None
+
+
+def _torch_code(args: argparse.Namespace, err: TextIO, timeout: float
+                ) -> tuple[NetworkCode, Proof | None]:
+    """A PyTorch model's code: by torch.fx's IR where torch.fx records the forward and every op
+    in it is modelled (as ``network --torch``), else (and with ``--symbolic``) from its paths
+    through PyTorch's own symbolic shapes, with the proof that the spec is those paths. Banners
+    name the file, not its path: the generated text is the same on every machine."""
     from symconv.commands.network import _frontend, _kwargs
     from symconv.network.ir import NetworkError
 
@@ -101,14 +113,48 @@ def _torch_network(args: argparse.Namespace) -> tuple[Network, str]:
     model = frontend.build_model(args.torch, _kwargs(args))
     source, _, attr = args.torch.rpartition(":")
     shown = f"--torch {Path(source).name if source.endswith('.py') else source}:{attr}"
+    if not args.symbolic:
+        try:
+            network: Network = frontend.from_module(model, name=attr, channels=channels,
+                                                    rank=args.rank, target=args.torch)
+        except NetworkError:
+            pass
+        else:
+            return _code(network, shown), None
+    return _traced_code(args, model, attr, channels, shown, err, timeout)
+
+
+def _traced_code(args: argparse.Namespace, model: Any, name: str, channels: int, shown: str,
+                 err: TextIO, timeout: float) -> tuple[NetworkCode, Proof]:
+    from symconv.network.codegen_proofs import Proof
+    from symconv.network.traced import study_model
+    from symconv.network.traced_codegen import prove_subject, traced_code
+    from symconv.progress import for_output
+    from symconv.prover import Result, Status
+
+    bar = for_output(err, enabled=True)
+    bar.start("paths explored", 0)
+
+    def progress(count: int, point: tuple[int, ...]) -> None:
+        bar.grow(1)
+        bar.advance("×".join(map(str, point)))
+
     try:
-        network: Network = frontend.from_module(model, name=attr, channels=channels,
-                                                rank=args.rank, target=args.torch)
-    except NetworkError as exc:
-        raise NetworkError(f"{exc}\n  generate --network reads a PyTorch model with torch.fx; "
-                           "code for a model only PyTorch's symbolic shapes read (network "
-                           "--torch --symbolic) is not generated") from None
-    return network, shown
+        st = study_model(model, name=name, channels=channels, rank=args.rank,
+                         timeout=timeout, progress=progress, jobs=args.jobs)
+    finally:
+        bar.close()
+    try:
+        code = traced_code(st, shown, timeout)
+    except WalkError as exc:
+        raise UsageError(f"{shown}: no code generated: {exc}") from None
+    outcome = prove_subject(st, code, timeout)
+    statement = (f"{code.function}'s checks and closed forms are PyTorch's own: for every size, "
+                 "its checks hold exactly on the union of the valid paths of the forward (every "
+                 "path explored, coverage proved) and its results are each path's output sizes")
+    result = Result(Status(outcome.status.value), outcome.seconds, outcome.counterexample,
+                    reason=outcome.reason)
+    return code, Proof(f"net.model.{code.function}", statement, result)
 
 
 def _read(path: Path) -> str | None:
@@ -134,8 +180,8 @@ def _text(code: NetworkCode, root: Path, expected: dict[str, str], proofs: list[
           check: bool, stale: list[str], missing: list[str], written: list[str]) -> str:
     sig = ", ".join(code.params)
     outs = ", ".join(f"{layer} {axis}" for layer, axis in code.outputs) or "validity only"
-    lines = [f"{code.analysis.network.name}: {code.function}({sig}) -> ({outs})",
-             f"  valid set V: {code.study.valid.text()}"]
+    lines = [f"{code.subject.name}: {code.function}({sig}) -> ({outs})",
+             f"  valid set V: {code.subject.valid_text}"]
     sources = [p for p in expected if not p.startswith("proofs/")]
     smt = len(expected) - len(sources)
     if check:

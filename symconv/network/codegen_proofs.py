@@ -29,7 +29,6 @@ from symconv.artifacts import banner
 from symconv.codegen import validate_python as vp
 from symconv.codegen import validate_rust as vr
 from symconv.codegen.cqueries import Query
-from symconv.network import terms as T
 from symconv.network.codegen import NetworkCode
 from symconv.prover import Evaluation, Result, Status
 from symconv.z3bridge import Z3Translator
@@ -103,21 +102,18 @@ def _explained(code: NetworkCode, text: str, cx: dict[str, int]
 
 def reference(code: NetworkCode, point: dict[str, int]
               ) -> tuple[tuple[int, ...] | None, str | None]:
-    """The dumb reference at ``point`` (parameter names): the output's sizes layer by layer, or
-    the message the first refusing condition calls for (parameters first)."""
-    analysis = code.analysis
+    """The dumb reference at ``point`` (parameter names): the output's sizes (the subject's
+    reference: layer by layer, or the traced paths), or the message the first refusing
+    condition calls for (parameters first)."""
     for j, p in enumerate(code.params):
         if point[p] < 1:
             return None, code.param_message(j)
-    env = {axis: point[p] for axis, p in zip(analysis.axes, code.params, strict=True)}
-    refusal = analysis.first_refusal(env)
+    env = {axis: point[p] for axis, p in zip(code.subject.axes, code.params, strict=True)}
+    outputs, refusal = code.subject.reference(env)
     if refusal is not None:
-        found = next(r for r in code.refusals if r.layer == refusal.layer
-                     and r.message == refusal.message)
+        found = next(r for r in code.refusals if (r.layer, r.message) == refusal)
         return None, code.refusal_message(found)
-    memo: dict[int, T.Value] = {}
-    return tuple(T.value(s, env, memo) for layer in analysis.outputs
-                 for s in (layer.shape.sizes or ())), None
+    return outputs, None
 
 
 def explain_python(code: NetworkCode, source: str, cx: dict[str, int]
@@ -227,10 +223,41 @@ def _smt2(negation: z3.BoolRef) -> str:
     renumbered in order of appearance so that the text is deterministic. Printed from a copy in
     a fresh context: Z3 shares a subterm as a let by its reference count, which counts every
     handle still alive elsewhere in the process (another generator's cached terms), so the same
-    query printed twice in one process came out with different lets."""
+    query printed twice in one process came out with different lets. The arguments of every
+    ``and``/``or`` are put in an order of their structure: ``z3.simplify`` (read-back Python's
+    path conditions) orders them by AST ids, which depend on what the process made before."""
     from symconv.codegen.cqueries import _renumber
 
     ctx = z3.Context()
     solver = z3.Solver(ctx=ctx)
-    solver.add(negation.translate(ctx))
+    solver.add(canonical(negation.translate(ctx)))
     return _renumber(str(solver.to_smt2()))
+
+
+def canonical(e: z3.ExprRef) -> z3.ExprRef:
+    """``e`` with the arguments of each ``and``/``or`` sorted by a digest of their structure
+    (linear in the DAG: each shared subterm digested once)."""
+    import hashlib
+
+    memo: dict[int, tuple[z3.ExprRef, str]] = {}
+
+    def walk(x: z3.ExprRef) -> tuple[z3.ExprRef, str]:
+        got = memo.get(x.get_id())
+        if got is not None:
+            return got
+        if not z3.is_app(x) or x.num_args() == 0:
+            out = (x, hashlib.sha1(x.sexpr().encode()).hexdigest())
+        else:
+            kids = [walk(c) for c in x.children()]
+            if z3.is_and(x) or z3.is_or(x):
+                kids.sort(key=lambda k: k[1])
+                term = (z3.And if z3.is_and(x) else z3.Or)([k[0] for k in kids])
+            else:
+                term = x.decl()(*(k[0] for k in kids))
+            digest = hashlib.sha1((x.decl().sexpr() + "(" + ",".join(k[1] for k in kids)
+                                   + ")").encode()).hexdigest()
+            out = (term, digest)
+        memo[x.get_id()] = out
+        return out
+
+    return walk(e)[0]

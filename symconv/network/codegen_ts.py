@@ -17,14 +17,14 @@ from symconv.prover import Result, Status
 def ts_function(code: NetworkCode) -> ts.TsFunction:
     spec = code.spec
     lines = [spec.summary, "",
-             f"Network {code.analysis.network.name} ({code.source}): input sizes "
-             f"({', '.join(code.analysis.axes)}); the same checks, order and messages as "
+             f"Network {code.subject.name} ({code.source}): input sizes "
+             f"({', '.join(code.subject.axes)}); the same checks, order and messages as "
              f"{code.python_path}.",
              *(f"    {n} = {py(r)}" for n, r in zip(spec.result_names, spec.results,
                                                     strict=True)),
-             "Valid exactly on V: " + code.study.valid.text(), "",
+             "Valid exactly on V: " + code.subject.valid_text, "",
              *(f"@param {ts.camel(p)} - size of input axis {axis}"
-               for p, axis in zip(code.params, code.analysis.axes, strict=True)),
+               for p, axis in zip(code.params, code.subject.axes, strict=True)),
              "@returns [" + ", ".join(spec.result_names) + "]",
              "@throws ShapeError - kind \"type\" for an argument that is no safe integer, "
              "\"value\" naming the first layer that refuses the input, with the framework's "
@@ -40,7 +40,7 @@ def stem(code: NetworkCode) -> str:
 
 
 def ts_files(code: NetworkCode) -> dict[str, str]:
-    summary = (f"The shape function of the network {code.analysis.network.name} "
+    summary = (f"The shape function of the network {code.subject.name} "
                f"({code.source}), as {code.python_path} has it.",
                "",
                "No runtime dependency. Arguments and results are numbers: every argument must",

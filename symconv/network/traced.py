@@ -305,7 +305,7 @@ def derive_one(rid: str, params: Mapping[str, int], module: str, timeout: float)
 
     from symconv.network import rules as R
     from symconv.network import terms as T
-    from symconv.network.frontends.explore import _Space
+    from symconv.network.frontends.explore import Space
     from symconv.network.proofs import Z3Terms
     from symconv.network.trees import build_cond, build_lin
 
@@ -339,7 +339,7 @@ def derive_one(rid: str, params: Mapping[str, int], module: str, timeout: float)
     refused = [build_cond(w, env) for w, _ in rule.refusals]
     domain = [build_cond(t, env) for t in rule.domain[1:]]
     accepts = T.conj(*domain, *(T.negate(c) for c in refused))
-    space = _Space(("i",), None, timeout)
+    space = Space(("i",), None, timeout)
     tr = Z3Terms(space.ctx)
     i = space.vars["i"]
     regions = [space.region(r.path) for r in ex.regions]

@@ -85,7 +85,7 @@ class Exploration:
 ProgressFn = Callable[[int, tuple[int, ...]], None]
 
 
-class _Space:
+class Space:
     def __init__(self, axes: Sequence[str], width: int | None, timeout: float) -> None:
         self.axes = tuple(axes)
         self.width = width
@@ -153,7 +153,7 @@ def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
     asked only when no trace is running, so coverage is proved over every region found.
     """
     began = time.perf_counter()
-    space = _Space(axes, width, timeout)
+    space = Space(axes, width, timeout)
     regions: list[Region] = []
     queue = [tuple(int(n) for n in p) for p in start]
     prober = _Prober(space)
@@ -250,7 +250,7 @@ _PROBES = sorted({*range(1, 18), *(2**k + d for k in range(5, 11) for d in (-1, 
 _PROBE_LIMIT = 4096
 
 
-def _probes(space: _Space) -> Iterator[tuple[int, ...]]:
+def _probes(space: Space) -> Iterator[tuple[int, ...]]:
     free = len(space.axes) - (space.width is not None)
     tail = (space.width,) if space.width is not None else ()
     per_axis = _PROBES if len(_PROBES) ** free <= _PROBE_LIMIT else _PROBES[::3]
@@ -262,7 +262,7 @@ def _probes(space: _Space) -> Iterator[tuple[int, ...]]:
 class _Prober:
     """The probes in order, each dropped once a region covers it (regions are only added)."""
 
-    def __init__(self, space: _Space) -> None:
+    def __init__(self, space: Space) -> None:
         self.axes = space.axes
         self.todo = list(_probes(space))
         self.next = 0
@@ -286,7 +286,7 @@ class _Prober:
                 yield point
 
 
-def _uncovered(space: _Space, regions: Sequence[Region], prober: _Prober
+def _uncovered(space: Space, regions: Sequence[Region], prober: _Prober
                ) -> tuple[int, ...] | Outcome:
     """A point of the domain in no region (a probe, else small ones first by Z3), or the proof
     that none is."""
@@ -392,7 +392,7 @@ def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -
     """∀ x in the domain: x ∈ ∏ sets ⇔ some valid region holds and no refusing one (under the
     exactness of float size arithmetic, where a region rests on it)."""
     started = time.perf_counter()
-    space = _Space(ex.axes, ex.width, timeout)
+    space = Space(ex.axes, ex.width, timeout)
     regions = [space.region(r.path) for r in ex.regions]
     box = z3.And([z3.BoolVal(True, space.ctx), *(
         periodic_z3(s, space.vars[a]) for a, s in zip(ex.axes, sets, strict=False))])
