@@ -41,11 +41,7 @@ def test_a_torch_model_gets_its_proved_shape_function(tmp_path: Path) -> None:
     source = (tmp_path / "unet_shape.py").read_text()
     assert "symconv generate --network --torch unet_padded.py:UNet" in source
     assert str(ROOT) not in source  # the same text on every machine
-    spec = importlib.util.spec_from_file_location("unet_shape", tmp_path / "unet_shape.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _module(tmp_path / "unet_shape.py")
     code, out, err = run(["network", "--torch", UNET, "--symbolic", "--sizes", "1..80",
                           "--json"])
     assert code == 0, err
@@ -63,24 +59,10 @@ def test_a_torch_model_gets_its_proved_shape_function(tmp_path: Path) -> None:
     assert f"{len(written)} files up to date" in out
 
 
-BRANCHY = '''
-import torch
-from torch import nn
-
-
-class Branchy(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-1] % 2:  # a branch on a size: torch.fx cannot record it
-            x = x[..., 1:]
-        return self.conv(x)
-'''
 
 
 SAME_PAD = f"{ROOT / 'examples' / 'networks' / 'same_pad.py'}:SamePad"
+BRANCHY = f"{ROOT / 'examples' / 'networks' / 'branchy.py'}:Branchy"
 
 
 def _module(path: Path) -> ModuleType:
@@ -112,12 +94,8 @@ def test_a_model_only_symbolic_shapes_read_gets_its_proved_shape_function(
     a grid, in Python and in C; Branchy's output W is W-2 or W-3 by parity, one form per path."""
     from symconv.network.frontends.torch_frontend import build_model
 
-    if which == "branchy":
-        source = tmp_path / "branchy.py"
-        source.write_text(BRANCHY)
-        target, function = f"{source}:Branchy", "branchy_shape"
-    else:
-        target, function = SAME_PAD, "samepad_shape"
+    target, function = {"branchy": (BRANCHY, "branchy_shape"),
+                         "same_pad": (SAME_PAD, "samepad_shape")}[which]
     out_dir = tmp_path / "out"
     code, out, err = run(["generate", "--network", "--torch", target, "--out", str(out_dir),
                           "--json", "--jobs", "1"])

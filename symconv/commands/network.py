@@ -13,6 +13,7 @@ from symconv.network.frontends.workers import MAX_JOBS
 
 if TYPE_CHECKING:
     from symconv.network.ir import Network
+    from symconv.network.traced import TracedStudy
 
 HELP = ("a whole network's valid input sizes (proved), output sizes, receptive fields and "
         "layer table, from a spec file (.toml/.json), an ONNX model or a PyTorch model")
@@ -312,15 +313,12 @@ def _torch_fx(args: argparse.Namespace) -> tuple[Network | None, Any]:
     return network, model
 
 
-def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | None,
-               out: TextIO, err: TextIO) -> int:
-    """A PyTorch model through its own symbolic shapes: every path explored, coverage and V
-    proved (``symconv.network.traced``)."""
-    from symconv.network.traced import json_report, near_lines, study_model, text_report, why_lines
-    from symconv.network.verdict import dump_json
+def study_shown(err: TextIO, model: Any, **options: Any) -> TracedStudy:
+    """``traced.study_model(model, **options)`` with the paths explored shown on ``err`` (a
+    terminal: a live count and the size being traced)."""
+    from symconv.network.traced import study_model
     from symconv.progress import for_output
 
-    name = args.torch.rpartition(":")[2]
     bar = for_output(err, enabled=True)
     bar.start("paths explored", 0)
 
@@ -329,12 +327,22 @@ def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | No
         bar.advance("×".join(map(str, point)))
 
     try:
-        st = study_model(model, name=name, channels=args.channels or 3, rank=args.rank,
-                         start=args.input, width=args.width, max_paths=args.max_paths,
-                         max_seconds=args.max_seconds, timeout=args.timeout,
-                         progress=progress, jobs=args.jobs)
+        return study_model(model, progress=progress, **options)
     finally:
         bar.close()
+
+
+def _run_torch(args: argparse.Namespace, model: Any, sizes: tuple[int, int] | None,
+               out: TextIO, err: TextIO) -> int:
+    """A PyTorch model through its own symbolic shapes: every path explored, coverage and V
+    proved (``symconv.network.traced``)."""
+    from symconv.network.traced import json_report, near_lines, text_report, why_lines
+    from symconv.network.verdict import dump_json
+
+    st = study_shown(err, model, name=args.torch.rpartition(":")[2],
+                     channels=args.channels or 3, rank=args.rank, start=args.input,
+                     width=args.width, max_paths=args.max_paths,
+                     max_seconds=args.max_seconds, timeout=args.timeout, jobs=args.jobs)
     if args.input is not None and len(args.input) != len(st.axes):
         raise UsageError(f"--input needs {len(st.axes)} sizes ({', '.join(st.axes)}), "
                          f"got {len(args.input)}")

@@ -127,23 +127,12 @@ def _torch_code(args: argparse.Namespace, err: TextIO, timeout: float
 def _traced_code(args: argparse.Namespace, model: Any, name: str, channels: int, shown: str,
                  err: TextIO, timeout: float) -> tuple[NetworkCode, Proof]:
     from symconv.network.codegen_proofs import Proof
-    from symconv.network.traced import study_model
+    from symconv.commands.network import study_shown
     from symconv.network.traced_codegen import prove_subject, traced_code
-    from symconv.progress import for_output
     from symconv.prover import Result, Status
 
-    bar = for_output(err, enabled=True)
-    bar.start("paths explored", 0)
-
-    def progress(count: int, point: tuple[int, ...]) -> None:
-        bar.grow(1)
-        bar.advance("×".join(map(str, point)))
-
-    try:
-        st = study_model(model, name=name, channels=channels, rank=args.rank,
-                         timeout=timeout, progress=progress, jobs=args.jobs)
-    finally:
-        bar.close()
+    st = study_shown(err, model, name=name, channels=channels, rank=args.rank, timeout=timeout,
+                     jobs=args.jobs)
     try:
         code = traced_code(st, shown, timeout)
     except WalkError as exc:

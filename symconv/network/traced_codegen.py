@@ -39,7 +39,7 @@ from symconv.network.codegen import (
     param_names,
     result_names,
 )
-from symconv.network.frontends.explore import Region, Space
+from symconv.network.frontends.explore import Region, Space, paths_solver
 from symconv.network.frontends.symexpr import compile_python
 from symconv.network.traced import TracedStudy
 from symconv.network.validset import Periodic
@@ -236,16 +236,11 @@ def prove_subject(st: TracedStudy, code: NetworkCode, timeout: float = 30.0) -> 
                      *(tr.translate(c.condition) for c in spec.requires)])
     results = [tr.translate(r) for r in spec.results]
     regions = [space.region(r.path) for r in st.exploration.regions]
+    s, ok, bad = paths_solver(space, regions)
     false = z3.BoolVal(False, space.ctx)
-    ok = z3.Or([false, *(r.cond for r in regions if r.path.valid)])
-    bad = z3.Or([false, *(r.cond for r in regions if not r.path.valid)])
     wrong = [z3.And(r.cond, z3.Or([false, *(res != _path_size(space, r, j)
                                             for j, res in enumerate(results))]))
              for r in regions if r.path.valid]
-    s = space.solver()
-    s.add(space.domain())
-    for r in regions:
-        s.add(z3.Implies(r.cond, r.exact))
     s.add(z3.Or(checks != z3.And(ok, z3.Not(bad)), *wrong))
     verdict = s.check()
     seconds = time.perf_counter() - started

@@ -260,19 +260,27 @@ def _probes(space: Space) -> Iterator[tuple[int, ...]]:
 
 
 class _Prober:
-    """The probes in order, each dropped once a region covers it (regions are only added)."""
+    """The probes in order, each dropped once a region covers it. Regions are only added, so a
+    probe is checked once against each region (``seen``: how many it is known to lie outside)."""
 
     def __init__(self, space: Space) -> None:
         self.axes = space.axes
         self.todo = list(_probes(space))
         self.next = 0
+        self.seen = [0] * len(self.todo)
+
+    def _outside(self, j: int, regions: Sequence[Region]) -> bool:
+        env = dict(zip(self.axes, self.todo[j], strict=True))
+        for n in range(self.seen[j], len(regions)):
+            if regions[n].contains(env):
+                return False
+            self.seen[j] = n + 1
+        return True
 
     def uncovered(self, regions: Sequence[Region]) -> tuple[int, ...] | None:
         while self.next < len(self.todo):
-            point = self.todo[self.next]
-            env = dict(zip(self.axes, point, strict=True))
-            if not any(r.contains(env) for r in regions):
-                return point
+            if self._outside(self.next, regions):
+                return self.todo[self.next]
             self.next += 1
         return None
 
@@ -280,10 +288,9 @@ class _Prober:
         """The probes from the first uncovered one on that no region covers."""
         if self.uncovered(regions) is None:
             return
-        for point in self.todo[self.next:]:
-            env = dict(zip(self.axes, point, strict=True))
-            if not any(r.contains(env) for r in regions):
-                yield point
+        for j in range(self.next, len(self.todo)):
+            if self._outside(j, regions):
+                yield self.todo[j]
 
 
 def _uncovered(space: Space, regions: Sequence[Region], prober: _Prober
@@ -388,6 +395,20 @@ def valid_set(ex: Exploration, timeout: float = 30.0) -> TracedValidSet:
     return TracedValidSet(ex.axes, ex.width, sets, proof)
 
 
+def paths_solver(space: Space, regions: Sequence[Region]
+                 ) -> tuple[z3.Solver, z3.BoolRef, z3.BoolRef]:
+    """A solver over the domain where each region rests on its side conditions, with where
+    some valid path holds and where some refusing one does."""
+    false = z3.BoolVal(False, space.ctx)
+    ok = z3.Or([false, *(r.cond for r in regions if r.path.valid)])
+    bad = z3.Or([false, *(r.cond for r in regions if not r.path.valid)])
+    s = space.solver()
+    s.add(space.domain())
+    for r in regions:
+        s.add(z3.Implies(r.cond, r.exact))
+    return s, ok, bad
+
+
 def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -> Outcome:
     """∀ x in the domain: x ∈ ∏ sets ⇔ some valid region holds and no refusing one (under the
     exactness of float size arithmetic, where a region rests on it)."""
@@ -396,13 +417,7 @@ def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -
     regions = [space.region(r.path) for r in ex.regions]
     box = z3.And([z3.BoolVal(True, space.ctx), *(
         periodic_z3(s, space.vars[a]) for a, s in zip(ex.axes, sets, strict=False))])
-    false = z3.BoolVal(False, space.ctx)
-    ok = z3.Or([false, *(r.cond for r in regions if r.path.valid)])
-    bad = z3.Or([false, *(r.cond for r in regions if not r.path.valid)])
-    s = space.solver()
-    s.add(space.domain())
-    for r in regions:
-        s.add(z3.Implies(r.cond, r.exact))
+    s, ok, bad = paths_solver(space, regions)
     s.add(z3.Not(z3.And(z3.Implies(box, z3.And(ok, z3.Not(bad))),
                         z3.Implies(z3.Not(box), z3.And(bad, z3.Not(ok))))))
     verdict = s.check()

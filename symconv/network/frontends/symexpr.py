@@ -102,7 +102,7 @@ def _py_node(e: Any, names: Mapping[str, str], memo: dict[Any, Eval]) -> Eval:
         return lambda p: Fraction(base(p)) ** k if k < 0 else base(p) ** k
     if kind in ("FloorDiv", "CleanDiv"):
         a, b = args
-        return lambda p: _floor(Fraction(a(p)) / b(p))
+        return lambda p: _floor_div(a(p), b(p))
     if kind in ("Mod", "PythonMod"):
         a, b = args
         return lambda p: a(p) % b(p)
@@ -153,6 +153,12 @@ def scaled(e: Any) -> tuple[Fraction, Any] | None:
     if len(floats) != 1 or len(sizes) != 1:
         return None
     return Fraction(float(floats[0])), sizes[0].args[0]
+
+
+def _floor_div(a: Fraction | int, b: Fraction | int) -> int:
+    if type(a) is int and type(b) is int:  # the common case, exact without a Fraction
+        return a // b
+    return math.floor(Fraction(a) / b)
 
 
 def _floor(x: Fraction | int) -> int:
