@@ -202,22 +202,11 @@ def _size_like(size: object) -> SizeLike:
 
 
 def _traced_answer(st: TracedStudy, point: tuple[int, ...]) -> NetworkAnswer:
-    from symconv.network.frontends.symexpr import compile_python
-    from symconv.network.traced import show_message
-
-    region = st.exploration.region_at(point)
-    if region is None:
+    if st.exploration.region_at(point) is None:
         raise UsageError(f"size {'×'.join(map(str, point))} is on no path explored (coverage "
                          f"{st.exploration.coverage.status.value})")
-    path = region.path
-    if not path.valid:
-        where = path.where.module if path.where is not None else ""
-        return NetworkAnswer(point, False, (), (where or "(model)", show_message(path)))
-    assert path.outputs is not None
-    env = dict(zip(st.axes, point, strict=True))
-    outs = tuple(tuple(int(compile_python(s, path.names)(env)) for s in shape)
-                 for shape in path.outputs)
-    return NetworkAnswer(point, True, outs, None)
+    got = st.answer_at(point)  # a refusal: PyTorch's message at these sizes
+    return NetworkAnswer(point, got.valid, got.outputs, got.refused_by)
 
 
 def _static_answer(st: Study, point: tuple[int, ...]) -> NetworkAnswer:

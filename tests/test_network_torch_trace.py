@@ -1,5 +1,5 @@
 """The fake kernels' refusals in PyTorch's eager words (``torch_trace.eager_wording``): each of
-the three texts that differ, with numbers and with symbolic sizes, rewritten to the eager
+the six texts that differ, with numbers and with symbolic sizes, rewritten to the eager
 kernel's; anything else left as it is. (Against PyTorch's CPU forward itself: the toy models of
 test_network_zoo.)"""
 
@@ -34,6 +34,24 @@ from symconv.network.frontends.torch_trace import eager_wording
      "[1, 16, 3, 7]",
      "The size of tensor a (3) must match the size of tensor b (Max(1, s0)) at non-singleton "
      "dimension 2"),
+    ("a and b must have same reduction dim, but got [1, 3*s36*s98] X [48, 10].",
+     "mat1 and mat2 shapes cannot be multiplied (1x3*s36*s98 and 48x10)"),
+    ("a and b must have same reduction dim, but got [7, Max(1, s0)] X [48, 10].",
+     "mat1 and mat2 shapes cannot be multiplied (7xMax(1, s0) and 48x10)"),
+    ("Given normalized_shape=[8], expected input with shape [8], but got input of size "
+     "torch.Size([1, 3, s36, s98])",
+     "Given normalized_shape=[8], expected input with shape [*, 8], but got input of "
+     "size[1, 3, s36, s98]"),
+    ("Given normalized_shape=[4, 8], expected input with shape [4, 8], but got input of size "
+     "torch.Size([1, 3, 4, 5])",
+     "Given normalized_shape=[4, 8], expected input with shape [*, 4, 8], but got input of "
+     "size[1, 3, 4, 5]"),
+    ("Given an input with spatial size (s36, 1), kernel_size=[4, 4], dilation=[1, 1], "
+     "padding=[0, 0], stride=[3, 3], the calculated shape of the array of sliding blocks is "
+     "((((s36 - 4)//3)) + 1, 0), but its components must be at least one.",
+     "Given input with spatial size (s36, 1), kernel_size=(4, 4), dilation=(1, 1), "
+     "padding=(0, 0), calculated shape of the array of sliding blocks as "
+     "((((s36 - 4)//3)) + 1, 0), but its components must be at least one."),
 ])
 def test_the_fake_wording_becomes_the_eager_one(fake: str, eager: str) -> None:
     assert eager_wording(fake) == eager
@@ -48,6 +66,8 @@ def test_the_fake_wording_becomes_the_eager_one(fake: str, eager: str) -> None:
     "Attempting to broadcast a dimension of length 5 at -1! Mismatching argument at index 1 had "
     "torch.Size([1, 3, 4, 4]); but expected shape should be broadcastable to [1, 3, 2, 2]",
     "Given input size: (64x1x1). Calculated output size: (64x0x0). Output size is too small",
+    # a batched matmul's (3 sizes a side): not the text of mm
+    "a and b must have same reduction dim, but got [1, 2, 3] X [4, 5].",
     "",
 ])
 def test_other_messages_are_left_as_they_are(message: str) -> None:

@@ -13,7 +13,6 @@ on 2 workers, chosen from the times measured by ``python tests/bench_network_zoo
 from __future__ import annotations
 
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -179,45 +178,8 @@ def test_the_atlas_is_the_bench_rendered_and_lists_every_model() -> None:
             assert CI_MODELS[name] >= recorded[name]["paths"]
 
 
-# The judge itself: its arithmetic against Python's, and a toy model against its real forward.
-
-
-def _random_expr(rng: random.Random, depth: int) -> tuple[str, int]:
-    """A printed integer expression in SymPy's style and its value (Python's arithmetic)."""
-    if depth == 0 or rng.random() < 0.25:
-        n = rng.randint(0, 300)
-        return str(n), n
-    a, va = _random_expr(rng, depth - 1)
-    b, vb = _random_expr(rng, depth - 1)
-    op = rng.choice(["+", "-", "*", "//", "%", "Max", "Min"])
-    if op in ("//", "%") and vb == 0:
-        op = "+"
-    if op in ("Max", "Min"):
-        return f"{op}({a}, {b})", (max if op == "Max" else min)(va, vb)
-    value = {"+": va + vb, "-": va - vb, "*": va * vb, "//": va // vb if vb else 0,
-             "%": va % vb if vb else 0}[op]
-    return f"(({a}){op}({b}))" if rng.random() < 0.5 else f"({a} {op} {b})", value
-
-
-def test_the_judge_evaluates_printed_sizes_as_python_does() -> None:
-    rng = random.Random(18)
-    for _ in range(2000):
-        texts, values = zip(*(_random_expr(rng, 4) for _ in range(3)), strict=True)
-        message = f"Given input size: ({'x'.join(texts)}). Output size is too small"
-        assert zoo_judge.evaluated(message) == \
-            f"Given input size: ({'x'.join(map(str, values))}). Output size is too small"
-
-
-@pytest.mark.parametrize("message", [
-    "Calculated padded input size per channel: (1 x 1). Kernel size: (3 x 3).",
-    "Given input size: (64x1x1). Calculated output size: (64x0x0). Output size is too small",
-    "shape '[1, 8, 8, 7, 7, 64]' is invalid for input of size 125",
-    "Expected more than 1 spatial element when training, got input size torch.Size([1, 32, 1])",
-    "spatial dimensions [2, 3] of input image (spatial shape: torch.Size([3, 5])) must be "
-    "divisible by 2**5.", "height (4) must be divisible by window (7)",
-    "Wrong image height! Expected 224 but got 64!", "resnet50 at 1.5 x"])
-def test_pytorchs_own_messages_are_left_as_they_are(message: str) -> None:
-    assert zoo_judge.evaluated(message) == message
+# The judge itself: a toy model against its real forward. (The arithmetic of the messages:
+# tests/test_network_traced_messages.py.)
 
 
 class _Toy(nn.Module):

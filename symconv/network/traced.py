@@ -21,6 +21,7 @@ from symconv.network.frontends.explore import (
     explore,
     valid_set,
 )
+from symconv.network.frontends.messages import at_numbers
 from symconv.network.frontends.symexpr import compile_python, scaled
 from symconv.network.frontends.torch_trace import Path, Step, Tracer
 from symconv.network.frontends.workers import default_jobs
@@ -49,7 +50,7 @@ class Answer:
     point: tuple[int, ...]
     valid: bool
     outputs: tuple[tuple[int, ...], ...]
-    refused_by: tuple[str, str] | None  # (module path, PyTorch's message, in the symbols)
+    refused_by: tuple[str, str] | None  # (module path, PyTorch's message at these sizes)
 
     def as_json(self) -> dict[str, object]:
         rank = len(self.point)
@@ -104,7 +105,11 @@ class TracedStudy:
         return (*([n] * (rank - 1)), w)
 
     def answer(self, n: int, width: int | None = None) -> Answer:
-        point = self.point(n, width)
+        return self.answer_at(self.point(n, width), n)
+
+    def answer_at(self, point: tuple[int, ...], n: int | None = None) -> Answer:
+        """The answer at one point (one size per axis); a refusal with PyTorch's message at
+        those sizes (:func:`message_at`)."""
         region = self.exploration.region_at(point)
         if region is None:
             raise NetworkError(f"size {'×'.join(map(str, point))} is on no path explored")
@@ -117,11 +122,12 @@ class TracedStudy:
                 raise AssertionError(f"V's normal form and the paths disagree at {point}")
         if not path.valid:
             where = path.where.module if path.where is not None else ""
-            return Answer(n, point, False, (), (where or "(model)", show_message(path)))
+            return Answer(point[0] if n is None else n, point, False, (),
+                          (where or "(model)", message_at(path, env)))
         assert path.outputs is not None
         outs = tuple(tuple(int(compile_python(s, path.names)(env)) for s in shape)
                      for shape in path.outputs)
-        return Answer(n, point, True, outs, None)
+        return Answer(point[0] if n is None else n, point, True, outs, None)
 
     def listing(self, low: int, high: int, width: int | None = None) -> list[Answer]:
         return [self.answer(n, width) for n in range(low, high + 1)]
@@ -488,8 +494,20 @@ def show_shape(shape: Sequence[Any], names: Mapping[str, str]) -> str:
     return " × ".join(show(s, names) for s in shape)
 
 
+def message_at(path: Path, at: Mapping[str, int]) -> str:
+    """PyTorch's message of a refused path at one point of its region (axis → size): each
+    printed size expression computed there
+    (:func:`~symconv.network.frontends.messages.at_numbers`), as PyTorch's forward words it at
+    those sizes."""
+    sizes = {sym: at[axis] for sym, axis in path.names.items() if axis in at}
+    # an expression not computed (a float scale) keeps its symbols, renamed to the axes
+    axes = {sym: axis for sym, axis in path.names.items() if not sym.startswith("__")}
+    return at_numbers(path.message, sizes, axes)
+
+
 def show_message(path: Path) -> str:
-    """PyTorch's message with its size symbols renamed to the axes (H, W)."""
+    """PyTorch's message with its size symbols renamed to the axes (H, W): the path's, for
+    every size of its region."""
     text = path.message
     for sym, axis in sorted(path.names.items(), key=lambda kv: -len(kv[0])):
         if not sym.startswith("__"):
@@ -527,9 +545,10 @@ def text_report(st: TracedStudy, point: Sequence[int] | None = None) -> str:
         refused = ex.region_at(tuple(point))
         if refused is None or not refused.path.valid:
             where = refused.path.where.module if refused and refused.path.where else ""
+            at = dict(zip(st.axes, point, strict=True))
             lines += [f"input {'×'.join(map(str, point))}: refused" + (
-                f" by {where or '(model)'}: {show_message(refused.path)}" if refused else ""),
-                ""]
+                f" by {where or '(model)'}: {message_at(refused.path, at)}" if refused
+                else ""), ""]
     lines.append(f"coverage: {status_text(ex.coverage)}: the {len(ex.regions)} paths' regions "
                  f"cover every size" + (f" with {st.axes[-1]} = {st.width}" if st.width else "")
                  + f" ({ex.coverage.seconds:.2f} s)")
@@ -601,7 +620,9 @@ def why_lines(st: TracedStudy, n: int, width: int | None) -> list[str]:
                  f"refuses it: {concrete.error}: {concrete.message}"]
         if where is not None and where.source:
             lines.append(f"  at {where.source}")
-        lines.append(f"  in symbols: {got.refused_by[1]}")
+        region = st.exploration.region_at(got.point)
+        if region is not None:
+            lines.append(f"  in symbols: {show_message(region.path)}")
         return lines
     return [f"why {point}: {got.refused_by[0]} refuses it: {got.refused_by[1]}"]
 

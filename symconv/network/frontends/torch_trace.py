@@ -223,7 +223,7 @@ def _first_line(exc: BaseException) -> str:
     return eager_wording(text.splitlines()[0][:500])
 
 
-# The fake kernels word three refusals differently from the eager (CPU) kernels the user's run
+# The fake kernels word six refusals differently from the eager (CPU) kernels the user's run
 # meets; each is rewritten to the eager text, sizes (numbers or symbols) kept.
 # torch/_subclasses/fake_impls.py infer_size: '... at non-singleton dimension {i})', a stray ')'
 # where ATen's infer_size_impl (ExpandUtils.cpp) ends at the dimension.
@@ -241,6 +241,26 @@ _BROADCAST = re.compile(r"^Attempting to broadcast a dimension of length (.+) at
                         r"Mismatching argument at index 1 had torch\.Size\(\[(.*)\]\); but "
                         r"expected shape should be broadcastable to \[(.*)\]$")
 
+# torch/_meta_registrations.py meta_mm (a Linear's matmul on fake tensors): 'a and b must have
+# same reduction dim, but got [N, M1] X [M2, P].' where ATen's mm/addmm meta function
+# (LinearAlgebra.cpp) says 'mat1 and mat2 shapes cannot be multiplied (NxM1 and M2xP)'
+_MM = re.compile(r"^a and b must have same reduction dim, but got \[(.*)\] X \[(.*)\]\.$")
+
+# torch/_refs/__init__.py native_layer_norm: '... expected input with shape {normalized_shape},
+# but got input of size torch.Size([...])' where ATen's _check_layer_norm_inputs (layer_norm.h)
+# says 'expected input with shape [*, 8], but got input of size[1, 3, 4, 5]'
+_LAYER_NORM = re.compile(r"^Given normalized_shape=\[(.*)\], expected input with shape \[\1\], but "
+                         r"got input of size torch\.Size\(\[(.*)\]\)$")
+# torch/_decomp/decompositions.py im2col (F.unfold): 'Given an input with spatial size (h, w),
+# kernel_size=[..], dilation=[..], padding=[..], stride=[..], the calculated shape of the array
+# of sliding blocks is (..), ...' where ATen's im2col_shape_check (im2col_shape_check.h) says
+# 'Given input with spatial size (h, w), kernel_size=(..), dilation=(..), padding=(..),
+# calculated shape of the array of sliding blocks as (..), ...' (no stride)
+_UNFOLD = re.compile(r"^Given an input with spatial size (\(.*\)), kernel_size=\[(.*)\], "
+                     r"dilation=\[(.*)\], padding=\[(.*)\], stride=\[.*\], the calculated "
+                     r"shape of the array of sliding blocks is (\(.*\)), but its components "
+                     r"must be at least one\.$")
+
 
 def eager_wording(message: str) -> str:
     """A fake kernel's refusal in the words PyTorch's eager kernel uses for it."""
@@ -249,6 +269,18 @@ def eager_wording(message: str) -> str:
     if m := _CAT.match(message):
         return (f"{m.group(1)}Expected size {m.group(2)} but got size {m.group(3)} for tensor "
                 f"number {m.group(4)} in the list.")
+    if m := _LAYER_NORM.match(message):
+        return (f"Given normalized_shape=[{m.group(1)}], expected input with shape "
+                f"[*, {m.group(1)}], but got input of size[{m.group(2)}]")
+    if m := _UNFOLD.match(message):
+        return (f"Given input with spatial size {m.group(1)}, kernel_size=({m.group(2)}), "
+                f"dilation=({m.group(3)}), padding=({m.group(4)}), calculated shape of the array "
+                f"of sliding blocks as {m.group(5)}, but its components must be at least one.")
+    if m := _MM.match(message):
+        left, right = _items(m.group(1)), _items(m.group(2))
+        if len(left) == len(right) == 2:
+            return (f"mat1 and mat2 shapes cannot be multiplied ({left[0]}x{left[1]} and "
+                    f"{right[0]}x{right[1]})")
     if m := _BROADCAST.match(message):
         length, at = m.group(1), int(m.group(2))
         b, a = _items(m.group(3)), _items(m.group(4))
