@@ -15,6 +15,7 @@ character; and ``--sizes``, ``--json``, ``--input``, ``--why`` and ``network_of`
 from __future__ import annotations
 
 import ast
+import inspect
 import io
 import json
 import math
@@ -395,22 +396,8 @@ def test_a_float_scale_keeps_its_expression_in_the_axes() -> None:
 # ------------------------------------------------------------------------------------------
 # The CLI and the API answer with it
 
-SOURCE = '''
-import torch
-from torch import nn
-
-
-class SkipCat(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.down = nn.Conv2d(3, 4, 3, stride=2, padding=1)
-        self.down2 = nn.Conv2d(4, 4, 3, stride=2, padding=1)
-        self.up = nn.ConvTranspose2d(4, 4, 2, stride=2)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        a = self.down(x)
-        return torch.cat([a, self.up(self.down2(a))], dim=1)
-'''
+SOURCE = ("import torch\nfrom torch import nn\n\n\n"
+          + inspect.getsource(_SkipCat).replace("class _SkipCat", "class SkipCat"))
 SYMBOL = re.compile(r"\b(?:s\d+|H|W)\b")
 
 

@@ -39,7 +39,7 @@ from symconv.network.codegen import (
     param_names,
     result_names,
 )
-from symconv.network.frontends.explore import Region, Space, paths_solver
+from symconv.network.frontends.explore import Region, Space, decide, paths_solver
 from symconv.network.frontends.symexpr import compile_python
 from symconv.network.traced import TracedStudy
 from symconv.network.validset import Periodic
@@ -242,18 +242,8 @@ def prove_subject(st: TracedStudy, code: NetworkCode, timeout: float = 30.0) -> 
                                             for j, res in enumerate(results))]))
              for r in regions if r.path.valid]
     s.add(z3.Or(checks != z3.And(ok, z3.Not(bad)), *wrong))
-    verdict = s.check()
-    seconds = time.perf_counter() - started
-    if verdict == z3.unsat:
-        return Outcome(Verdict.PROVED, seconds)
-    if verdict == z3.sat:
-        m = s.model()
-        point = {a: m.eval(space.vars[a], model_completion=True).as_long() for a in st.axes}
-        if _agrees(code, point):
-            raise AssertionError(f"Z3 counterexample {point} to the spec does not re-evaluate")
-        return Outcome(Verdict.REFUTED, seconds, counterexample=point,
-                       reason="the spec differs from PyTorch's paths there")
-    return Outcome(Verdict.UNKNOWN, seconds, reason=s.reason_unknown() or "unknown")
+    return decide(s, space, started, lambda point: _agrees(code, point), "the spec",
+                  "the spec differs from PyTorch's paths there")
 
 
 def _agrees(code: NetworkCode, point: Mapping[str, int]) -> bool:

@@ -431,20 +431,31 @@ def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -
     s, ok, bad = paths_solver(space, regions)
     s.add(z3.Not(z3.And(z3.Implies(box, z3.And(ok, z3.Not(bad))),
                         z3.Implies(z3.Not(box), z3.And(bad, z3.Not(ok))))))
+
+    def agrees(point: Mapping[str, int]) -> bool:
+        inside = all(point[a] in s_ for a, s_ in zip(ex.axes, sets, strict=False))
+        at = ex.region_at([point[a] for a in ex.axes])
+        return inside == (at is not None and at.path.valid)
+
+    return decide(s, space, started, agrees, "V",
+                  "the guessed normal form differs from the paths there")
+
+
+def decide(s: z3.Solver, space: Space, started: float,
+           agrees: Callable[[Mapping[str, int]], bool], what: str, differs: str) -> Outcome:
+    """The verdict of ``s`` (a claim's negation over ``space``): a model is a size where the
+    claim fails, re-evaluated in plain Python (``agrees`` there would be Z3 and Python
+    disagreeing: an error, never a verdict)."""
     verdict = s.check()
     seconds = time.perf_counter() - started
     if verdict == z3.unsat:
         return Outcome(Verdict.PROVED, seconds)
     if verdict == z3.sat:
         m = s.model()
-        point = {a: m.eval(space.vars[a], model_completion=True).as_long() for a in ex.axes}
-        inside = all(point[a] in s_ for a, s_ in zip(ex.axes, sets, strict=False))
-        at = ex.region_at([point[a] for a in ex.axes])
-        truth = at is not None and at.path.valid
-        if inside == truth:
-            raise AssertionError(f"Z3 counterexample {point} to V does not re-evaluate")
-        return Outcome(Verdict.REFUTED, seconds, counterexample=point,
-                       reason="the guessed normal form differs from the paths there")
+        point = {a: m.eval(space.vars[a], model_completion=True).as_long() for a in space.axes}
+        if agrees(point):
+            raise AssertionError(f"Z3 counterexample {point} to {what} does not re-evaluate")
+        return Outcome(Verdict.REFUTED, seconds, counterexample=point, reason=differs)
     return Outcome(Verdict.UNKNOWN, seconds, reason=s.reason_unknown() or "unknown")
 
 
