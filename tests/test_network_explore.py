@@ -109,3 +109,27 @@ def test_what_was_not_yet_written_is_written_once() -> None:
     done = subprocess.run([sys.executable, "-c", code, str(here)], capture_output=True,
                           text=True, timeout=300, check=True, cwd=here.parent)
     assert done.stdout.splitlines() == ["before", "after"], done.stdout
+
+
+def forgetful(point: tuple[int, ...]) -> Path:
+    """Valid from W ≥ 3 on, but the refusing trace below records no guard on W (as PyTorch's
+    did for a division by a symbolic zero): its region claims every size."""
+    w = point[1]
+    if w >= 3:
+        return Path(point, NAMES, (sp.Ge(W, 3),), ((sp.Integer(1), H, W),))
+    return Path(point, NAMES, (), None, message="division by zero", error="ZeroDivisionError")
+
+
+def test_overlapping_paths_are_unknown_never_an_answer() -> None:
+    from symconv.network.ir import NetworkError
+    from symconv.network.traced import TracedStudy
+
+    ex = explore(forgetful, ("H", "W"), start=[(5, 5), (5, 1)], jobs=1)
+    assert ex.overlap_at((5, 5)) is not None
+    v = valid_set(ex)
+    assert v.proof.status is Verdict.UNKNOWN
+    assert "both claim some sizes" in v.proof.reason
+    st = TracedStudy("forgetful", 3, ("H", "W"), ex, v, (), 0.0)
+    with pytest.raises(NetworkError, match="no answer"):
+        st.answer(5)
+    assert st.status is not Verdict.PROVED

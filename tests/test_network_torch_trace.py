@@ -72,3 +72,69 @@ def test_the_fake_wording_becomes_the_eager_one(fake: str, eager: str) -> None:
 ])
 def test_other_messages_are_left_as_they_are(message: str) -> None:
     assert eager_wording(message) == message
+
+
+@pytest.mark.parametrize(("rank", "mode"), [(1, "nearest"), (1, "linear"), (2, "nearest"),
+                                            (2, "bilinear"), (2, "bicubic"), (3, "trilinear"),
+                                            (3, "nearest-exact")])
+def test_upsampling_refuses_where_the_eager_kernel_does(rank: int, mode: str) -> None:
+    """A scale of 0.5 gives an output size 0 at size 1. PyTorch's fake decompositions of
+    upsampling made it a 0-sized tensor (symconv said 'valid'); the eager kernels refuse, and
+    so does the trace now, with their message."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.traced import study_model
+
+    class Down(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return nn.functional.interpolate(x, scale_factor=0.5, mode=mode)
+
+    st = study_model(Down().eval(), name="down", channels=2, rank=rank, jobs=1)
+    for n in range(1, 6):
+        for m in (1, 3):
+            point = (*(n,) * (rank - 1), m)
+            got = st.answer_at(point)
+            try:
+                Down()(torch.zeros(1, 2, *point))
+                real = None
+            except RuntimeError as exc:
+                real = str(exc).splitlines()[0]
+            assert got.valid == (real is None), (point, got, real)
+            if real is not None:
+                assert got.refused_by is not None
+                assert got.refused_by[1].split(", but got")[0] == real.split(", but got")[0]
+
+
+def test_a_division_by_a_symbolic_zero_is_a_guard() -> None:
+    """``H / (W // 3)`` in the forward: PyTorch's trace raised ZeroDivisionError at W < 3 and
+    recorded no guard, so the valid path claimed W = 2 (symconv said 'valid' where the run
+    fails). The divisor is now guarded: V is W ≥ 3, as the real forward, size by size."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.traced import study_model
+
+    class ZDiv(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.conv(x) * (x.shape[-2] / (x.shape[-1] // 3)) + x.shape[-1] % (
+                x.shape[-2] // 2 + 1)
+
+    st = study_model(ZDiv().eval(), name="zdiv", jobs=1)
+    assert st.valid.text() == "H ≥ 1 and W ≥ 3"
+    net = ZDiv().eval()
+    for h in range(1, 7):
+        for w in range(1, 9):
+            got = st.answer_at((h, w))
+            try:
+                with torch.no_grad():
+                    net(torch.zeros(1, 3, h, w))
+                real = None
+            except ZeroDivisionError as exc:
+                real = str(exc)
+            assert got.valid == (real is None), (h, w)
+            assert real is None or (got.refused_by is not None and got.refused_by[1] == real)

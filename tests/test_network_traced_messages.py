@@ -15,6 +15,7 @@ character; and ``--sizes``, ``--json``, ``--input``, ``--why`` and ``network_of`
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import io
 import json
@@ -316,10 +317,28 @@ class _Unfold(nn.Module):
         return F.unfold(x, 4, stride=3)
 
 
+class _Resize(nn.Module):
+    """F.interpolate to a size computed from the input's (H//2 × W//3): PyTorch's fake
+    decompositions of upsampling answered 0 × 0 where the eager kernels refuse."""
+
+    def __init__(self, mode: str, antialias: bool = False) -> None:
+        super().__init__()
+        self.mode = mode
+        self.antialias = antialias
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2:]
+        return F.interpolate(x, size=(h // 2, w // 3), mode=self.mode,
+                             antialias=self.antialias)
+
+
 TOYS = {"skip_cat": _SkipCat, "too_small": _TooSmall, "pool_after_conv": _PoolAfterConv,
         "view": _View, "reshape": _Reshape, "broadcast": _Broadcast, "strided": _Strided,
         "head": _Head, "ceil": _Ceil, "checked": _Checked, "window": _Window, "norm": _Norm,
-        "unfold": _Unfold}
+        "unfold": _Unfold, "resize_nearest": functools.partial(_Resize, "nearest"),
+        "resize_nearest_exact": functools.partial(_Resize, "nearest-exact"),
+        "resize_bilinear": functools.partial(_Resize, "bilinear"),
+        "resize_bicubic_aa": functools.partial(_Resize, "bicubic", True)}
 HEIGHTS = range(1, 33)
 WIDTHS = (1, 2, 3, 5, 8, 13, 24)
 

@@ -19,6 +19,7 @@ from symconv.network.frontends.explore import (
     TracedValidSet,
     exactness_note,
     explore,
+    overlap_reason,
     valid_set,
 )
 from symconv.network.frontends.messages import at_numbers
@@ -113,6 +114,10 @@ class TracedStudy:
         region = self.exploration.region_at(point)
         if region is None:
             raise NetworkError(f"size {'×'.join(map(str, point))} is on no path explored")
+        both = self.exploration.overlap_at(point)
+        if both is not None:
+            raise NetworkError(f"size {'×'.join(map(str, point))}: no answer: "
+                               f"{overlap_reason(both)}")
         env = dict(zip(self.axes, point, strict=True))
         path = region.path
         if self.valid.sets is not None and self.valid.proof.status is Verdict.PROVED:

@@ -85,6 +85,15 @@ class Exploration:
     seconds: float
     inexact: bool = False  # some region rests on float size arithmetic (exact below 2**53)
 
+    def overlap_at(self, point: Sequence[int]) -> tuple[Region, Region] | None:
+        """A valid and a refusing region that both hold at ``point``: a trace refused without
+        the guards its refusal depends on (then neither path is the answer there)."""
+        env = dict(zip(self.axes, point, strict=True))
+        holding = [r for r in self.regions if r.contains(env)]
+        ok = next((r for r in holding if r.path.valid), None)
+        bad = next((r for r in holding if not r.path.valid), None)
+        return (ok, bad) if ok is not None and bad is not None else None
+
     def region_at(self, point: Sequence[int]) -> Region | None:
         env = dict(zip(self.axes, point, strict=True))
         for r in self.regions:
@@ -433,12 +442,32 @@ def prove_valid_set(ex: Exploration, sets: Sequence[Periodic], timeout: float) -
                         z3.Implies(z3.Not(box), z3.And(bad, z3.Not(ok))))))
 
     def agrees(point: Mapping[str, int]) -> bool:
+        both = ex.overlap_at([point[a] for a in ex.axes])
+        if both is not None:
+            raise _Overlap(both)
         inside = all(point[a] in s_ for a, s_ in zip(ex.axes, sets, strict=False))
         at = ex.region_at([point[a] for a in ex.axes])
         return inside == (at is not None and at.path.valid)
 
-    return decide(s, space, started, agrees, "V",
-                  "the guessed normal form differs from the paths there")
+    try:
+        return decide(s, space, started, agrees, "V",
+                      "the guessed normal form differs from the paths there")
+    except _Overlap as exc:
+        return Outcome(Verdict.UNKNOWN, time.perf_counter() - started, reason=exc.reason)
+
+
+class _Overlap(Exception):
+    def __init__(self, both: tuple[Region, Region]) -> None:
+        super().__init__(overlap_reason(both))
+        self.reason = overlap_reason(both)
+
+
+def overlap_reason(both: tuple[Region, Region]) -> str:
+    ok, bad = both
+    return (f"a valid path (traced at {'×'.join(map(str, ok.path.point))}) and a refusing one "
+            f"(at {'×'.join(map(str, bad.path.point))}: {bad.path.error}: "
+            f"{bad.path.message}) both claim some sizes: PyTorch raised without recording the "
+            "sizes its refusal depends on")
 
 
 def decide(s: z3.Solver, space: Space, started: float,

@@ -156,7 +156,8 @@ class Tracer:
         # model's device: a meta-built model would otherwise meet a CPU tensor, a mismatch of
         # the trace, not of the model
         with (_quiet(), recorder.hooks(), torch.device(self.device), mode,
-              enable_python_dispatcher(), torch.no_grad()):
+              enable_python_dispatcher(), _eager_upsample_checks(), _guarded_division(),
+              torch.no_grad()):
             try:
                 result = self.model(fake)
                 outputs = tuple(tuple(_expr(s) for s in t.shape) for t in _tensors(result))
@@ -195,6 +196,119 @@ class Tracer:
             names[f"__axis_{axis}"] = axis
         return Path(sizes, names, tuple(g for g in guards if g is not sp.true),
                     outputs, message, error, where, tuple(recorder.steps))
+
+
+# A division by a symbolic size computes its hint and raises ZeroDivisionError where that is 0,
+# recording no guard (SymInt / SymInt, //, %): a path then claimed sizes whose run divides by
+# zero, and the refusing trace no sizes at all. Each such division guards its divisor != 0
+# first, raising Python's own error where it is 0 (int / int, // and %, as the user's run).
+_DIVISIONS = (("__truediv__", False, "division by zero"),
+              ("__rtruediv__", True, "division by zero"),
+              ("__floordiv__", False, "integer division or modulo by zero"),
+              ("__rfloordiv__", True, "integer division or modulo by zero"),
+              ("__mod__", False, "integer modulo by zero"),
+              ("__rmod__", True, "integer modulo by zero"))
+
+
+@contextmanager
+def _guarded_division() -> Iterator[None]:
+    torch = _torch()
+    cls = torch.SymInt
+    saved = [(name, vars(cls).get(name)) for name, _, _ in _DIVISIONS]
+    for name, reflected, message in _DIVISIONS:
+        setattr(cls, name, _guard_divisor(getattr(cls, name), reflected, message))
+    try:
+        yield
+    finally:
+        for name, original in saved:
+            if original is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, original)
+
+
+def _guard_divisor(divide: Any, reflected: bool, message: str) -> Any:
+    torch = _torch()
+
+    def guarded(self: Any, other: Any) -> Any:
+        divisor = self if reflected else other
+        # divisor == 0 is a guard where the divisor is symbolic
+        if (isinstance(divisor, int | torch.SymInt) and not isinstance(divisor, bool)
+                and divisor == 0):
+            raise ZeroDivisionError(message)
+        return divide(self, other)
+
+    return guarded
+
+
+# Upsampling ops by spatial rank. PyTorch's python-dispatcher decompositions of them (what its
+# fake tensors run: torch/_decomp/decompositions.py _upsample_nearest, _upsample_linear, ...)
+# skip the eager kernels' check that every input and output size is > 0
+# (aten/src/ATen/native/UpSample.h upsample_{1,2,3}d_common_check): F.interpolate's output
+# would be 0 × 0 where the user's run fails. The check is put back, with the eager message.
+_UPSAMPLE = {"upsample_nearest1d": 1, "_upsample_nearest_exact1d": 1, "upsample_linear1d": 1,
+             "upsample_nearest2d": 2, "_upsample_nearest_exact2d": 2, "upsample_bilinear2d": 2,
+             "_upsample_bilinear2d_aa": 2, "upsample_bicubic2d": 2, "_upsample_bicubic2d_aa": 2,
+             "upsample_nearest3d": 3, "_upsample_nearest_exact3d": 3,
+             "upsample_trilinear3d": 3}
+
+
+@contextmanager
+def _eager_upsample_checks() -> Iterator[None]:
+    torch = _torch()
+    from torch._C import DispatchKey
+
+    keys = (DispatchKey.Autograd, DispatchKey.CompositeImplicitAutograd)
+    saved: list[tuple[Any, Any, Any]] = []
+    for name, rank in _UPSAMPLE.items():
+        packet = getattr(torch.ops.aten, name)
+        for overload in ("default", "vec"):
+            op = getattr(packet, overload)
+            for key in keys:
+                kernel = op.py_kernels.get(key)
+                if kernel is not None:
+                    saved.append((op, key, kernel))
+                    op.py_kernels[key] = _checked_upsample(op, kernel, rank)
+            op._dispatch_cache.clear()
+    try:
+        yield
+    finally:
+        for op, key, kernel in saved:
+            op.py_kernels[key] = kernel
+            op._dispatch_cache.clear()
+
+
+def _checked_upsample(op: Any, kernel: Any, rank: int) -> Any:
+    """``kernel`` after the eager check, on the output size ``op``'s arguments ask for (the
+    decompositions divide by it: a 0 there raised ZeroDivisionError with no guard)."""
+    from torch._decomp.decompositions import upsample_compute_output_size
+
+    names = [a.name for a in op._schema.arguments]
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        size = given.get("output_size")
+        if size is None or "scale_factors" in given:
+            size = upsample_compute_output_size(args[0].shape, size,
+                                                given.get("scale_factors"))
+        _upsample_check(args[0].shape[2:], size, rank)
+        return kernel(*args, **kwargs)
+
+    return checked
+
+
+def _upsample_check(before: Sequence[Any], after: Sequence[Any], rank: int) -> None:
+    torch = _torch()
+    labels = ("D", "H", "W")[3 - rank:]
+
+    def message() -> str:
+        ins = ", ".join(f"{a}: {n}" for a, n in zip(labels, before, strict=True))
+        outs = ", ".join(f"{a}: {n}" for a, n in zip(labels, after, strict=True))
+        return (f"Input and output sizes should be greater than 0, but got input ({ins})"
+                f"{' and' if rank == 1 else ''} output ({outs})")
+
+    # eager's condition, in its order, each size a guard where it is symbolic
+    torch._check(all(n > 0 for n in (*before, *after)), message)
 
 
 def _expr(size: Any) -> Any:
