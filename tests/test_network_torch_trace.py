@@ -138,3 +138,32 @@ def test_a_division_by_a_symbolic_zero_is_a_guard() -> None:
                 real = str(exc)
             assert got.valid == (real is None), (h, w)
             assert real is None or (got.refused_by is not None and got.refused_by[1] == real)
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_a_transposed_convolution_refuses_an_empty_output_as_the_eager_kernel(rank: int
+                                                                               ) -> None:
+    """PyTorch's fake convolution accepts a transposed convolution's output of size 0 on some
+    axes (its check is an 'or' over them): symconv said 'valid' at 1×2 where the CPU refuses.
+    Now the trace refuses exactly where the CPU does, with its message."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.traced import study_model
+
+    conv = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)[rank - 1]
+    model = conv(3, 2, 3, stride=2, padding=2, output_padding=1).eval()
+    st = study_model(model, name="up", jobs=1)
+    assert st.valid.text() == " and ".join(f"{a} ≥ 2" for a in st.axes)
+    for n in range(1, 5):
+        for m in (1, 2, 3):
+            point = (*(n,) * (rank - 1), m)
+            got = st.answer_at(point)
+            try:
+                with torch.no_grad():
+                    model(torch.zeros(1, 3, *point))
+                real = None
+            except RuntimeError as exc:
+                real = str(exc).splitlines()[0]
+            assert got.valid == (real is None), (point, got, real)
+            assert real is None or (got.refused_by is not None and got.refused_by[1] == real)

@@ -156,8 +156,8 @@ class Tracer:
         # model's device: a meta-built model would otherwise meet a CPU tensor, a mismatch of
         # the trace, not of the model
         with (_quiet(), recorder.hooks(), torch.device(self.device), mode,
-              enable_python_dispatcher(), _eager_upsample_checks(), _guarded_division(),
-              torch.no_grad()):
+              enable_python_dispatcher(), _eager_upsample_checks(), _eager_conv_checks(),
+              _guarded_division(), torch.no_grad()):
             try:
                 result = self.model(fake)
                 outputs = tuple(tuple(_expr(s) for s in t.shape) for t in _tensors(result))
@@ -239,6 +239,65 @@ def _guard_divisor(divide: Any, reflected: bool, message: str) -> Any:
         return divide(self, other)
 
     return guarded
+
+
+# PyTorch's fake convolution (meta_conv in torch/_meta_registrations.py) lets a transposed
+# convolution's output be 0 on some axes (its check is sym_or over the axes); the eager CPU
+# kernels (slow_conv_transpose{2,3}d's shape check) refuse any output size below 1. The check is
+# put back before the kernel, with the eager message (a 1-d one as the 2-d it runs as).
+@contextmanager
+def _eager_conv_checks() -> Iterator[None]:
+    torch = _torch()
+    from torch._subclasses import fake_impls
+
+    aten = torch.ops.aten
+    table = fake_impls.op_implementations_dict
+    ops = [op for op in (aten.convolution.default, aten._convolution.default,
+                         aten._convolution.deprecated) if op in table]
+    saved = {op: table[op] for op in ops}
+    for op in ops:
+        table[op] = _checked_conv(op, saved[op])
+    try:
+        yield
+    finally:
+        table.update(saved)
+
+
+def _checked_conv(op: Any, impl: Any) -> Any:
+    names = [a.name for a in op._schema.arguments]
+
+    def checked(fake_mode: Any, func: Any, *args: Any, **kwargs: Any) -> Any:
+        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        if given.get("transposed"):
+            _transposed_check(given)
+        return impl(fake_mode, func, *args, **kwargs)
+
+    return checked
+
+
+def _transposed_check(given: Mapping[str, Any]) -> None:
+    torch = _torch()
+    sizes = list(given["input"].shape[2:])
+    kernel = list(given["weight"].shape[2:])
+    rank = len(sizes)
+
+    def each(value: Any) -> list[Any]:
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        return values * rank if len(values) == 1 else values
+
+    stride, padding, dilation, extra = (each(given[k]) for k in (
+        "stride", "padding", "dilation", "output_padding"))
+    out = [(i - 1) * s - 2 * p + d * (k - 1) + a + 1
+           for i, k, s, p, d, a in zip(sizes, kernel, stride, padding, dilation, extra,
+                                       strict=True)]
+    shown_in, shown_out = ([1, *sizes], [1, *out]) if rank == 1 else (sizes, out)
+
+    def message() -> str:
+        return (f"Given input size per channel: ({' x '.join(map(str, shown_in))}). "
+                f"Calculated output size per channel: ({' x '.join(map(str, shown_out))}). "
+                "Output size is too small")
+
+    torch._check(all(o >= 1 for o in out), message)
 
 
 # Upsampling ops by spatial rank. PyTorch's python-dispatcher decompositions of them (what its
