@@ -167,3 +167,55 @@ def test_a_transposed_convolution_refuses_an_empty_output_as_the_eager_kernel(ra
                 real = str(exc).splitlines()[0]
             assert got.valid == (real is None), (point, got, real)
             assert real is None or (got.refused_by is not None and got.refused_by[1] == real)
+
+
+@pytest.mark.parametrize("kind", ["unpool", "embedding", "gather"])
+def test_an_index_made_from_the_input_size_gets_no_answer(kind: str) -> None:
+    """max_unpool2d after a max_pool refuses odd sizes on the CPU by its indices' VALUES, which
+    fake tensors do not have (symconv said 'valid' at 6×3); an embedding of arange(W) refuses
+    W above its table. Whether such a size runs is not in PyTorch's symbolic shapes: the model
+    is refused, never answered."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.frontends.torch_trace import TraceError
+    from symconv.network.traced import study_model
+
+    class Indexed(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.table = nn.Embedding(16, 3)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            if kind == "unpool":
+                return nn.functional.max_unpool2d(*nn.functional.max_pool2d(
+                    x, 2, return_indices=True), 2)
+            if kind == "embedding":
+                return x + self.table(torch.arange(x.shape[-1])).T[None, :, None, :]
+            return x.gather(-1, torch.arange(x.shape[-1])[None, None, None].expand(
+                1, 3, x.shape[-2], -1))
+
+    with pytest.raises(TraceError, match="index tensor of size"):
+        study_model(Indexed().eval(), name=kind, rank=2, jobs=1)
+
+
+def test_a_fixed_index_of_the_model_s_own_is_read() -> None:
+    """A relative-position table indexed by a buffer of a fixed size (Swin, MaxViT) is the same
+    at every input size: answered, and F.unfold's own indexing (inside PyTorch) too."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.traced import study_model
+
+    class Table(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bias = nn.Parameter(torch.zeros(9))
+            self.register_buffer("where", torch.arange(9).flip(0))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            cols = nn.functional.unfold(x, 3)
+            return cols + self.bias[self.where].repeat(3)[None, :, None]
+
+    st = study_model(Table().eval(), name="table", rank=2, jobs=1)
+    assert st.valid.text() == "H ≥ 3 and W ≥ 3"

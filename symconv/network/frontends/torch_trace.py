@@ -130,7 +130,7 @@ class Tracer:
         )
 
         env = ShapeEnv(duck_shape=False)
-        mode = FakeTensorMode(shape_env=env, allow_non_fake_inputs=True)
+        mode = _value_checked_mode(FakeTensorMode)(shape_env=env, allow_non_fake_inputs=True)
         sizes = tuple(int(n) for n in point)
         x = torch.empty(1, self.channels, *sizes, device="meta")
         dyn = [DimDynamic.STATIC, DimDynamic.STATIC] + [
@@ -239,6 +239,58 @@ def _guard_divisor(divide: Any, reflected: bool, message: str) -> Any:
         return divide(self, other)
 
     return guarded
+
+
+# Ops whose eager kernels check the VALUES of an index tensor (in bounds), which fake tensors
+# do not have: where the index has a size that depends on the input's (max_unpool's indices
+# from a max_pool, an embedding of arange(W)), whether a size runs depends on values PyTorch's
+# symbolic shapes cannot see, and no answer is given (an index of a fixed size, such as a
+# relative-position table's, is the model's own and the same at every input size).
+_VALUE_CHECKED = frozenset({
+    "max_unpool2d", "max_unpool3d", "embedding", "embedding_bag", "_embedding_bag", "gather",
+    "index_select", "take", "take_along_dim", "scatter", "scatter_add", "scatter_reduce",
+    "index_add", "index_copy", "index_fill", "index", "index_put"})
+
+
+# PyTorch's own decompositions index with what they computed in bounds (im2col for F.unfold)
+_DECOMPOSITIONS = (f"{os.sep}torch{os.sep}_decomp{os.sep}", f"{os.sep}torch{os.sep}_refs{os.sep}",
+                   f"{os.sep}torch{os.sep}_prims{os.sep}")
+
+
+def _value_checked_mode(base: Any) -> Any:
+    class ValueChecked(base):  # type: ignore[misc]
+        def dispatch(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            if func.__name__.split(".")[0] in _VALUE_CHECKED and not _in_decomposition():
+                _sized_index(func, args, kwargs or {})
+            return super().dispatch(func, types, args, kwargs or {})
+
+    return ValueChecked
+
+
+def _in_decomposition() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if any(part in frame.f_code.co_filename for part in _DECOMPOSITIONS):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _sized_index(func: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    torch = _torch()
+    names = [a.name for a in func._schema.arguments]
+    given = {**dict(zip(names, args, strict=False)), **kwargs}
+    for name in ("index", "indices"):
+        value = given.get(name)
+        tensors = value if isinstance(value, list | tuple) else [value]
+        for t in tensors:
+            if isinstance(t, torch.Tensor) and any(
+                    isinstance(n, torch.SymInt) for n in t.shape):
+                raise TraceError(
+                    f"{func.__name__.split('.')[0]} reads an index tensor of size "
+                    f"{'×'.join(str(n) for n in t.shape)}, made from the input's size: whether "
+                    "a size runs depends on the index's values (checked in bounds by the "
+                    "eager kernel), which PyTorch's symbolic shapes do not see")
 
 
 # PyTorch's fake convolution (meta_conv in torch/_meta_registrations.py) lets a transposed
