@@ -219,3 +219,21 @@ def test_a_fixed_index_of_the_model_s_own_is_read() -> None:
 
     st = study_model(Table().eval(), name="table", rank=2, jobs=1)
     assert st.valid.text() == "H ≥ 3 and W ≥ 3"
+
+
+def test_a_boolean_mask_of_the_input_s_size_is_read() -> None:
+    """A mask selects by shape, which PyTorch checks: SwinUNETR's attention mask is written
+    through one; it is not an index whose values could be out of bounds."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.traced import study_model
+
+    class Masked(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            y = x.index_put((x > 0,), torch.tensor(1.0))
+            y.index_put_((y < 0,), torch.tensor(0.0))
+            return y[..., ::2]
+
+    st = study_model(Masked().eval(), name="masked", rank=2, jobs=1)
+    assert st.valid.text() == "H ≥ 1 and W ≥ 1"

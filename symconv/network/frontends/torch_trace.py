@@ -260,7 +260,9 @@ _DECOMPOSITIONS = (f"{os.sep}torch{os.sep}_decomp{os.sep}", f"{os.sep}torch{os.s
 def _value_checked_mode(base: Any) -> Any:
     class ValueChecked(base):  # type: ignore[misc]
         def dispatch(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-            if func.__name__.split(".")[0] in _VALUE_CHECKED and not _in_decomposition():
+            # in-place variants (index_put_, scatter_) check as theirs
+            if (func.__name__.split(".")[0].rstrip("_") in _VALUE_CHECKED
+                    and not _in_decomposition()):
                 _sized_index(func, args, kwargs or {})
             return super().dispatch(func, types, args, kwargs or {})
 
@@ -284,8 +286,11 @@ def _sized_index(func: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> N
         value = given.get(name)
         tensors = value if isinstance(value, list | tuple) else [value]
         for t in tensors:
-            if isinstance(t, torch.Tensor) and any(
-                    isinstance(n, torch.SymInt) for n in t.shape):
+            # a boolean mask selects by shape, which is checked: only integer indexes go out
+            # of bounds
+            if isinstance(t, torch.Tensor) and not t.dtype.is_floating_point and t.dtype not in (
+                    torch.bool, torch.uint8) and any(isinstance(n, torch.SymInt)
+                                                     for n in t.shape):
                 raise TraceError(
                     f"{func.__name__.split('.')[0]} reads an index tensor of size "
                     f"{'×'.join(str(n) for n in t.shape)}, made from the input's size: whether "
