@@ -126,7 +126,7 @@ def traced_subject(st: TracedStudy, refusals: Sequence[Refusal]) -> Subject:
                     return None, (r.layer, r.message)
             return None, (None, f"refused by the path at {point}, inside every axis's set")
         return tuple(int(compile_python(size, region.path.names)(env))
-                     for shape in _spatial(st, region) for size in shape), None
+                     for size in _path_sizes(region, len(st.axes))), None
 
     doc = ("Valid exactly on V, the union of the valid paths of PyTorch's forward (every path "
            "explored, coverage proved):", f"    V: {st.valid.text()}")
@@ -134,13 +134,6 @@ def traced_subject(st: TracedStudy, refusals: Sequence[Refusal]) -> Subject:
                    refuses="the first axis outside the sizes PyTorch's forward runs at (which "
                    "layer refuses depends on every axis, so the model as a whole refuses it)",
                    forms="the output sizes of PyTorch's own paths")
-
-
-def _spatial(st: TracedStudy, region: Region) -> list[tuple[Any, ...]]:
-    """The spatial sizes of each output of ``region``'s path that has the input's axes
-    (batch, channels, *spatial); a flattened output (features, logits) has none."""
-    rank = len(st.axes)
-    return [tuple(shape[2:]) for shape in region.path.outputs or () if len(shape) == rank + 2]
 
 
 def _output_axes(st: TracedStudy, valid: Sequence[Region]) -> tuple[tuple[str, str], ...]:
@@ -211,6 +204,8 @@ def _translator(space: Space, symbols: Mapping[str, sp.Symbol]) -> Z3Translator:
 
 
 def _path_sizes(r: Region, rank: int) -> list[Any]:
+    """The spatial sizes of each output of ``r``'s path that has the input's axes (batch,
+    channels, *spatial), in order; a flattened output (features, logits) has none."""
     return [x for shape in r.path.outputs or () if len(shape) == rank + 2 for x in shape[2:]]
 
 
