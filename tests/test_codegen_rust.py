@@ -442,7 +442,8 @@ def test_if_then_else_sizes_are_emitted_and_proved(tmp_path: Path) -> None:
                                               messages[f"SYMCONV_T_E_{n.upper()}"], "SYMCONV_T_E_")
                                 for n in ("h", "w")),
                           (variants.code("SYMCONV_T_E_SMALL", "too small", "SYMCONV_T_E_"),), ())
-    text = rgen.render_network(f, variants.all(), "t.rs", "test", "t", "t.toml")
+    text = rgen.render_network(f, variants.all(), "t.rs", "test", "t", "t.toml",
+                               "the first layer that refuses the input")
     assert "} else {" in text
     unit = parse({"t.rs": text})
     for q in vr.function_queries(unit, f, "t", "p", "t.rs"):

@@ -402,8 +402,7 @@ def render_files() -> dict[str, str]:
 
 
 def render_network(f: RustFunction, variants: Sequence[Variant], path: str, command: str,
-                   network: str, source: str,
-                   refuses: str = "the first layer that refuses the input") -> str:
+                   network: str, source: str, refuses: str) -> str:
     """A network's shape function as one self-contained file (its own ``ShapeError``, only the
     helpers it calls)."""
     body = render_function(f)

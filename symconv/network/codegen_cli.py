@@ -129,21 +129,18 @@ def _traced_code(args: argparse.Namespace, model: Any, name: str, channels: int,
     from symconv.network.codegen_proofs import Proof
     from symconv.commands.network import study_shown
     from symconv.network.traced_codegen import prove_subject, traced_code
-    from symconv.prover import Result, Status
 
     st = study_shown(err, model, name=name, channels=channels, rank=args.rank, timeout=timeout,
                      jobs=args.jobs)
     try:
         code = traced_code(st, shown, timeout)
-    except WalkError as exc:
+        outcome = prove_subject(st, code, timeout)
+    except WalkError as exc:  # a term Z3's translator does not cover: said, never a traceback
         raise UsageError(f"{shown}: no code generated: {exc}") from None
-    outcome = prove_subject(st, code, timeout)
     statement = (f"{code.function}'s checks and closed forms are PyTorch's own: for every size, "
                  "its checks hold exactly on the union of the valid paths of the forward (every "
                  "path explored, coverage proved) and its results are each path's output sizes")
-    result = Result(Status(outcome.status.value), outcome.seconds, outcome.counterexample,
-                    reason=outcome.reason)
-    return code, Proof(f"net.model.{code.function}", statement, result)
+    return code, Proof(f"net.model.{code.function}", statement, outcome.to_result())
 
 
 def _read(path: Path) -> str | None:

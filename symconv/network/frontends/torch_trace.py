@@ -278,10 +278,15 @@ def _in_decomposition() -> bool:
     return False
 
 
+def _named(op: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """An ATen call's arguments by their names in ``op``'s schema."""
+    names = [a.name for a in op._schema.arguments]
+    return {**dict(zip(names, args, strict=False)), **kwargs}
+
+
 def _sized_index(func: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
     torch = _torch()
-    names = [a.name for a in func._schema.arguments]
-    given = {**dict(zip(names, args, strict=False)), **kwargs}
+    given = _named(func, args, kwargs)
     for name in ("index", "indices"):
         value = given.get(name)
         tensors = value if isinstance(value, list | tuple) else [value]
@@ -321,10 +326,8 @@ def _eager_conv_checks() -> Iterator[None]:
 
 
 def _checked_conv(op: Any, impl: Any) -> Any:
-    names = [a.name for a in op._schema.arguments]
-
     def checked(fake_mode: Any, func: Any, *args: Any, **kwargs: Any) -> Any:
-        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        given = _named(op, args, kwargs)
         if given.get("transposed"):
             _transposed_check(given)
         return impl(fake_mode, func, *args, **kwargs)
@@ -399,10 +402,8 @@ def _checked_upsample(op: Any, kernel: Any, rank: int) -> Any:
     decompositions divide by it: a 0 there raised ZeroDivisionError with no guard)."""
     from torch._decomp.decompositions import upsample_compute_output_size
 
-    names = [a.name for a in op._schema.arguments]
-
     def checked(*args: Any, **kwargs: Any) -> Any:
-        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        given = _named(op, args, kwargs)
         size = given.get("output_size")
         if size is None or "scale_factors" in given:
             size = upsample_compute_output_size(args[0].shape, size,
