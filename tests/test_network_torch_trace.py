@@ -5,6 +5,8 @@ test_network_zoo.)"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from symconv.network.frontends.torch_trace import eager_wording
@@ -237,3 +239,94 @@ def test_a_boolean_mask_of_the_input_s_size_is_read() -> None:
 
     st = study_model(Masked().eval(), name="masked", rank=2, jobs=1)
     assert st.valid.text() == "H ≥ 1 and W ≥ 1"
+
+
+def _symbolic(torch: Any, sizes: tuple[int, ...], device: str, *,
+              layout: str = "contiguous", dtype: Any = None) -> tuple[Any, Any]:
+    """A fake (1, C, *sizes) tensor whose spatial sizes ≥ 2 are symbols, and its mode."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    from torch.fx.experimental.symbolic_shapes import (
+        DimDynamic,
+        ShapeEnv,
+        StatelessSymbolicContext,
+    )
+
+    mode = FakeTensorMode(shape_env=ShapeEnv(duck_shape=False), allow_non_fake_inputs=True)
+    x = torch.empty(*sizes, device=device, dtype=dtype or torch.float32)
+    if layout == "channels_last":
+        x = x.contiguous(memory_format=torch.channels_last)
+    dyn = [DimDynamic.STATIC, DimDynamic.STATIC] + [
+        DimDynamic.DYNAMIC if n >= 2 else DimDynamic.STATIC for n in sizes[2:]]
+    fake = mode.from_tensor(x, symbolic_context=StatelessSymbolicContext(dynamic_sizes=dyn))
+    if layout == "strided":
+        with mode:
+            fake = fake[..., ::2]
+    return fake, mode
+
+
+def _same_meta(torch: Any, a: Any, b: Any) -> bool:
+    from torch.fx.experimental.symbolic_shapes import statically_known_true
+
+    return (a.dtype == b.dtype and a.device == b.device and a.dim() == b.dim() and all(
+        statically_known_true(m == n) for m, n in zip([*a.shape, *a.stride()],
+                                                      [*b.shape, *b.stride()], strict=True)))
+
+
+@pytest.mark.parametrize("device", ["meta", "cpu"])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("sizes", [(1, 4, 9), (1, 4, 1), (1, 4, 6, 5), (1, 4, 1, 7),
+                                   (1, 4, 3, 4, 5), (2, 4, 5, 1, 3)])
+def test_eval_batch_norm_of_a_contiguous_input_is_pytorch_s_decomposition(
+        sizes: tuple[int, ...], affine: bool, device: str) -> None:
+    """The fast eval BatchNorm returns tensors whose sizes and strides are those of PyTorch's
+    own decomposition (what fake tensors run) at every size, symbols and 1s alike."""
+    torch = pytest.importorskip("torch")
+    from torch._decomp.decompositions import _native_batch_norm_legit_no_training
+
+    from symconv.network.frontends.torch_trace import _contiguous_batch_norm
+
+    bn = torch.nn.BatchNorm1d(4, affine=affine).to(device)
+    op = torch.ops.aten._native_batch_norm_legit_no_training.default
+    x, mode = _symbolic(torch, sizes, device)
+    args = (x, bn.weight, bn.bias, bn.running_mean, bn.running_var, 0.1, 1e-5)
+    with mode:
+        fast = _contiguous_batch_norm(op, args, {})
+        ref = _native_batch_norm_legit_no_training(*args)
+    assert fast is not None
+    assert all(_same_meta(torch, a, b) for a, b in zip(fast, ref, strict=True))
+
+
+@pytest.mark.parametrize("case", ["channels_last", "strided", "half", "channels"])
+def test_eval_batch_norm_of_anything_else_is_left_to_pytorch(case: str) -> None:
+    torch = pytest.importorskip("torch")
+
+    from symconv.network.frontends.torch_trace import _contiguous_batch_norm
+
+    bn = torch.nn.BatchNorm2d(6 if case == "channels" else 4).to("meta")
+    layout = case if case in ("channels_last", "strided") else "contiguous"
+    x, mode = _symbolic(torch, (1, 4, 6, 8), "meta", layout=layout,
+                        dtype=torch.float16 if case == "half" else None)
+    if case == "half":
+        bn = bn.half()
+    op = torch.ops.aten._native_batch_norm_legit_no_training.default
+    with mode:
+        assert _contiguous_batch_norm(
+            op, (x, bn.weight, bn.bias, bn.running_mean, bn.running_var, 0.1, 1e-5), {}) is None
+
+
+def test_a_batch_norm_decides_nothing_on_the_sizes() -> None:
+    """PyTorch's decomposition of an eval BatchNorm, and the fake-tensor cache, record guards
+    on sizes equal to 1 (and products of them) whose outcome changes nothing: each split a
+    ResNet's sizes into 49 paths where 36 are. The trace of a convolution then a BatchNorm
+    decides exactly what the convolution alone does."""
+    pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.frontends.torch_trace import Tracer
+
+    conv = nn.Conv2d(3, 4, 1, stride=2)
+    alone = Tracer(nn.Sequential(conv).eval(), 3, ("H", "W")).trace((8, 8))
+    both = Tracer(nn.Sequential(conv, nn.BatchNorm2d(4)).eval(), 3, ("H", "W")).trace((8, 8))
+    assert both.valid
+    assert set(both.guards) == set(alone.guards)
+    assert both.outputs == alone.outputs
