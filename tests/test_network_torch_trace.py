@@ -330,3 +330,41 @@ def test_a_batch_norm_decides_nothing_on_the_sizes() -> None:
     assert both.valid
     assert set(both.guards) == set(alone.guards)
     assert both.outputs == alone.outputs
+
+
+@pytest.mark.parametrize("mask", [(1, 1, 4, 4), (2, 1, 4, 4), (4, 4), (1, 1, 1, 4), (3, 1, 1),
+                                  (1, 1, 1, 1, 4)])
+@pytest.mark.parametrize("boolean", [False, True])
+def test_an_attention_mask_refuses_where_the_eager_kernel_does(
+        mask: tuple[int, ...], boolean: bool) -> None:
+    """CPU attention adds its mask in place (it may not grow q·kᵀ); PyTorch's fake tensors add
+    it out of place, and called a mask of a larger batch valid. Each size answers as the CPU,
+    message and all."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.frontends.torch_trace import Tracer
+
+    class Attend(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("mask", torch.zeros(mask, dtype=torch.bool if boolean
+                                                      else torch.float32))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            q = x.flatten(2).transpose(1, 2)[:, None]  # (1, 1, H·W, C): one head of H·W tokens
+            return nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=self.mask)
+
+    net = Attend().eval()
+    tracer = Tracer(net, 3, ("H", "W"))
+    for h in range(1, 4):
+        for w in range(1, 5):
+            try:
+                with torch.no_grad():
+                    net(torch.zeros(1, 3, h, w))
+                real = ""
+            except RuntimeError as exc:
+                real = str(exc).splitlines()[0]
+            symbolic, numbers = tracer.trace((h, w)), tracer.trace((h, w), symbolic=False)
+            assert symbolic.valid == numbers.valid == (real == ""), (h, w, real)
+            assert eager_wording(numbers.message) == real, (h, w)

@@ -161,7 +161,7 @@ class Tracer:
         # the trace, not of the model
         with (_quiet(), recorder.hooks(), torch.device(self.device), mode,
               enable_python_dispatcher(), _eager_upsample_checks(), _eager_conv_checks(),
-              _guarded_division(), torch.no_grad()):
+              _eager_attention(), _guarded_division(), torch.no_grad()):
             try:
                 result = self.model(fake)
                 outputs = tuple(tuple(_expr(s) for s in t.shape) for t in _tensors(result))
@@ -418,6 +418,58 @@ _UPSAMPLE = {"upsample_nearest1d": 1, "_upsample_nearest_exact1d": 1, "upsample_
              "_upsample_bilinear2d_aa": 2, "upsample_bicubic2d": 2, "_upsample_bicubic2d_aa": 2,
              "upsample_nearest3d": 3, "_upsample_nearest_exact3d": 3,
              "upsample_trilinear3d": 3}
+
+
+# PyTorch's math attention (attention.cpp, _scaled_dot_product_attention_math) adds the mask
+# in place, attn.add_(mask): a mask broadcasts to q·kᵀ's shape but never grows it. For tensor
+# subclasses, fake tensors among them, it adds out of place: the trace called a mask of a larger
+# batch valid, and refused a grown one later, at the bmm, in other words. The in-place check is
+# put back before the call, in TensorIterator's words, where the eager run reaches it: after
+# q·kᵀ, which fixed batch and feature sizes (checked here to agree) let through.
+def _eager_attention() -> Any:
+    torch = _torch()
+    from torch.overrides import TorchFunctionMode
+
+    attention = torch.nn.functional.scaled_dot_product_attention
+
+    class EagerAttention(TorchFunctionMode):  # type: ignore[misc]
+        def __torch_function__(self, func: Any, types: Any, args: Any = (),
+                               kwargs: Any = None) -> Any:
+            kwargs = kwargs or {}
+            if func is attention:
+                _attention_mask_check(args, kwargs)
+            return func(*args, **kwargs)
+
+    return EagerAttention()
+
+
+def _attention_mask_check(args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    torch = _torch()
+    given: dict[str, Any] = {**dict(zip(
+        ("query", "key", "value", "attn_mask", "dropout_p", "is_causal"), args, strict=False)),
+        **kwargs}
+    q: Any = given.get("query")
+    k: Any = given.get("key")
+    mask: Any = given.get("attn_mask")
+    if (not all(isinstance(t, torch.Tensor) for t in (q, k, mask)) or given.get("is_causal")
+            or given.get("enable_gqa") or mask.dtype not in (torch.bool, q.dtype)
+            or q.dim() < 2 or q.dim() != k.dim()):
+        return
+    fixed_q, fixed_k = [*q.shape[:-2], q.shape[-1]], [*k.shape[:-2], k.shape[-1]]
+    if fixed_q != fixed_k or not all(isinstance(n, int) for n in fixed_q):
+        return
+    attn = [*q.shape[:-1], k.shape[-2]]
+    n = max(len(attn), mask.dim())
+    a = [1] * (n - len(attn)) + attn
+    b = [1] * (n - mask.dim()) + list(mask.shape)
+    for i in reversed(range(n)):  # infer_size_impl
+        if not (a[i] == b[i] or a[i] == 1 or b[i] == 1):
+            raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b "
+                               f"({b[i]}) at non-singleton dimension {i}")
+    broadcast = [y if x == 1 else x for x, y in zip(a, b, strict=True)]
+    if n > len(attn) or any(x != y for x, y in zip(broadcast, attn, strict=True)):
+        raise RuntimeError(f"output with shape [{', '.join(map(str, attn))}] doesn't match the "
+                           f"broadcast shape [{', '.join(map(str, broadcast))}]")
 
 
 @contextmanager
