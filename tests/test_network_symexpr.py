@@ -163,21 +163,28 @@ def test_float_quotients_are_read_exactly_only_below_2_53() -> None:
     assert math.ceil(a / 3) != -(-a // 3)  # doubles are not exact up there
 
 
-def test_a_float_scale_factor_is_read_exactly_below_2_53() -> None:
-    """F.interpolate(scale_factor=1.5): trunc(float(H) * 1.5), a double product that is exact
-    while |H·3| < 2**53 (1.5 is 3/2 exactly): read as ⌊3·H/2⌋ with that side condition."""
-    e = F.TruncToInt(sp.Float(1.5) * F.ToFloat(H))
-    fn = compile_python(e, NAMES)
+@pytest.mark.parametrize("scale", [1.5, 0.1, 1 / 3, 2 / 3, 0.7, 1.1, 3.0, -0.3])
+def test_a_float_scale_factor_is_the_double_product(scale: float) -> None:
+    """F.interpolate(scale_factor=c): floor(float(H) * c), a product rounded to a double.
+    Read as that rounding (3 · (1/3) is 1.0, where the rationals say 0.99…: the region of a
+    1/3 scale's valid path held nowhere and its sizes were called refused), in Python and in
+    Z3, against Python's doubles, with the one side condition that float(H) is exact."""
     reader = Z3Reader(NAMES)
-    for h in range(0, 300):
-        assert fn({"H": h, "W": 1}) == math.trunc(float(h) * 1.5) == z3_value(e, h, 1, reader)
-    assert len(reader.exact) == 1
-    tenth = F.FloorToInt(sp.Float(0.1) * F.ToFloat(H))  # 0.1 is 3602879701896397 / 2**55
-    reader = Z3Reader(NAMES)
-    reader.read(tenth)
+    sizes = [*range(0, 400), *(2**k + d for k in (30, 40, 50, 52) for d in (-3, -1, 0, 1, 5))]
+    for kind, rnd in ((F.FloorToInt, math.floor), (F.CeilToInt, math.ceil),
+                      (F.TruncToInt, math.trunc)):
+        for shift in (0, -200):
+            e = kind(sp.Float(scale) * F.ToFloat(H + shift))
+            fn = compile_python(e, NAMES)
+            for h in sizes:
+                real = rnd(float(h + shift) * scale)
+                assert fn({"H": h, "W": 1}) == real == z3_value(e, h, 1, reader), (kind, h)
     s = z3.Solver(ctx=reader.ctx)
-    s.add(z3.And(reader.exact), reader.var("H") == 3)
-    assert s.check() == z3.unsat  # the product is rounded at 3 already: not claimed exact
+    s.add(z3.And(reader.exact), reader.var("H") == 2**53 - 1)
+    assert s.check() == z3.sat  # claimed up to 2**53
+    s = z3.Solver(ctx=reader.ctx)
+    s.add(z3.And(reader.exact), reader.var("H") == 2**53)
+    assert s.check() == z3.unsat  # float(H) itself rounds above: not claimed
 
 
 def test_what_is_not_read_exactly_is_refused() -> None:

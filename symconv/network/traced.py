@@ -22,7 +22,7 @@ from symconv.network.frontends.explore import (
     overlap_reason,
     valid_set,
 )
-from symconv.network.frontends.messages import at_numbers
+from symconv.network.frontends.messages import computed
 from symconv.network.frontends.symexpr import compile_python, scaled
 from symconv.network.frontends.torch_trace import Path, Step, Tracer
 from symconv.network.frontends.workers import default_jobs
@@ -128,11 +128,21 @@ class TracedStudy:
         if not path.valid:
             where = path.where.module if path.where is not None else ""
             return Answer(point[0] if n is None else n, point, False, (),
-                          (where or "(model)", message_at(path, env)))
+                          (where or "(model)", self.refusal_message(path, point)))
         assert path.outputs is not None
         outs = tuple(tuple(int(compile_python(s, path.names)(env)) for s in shape)
                      for shape in path.outputs)
         return Answer(point[0] if n is None else n, point, True, outs, None)
+
+    def refusal_message(self, path: Path, point: tuple[int, ...]) -> str:
+        """The refusal's message at ``point``; where a size in it is not computed from the
+        path's (a float scale's ``TruncToInt``), the message of a trace at those numbers."""
+        text, complete = message_text(path, dict(zip(self.axes, point, strict=True)))
+        if not complete and self.tracer is not None:
+            at = self.tracer.trace(point, symbolic=False)
+            if not at.valid:
+                return at.message
+        return text
 
     def listing(self, low: int, high: int, width: int | None = None) -> list[Answer]:
         return [self.answer(n, width) for n in range(low, high + 1)]
@@ -504,10 +514,15 @@ def message_at(path: Path, at: Mapping[str, int]) -> str:
     printed size expression computed there
     (:func:`~symconv.network.frontends.messages.at_numbers`), as PyTorch's forward words it at
     those sizes."""
+    return message_text(path, at)[0]
+
+
+def message_text(path: Path, at: Mapping[str, int]) -> tuple[str, bool]:
+    """:func:`message_at`, and whether every size in it was computed."""
     sizes = {sym: at[axis] for sym, axis in path.names.items() if axis in at}
     # an expression not computed (a float scale) keeps its symbols, renamed to the axes
     axes = {sym: axis for sym, axis in path.names.items() if not sym.startswith("__")}
-    return at_numbers(path.message, sizes, axes)
+    return computed(path.message, sizes, axes)
 
 
 def show_message(path: Path) -> str:
@@ -550,10 +565,9 @@ def text_report(st: TracedStudy, point: Sequence[int] | None = None) -> str:
         refused = ex.region_at(tuple(point))
         if refused is None or not refused.path.valid:
             where = refused.path.where.module if refused and refused.path.where else ""
-            at = dict(zip(st.axes, point, strict=True))
             lines += [f"input {'×'.join(map(str, point))}: refused" + (
-                f" by {where or '(model)'}: {message_at(refused.path, at)}" if refused
-                else ""), ""]
+                f" by {where or '(model)'}: {st.refusal_message(refused.path, tuple(point))}"
+                if refused else ""), ""]
     lines.append(f"coverage: {status_text(ex.coverage)}: the {len(ex.regions)} paths' regions "
                  f"cover every size" + (f" with {st.axes[-1]} = {st.width}" if st.width else "")
                  + f" ({ex.coverage.seconds:.2f} s)")

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["at_numbers"]
+__all__ = ["at_numbers", "computed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +309,14 @@ def at_numbers(message: str, sizes: Mapping[str, int],
     (symbol name → size) replaced by its value there: PyTorch's message at those numbers. An
     expression not computed (a float scale, a symbol not in ``sizes``) is kept whole, its
     symbols renamed by ``names`` (symbol name → axis, H) where given."""
+    return computed(message, sizes, names)[0]
+
+
+def computed(message: str, sizes: Mapping[str, int],
+             names: Mapping[str, str] | None = None) -> tuple[str, bool]:
+    """:func:`at_numbers`, and whether every size expression in it was computed."""
     parser = _Parser(message)
+    complete = True
     out: list[str] = []
     i = 0
     while i < len(message):
@@ -325,10 +332,11 @@ def at_numbers(message: str, sizes: Mapping[str, int],
                     # PyTorch's own text, or an expression not computed: kept whole (a part
                     # of it is not computed on its own)
                     span = message[i:end]
+                    complete = complete and not _mentions_symbol(node)
                     out.append(_renamed(span, names) if names and _mentions_symbol(node)
                                else span)
                 i = end
                 continue
         out.append(message[i])
         i += 1
-    return "".join(out)
+    return "".join(out), complete

@@ -14,9 +14,10 @@ tested on hand-built expressions. The semantics follow ``torch/utils/_sympy/func
   lies at least 1/|b| from one, more than half an ulp of it), so it is read exactly with that
   side condition (:attr:`Z3Reader.exact`), never without;
 - the same roundings of ``c * ToFloat(a)`` (``floor(size * scale_factor)`` in
-  ``F.interpolate``): the double c is exactly p/q with q a power of two, and the product rounds
-  to nothing while |a·p| < 2**53 (an integer times a power of two), so it is the exact rational
-  a·p/q under that side condition;
+  ``F.interpolate``): the double c is exactly p/q with q a power of two, ``ToFloat(a)`` is
+  exact while |a| < 2**53 (the side condition), and the product is a·p rounded to 53
+  significant bits, ties to even, over q — IEEE-754's multiplication, modelled exactly (in
+  Python by Python's own doubles): 3 · (1/3) is 1.0, not the 0.99… of the rationals;
 - ``Max``/``Min``/``Where``; relations and ``And``/``Or``/``Not``.
 
 Anything else (``FloatTrueDiv`` of a float scale, ``FloatPow``, a float sum) is refused with
@@ -140,7 +141,10 @@ def _py_quotient(e: Any, names: Mapping[str, str], memo: dict[Any, Eval]) -> Eva
     if product is not None:
         factor, size = product
         a = _py(size, names, memo)
-        return lambda p: factor * a(p)
+        c = float(factor)
+        # PyTorch's own arithmetic: the size made a double, times the double scale, rounded
+        # to the nearest double (Python's floats are those doubles)
+        return lambda p: float(a(p)) * c
     return _py(e, names, memo)
 
 
@@ -153,6 +157,23 @@ def scaled(e: Any) -> tuple[Fraction, Any] | None:
     if len(floats) != 1 or len(sizes) != 1:
         return None
     return Fraction(float(floats[0])), sizes[0].args[0]
+
+
+def _nearest_double(n: z3.ArithRef, ctx: z3.Context) -> z3.ArithRef:
+    """The integer ``n`` rounded to 53 significant bits, ties to even: the double nearest to
+    it, as IEEE-754 multiplication rounds ``size · p`` (a scale c = p / 2**e is that product
+    scaled by a power of two, which is exact). Sizes below 2**53 times p below 2**53 need
+    ``k`` ≤ 53 bits dropped: a chain over the binades, each a division by a constant."""
+    def rounded(m: z3.ArithRef) -> z3.ArithRef:  # m ≥ 0
+        out: z3.ArithRef = m
+        for k in range(53, 0, -1):
+            unit, half = 1 << k, 1 << (k - 1)
+            q, r = m / unit, m % unit  # Z3's Euclidean division: floor for m ≥ 0
+            up = z3.Or(r > half, z3.And(r == half, q % 2 == 1))
+            out = z3.If(m < (1 << (53 + k)), z3.If(up, q + 1, q) * unit, out, ctx)
+        return z3.If(m < (1 << 53), m, out, ctx)
+
+    return z3.If(n >= 0, rounded(n), -rounded(-n), ctx)
 
 
 def _floor_div(a: Fraction | int, b: Fraction | int) -> int:
@@ -291,14 +312,17 @@ class Z3Reader:
                 a, b = self.int_(inner.args[0]), self.int_(inner.args[1])
             elif product is not None:
                 factor, size = product
-                a = self.int_(size) * factor.numerator
+                n = self.int_(size)
+                # ToFloat(size) is exact below 2**53; the product is then rounded to a double
+                self.exact.append(z3.And(n < EXACT_LIMIT, n > -EXACT_LIMIT))
+                a = _nearest_double(n * factor.numerator, self.ctx)
                 b = self._int(factor.denominator)
             elif kind in ("floor", "ceiling") and _name(inner) in ("Mul", "Add"):
                 num, den = _fraction(inner)
                 a, b = self.int_(num), self.int_(den)
             else:
                 raise Unreadable(f"cannot read {kind} of {inner}")
-            if _name(inner) == "IntTrueDiv" or product is not None:
+            if _name(inner) == "IntTrueDiv":
                 # a double rounded: exact while its numerator is below 2**53
                 self.exact.append(z3.And(a < EXACT_LIMIT, a > -EXACT_LIMIT))
             if kind in ("CeilToInt", "ceiling"):
