@@ -159,21 +159,27 @@ def scaled(e: Any) -> tuple[Fraction, Any] | None:
     return Fraction(float(floats[0])), sizes[0].args[0]
 
 
-def _nearest_double(n: z3.ArithRef, ctx: z3.Context) -> z3.ArithRef:
-    """The integer ``n`` rounded to 53 significant bits, ties to even: the double nearest to
-    it, as IEEE-754 multiplication rounds ``size · p`` (a scale c = p / 2**e is that product
-    scaled by a power of two, which is exact). Sizes below 2**53 times p below 2**53 need
-    ``k`` ≤ 53 bits dropped: a chain over the binades, each a division by a constant."""
+def _nearest_double(n: z3.ArithRef, p: int, ctx: z3.Context) -> z3.ArithRef:
+    """``n · p`` rounded to 53 significant bits, ties to even: the double nearest to it, as
+    IEEE-754 multiplication rounds ``size · p`` (a scale c = p / 2**e is that product scaled
+    by a power of two, which is exact). With |n| < 2**53 and p = odd · 2**t, at most
+    bitlen(odd) bits are dropped: a chain over those binades, each a division by a constant
+    (none for a power-of-two scale, whose product is exact)."""
+    t = (p & -p).bit_length() - 1 if p else 0
+    odd = p >> t
+
     def rounded(m: z3.ArithRef) -> z3.ArithRef:  # m ≥ 0
         out: z3.ArithRef = m
-        for k in range(53, 0, -1):
+        for k in range(odd.bit_length(), 0, -1):
             unit, half = 1 << k, 1 << (k - 1)
             q, r = m / unit, m % unit  # Z3's Euclidean division: floor for m ≥ 0
             up = z3.Or(r > half, z3.And(r == half, q % 2 == 1))
             out = z3.If(m < (1 << (53 + k)), z3.If(up, q + 1, q) * unit, out, ctx)
         return z3.If(m < (1 << 53), m, out, ctx)
 
-    return z3.If(n >= 0, rounded(n), -rounded(-n), ctx)
+    m = n * odd
+    exact = m if odd == 1 else z3.If(m >= 0, rounded(m), -rounded(-m), ctx)
+    return exact * (1 << t)
 
 
 def _floor_div(a: Fraction | int, b: Fraction | int) -> int:
@@ -315,7 +321,7 @@ class Z3Reader:
                 n = self.int_(size)
                 # ToFloat(size) is exact below 2**53; the product is then rounded to a double
                 self.exact.append(z3.And(n < EXACT_LIMIT, n > -EXACT_LIMIT))
-                a = _nearest_double(n * factor.numerator, self.ctx)
+                a = _nearest_double(n, factor.numerator, self.ctx)
                 b = self._int(factor.denominator)
             elif kind in ("floor", "ceiling") and _name(inner) in ("Mul", "Add"):
                 num, den = _fraction(inner)
