@@ -229,6 +229,10 @@ def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
             if not region.contains(dict(zip(space.axes, point, strict=True))):
                 raise AssertionError(f"the region of the path at {point} does not contain it")
             regions.append(region)
+            for other in [p for p in running
+                          if region.contains(dict(zip(space.axes, p, strict=True)))]:
+                runner.cancel(other)  # the same path again: its trace would be dropped
+                running.remove(other)
             if progress is not None:
                 progress(len(regions), point)
     finally:

@@ -424,8 +424,8 @@ _UPSAMPLE = {"upsample_nearest1d": 1, "_upsample_nearest_exact1d": 1, "upsample_
 # in place, attn.add_(mask): a mask broadcasts to q·kᵀ's shape but never grows it. For tensor
 # subclasses, fake tensors among them, it adds out of place: the trace called a mask of a larger
 # batch valid, and refused a grown one later, at the bmm, in other words. The in-place check is
-# put back before the call, in TensorIterator's words, where the eager run reaches it: after
-# q·kᵀ, which fixed batch and feature sizes (checked here to agree) let through.
+# put back before the call, in TensorIterator's words: the eager run reaches it after q·kᵀ,
+# which cannot refuse first where the batch and feature sizes are equal constants.
 def _eager_attention() -> Any:
     torch = _torch()
     from torch.overrides import TorchFunctionMode
@@ -450,13 +450,16 @@ def _attention_mask_check(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Non
         **kwargs}
     q: Any = given.get("query")
     k: Any = given.get("key")
+    v: Any = given.get("value")
     mask: Any = given.get("attn_mask")
-    if (not all(isinstance(t, torch.Tensor) for t in (q, k, mask)) or given.get("is_causal")
+    # anything the eager run refuses before the mask (dtypes, ranks, q·kᵀ) is left to it
+    if (not all(isinstance(t, torch.Tensor) for t in (q, k, v, mask)) or given.get("is_causal")
             or given.get("enable_gqa") or mask.dtype not in (torch.bool, q.dtype)
-            or q.dim() < 2 or q.dim() != k.dim()):
+            or not q.dtype == k.dtype == v.dtype or q.dim() < 2
+            or not q.dim() == k.dim() == v.dim()):
         return
     fixed_q, fixed_k = [*q.shape[:-2], q.shape[-1]], [*k.shape[:-2], k.shape[-1]]
-    if fixed_q != fixed_k or not all(isinstance(n, int) for n in fixed_q):
+    if not all(isinstance(n, int) for n in (*fixed_q, *fixed_k)) or fixed_q != fixed_k:
         return
     attn = [*q.shape[:-1], k.shape[-2]]
     n = max(len(attn), mask.dim())

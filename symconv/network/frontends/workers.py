@@ -35,6 +35,8 @@ class Tracing(Protocol):
 
     def result(self) -> Result: ...
 
+    def cancel(self, point: Point) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -58,6 +60,10 @@ class Inline:
             raise
         except Exception as exc:  # handed back like a worker's, raised by the caller
             return point, exc
+
+    def cancel(self, point: Point) -> None:
+        if point in self.todo:
+            self.todo.remove(point)
 
     def close(self) -> None:
         self.todo.clear()
@@ -91,15 +97,17 @@ class Forked:
         global _TRACE
         _TRACE = trace
         self.jobs = jobs
-        ctx = multiprocessing.get_context("fork")
-        self.workers: list[tuple[Any, Connection]] = []
+        self.workers: list[tuple[Any, Connection]] = [self._fork() for _ in range(jobs)]
         self.busy: dict[Connection, Point] = {}
-        for _ in range(jobs):
-            here, there = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(there,), daemon=True)
-            proc.start()
-            there.close()
-            self.workers.append((proc, here))
+
+    @staticmethod
+    def _fork() -> tuple[Any, Connection]:
+        ctx = multiprocessing.get_context("fork")
+        here, there = ctx.Pipe()
+        proc = ctx.Process(target=_serve, args=(there,), daemon=True)
+        proc.start()
+        there.close()
+        return proc, here
 
     def submit(self, point: Point) -> None:
         conn = next(c for _, c in self.workers if c not in self.busy)
@@ -122,6 +130,18 @@ class Forked:
                     return point, RuntimeError(
                         f"the process tracing size {'×'.join(map(str, point))} died "
                         f"(exit code {proc.exitcode})")
+
+    def cancel(self, point: Point) -> None:
+        """Stop tracing ``point`` (a path found meanwhile covers it): its worker is ended and
+        a new one forked in its place, from this process as it is now."""
+        for j, (proc, conn) in enumerate(self.workers):
+            if self.busy.get(conn) == point:
+                del self.busy[conn]
+                conn.close()
+                proc.terminate()
+                proc.join()
+                self.workers[j] = self._fork()
+                return
 
     def close(self) -> None:
         for proc, conn in self.workers:
