@@ -168,9 +168,10 @@ def explore(trace: Callable[[tuple[int, ...]], Path], axes: Sequence[str], *,
     regions provably cover the domain or the budget is spent.
 
     With ``jobs`` > 1, after the first trace (done here: it warms PyTorch up once), up to
-    ``jobs`` traces run at once in forked processes at sizes no region covers yet; a result
-    whose size a region found meanwhile covers is the same path again and is dropped. Z3 is
-    asked only when no trace is running, so coverage is proved over every region found.
+    ``jobs`` traces run at once in forked processes at sizes no region covers yet; a trace
+    whose size a region found meanwhile covers would find the same path again: it is stopped
+    (a result that came in first is dropped). Z3 is asked only when no trace is running, so
+    coverage is proved over every region found.
     """
     began = time.perf_counter()
     space = Space(axes, width, timeout)
