@@ -217,7 +217,9 @@ def test_bench_keeps_every_timing(tmp_path: Path) -> None:
 
 def _long_spec(path: Path) -> Path:
     lines = ['name = "long"', "[input]", "channels = 3"]
-    for n in range(3000):
+    # long enough that the signal after a few seconds meets it running (3000 layers took
+    # under 2 s here once symconv was loaded, and a run that ended first said 'proved')
+    for n in range(8000):
         lines += ["[[layer]]", 'op = "conv"', "channels = 4", f"kernel = {2 + n % 3}",
                   f"stride = {1 + n % 2}", f"padding = {n % 2}"]
         if n % 2:
