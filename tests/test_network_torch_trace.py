@@ -368,3 +368,45 @@ def test_an_attention_mask_refuses_where_the_eager_kernel_does(
             symbolic, numbers = tracer.trace((h, w)), tracer.trace((h, w), symbolic=False)
             assert symbolic.valid == numbers.valid == (real == ""), (h, w, real)
             assert eager_wording(numbers.message) == real, (h, w)
+
+
+def test_what_a_forward_keeps_on_its_module_does_not_reach_the_next_trace() -> None:
+    """YOLO's Detect head keeps the input's shape and the anchors it made for it: a trace
+    left its own symbolic tensors there, and the next trace (same symbol names, another
+    ShapeEnv) took them as current and refused sizes the CPU runs. Each trace starts from the
+    model as it was built; every size answers as a fresh CPU forward."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from symconv.network.traced import study_model
+
+    class Cached(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.shape: Any = None
+            self.grid = torch.empty(0)
+            self.seen: list[Any] = []
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            self.seen.append(x.shape[-1])
+            if self.shape != x.shape:
+                self.grid = torch.arange(x.shape[-2] * x.shape[-1], dtype=x.dtype).view(
+                    x.shape[-2], x.shape[-1])
+                self.shape = x.shape
+            return nn.functional.max_pool2d(x, 2) + self.grid[::2, ::2][:x.shape[-2] // 2,
+                                                                      :x.shape[-1] // 2]
+
+    net = Cached().eval()
+    st = study_model(net, name="cached", rank=2, jobs=1)
+    assert net.shape is None
+    assert net.seen == []
+    assert net.grid.numel() == 0
+    for h in range(1, 7):
+        for w in range(1, 7):
+            try:
+                with torch.no_grad():
+                    Cached().eval()(torch.zeros(1, 3, h, w))
+                real = True
+            except RuntimeError:
+                real = False
+            assert st.answer_at((h, w)).valid == real, (h, w)

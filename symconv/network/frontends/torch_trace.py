@@ -18,6 +18,7 @@ This module imports torch; it runs the user's model, never its weights' values.
 
 from __future__ import annotations
 
+import copy
 import linecache
 import os
 import re
@@ -159,7 +160,7 @@ class Tracer:
         # a tensor the forward makes (torch.ones(...), Wav2Vec2's feature extractor) goes to the
         # model's device: a meta-built model would otherwise meet a CPU tensor, a mismatch of
         # the trace, not of the model
-        with (_quiet(), recorder.hooks(), torch.device(self.device), mode,
+        with (_state_kept(self.model), _quiet(), recorder.hooks(), torch.device(self.device), mode,
               enable_python_dispatcher(), _eager_upsample_checks(), _eager_conv_checks(),
               _eager_attention(), _guarded_division(), torch.no_grad()):
             try:
@@ -200,6 +201,35 @@ class Tracer:
             names[f"__axis_{axis}"] = axis
         return Path(sizes, names, tuple(g for g in guards if g is not sp.true),
                     outputs, message, error, where, tuple(recorder.steps))
+
+
+# A forward may keep what it computed on its module (YOLO's Detect head keeps the input's shape
+# and the anchors made for it, recomputed when the shape differs): a trace would leave there
+# tensors and sizes of its own ShapeEnv, and the next trace — whose symbols have the same names
+# — take them as its own (yolo_v8n refused 25×25 with the anchors of another size). Each trace
+# starts from the model as it was: every module's attributes, and the contents of its
+# parameter, buffer and submodule tables and of any list, dict or set it holds, put back after.
+@contextmanager
+def _state_kept(model: Any) -> Iterator[None]:
+    containers = (list, dict, set)
+    saved = []
+    for m in model.modules():
+        attrs = dict(m.__dict__)
+        contents = {k: copy.copy(v) for k, v in attrs.items() if isinstance(v, containers)}
+        saved.append((m, attrs, contents))
+    try:
+        yield
+    finally:
+        for m, attrs, contents in saved:
+            m.__dict__.clear()
+            m.__dict__.update(attrs)
+            for k, v in contents.items():
+                held = attrs[k]
+                held.clear()
+                if isinstance(held, list):
+                    held.extend(v)
+                else:
+                    held.update(v)
 
 
 # A division by a symbolic size computes its hint and raises ZeroDivisionError where that is 0,
