@@ -44,40 +44,40 @@ CI_MODELS: dict[str, int] = {
     "tv_shufflenet_v2_x1_0": 30,  # answered
     "tv_mnasnet1_0": 40,  # answered
     "tv_efficientnet_v2_s": 55,  # answered
-    "tv_googlenet": PARTIAL,
-    "tv_inception_v3": PARTIAL,
+    "tv_googlenet": 12,  # answered
+    "tv_inception_v3": 28,  # answered
     "tv_squeezenet1_1": 20,  # answered
-    "tv_deeplabv3_mobilenet_v3_large": PARTIAL,
-    "tv_lraspp_mobilenet_v3_large": PARTIAL,
-    "tv_r3d_18": PARTIAL,
-    "tv_r2plus1d_18": PARTIAL,
-    "tv_mc3_18": PARTIAL,
-    "tv_s3d": PARTIAL,
+    "tv_deeplabv3_mobilenet_v3_large": 41,  # answered
+    "tv_lraspp_mobilenet_v3_large": 41,  # answered
+    "tv_r3d_18": 190,  # answered
+    "tv_r2plus1d_18": 190,  # answered
+    "tv_mc3_18": 77,  # answered
+    "tv_s3d": 49,  # answered
     "timm_vit_tiny_patch16_224": 12,  # answered
     "timm_vit_tiny_dynamic": 20,  # answered
-    "timm_ghostnet_100": PARTIAL,
-    "timm_rexnet_100": PARTIAL,
-    "timm_tinynet_a": PARTIAL,
-    "timm_fastvit_t8": PARTIAL,
-    "timm_mnasnet_100": PARTIAL,
+    "timm_ghostnet_100": 54,  # answered
+    "timm_rexnet_100": 54,  # answered
+    "timm_tinynet_a": 54,  # answered
+    "timm_fastvit_t8": 54,  # answered
+    "timm_mnasnet_100": 41,  # answered
     "timm_ese_vovnet19b_dw": 30,  # answered
-    "timm_res2net50_26w_4s": PARTIAL,
-    "timm_cspdarknet53": PARTIAL,
+    "timm_res2net50_26w_4s": 41,  # answered
+    "timm_cspdarknet53": 54,  # answered
     "timm_swin_tiny": 12,  # answered
     "timm_convnext_atto": 26,  # answered
     "timm_edgenext_xx_small": 26,  # answered
-    "timm_efficientnetv2_b0": PARTIAL,
-    "timm_mixnet_s": PARTIAL,
-    "timm_nfnet_l0": PARTIAL,
-    "timm_efficientformer_l1": PARTIAL,
-    "timm_xception41": PARTIAL,
+    "timm_efficientnetv2_b0": 54,  # answered
+    "timm_mixnet_s": 54,  # answered
+    "timm_nfnet_l0": 54,  # answered
+    "timm_efficientformer_l1": 67,  # answered
+    "timm_xception41": 54,  # answered
     "hf_wav2vec2": PARTIAL,
     "hf_whisper_encoder": 8,  # answered
     "yolo_v8n": PARTIAL,
     "yolo_11n": PARTIAL,
-    "monai_segresnet_2d": PARTIAL,
+    "monai_segresnet_2d": 72,  # answered
     "monai_basicunet_2d": PARTIAL,
-    "smp_unet_resnet18": PARTIAL,
+    "smp_unet_resnet18": 54,  # answered
     "smp_fpn_resnet34": 17,  # answered
     "smp_deeplabv3plus_resnet18": 17,  # answered
     "smp_pspnet_resnet18": 17,  # answered
@@ -85,40 +85,17 @@ CI_MODELS: dict[str, int] = {
     "smp_unetplusplus_resnet18": 17,  # answered
     "smp_manet_resnet18": PARTIAL,
     "smp_pan_resnet18": 26,  # answered
-    "smp_unet_mobilenet_v2": PARTIAL,
+    "smp_unet_mobilenet_v2": 54,  # answered
     "smp_upernet_resnet18": 17,  # answered
 }
 
 # symconv's refusals among CI_MODELS: model → a part of its reason
 REFUSALS: dict[str, str] = {
-    "tv_googlenet": f"coverage unknown within {PARTIAL} paths",
-    "tv_inception_v3": f"coverage unknown within {PARTIAL} paths",
-    "tv_deeplabv3_mobilenet_v3_large": f"coverage unknown within {PARTIAL} paths",
-    "tv_lraspp_mobilenet_v3_large": f"coverage unknown within {PARTIAL} paths",
-    "tv_r3d_18": f"coverage unknown within {PARTIAL} paths",
-    "tv_r2plus1d_18": f"coverage unknown within {PARTIAL} paths",
-    "tv_mc3_18": f"coverage unknown within {PARTIAL} paths",
-    "tv_s3d": f"coverage unknown within {PARTIAL} paths",
-    "timm_ghostnet_100": f"coverage unknown within {PARTIAL} paths",
-    "timm_rexnet_100": f"coverage unknown within {PARTIAL} paths",
-    "timm_tinynet_a": f"coverage unknown within {PARTIAL} paths",
-    "timm_fastvit_t8": f"coverage unknown within {PARTIAL} paths",
-    "timm_mnasnet_100": f"coverage unknown within {PARTIAL} paths",
-    "timm_res2net50_26w_4s": f"coverage unknown within {PARTIAL} paths",
-    "timm_cspdarknet53": f"coverage unknown within {PARTIAL} paths",
-    "timm_efficientnetv2_b0": f"coverage unknown within {PARTIAL} paths",
-    "timm_mixnet_s": f"coverage unknown within {PARTIAL} paths",
-    "timm_nfnet_l0": f"coverage unknown within {PARTIAL} paths",
-    "timm_efficientformer_l1": f"coverage unknown within {PARTIAL} paths",
-    "timm_xception41": f"coverage unknown within {PARTIAL} paths",
     "yolo_v8n": f"coverage unknown within {PARTIAL} paths",
     "yolo_11n": f"coverage unknown within {PARTIAL} paths",
-    "monai_segresnet_2d": f"coverage unknown within {PARTIAL} paths",
     "monai_basicunet_2d": f"coverage unknown within {PARTIAL} paths",
-    "smp_unet_resnet18": f"coverage unknown within {PARTIAL} paths",
     "hf_wav2vec2": "the forward cannot be traced on symbolic sizes",
     "smp_manet_resnet18": f"coverage unknown within {PARTIAL} paths",
-    "smp_unet_mobilenet_v2": f"coverage unknown within {PARTIAL} paths",
 }
 
 # front-end findings (docs/zoo-findings.md), each with a toy twin below
