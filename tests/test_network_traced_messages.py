@@ -1,6 +1,6 @@
 """A traced model's refusal at one size in PyTorch's words at that size
-(``frontends.messages.at_numbers``, ``traced.message_at``): the printed size expressions of the
-symbolic trace's message computed there.
+(``frontends.messages.at_numbers``, ``TracedStudy.refusal_message``): the printed size
+expressions of the symbolic trace's message computed there.
 
 The parser against Python's arithmetic and against PyTorch's own printer (random SymPy sizes
 built with torch's functions, printed by ``str`` as a SymInt is, valued by SymPy); then the

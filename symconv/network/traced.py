@@ -110,7 +110,7 @@ class TracedStudy:
 
     def answer_at(self, point: tuple[int, ...], n: int | None = None) -> Answer:
         """The answer at one point (one size per axis); a refusal with PyTorch's message at
-        those sizes (:func:`message_at`)."""
+        those sizes (:meth:`refusal_message`)."""
         region = self.exploration.region_at(point)
         if region is None:
             raise NetworkError(f"size {'×'.join(map(str, point))} is on no path explored")
@@ -509,16 +509,11 @@ def show_shape(shape: Sequence[Any], names: Mapping[str, str]) -> str:
     return " × ".join(show(s, names) for s in shape)
 
 
-def message_at(path: Path, at: Mapping[str, int]) -> str:
+def message_text(path: Path, at: Mapping[str, int]) -> tuple[str, bool]:
     """PyTorch's message of a refused path at one point of its region (axis → size): each
     printed size expression computed there
     (:func:`~symconv.network.frontends.messages.at_numbers`), as PyTorch's forward words it at
-    those sizes."""
-    return message_text(path, at)[0]
-
-
-def message_text(path: Path, at: Mapping[str, int]) -> tuple[str, bool]:
-    """:func:`message_at`, and whether every size in it was computed."""
+    those sizes; and whether every size in it was computed."""
     sizes = {sym: at[axis] for sym, axis in path.names.items() if axis in at}
     # an expression not computed (a float scale) keeps its symbols, renamed to the axes
     axes = {sym: axis for sym, axis in path.names.items() if not sym.startswith("__")}
