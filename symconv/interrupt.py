@@ -104,10 +104,19 @@ def _on_sigint(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+_holding = 0  # depth of held() blocks running in the main thread
+_deferred = False  # check() found an interrupt pending inside them: raised at their end
+
+
 def check() -> None:
-    """KeyboardInterrupt if an interrupt arrived and was not raised yet."""
+    """KeyboardInterrupt if an interrupt arrived and was not raised yet (inside :func:`held`:
+    at its end, so what the block records and prints stays together)."""
+    global _deferred
     if _pending:
-        raise KeyboardInterrupt
+        if _holding:
+            _deferred = True
+        else:
+            raise KeyboardInterrupt
 
 
 def pending() -> bool:
@@ -117,8 +126,8 @@ def pending() -> bool:
 def begin() -> tuple[contextvars.Token[Partial | None], Any]:
     """A fresh record for one command, and :func:`_on_sigint` as SIGINT's handler where
     Python's default one is (the CLI, before it runs one; :func:`end` undoes both)."""
-    global _pending
-    _pending = False
+    global _pending, _deferred
+    _pending = _deferred = False
     old: Any = None
     if threading.current_thread() is threading.main_thread() and \
             signal.getsignal(signal.SIGINT) is signal.default_int_handler:
@@ -212,21 +221,27 @@ def held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    global _holding, _deferred
     pending: list[int] = []
 
     def hold(signum: int, frame: object) -> None:
         pending.append(signum)
 
     old = signal.signal(signal.SIGINT, hold)
+    _holding += 1
     try:
         yield
     finally:
+        _holding -= 1
         signal.signal(signal.SIGINT, old)
         if pending and old is not signal.SIG_IGN:
             if callable(old):
                 old(signal.SIGINT, None)  # Python's default_int_handler raises KeyboardInterrupt
             else:
                 raise KeyboardInterrupt
+        if _deferred and not _holding:  # one swallowed in a __del__ before the block
+            _deferred = False
+            raise KeyboardInterrupt
 
 
 def write_final(text: str, out: TextIO) -> None:
