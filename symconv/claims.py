@@ -448,22 +448,24 @@ class _Reader:
     def compare(self, node: ast.Compare) -> sp.Basic:
         self.divisors.append([])
         operands = [self.integer(x) for x in (node.left, *node.comparators)]
-        operands[0] += self._lost_divisors(operands)
+        met = self.divisors.pop()
+        operands[0] += self._lost_divisors(operands, met)
         parts: list[sp.Basic] = []
         for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
             relation = _COMPARE.get(type(op))
             if relation is None:
                 raise self._refuse(node)
             parts.append(relation(left, right, evaluate=False))
-        return parts[0] if len(parts) == 1 else sp.And(*parts)
+        # SymPy decides a chain whose parts contradict (``a >= i > a`` is False), dropping
+        # its divisors with it: _keep puts them back
+        return self._keep(parts[0] if len(parts) == 1 else sp.And(*parts), met)
 
-    def _lost_divisors(self, operands: list[sp.Expr]) -> sp.Expr:
+    @staticmethod
+    def _lost_divisors(operands: list[sp.Expr], met: list[sp.Expr]) -> sp.Expr:
         """SymPy cancels ``i // k - i // k`` to 0 and ``0 * (i // k)`` to 0, and with them the
         divisor k that Python divides by: each divisor met in a comparison but gone from it
         comes back as a term ``0 // k`` (0 where k != 0, undefined where k == 0, as Python's
         division), so that k = 0 stays a counterexample, under ``not`` too."""
-        met = self.divisors.pop()
-        self.divisors[-1].extend(met)
         present = {f.args[1] for x in operands for f in x.atoms(FloorDiv, FloorMod, sp.Mod)}
         lost = dict.fromkeys(d for d in met if d not in present)
         return sp.Add(*(FloorDiv(0, d) for d in lost))
