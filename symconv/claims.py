@@ -179,6 +179,24 @@ class _Q:
     dsize: int = 1
 
 
+_Met = tuple[sp.Expr, sp.Basic]  # a divisor and where it must be nonzero
+
+
+def _guarded(formula: sp.Basic, where: sp.Basic = sp.true) -> Iterator[_Met]:
+    """The divisors of ``formula`` with where the prover requires each nonzero: the consequent
+    of an ``->`` only where its hypothesis holds; inside a Piecewise none (not needed here)."""
+    if isinstance(formula, sp.Implies):
+        yield from _guarded(formula.args[0], where)
+        yield from _guarded(formula.args[1], sp.And(where, formula.args[0]))
+        return
+    if isinstance(formula, FloorDiv | FloorMod | sp.Mod):
+        yield formula.args[1], where
+    if isinstance(formula, sp.Piecewise):
+        return
+    for arg in formula.args:
+        yield from _guarded(arg, where)
+
+
 class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -214,7 +232,9 @@ class _Reader:
                 n += 1
             self.after[p], self.before[p] = n, n - 1
         self.depth = 0
-        self.divisors: list[list[sp.Expr]] = [[]]
+        # the divisors met, each with where it must be nonzero (a consequent's only where its
+        # hypothesis holds): (divisor, condition relative to the innermost frame)
+        self.divisors: list[list[_Met]] = [[]]
 
     # -- positions -------------------------------------------------------------------------
     def _error(self, pos: int, message: str) -> ClaimSyntaxError:
@@ -407,7 +427,7 @@ class _Reader:
 
     def _divisor(self, den: sp.Expr) -> None:
         if not den.is_Integer:
-            self.divisors[-1].append(den)
+            self.divisors[-1].append((den, sp.true))
 
     def _constant(self, value: sp.Expr, pos: int, what: str) -> int:
         if not value.is_Integer:
@@ -461,13 +481,13 @@ class _Reader:
         return self._keep(parts[0] if len(parts) == 1 else sp.And(*parts), met)
 
     @staticmethod
-    def _lost_divisors(operands: list[sp.Expr], met: list[sp.Expr]) -> sp.Expr:
+    def _lost_divisors(operands: list[sp.Expr], met: list[_Met]) -> sp.Expr:
         """SymPy cancels ``i // k - i // k`` to 0 and ``0 * (i // k)`` to 0, and with them the
         divisor k that Python divides by: each divisor met in a comparison but gone from it
         comes back as a term ``0 // k`` (0 where k != 0, undefined where k == 0, as Python's
         division), so that k = 0 stays a counterexample, under ``not`` too."""
         present = {f.args[1] for x in operands for f in x.atoms(FloorDiv, FloorMod, sp.Mod)}
-        lost = dict.fromkeys(d for d in met if d not in present)
+        lost = dict.fromkeys(d for d, c in met if c is sp.true and d not in present)
         return sp.Add(*(FloorDiv(0, d) for d in lost))
 
     def boolean(self, node: ast.BoolOp) -> sp.Basic:
@@ -477,40 +497,47 @@ class _Reader:
             self.divisors.append([])
             values.append(self.truth(v))
             met.append(self.divisors.pop())
-        if isinstance(node.op, ast.And):
-            out = sp.And(*values)
-            return self._keep(out, [d for m in met for d in m])
+        if isinstance(node.op, ast.And):  # every operand evaluated (README: the claim language)
+            return self._keep(sp.And(*values), [d for m in met for d in m])
         # an "or" chain; the arrows among its operators split it, right-associatively
         groups: list[list[int]] = [[0]]
         for n, (left, right) in enumerate(zip(node.values, node.values[1:], strict=False)):
             if self.op(left, right, "or", "->") in self.arrows:
                 groups.append([])
             groups[-1].append(n + 1)
-        parts = [sp.Or(*(values[n] for n in g)) for g in groups]
+        parts: list[sp.Basic] = []
+        needed: list[_Met] = []
+        held: sp.Basic = sp.true  # a group is evaluated where the hypotheses before it hold
+        for g in groups:
+            parts.append(sp.Or(*(values[n] for n in g)))
+            needed += [(d, sp.And(held, c)) for n in g for d, c in met[n]]
+            held = sp.And(held, parts[-1])
         out = parts[-1]
         for part in reversed(parts[:-1]):
             out = sp.Implies(part, out)
-        # what follows a hypothesis that is False is never evaluated (nor is it by the prover)
-        needed = []
-        for g, part in zip(groups, parts, strict=True):
-            needed += [d for n in g for d in met[n]]
-            if part is sp.false:
-                break
         return self._keep(out, needed)
 
-    def _keep(self, formula: sp.Basic, met: list[sp.Expr]) -> sp.Basic:
+    def _keep(self, formula: sp.Basic, met: list[_Met]) -> sp.Basic:
         """SymPy simplifies ``i // k > 0 or True`` to True, dropping the divisor k: the divisors
         gone come back as ``0 // k == 0`` (true where k != 0, undefined where k == 0), or as
-        ``0 // k == 1`` in place of False."""
+        ``0 // k == 1`` in place of False; one evaluated only where c holds as
+        ``c -> 0 // k == 0`` (negated in place of False)."""
         self.divisors[-1].extend(met)
-        present = {f.args[1] for f in formula.atoms(FloorDiv, FloorMod, sp.Mod)}
-        lost = dict.fromkeys(d for d in met if d not in present)
+        covered = set(_guarded(formula))
+        always = {d for d, c in met if c is sp.true}  # present, or restored unconditionally
+        lost = dict.fromkeys((d, c) for d, c in met if c is not sp.false and (d, sp.true)
+                             not in covered and (d, c) not in covered
+                             and (c is sp.true or d not in always))
         if not lost:
             return formula
-        zero = sp.Add(*(FloorDiv(0, d) for d in lost))
+        zero = sp.Add(*(FloorDiv(0, d) for d, c in lost if c is sp.true))
+        where = [sp.Implies(c, sp.Eq(FloorDiv(0, d), 0, evaluate=False))
+                 for d, c in lost if c is not sp.true]
         if formula is sp.false:  # And(False, ...) is False again, whatever it holds
-            return sp.Eq(zero, 1, evaluate=False)
-        return sp.And(formula, sp.Eq(zero, 0, evaluate=False))
+            if not where:
+                return sp.Eq(zero, 1, evaluate=False)
+            return sp.Not(sp.And(*where, *([sp.Eq(zero, 0, evaluate=False)] if zero else [])))
+        return sp.And(formula, *([sp.Eq(zero, 0, evaluate=False)] if zero else []), *where)
 
     def call(self, node: ast.Call) -> sp.Basic:
         func = node.func

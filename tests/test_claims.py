@@ -288,6 +288,16 @@ def test_a_divisor_that_can_be_zero_is_a_counterexample(text: str) -> None:
 def test_a_guarded_divisor_is_not_a_counterexample() -> None:
     assert check("k != 0 -> floor(i/k - i/k) == 0", domains=False).status is Status.PROVED
     assert check("False -> i // k > 0", domains=False).status is Status.PROVED
+    # SymPy drops the whole "and" (False): the consequent's divisor comes back under its
+    # hypothesis, as the prover reads a consequent, not as a divisor of every point
+    assert check("not (False and (i < i -> i // i > 0))", domains=False).status is \
+        Status.PROVED
+    result = check("not (False and (i > 0 -> i // k > 5))", domains=False)
+    assert result.status is Status.REFUTED
+    cx = result.result.counterexample
+    assert cx is not None
+    assert cx["i"] > 0
+    assert cx["k"] == 0
 
 
 def test_assumptions_and_where_are_read_the_same_way() -> None:

@@ -290,6 +290,9 @@ def _python(claim: object, env: dict[str, int]) -> object:
 @example(Node("(i + s // s) >= i > (i + s // s)", "((i + (s // s)) >= i > (i + (s // s)))", 4,
               lambda env: env["i"] + env["s"] // env["s"] >= env["i"]
               > env["i"] + env["s"] // env["s"]))
+# the consequent's divisor i was restored as a divisor of every point, undefined at i = 0
+@example(Node("not (False and (i < i -> i < i // i))", "(not (False and implies((i < i), "
+              "(i < (i // i)))))", 3, lambda env: True))
 def test_claims_mean_what_python_means(claim: Node) -> None:
     """Random claims (floor/ceil of rational expressions with nested /, min/max/abs, ** and
     shifts, comparison chains, and/or/not/->), written with Python's fewest parentheses: the
